@@ -1,0 +1,1 @@
+"""Roadie: the road manager of a music act's Discord server."""

@@ -1,0 +1,148 @@
+"""SQLAlchemy 2 models. Every row that belongs to a server carries ``guild_id``.
+
+Times are UTC-aware (:class:`~bot.db.types.UTCDateTime`); Discord ids are 64-bit integers.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.ext.asyncio import AsyncAttrs
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from bot.db.types import UTCDateTime
+
+# Lengths shared by models and slash-command options (option max_length).
+TITLE_MAX = 200
+TEXT_MAX = 1000
+METRIC_MAX = 40
+NOTE_MAX = 300
+
+
+class Base(AsyncAttrs, DeclarativeBase):
+    """Declarative base for all Roadie tables."""
+
+
+class AppState(Base):
+    """Key/value facts about the bot itself (e.g. the hash of the last command sync)."""
+
+    __tablename__ = "app_state"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class GuildSettings(Base):
+    """Per-guild settings. A guild without a row uses the defaults."""
+
+    __tablename__ = "guild_settings"
+
+    guild_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    date_order: Mapped[str] = mapped_column(String(16), default="day-first")
+    nudge_channel_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+
+
+class Goal(Base):
+    """A career goal, optionally measurable (``target`` in units of ``metric``) and dated."""
+
+    __tablename__ = "goals"
+    __table_args__ = (
+        UniqueConstraint("guild_id", "number", name="uq_goals_guild_number"),
+        Index("ix_goals_guild_status", "guild_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger)
+    number: Mapped[int] = mapped_column(Integer)  # the #N users see, per guild
+    title: Mapped[str] = mapped_column(String(TITLE_MAX))
+    metric: Mapped[str | None] = mapped_column(String(METRIC_MAX), nullable=True)
+    target: Mapped[float | None] = mapped_column(Float, nullable=True)
+    current: Mapped[float | None] = mapped_column(Float, nullable=True)
+    owner_id: Mapped[int] = mapped_column(BigInteger)
+    author_id: Mapped[int] = mapped_column(BigInteger)
+    channel_id: Mapped[int] = mapped_column(BigInteger)  # where it was created
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    due_has_time: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open | done
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    progress: Mapped[list[GoalProgress]] = relationship(
+        back_populates="goal", cascade="all, delete-orphan", passive_deletes=True,
+        order_by="GoalProgress.id",
+    )
+
+
+class GoalProgress(Base):
+    """One measurement toward a goal's target."""
+
+    __tablename__ = "goal_progress"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    goal_id: Mapped[int] = mapped_column(ForeignKey("goals.id", ondelete="CASCADE"), index=True)
+    value: Mapped[float] = mapped_column(Float)
+    note: Mapped[str | None] = mapped_column(String(NOTE_MAX), nullable=True)
+    author_id: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    goal: Mapped[Goal] = relationship(back_populates="progress")
+
+
+class Reminder(Base):
+    """A one-off reminder; its delivery is a :class:`Nudge` row."""
+
+    __tablename__ = "reminders"
+    __table_args__ = (
+        UniqueConstraint("guild_id", "number", name="uq_reminders_guild_number"),
+        Index("ix_reminders_guild_status", "guild_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger)
+    number: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(String(TEXT_MAX))
+    channel_id: Mapped[int] = mapped_column(BigInteger)
+    author_id: Mapped[int] = mapped_column(BigInteger)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending|sent|cancelled|failed
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Nudge(Base):
+    """A message Roadie owes a channel at ``due_at`` (UTC). The source of truth for delivery.
+
+    ``kind`` + ``ref_id`` say what it is about (``reminder``/reminders.id, ``goal_due``/goals.id);
+    ``offset_days`` distinguishes the 7-day/1-day/on-the-day goal nudges. ``status`` moves
+    pending -> sending (claimed) -> sent, or -> cancelled / failed. ``nonce`` is stable per row so a
+    resend after a crash is de-duplicated by Discord (``enforce_nonce``).
+    """
+
+    __tablename__ = "nudges"
+    __table_args__ = (
+        Index("ix_nudges_status_due", "status", "due_at"),
+        Index("ix_nudges_ref", "kind", "ref_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger)
+    channel_id: Mapped[int] = mapped_column(BigInteger)
+    kind: Mapped[str] = mapped_column(String(32))
+    ref_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    offset_days: Mapped[int] = mapped_column(Integer, default=0)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    retry_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    late: Mapped[bool] = mapped_column(Boolean, default=False)
+    message_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    last_error: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    @property
+    def nonce(self) -> str:
+        """Stable Discord nonce for this nudge (≤ 25 chars, Discord API docs)."""
+        return f"roadie-n{self.id}"

@@ -1,0 +1,93 @@
+"""The Roadie bot: a ``commands.Bot`` wired to the database, the command sync and the dispatcher."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import aiohttp
+import discord
+from discord.ext import commands
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.config import Settings
+from bot.scheduling.dispatcher import DeliveryError, NudgeDispatcher
+from bot.services.nudges import OutgoingNudge
+from bot.sync import sync_commands
+from bot.ui.errors import reply_error
+
+log = logging.getLogger("roadie")
+
+EXTENSIONS = ("cogs.settings", "cogs.goals", "cogs.reminders")
+
+
+class Roadie(commands.Bot):
+    """Roadie. Build it with an engine and session factory made in ``main()``; see ``bot.__main__``.
+
+    ``sync_only`` makes :meth:`setup_hook` force a command sync and skip the scheduler (for
+    ``python -m bot sync``).
+    """
+
+    def __init__(self, settings: Settings, engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession],
+                 *, sync_only: bool = False) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=discord.Intents.default(),  # no privileged intents
+            allowed_mentions=discord.AllowedMentions.none(),  # nothing pings unless a nudge says so
+            help_command=None,
+        )
+        self.settings = settings
+        self.engine = engine
+        self.sessionmaker = sessionmaker
+        self.sync_only = sync_only
+        self.dispatcher = NudgeDispatcher(sessionmaker, self.send_nudge,
+                                          sweep_seconds=settings.scheduler.sweep_seconds)
+        self.tree.on_error = self._on_tree_error  # type: ignore[method-assign]
+        self.ready_event = asyncio.Event()
+
+    async def setup_hook(self) -> None:
+        """Runs once per process after login: load cogs, sync if changed, start the dispatcher."""
+        for ext in EXTENSIONS:
+            await self.load_extension(ext)
+        await sync_commands(self, self.tree, self.sessionmaker, self.settings.discord.sync_guild_ids,
+                            force=self.sync_only)
+        if not self.sync_only:
+            await self.dispatcher.start()
+
+    async def on_ready(self) -> None:
+        """Fires on every (re)connect: only logs; nothing is started here."""
+        log.info("connected as %s (id %s) to %d guild(s)", self.user, self.user.id if self.user else "?",
+                 len(self.guilds))
+        self.ready_event.set()
+
+    async def close(self) -> None:
+        """Stop the dispatcher (waiting for in-flight sends), then close the Discord connection."""
+        await self.dispatcher.stop()
+        await super().close()
+
+    async def _on_tree_error(self, interaction: discord.Interaction, error: discord.app_commands.AppCommandError) -> None:
+        await reply_error(interaction, error)
+
+    async def send_nudge(self, out: OutgoingNudge) -> int | None:
+        """Post one nudge, pinging only ``out.mention_user_ids``.
+
+        Raises:
+            DeliveryError: permanent for 403/404/400 (channel gone, no permission, refused
+                payload); transient for 429 after discord.py's own retries, 5xx and network errors.
+        """
+        channel = self.get_partial_messageable(out.channel_id)
+        mentions = discord.AllowedMentions(everyone=False, roles=False,
+                                           users=[discord.Object(u) for u in out.mention_user_ids])
+        try:
+            msg = await channel.send(out.content, allowed_mentions=mentions, nonce=out.nonce)
+        except discord.Forbidden as exc:
+            raise DeliveryError(f"no permission to post in channel {out.channel_id} ({exc.code})",
+                                permanent=True) from exc
+        except discord.NotFound as exc:
+            raise DeliveryError(f"channel {out.channel_id} not found ({exc.code})", permanent=True) from exc
+        except discord.HTTPException as exc:
+            transient = exc.status == 429 or exc.status >= 500
+            raise DeliveryError(f"HTTP {exc.status} {exc.code}: {exc.text[:120]}", permanent=not transient) from exc
+        except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
+            raise DeliveryError(f"network: {type(exc).__name__}", permanent=False) from exc
+        return msg.id

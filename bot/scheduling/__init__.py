@@ -1,0 +1,1 @@
+"""Time-driven work: APScheduler wakes Roadie; the database holds every nudge."""

@@ -1,0 +1,1 @@
+"""Use cases, Discord-free: take an AsyncSession and plain values, return plain data."""

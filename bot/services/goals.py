@@ -1,0 +1,329 @@
+"""Career goals: add, list, progress, done, edit, delete; and their due-date nudges.
+
+A goal due on a date without a time is due at 09:00 guild time that day. Nudges go out 7 days
+before, 1 day before and on the day, at the due time of day, to the nudge channel (or the channel
+the goal was created in), pinging only the owner. Nudges already in the past when planned are
+skipped; done or deleted goals have none.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import case, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import METRIC_MAX, NOTE_MAX, TITLE_MAX, Goal, GoalProgress, Nudge
+from bot.services import nudges, refs
+from bot.services.errors import InvalidInput, NotFound
+from bot.services.numbers import format_amount, parse_amount
+from bot.services.settings import GuildConfig, get_config
+from bot.timeparse import DEFAULT_TIME, format_local, parse_future
+
+KIND = "goal_due"
+NUDGE_OFFSETS_DAYS = (7, 1, 0)
+STATUSES = ("open", "done", "all")
+LIST_HINT = "`/goal list`"
+
+
+@dataclass(frozen=True)
+class ProgressResult:
+    """What ``/goal progress`` reports: the goal after the update and whether it hit its target."""
+
+    goal: Goal
+    entry: GoalProgress
+    reached_target: bool
+
+
+def clean_text(text: str | None, *, what: str, max_len: int, required: bool = True) -> str | None:
+    """Collapse whitespace; enforce non-empty and ``max_len`` characters.
+
+    Raises:
+        InvalidInput: empty when required, or too long.
+    """
+    if text is None:
+        if required:
+            raise InvalidInput(f"{what} is required.")
+        return None
+    cleaned = " ".join(text.split())
+    if not cleaned:
+        if required:
+            raise InvalidInput(f"{what} can't be empty.")
+        return None
+    if len(cleaned) > max_len:
+        raise InvalidInput(f"{what} is {len(cleaned)} characters; keep it to {max_len}.")
+    return cleaned
+
+
+def progress_fraction(goal: Goal) -> float | None:
+    """Progress toward the target in 0..1 (capped), or None without a target."""
+    if not goal.target:
+        return None
+    return max(0.0, min(1.0, (goal.current or 0.0) / goal.target))
+
+
+def describe_target(goal: Goal) -> str | None:
+    """``"4,200 / 10,000 monthly listeners"`` or None without a target."""
+    if goal.target is None:
+        return None
+    unit = f" {goal.metric}" if goal.metric else ""
+    return f"{format_amount(goal.current or 0)} / {format_amount(goal.target)}{unit}"
+
+
+def _nudge_times(goal: Goal, cfg: GuildConfig) -> list[tuple[int, datetime]]:
+    assert goal.due_at is not None
+    tz = cfg.tz
+    due_local = goal.due_at.astimezone(tz)
+    at_time = due_local.time() if goal.due_has_time else DEFAULT_TIME
+    out = []
+    for days in NUDGE_OFFSETS_DAYS:
+        d = due_local.date() - timedelta(days=days)
+        local = datetime.combine(d, at_time, tzinfo=tz)  # wall time, so DST keeps 09:00 at 09:00
+        out.append((days, local.astimezone(UTC)))
+    return out
+
+
+async def plan_nudges(session: AsyncSession, goal: Goal, cfg: GuildConfig, now: datetime) -> list[datetime]:
+    """Replace the goal's pending nudges with fresh ones; returns their due times (UTC), soonest first."""
+    await nudges.cancel_for(session, KIND, goal.id)
+    if goal.status != "open" or goal.due_at is None:
+        return []
+    channel = cfg.nudge_channel_id or goal.channel_id
+    planned = []
+    for days, at in _nudge_times(goal, cfg):
+        if at <= now:
+            continue
+        await nudges.schedule(session, guild_id=goal.guild_id, channel_id=channel, kind=KIND, ref_id=goal.id,
+                              due_at=at, now=now, offset_days=days)
+        planned.append(at)
+    return planned
+
+
+async def pending_nudges(session: AsyncSession, goal: Goal) -> list[datetime]:
+    """Due times (UTC) of the goal's pending nudges, soonest first."""
+    rows = await session.scalars(select(Nudge.due_at).where(
+        Nudge.kind == KIND, Nudge.ref_id == goal.id, Nudge.status == "pending").order_by(Nudge.due_at))
+    return list(rows)
+
+
+def _target(metric: str | None, target: str | None) -> tuple[str | None, float | None]:
+    metric_clean = clean_text(metric, what="Metric", max_len=METRIC_MAX, required=False)
+    value = parse_amount(target, what="Target", allow_zero=False) if target is not None else None
+    if metric_clean and value is None:
+        raise InvalidInput("A metric needs a target: e.g. `target: 10k` with `metric: monthly listeners`.")
+    return metric_clean, value
+
+
+async def add_goal(session: AsyncSession, guild_id: int, *, title: str, author_id: int, channel_id: int,
+                   now: datetime, owner_id: int | None = None, due: str | None = None,
+                   metric: str | None = None, target: str | None = None) -> Goal:
+    """Create a goal (and its nudges); commits.
+
+    ``due`` is user text read in the guild's zone; a date without a time may be today.
+
+    Raises:
+        InvalidInput: empty/long title, unreadable or past due date, bad target.
+    """
+    cfg = await get_config(session, guild_id)
+    title_clean = clean_text(title, what="Title", max_len=TITLE_MAX)
+    metric_clean, target_value = _target(metric, target)
+    when = (parse_future(due, tz=cfg.tz, date_order=cfg.date_order, now=now, allow_today=True)
+            if due is not None else None)
+    goal = Goal(guild_id=guild_id, number=await refs.next_number(session, Goal, guild_id), title=title_clean,
+                metric=metric_clean, target=target_value, current=0.0 if target_value is not None else None,
+                owner_id=owner_id or author_id, author_id=author_id, channel_id=channel_id,
+                due_at=when.utc if when else None, due_has_time=bool(when and when.has_time),
+                status="open", created_at=now)
+    session.add(goal)
+    await session.flush()
+    await plan_nudges(session, goal, cfg, now)
+    await session.commit()
+    return goal
+
+
+async def edit_goal(session: AsyncSession, guild_id: int, ref: str, *, now: datetime, title: str | None = None,
+                    due: str | None = None, metric: str | None = None, target: str | None = None,
+                    owner_id: int | None = None) -> Goal:
+    """Change a goal's fields; a new due date moves its nudges. Commits.
+
+    Raises:
+        NotFound / InvalidInput: as for :func:`get_goal` and :func:`add_goal`; nothing given to change.
+    """
+    if all(v is None for v in (title, due, metric, target, owner_id)):
+        raise InvalidInput("Give at least one thing to change: title, due, metric, target or owner.")
+    cfg = await get_config(session, guild_id)
+    goal = await get_goal(session, guild_id, ref)
+    new_title = clean_text(title, what="Title", max_len=TITLE_MAX) if title is not None else goal.title
+    if metric is not None or target is not None:
+        m, t = _target(metric if metric is not None else goal.metric,
+                       target if target is not None else (str(goal.target) if goal.target else None))
+    else:
+        m, t = goal.metric, goal.target
+    when = parse_future(due, tz=cfg.tz, date_order=cfg.date_order, now=now, allow_today=True) if due else None
+    goal.title, goal.metric, goal.target = new_title, m, t  # type: ignore[assignment]
+    if t is not None and goal.current is None:
+        goal.current = 0.0
+    if owner_id is not None:
+        goal.owner_id = owner_id
+    if when is not None:
+        goal.due_at, goal.due_has_time = when.utc, when.has_time
+    await plan_nudges(session, goal, cfg, now)
+    await session.commit()
+    return goal
+
+
+async def get_goal(session: AsyncSession, guild_id: int, ref: str) -> Goal:
+    """The goal ``ref`` (``#N``, N, or title) names in this guild.
+
+    Raises:
+        NotFound: no such goal here.  InvalidInput: ambiguous title.
+    """
+    return await refs.resolve(session, Goal, guild_id, ref, text_attr="title", noun="goal", list_hint=LIST_HINT)
+
+
+async def list_goals(session: AsyncSession, guild_id: int, status: str = "open") -> list[Goal]:
+    """The guild's goals with ``status`` (open / done / all): open first, soonest due first.
+
+    Raises:
+        InvalidInput: unknown status.
+    """
+    if status not in STATUSES:
+        raise InvalidInput("Status must be `open`, `done` or `all`.")
+    q = select(Goal).where(Goal.guild_id == guild_id)
+    if status != "all":
+        q = q.where(Goal.status == status)
+    q = q.order_by(case((Goal.status == "open", 0), else_=1), Goal.due_at.is_(None), Goal.due_at, Goal.number)
+    return list(await session.scalars(q))
+
+
+async def record_progress(session: AsyncSession, guild_id: int, ref: str, value: str, *, author_id: int,
+                          now: datetime, note: str | None = None) -> ProgressResult:
+    """Record a measurement (the new current value, not an increment); commits.
+
+    Raises:
+        NotFound / InvalidInput: unknown goal, goal without target, bad value, note too long.
+    """
+    goal = await get_goal(session, guild_id, ref)
+    if goal.target is None:
+        raise InvalidInput(f"Goal #{goal.number} has no target to measure against. "
+                           f"Add one with `/goal edit goal:#{goal.number} target:10k`.")
+    amount = parse_amount(value, what="Value", allow_zero=True)
+    note_clean = clean_text(note, what="Note", max_len=NOTE_MAX, required=False)
+    before = goal.current or 0.0
+    entry = GoalProgress(goal_id=goal.id, value=amount, note=note_clean, author_id=author_id, created_at=now)
+    session.add(entry)
+    goal.current = amount
+    reached = before < goal.target <= amount
+    await session.commit()
+    return ProgressResult(goal, entry, reached)
+
+
+async def complete_goal(session: AsyncSession, guild_id: int, ref: str, *, now: datetime) -> Goal:
+    """Mark a goal done and cancel its nudges; commits.
+
+    Raises:
+        NotFound / InvalidInput: unknown goal, or already done.
+    """
+    goal = await get_goal(session, guild_id, ref)
+    if goal.status == "done":
+        raise InvalidInput(f"Goal #{goal.number} is already done.")
+    goal.status, goal.done_at = "done", now
+    await nudges.cancel_for(session, KIND, goal.id)
+    await session.commit()
+    return goal
+
+
+async def delete_goal(session: AsyncSession, guild_id: int, goal_id: int) -> Goal:
+    """Delete a goal by id (from a confirmation button), with its progress; cancels nudges; commits.
+
+    Raises:
+        NotFound: no such goal in this guild (e.g. already deleted).
+    """
+    goal = await session.scalar(select(Goal).where(Goal.id == goal_id, Goal.guild_id == guild_id))
+    if goal is None:
+        raise NotFound("That goal no longer exists (already deleted?).")
+    await nudges.cancel_for(session, KIND, goal.id)
+    await session.delete(goal)
+    await session.commit()
+    return goal
+
+
+async def replan_dateonly_goals(session: AsyncSession, guild_id: int, old_tz: str, now: datetime) -> int:
+    """After a time-zone change: date-only goals keep their date, due 09:00 in the new zone. Commits.
+
+    Returns how many goals were moved.
+    """
+    cfg = await get_config(session, guild_id)
+    from zoneinfo import ZoneInfo
+
+    old = ZoneInfo(old_tz)
+    goals = (await session.scalars(select(Goal).where(Goal.guild_id == guild_id, Goal.status == "open",
+                                                      Goal.due_at.is_not(None)))).all()
+    for goal in goals:
+        if not goal.due_has_time:
+            assert goal.due_at is not None
+            day = goal.due_at.astimezone(old).date()
+            goal.due_at = datetime.combine(day, DEFAULT_TIME, tzinfo=cfg.tz).astimezone(UTC)
+        await plan_nudges(session, goal, cfg, now)
+    await session.commit()
+    return len(goals)
+
+
+async def replan_channel(session: AsyncSession, guild_id: int, now: datetime) -> None:
+    """After the nudge channel changed: move pending goal nudges there. Commits."""
+    cfg = await get_config(session, guild_id)
+    goals = (await session.scalars(select(Goal).where(Goal.guild_id == guild_id, Goal.status == "open",
+                                                      Goal.due_at.is_not(None)))).all()
+    for goal in goals:
+        await plan_nudges(session, goal, cfg, now)
+    await session.commit()
+
+
+async def autocomplete(session: AsyncSession, guild_id: int, query: str, *, status: str | None = None,
+                       limit: int = 25) -> list[tuple[str, str]]:
+    """(label, value) pairs for a goal option: label ``#3 · title`` (≤ 100 chars), value ``#3``.
+
+    Matches number or title text; at most ``limit`` (Discord allows 25 choices).
+    """
+    q = select(Goal.number, Goal.title, Goal.status).where(Goal.guild_id == guild_id)
+    if status:
+        q = q.where(Goal.status == status)
+    text = query.strip().lstrip("#")
+    if text:
+        like = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        cond = Goal.title.ilike(f"%{like}%", escape="\\")
+        if text.isdigit():
+            cond = cond | (Goal.number == int(text))
+        q = q.where(cond)
+    q = q.order_by(case((Goal.status == "open", 0), else_=1), Goal.number.desc()).limit(limit)
+    out = []
+    for number, title, st in (await session.execute(q)).all():
+        suffix = " (done)" if st == "done" else ""
+        label = f"#{number} · {title}"
+        if len(label) + len(suffix) > 100:
+            label = label[: 99 - len(suffix)] + "…"
+        out.append((label + suffix, f"#{number}"))
+    return out
+
+
+async def _render(session: AsyncSession, nudge: Nudge, now: datetime) -> nudges.Rendered | None:
+    goal = await session.get(Goal, nudge.ref_id)
+    if goal is None or goal.status != "open" or goal.due_at is None or goal.guild_id != nudge.guild_id:
+        return None
+    cfg = await get_config(session, goal.guild_id)
+    when = {7: "is due in 7 days", 1: "is due tomorrow", 0: "is due today"}.get(
+        nudge.offset_days, f"is due in {nudge.offset_days} days")
+    ts = int(goal.due_at.timestamp())
+    due_text = f"<t:{ts}:F> (<t:{ts}:R>)" if goal.due_has_time else \
+        f"{format_local(goal.due_at, cfg.tz, with_time=False)} (<t:{ts}:R>)"
+    lines = [f"🎯 <@{goal.owner_id}> goal **#{goal.number} {goal.title}** {when}: {due_text}"]
+    target = describe_target(goal)
+    if target:
+        frac = progress_fraction(goal) or 0.0
+        lines.append(f"Progress: {target} ({round(frac * 100)}%)")
+    lines.append(f"Update it with `/goal progress goal:#{goal.number}` or `/goal done goal:#{goal.number}`.")
+    return nudges.Rendered("\n".join(lines), (goal.owner_id,), cfg.nudge_channel_id or goal.channel_id)
+
+
+nudges.register_kind(KIND, _render)

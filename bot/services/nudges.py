@@ -1,0 +1,204 @@
+"""Nudges: the rows that say what Roadie owes which channel, when. Delivery state lives here.
+
+A nudge moves ``pending`` -> ``sending`` (claimed by one UPDATE) -> ``sent``; or to ``cancelled``
+(its subject went away) or ``failed`` (Discord refused for good: channel gone, no permission).
+Transient failures put it back to ``pending`` with ``retry_at``. Renderers for each ``kind`` turn a
+row into a :class:`OutgoingNudge` at delivery time, so edits made after scheduling are honoured.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import Nudge
+
+LATE_AFTER = timedelta(seconds=60)  # due longer ago than this when sent: marked late
+MAX_ATTEMPTS = 12
+RETRY_BASE = timedelta(seconds=5)
+RETRY_CAP = timedelta(minutes=15)
+ACTIVE = ("pending", "sending")
+
+
+@dataclass(frozen=True)
+class OutgoingNudge:
+    """A message ready to send.
+
+    Attributes:
+        nudge_id: the row's id.
+        channel_id: the Discord channel to post in.
+        content: message text (≤ 2000 chars, Discord API docs; renderers truncate).
+        mention_user_ids: users this message may ping (nothing else is pinged).
+        nonce: stable per nudge (≤ 25 chars) for ``enforce_nonce`` de-duplication.
+        late: True when sent more than :data:`LATE_AFTER` after its due time.
+    """
+
+    nudge_id: int
+    channel_id: int
+    content: str
+    mention_user_ids: tuple[int, ...] = ()
+    nonce: str = ""
+    late: bool = False
+    due_at: datetime | None = None
+
+
+@dataclass
+class Rendered:
+    """What a renderer returns: the text, who to ping, and the channel (None: the row's)."""
+
+    content: str
+    mention_user_ids: tuple[int, ...] = ()
+    channel_id: int | None = None
+
+
+Renderer = Callable[[AsyncSession, Nudge, datetime], Awaitable[Rendered | None]]
+_RENDERERS: dict[str, Renderer] = {}
+_ON_DELIVERED: dict[str, Callable[[AsyncSession, Nudge, str], Awaitable[None]]] = {}
+
+
+def register_kind(kind: str, renderer: Renderer,
+                  on_final: Callable[[AsyncSession, Nudge, str], Awaitable[None]] | None = None) -> None:
+    """Register how nudges of ``kind`` render, and (optionally) what happens to their subject when
+    a nudge ends as ``sent`` or ``failed``. A renderer returning ``None`` cancels the nudge."""
+    _RENDERERS[kind] = renderer
+    if on_final is not None:
+        _ON_DELIVERED[kind] = on_final
+
+
+async def schedule(session: AsyncSession, *, guild_id: int, channel_id: int, kind: str, ref_id: int | None,
+                   due_at: datetime, now: datetime, offset_days: int = 0) -> Nudge:
+    """Add a pending nudge (not committed)."""
+    n = Nudge(guild_id=guild_id, channel_id=channel_id, kind=kind, ref_id=ref_id, due_at=due_at,
+              offset_days=offset_days, status="pending", attempts=0, late=False, created_at=now)
+    session.add(n)
+    await session.flush()
+    return n
+
+
+async def cancel_for(session: AsyncSession, kind: str, ref_id: int) -> int:
+    """Cancel every not-yet-sent nudge about (``kind``, ``ref_id``); returns how many."""
+    res = await session.execute(
+        update(Nudge).where(Nudge.kind == kind, Nudge.ref_id == ref_id, Nudge.status == "pending")
+        .values(status="cancelled")
+    )
+    return res.rowcount or 0
+
+
+def _ready(now: datetime):  # type: ignore[no-untyped-def]
+    return and_(Nudge.status == "pending", Nudge.due_at <= now,
+                or_(Nudge.retry_at.is_(None), Nudge.retry_at <= now))
+
+
+async def due_ids(session: AsyncSession, now: datetime, limit: int = 100) -> list[int]:
+    """Ids of nudges ready to send at ``now``, oldest due first."""
+    rows = await session.scalars(select(Nudge.id).where(_ready(now)).order_by(Nudge.due_at, Nudge.id).limit(limit))
+    return list(rows)
+
+
+async def next_wake(session: AsyncSession) -> datetime | None:
+    """The earliest moment (UTC) a pending nudge becomes ready, or None."""
+    due = func.coalesce(Nudge.retry_at, Nudge.due_at)
+    return await session.scalar(select(func.min(due)).where(Nudge.status == "pending"))
+
+
+async def recover_interrupted(session: AsyncSession) -> int:
+    """At start-up: nudges claimed by a process that died mid-send go back to pending (not committed).
+
+    They are resent with their stable nonce, so a message that did reach Discord is not doubled.
+    """
+    res = await session.execute(update(Nudge).where(Nudge.status == "sending").values(status="pending"))
+    return res.rowcount or 0
+
+
+async def claim(session: AsyncSession, nudge_id: int, now: datetime) -> OutgoingNudge | None:
+    """Claim one ready nudge with a single UPDATE and render it; commits.
+
+    Returns None when another worker claimed it, it is no longer ready, or its subject is gone
+    (then it is cancelled).
+    """
+    res = await session.execute(
+        update(Nudge).where(Nudge.id == nudge_id, _ready(now))
+        .values(status="sending", claimed_at=now, attempts=Nudge.attempts + 1)
+    )
+    if (res.rowcount or 0) != 1:
+        await session.rollback()
+        return None
+    nudge = await session.get(Nudge, nudge_id, populate_existing=True)
+    assert nudge is not None
+    renderer = _RENDERERS.get(nudge.kind)
+    rendered = await renderer(session, nudge, now) if renderer and nudge.ref_id is not None else None
+    if rendered is None:
+        nudge.status = "cancelled"
+        await session.commit()
+        return None
+    late = now - nudge.due_at > LATE_AFTER
+    nudge.late = late
+    if rendered.channel_id:
+        nudge.channel_id = rendered.channel_id
+    await session.commit()
+    content = rendered.content
+    if late:
+        content = f"⏰ **Late** (was due <t:{int(nudge.due_at.timestamp())}:F>; Roadie was offline)\n{content}"
+    return OutgoingNudge(nudge.id, nudge.channel_id, content[:2000], rendered.mention_user_ids,
+                         nudge.nonce, late, nudge.due_at)
+
+
+async def _final(session: AsyncSession, nudge: Nudge, outcome: str) -> None:
+    hook = _ON_DELIVERED.get(nudge.kind)
+    if hook is not None and nudge.ref_id is not None:
+        await hook(session, nudge, outcome)
+
+
+async def mark_sent(session: AsyncSession, nudge_id: int, message_id: int | None, now: datetime) -> None:
+    """Record delivery; commits."""
+    nudge = await session.get(Nudge, nudge_id)
+    if nudge is None:
+        return
+    nudge.status, nudge.sent_at, nudge.message_id, nudge.last_error = "sent", now, message_id, None
+    await _final(session, nudge, "sent")
+    await session.commit()
+
+
+async def mark_failed(session: AsyncSession, nudge_id: int, reason: str) -> None:
+    """Give up on a nudge Discord refuses for good (e.g. channel deleted, no permission); commits."""
+    nudge = await session.get(Nudge, nudge_id)
+    if nudge is None:
+        return
+    nudge.status, nudge.last_error = "failed", reason[:300]
+    await _final(session, nudge, "failed")
+    await session.commit()
+
+
+async def mark_retry(session: AsyncSession, nudge_id: int, reason: str, now: datetime) -> datetime | None:
+    """Put a nudge back after a transient failure (429, 5xx, network), with backoff; commits.
+
+    Returns the retry time, or None when it has used :data:`MAX_ATTEMPTS` and is now failed.
+    """
+    nudge = await session.get(Nudge, nudge_id)
+    if nudge is None:
+        return None
+    if nudge.attempts >= MAX_ATTEMPTS:
+        await session.commit()
+        await mark_failed(session, nudge_id, f"gave up after {nudge.attempts} attempts: {reason}")
+        return None
+    delay = min(RETRY_BASE * (2 ** max(nudge.attempts - 1, 0)), RETRY_CAP)
+    nudge.status, nudge.retry_at, nudge.last_error = "pending", now + delay, reason[:300]
+    await session.commit()
+    return nudge.retry_at
+
+
+@dataclass
+class NudgeCounts:
+    """How many nudges are in each state (for logs and benchmarks)."""
+
+    by_status: dict[str, int] = field(default_factory=dict)
+
+
+async def counts(session: AsyncSession) -> NudgeCounts:
+    """Nudges per status, across all guilds (operator view)."""
+    rows = await session.execute(select(Nudge.status, func.count()).group_by(Nudge.status))
+    return NudgeCounts({s: c for s, c in rows.all()})

@@ -1,0 +1,115 @@
+"""One-off reminders: ``/remind add|list|cancel``. Each pending reminder has one nudge row."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import case, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import TEXT_MAX, Nudge, Reminder
+from bot.services import nudges, refs
+from bot.services.errors import InvalidInput
+from bot.services.goals import clean_text
+from bot.services.settings import get_config
+from bot.timeparse import parse_future
+
+KIND = "reminder"
+LIST_HINT = "`/remind list`"
+
+
+async def add_reminder(session: AsyncSession, guild_id: int, *, text: str, when: str, channel_id: int,
+                       author_id: int, now: datetime) -> Reminder:
+    """Create a reminder due at ``when`` (user text, guild zone) in ``channel_id``; commits.
+
+    Raises:
+        InvalidInput: empty/long text, unreadable or past time.
+    """
+    cfg = await get_config(session, guild_id)
+    body = clean_text(text, what="Text", max_len=TEXT_MAX)
+    at = parse_future(when, tz=cfg.tz, date_order=cfg.date_order, now=now)
+    rem = Reminder(guild_id=guild_id, number=await refs.next_number(session, Reminder, guild_id), text=body,
+                   channel_id=channel_id, author_id=author_id, due_at=at.utc, status="pending", created_at=now)
+    session.add(rem)
+    await session.flush()
+    await nudges.schedule(session, guild_id=guild_id, channel_id=channel_id, kind=KIND, ref_id=rem.id,
+                          due_at=at.utc, now=now)
+    await session.commit()
+    return rem
+
+
+async def list_reminders(session: AsyncSession, guild_id: int, *, include_past: bool = False) -> list[Reminder]:
+    """Pending reminders (and failed ones, which need attention), soonest first; all with ``include_past``."""
+    q = select(Reminder).where(Reminder.guild_id == guild_id)
+    if not include_past:
+        q = q.where(Reminder.status.in_(("pending", "failed")))
+    q = q.order_by(case((Reminder.status == "pending", 0), else_=1), Reminder.due_at, Reminder.number)
+    return list(await session.scalars(q))
+
+
+async def get_reminder(session: AsyncSession, guild_id: int, ref: str) -> Reminder:
+    """The reminder ``ref`` names in this guild.
+
+    Raises:
+        NotFound / InvalidInput: none or several match.
+    """
+    return await refs.resolve(session, Reminder, guild_id, ref, text_attr="text", noun="reminder",
+                              list_hint=LIST_HINT)
+
+
+async def cancel_reminder(session: AsyncSession, guild_id: int, ref: str) -> Reminder:
+    """Cancel a pending reminder; commits.
+
+    Raises:
+        NotFound: unknown.  InvalidInput: already sent or cancelled.
+    """
+    rem = await get_reminder(session, guild_id, ref)
+    if rem.status != "pending":
+        raise InvalidInput(f"Reminder #{rem.number} is {rem.status}; only pending reminders can be cancelled.")
+    sending = await session.scalar(select(Nudge.id).where(Nudge.kind == KIND, Nudge.ref_id == rem.id,
+                                                          Nudge.status == "sending"))
+    if sending is not None:
+        raise InvalidInput(f"Reminder #{rem.number} is being delivered right now.")
+    rem.status = "cancelled"
+    await nudges.cancel_for(session, KIND, rem.id)
+    await session.commit()
+    return rem
+
+
+async def autocomplete(session: AsyncSession, guild_id: int, query: str, limit: int = 25) -> list[tuple[str, str]]:
+    """(label, value) pairs of pending reminders matching ``query``: label ``#4 · text`` (≤ 100), value ``#4``."""
+    q = select(Reminder.number, Reminder.text).where(Reminder.guild_id == guild_id, Reminder.status == "pending")
+    text = query.strip().lstrip("#")
+    if text:
+        like = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        cond = Reminder.text.ilike(f"%{like}%", escape="\\")
+        if text.isdigit():
+            cond = cond | (Reminder.number == int(text))
+        q = q.where(cond)
+    rows = (await session.execute(q.order_by(Reminder.due_at).limit(limit))).all()
+    out = []
+    for number, body in rows:
+        label = f"#{number} · {body}"
+        out.append((label if len(label) <= 100 else label[:99] + "…", f"#{number}"))
+    return out
+
+
+async def _render(session: AsyncSession, nudge: Nudge, now: datetime) -> nudges.Rendered | None:
+    rem = await session.get(Reminder, nudge.ref_id)
+    if rem is None or rem.status != "pending" or rem.guild_id != nudge.guild_id:
+        return None
+    head = f"⏰ <@{rem.author_id}> reminder #{rem.number}: "
+    body = rem.text
+    if len(head) + len(body) > 2000:
+        body = body[: 1999 - len(head)] + "…"
+    return nudges.Rendered(head + body, (rem.author_id,), rem.channel_id)
+
+
+async def _final(session: AsyncSession, nudge: Nudge, outcome: str) -> None:
+    rem = await session.get(Reminder, nudge.ref_id)
+    if rem is not None and rem.status == "pending":
+        rem.status = outcome  # "sent" or "failed"
+
+
+nudges.register_kind(KIND, _render, _final)
+

@@ -1,0 +1,136 @@
+"""Guild settings: time zone, date order, nudge channel."""
+
+from __future__ import annotations
+
+import zoneinfo
+from dataclasses import dataclass
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import GuildSettings
+from bot.services.errors import Forbidden, InvalidInput
+from bot.timeparse import DATE_ORDERS
+
+
+@dataclass(frozen=True)
+class GuildConfig:
+    """A guild's effective settings (defaults filled in)."""
+
+    guild_id: int
+    timezone: str
+    date_order: str
+    nudge_channel_id: int | None
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The guild's zone as a ``ZoneInfo``."""
+        return ZoneInfo(self.timezone)
+
+
+@lru_cache(maxsize=1)
+def all_timezones() -> tuple[str, ...]:
+    """Every IANA zone name known to zoneinfo/tzdata, sorted."""
+    return tuple(sorted(z for z in zoneinfo.available_timezones() if not z.startswith(("Etc/", "SystemV/"))
+                        ) + ["UTC"])
+
+
+def _tz_lookup() -> dict[str, str]:
+    return {z.lower(): z for z in all_timezones()}
+
+
+def validate_timezone(name: str) -> str:
+    """Canonical IANA name for ``name`` (case-insensitive).
+
+    Raises:
+        InvalidInput: not an IANA zone; the message suggests close names.
+    """
+    key = name.strip().replace(" ", "_").lower()
+    found = _tz_lookup().get(key)
+    if found:
+        return found
+    hints = [z for z in all_timezones() if key and key.split("/")[-1] in z.lower()][:3]
+    hint = f" Did you mean {', '.join(f'`{h}`' for h in hints)}?" if hints else ""
+    raise InvalidInput(
+        f"`{name[:64]}` is not an IANA time zone.{hint} Use a name like `Europe/Berlin` or "
+        "`America/New_York` (pick one from the autocomplete)."
+    )
+
+
+def search_timezones(query: str, limit: int = 25) -> list[str]:
+    """Zone names matching ``query`` (prefix matches first), at most ``limit``."""
+    q = query.strip().replace(" ", "_").lower()
+    if not q:
+        return ["UTC", "Europe/London", "Europe/Berlin", "America/New_York", "America/Chicago",
+                "America/Los_Angeles", "Asia/Tokyo", "Australia/Sydney"][:limit]
+    zones = all_timezones()
+    starts = [z for z in zones if z.lower().startswith(q) or z.lower().split("/")[-1].startswith(q)]
+    contains = [z for z in zones if q in z.lower() and z not in starts]
+    return (starts + contains)[:limit]
+
+
+async def get_config(session: AsyncSession, guild_id: int) -> GuildConfig:
+    """The guild's settings, defaults (UTC, day-first, no nudge channel) when never set."""
+    row = await session.get(GuildSettings, guild_id)
+    if row is None:
+        return GuildConfig(guild_id, "UTC", "day-first", None)
+    return GuildConfig(guild_id, row.timezone, row.date_order, row.nudge_channel_id)
+
+
+async def _row(session: AsyncSession, guild_id: int) -> GuildSettings:
+    row = await session.get(GuildSettings, guild_id)
+    if row is None:
+        row = GuildSettings(guild_id=guild_id, timezone="UTC", date_order="day-first")
+        session.add(row)
+    return row
+
+
+def _require_manager(can_manage: bool) -> None:
+    if not can_manage:
+        raise Forbidden("Changing Roadie's settings needs the **Manage Server** permission.")
+
+
+async def set_timezone(session: AsyncSession, guild_id: int, name: str, *, can_manage: bool) -> GuildConfig:
+    """Set the guild's zone (not committed).
+
+    Goals due on a date without a time keep their date: their nudges move to 09:00 in the new
+    zone (done by the caller via :func:`bot.services.goals.replan_dateonly_goals`).
+
+    Raises:
+        Forbidden: caller lacks Manage Server.
+        InvalidInput: unknown zone.
+    """
+    _require_manager(can_manage)
+    zone = validate_timezone(name)
+    row = await _row(session, guild_id)
+    row.timezone = zone
+    return await get_config(session, guild_id)
+
+
+async def set_date_order(session: AsyncSession, guild_id: int, order: str, *, can_manage: bool) -> GuildConfig:
+    """Set how numeric dates are read: ``day-first`` (03/04 = 3 April) or ``month-first``.
+
+    Raises:
+        Forbidden: caller lacks Manage Server.
+        InvalidInput: not one of :data:`bot.timeparse.DATE_ORDERS`.
+    """
+    _require_manager(can_manage)
+    if order not in DATE_ORDERS:
+        raise InvalidInput("Date order must be `day-first` or `month-first`.")
+    row = await _row(session, guild_id)
+    row.date_order = order
+    return await get_config(session, guild_id)
+
+
+async def set_nudge_channel(session: AsyncSession, guild_id: int, channel_id: int | None, *,
+                            can_manage: bool) -> GuildConfig:
+    """Set (or clear, with ``None``) the channel nudges go to. The caller checks the bot can post there.
+
+    Raises:
+        Forbidden: caller lacks Manage Server.
+    """
+    _require_manager(can_manage)
+    row = await _row(session, guild_id)
+    row.nudge_channel_id = channel_id
+    return await get_config(session, guild_id)

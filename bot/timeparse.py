@@ -1,0 +1,200 @@
+"""Turn what people type ("tomorrow 9am", "2027-03-14 20:00", "03/04/2027") into aware datetimes.
+
+Everything is read in the guild's zone and returned both local and in UTC. Rules:
+
+* ISO dates/times are read first (``2027-03-14``, ``2027-03-14 20:00``, ``2027-03-14T20:00+01:00``).
+* Numeric dates (``03/04/2027``, ``3.4.27``, ``03/04``) follow the guild's date order
+  (``day-first`` or ``month-first``) strictly: an impossible date is an error, never flipped.
+* A bare time (``9am``, ``18:30``, ``noon``) that has passed today means tomorrow.
+* Anything else goes to ``dateparser`` (English), preferring future dates.
+* Text without a time of day gets ``default_time`` (09:00).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.services.errors import InvalidInput
+
+DATE_ORDERS = ("day-first", "month-first")
+DEFAULT_TIME = time(9, 0)
+EXAMPLES = "`2027-03-14 20:00`, `tomorrow 9am`, `next friday 18:00` or `in 3 days`"
+
+_ISO_RE = re.compile(r"^\d{4}-\d{2}-\d{2}([ T]\d{1,2}:\d{2}(:\d{2})?([+-]\d{2}:?\d{2}|Z)?)?$")
+_NUMERIC_RE = re.compile(
+    r"^(?P<a>\d{1,2})[/.\-](?P<b>\d{1,2})(?:[/.\-](?P<y>\d{4}|\d{2}))?(?:(?:\s+|\s*,\s*|\s+at\s+)(?P<rest>.+))?$"
+)
+_TIME_RE = re.compile(
+    r"^(?:at\s+)?(?:(?P<h>\d{1,2})(?::(?P<m>\d{2}))?\s*(?P<ampm>am|pm|a\.m\.|p\.m\.)?|(?P<word>noon|midnight))$"
+)
+_HAS_TIME_RE = re.compile(
+    r"(\d{1,2}:\d{2})|(\d\s*(am|pm|a\.m\.|p\.m\.)\b)|\bnoon\b|\bmidnight\b|\btonight\b|"
+    r"\bin\s+(an?|\d+|a few|one|two|three|four|five|ten)\s+(sec|second|seconds|min|mins|minute|minutes|"
+    r"hour|hours|hr|hrs|day|days|week|weeks|month|months|year|years)\b|\b\d+\s*(s|sec|secs|m|min|mins|h|hr|hrs)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class ParsedWhen:
+    """A moment read from user text.
+
+    Attributes:
+        utc: the moment, aware, in UTC.
+        local: the same moment, aware, in the guild's zone.
+        has_time: False when the text named only a day (``default_time`` was used).
+    """
+
+    utc: datetime
+    local: datetime
+    has_time: bool
+
+
+def format_local(dt: datetime, tz: ZoneInfo, *, with_time: bool = True) -> str:
+    """Unambiguous human form in ``tz``: ``Sat 3 Apr 2027 09:00`` (or ``Sat 3 Apr 2027``)."""
+    loc = dt.astimezone(tz)
+    text = f"{loc:%a} {loc.day} {loc:%b %Y}"
+    return f"{text} {loc:%H:%M}" if with_time else text
+
+
+def _combine(d: date, t: time, tz: ZoneInfo) -> datetime:
+    # Normalise through UTC so a wall time in a DST gap lands on a real instant.
+    return datetime.combine(d, t, tzinfo=tz).astimezone(UTC).astimezone(tz)
+
+
+def _parse_clock(text: str) -> time | None:
+    m = _TIME_RE.match(text.strip().lower())
+    if not m:
+        return None
+    if m.group("word"):
+        return time(12, 0) if m.group("word") == "noon" else time(0, 0)
+    hour, minute, ampm = int(m.group("h")), int(m.group("m") or 0), m.group("ampm")
+    if ampm is None and m.group("m") is None:
+        return None  # a lone "9" is not a time
+    if ampm:
+        if not 1 <= hour <= 12:
+            raise InvalidInput(f"`{text.strip()}` is not a time: with am/pm the hour is 1 to 12.")
+        hour = hour % 12 + (12 if ampm.startswith("p") else 0)
+    if hour > 23 or minute > 59:
+        raise InvalidInput(f"`{text.strip()}` is not a time of day (use 00:00 to 23:59).")
+    return time(hour, minute)
+
+
+def _numeric(m: re.Match[str], text: str, order: str, now_local: datetime, default_time: time,
+             tz: ZoneInfo) -> ParsedWhen:
+    a, b = int(m.group("a")), int(m.group("b"))
+    day, month = (a, b) if order == "day-first" else (b, a)
+    order_hint = "DD/MM/YYYY" if order == "day-first" else "MM/DD/YYYY"
+    if not 1 <= month <= 12:
+        raise InvalidInput(
+            f"`{text}` has no month {month}: this server writes dates {order} ({order_hint}). "
+            f"Type it as ISO (e.g. `2027-04-13`) or change `/settings date-order`."
+        )
+    y = m.group("y")
+    year = (2000 + int(y) if len(y) == 2 else int(y)) if y else now_local.year
+    try:
+        d = date(year, month, day)
+    except ValueError:
+        raise InvalidInput(
+            f"`{text}` is not a real date (read {order} as {order_hint}). Try e.g. {EXAMPLES}."
+        ) from None
+    t, has_time = default_time, False
+    if m.group("rest"):
+        clock = _parse_clock(m.group("rest"))
+        if clock is None:
+            raise InvalidInput(f"Couldn't read `{m.group('rest')}` as a time of day. Use e.g. `20:00` or `8pm`.")
+        t, has_time = clock, True
+    if not y and d < now_local.date():
+        d = d.replace(year=d.year + 1)
+    local = _combine(d, t, tz)
+    return ParsedWhen(local.astimezone(UTC), local, has_time)
+
+
+def parse_when(text: str, *, tz: ZoneInfo, date_order: str, now: datetime,
+               default_time: time = DEFAULT_TIME) -> ParsedWhen:
+    """Read ``text`` in zone ``tz`` relative to ``now`` (aware).
+
+    Raises:
+        InvalidInput: the text cannot be read, or names an impossible date/time; the message
+            says what was read and what to type instead.
+    """
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    raw = " ".join(text.split())
+    if not raw:
+        raise InvalidInput(f"Give a date or time, e.g. {EXAMPLES}.")
+    lowered = raw.lower()
+    now_local = now.astimezone(tz)
+
+    if _ISO_RE.match(raw):
+        try:
+            dt = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+        except ValueError:
+            raise InvalidInput(f"`{raw}` looks like an ISO date but isn't a real one. Try e.g. {EXAMPLES}.") from None
+        has_time = len(raw) > 10
+        if dt.tzinfo is None:
+            local = _combine(dt.date(), dt.time() if has_time else default_time, tz)
+        else:
+            local = dt.astimezone(tz)
+        return ParsedWhen(local.astimezone(UTC), local, has_time)
+
+    m = _NUMERIC_RE.match(lowered)
+    if m:
+        return _numeric(m, raw, date_order, now_local, default_time, tz)
+
+    clock = _parse_clock(lowered)
+    if clock is not None:
+        local = _combine(now_local.date(), clock, tz)
+        if local <= now_local:
+            local = _combine(now_local.date() + timedelta(days=1), clock, tz)
+        return ParsedWhen(local.astimezone(UTC), local, True)
+
+    import dateparser  # slow import; only when needed
+
+    parsed = dateparser.parse(
+        raw,
+        languages=["en"],
+        settings={
+            "PREFER_DATES_FROM": "future",
+            "RELATIVE_BASE": now_local.replace(tzinfo=None),
+            "DATE_ORDER": "DMY" if date_order == "day-first" else "MDY",
+            "RETURN_AS_TIMEZONE_AWARE": False,
+            "STRICT_PARSING": False,
+        },
+    )
+    if parsed is None:
+        raise InvalidInput(f"Couldn't read `{raw}` as a date or time. Try e.g. {EXAMPLES}.")
+    has_time = bool(_HAS_TIME_RE.search(lowered))
+    if has_time:
+        local = _combine(parsed.date(), parsed.time().replace(microsecond=0), tz)
+        if lowered.startswith("in ") or " ago" in lowered:
+            # relative offsets are exact instants from now
+            local = (now_local.astimezone(UTC) + (parsed - now_local.replace(tzinfo=None))).astimezone(tz)
+    else:
+        local = _combine(parsed.date(), default_time, tz)
+    return ParsedWhen(local.astimezone(UTC), local, has_time)
+
+
+def parse_future(text: str, *, tz: ZoneInfo, date_order: str, now: datetime,
+                 default_time: time = DEFAULT_TIME, allow_today: bool = False) -> ParsedWhen:
+    """Like :func:`parse_when`, but the moment must be after ``now``.
+
+    With ``allow_today`` a date without a time of day may be today even if ``default_time`` has
+    passed (a goal due today).
+
+    Raises:
+        InvalidInput: unreadable, or in the past (the message shows what was understood).
+    """
+    when = parse_when(text, tz=tz, date_order=date_order, now=now, default_time=default_time)
+    if when.utc <= now:
+        if allow_today and not when.has_time and when.local.date() == now.astimezone(tz).date():
+            return when
+        shown = format_local(when.utc, tz, with_time=when.has_time)
+        raise InvalidInput(
+            f"`{' '.join(text.split())}` is {shown} ({tz.key}), which has already passed. "
+            f"Give a future time, e.g. {EXAMPLES}."
+        )
+    return when

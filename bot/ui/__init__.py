@@ -1,0 +1,1 @@
+"""Rendering helpers: embeds, views, progress bars, timestamps, limit-safe truncation."""

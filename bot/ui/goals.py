@@ -1,0 +1,72 @@
+"""Embeds and lines for goals."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import discord
+
+from bot.db.models import Goal
+from bot.services.goals import describe_target, progress_fraction
+from bot.timeparse import format_local
+from bot.ui.format import FIELD_VALUE_MAX, plain, progress_bar, truncate, ts, when
+from bot.ui.paginator import paginate_lines
+
+GOAL_COLOUR = discord.Colour.gold()
+
+
+def due_text(goal: Goal, tz: ZoneInfo) -> str:
+    """``**Sat 3 Apr 2027 09:00** (Europe/Berlin) · <t:…:F> (<t:…:R>)``, or ``no due date``."""
+    if goal.due_at is None:
+        return "no due date"
+    local = format_local(goal.due_at, tz, with_time=goal.due_has_time)
+    if goal.due_has_time:
+        return f"**{local}** ({tz.key}) · {when(goal.due_at)}"
+    return f"**{local}** · {ts(goal.due_at, 'R')}"
+
+
+def goal_embed(goal: Goal, tz: ZoneInfo, *, title_prefix: str = "", nudges: list[datetime] | None = None
+               ) -> discord.Embed:
+    """A goal's card: title, owner, due date, target with progress bar, planned nudges."""
+    e = discord.Embed(title=truncate(f"{title_prefix}#{goal.number} {goal.title}", 256), colour=GOAL_COLOUR)
+    e.add_field(name="Owner", value=f"<@{goal.owner_id}>", inline=True)
+    e.add_field(name="Status", value="✅ done" if goal.status == "done" else "open", inline=True)
+    e.add_field(name="Due", value=truncate(due_text(goal, tz), FIELD_VALUE_MAX), inline=False)
+    target = describe_target(goal)
+    if target:
+        e.add_field(name="Target", value=truncate(f"{plain(target)}\n`{progress_bar(progress_fraction(goal) or 0)}`",
+                                                  FIELD_VALUE_MAX), inline=False)
+    if nudges:
+        e.add_field(name="Nudges", value=truncate(", ".join(ts(n, "f") for n in nudges), FIELD_VALUE_MAX),
+                    inline=False)
+    return e
+
+
+def goal_line(goal: Goal, tz: ZoneInfo) -> str:
+    """One list line: ``#3 **title** · due … · 42% · @owner``."""
+    parts = [f"`#{goal.number}` **{plain(truncate(goal.title, 120))}**"]
+    if goal.status == "done":
+        parts.append("✅ done")
+    if goal.due_at is not None:
+        parts.append(f"due {format_local(goal.due_at, tz, with_time=goal.due_has_time)} ({ts(goal.due_at, 'R')})")
+    frac = progress_fraction(goal)
+    if frac is not None:
+        parts.append(f"{round(frac * 100)}% of {describe_target(goal)}")
+    parts.append(f"<@{goal.owner_id}>")
+    return " · ".join(parts)
+
+
+def goal_list_pages(goals: list[Goal], tz: ZoneInfo, status: str) -> list[discord.Embed]:
+    """The pages of ``/goal list``: 10 goals per embed, each within Discord's limits."""
+    title = {"open": "Open goals", "done": "Done goals", "all": "All goals"}[status]
+    if not goals:
+        hint = "Add one with `/goal add`." if status != "done" else "No goal is done yet."
+        return [discord.Embed(title=title, description=f"No goals here. {hint}", colour=GOAL_COLOUR)]
+    bodies = paginate_lines([goal_line(g, tz) for g in goals], per_page=10)
+    pages = []
+    for i, body in enumerate(bodies, 1):
+        e = discord.Embed(title=title, description=body, colour=GOAL_COLOUR)
+        e.set_footer(text=f"Page {i}/{len(bodies)} · {len(goals)} goal(s) · times in {tz.key}")
+        pages.append(e)
+    return pages

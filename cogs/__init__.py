@@ -1,0 +1,1 @@
+"""Slash-command cogs: thin adapters from Discord interactions to ``bot.services``."""

@@ -1,0 +1,189 @@
+"""``/goal``: career goals with targets, progress and due dates."""
+
+from __future__ import annotations
+
+import re
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.db.models import METRIC_MAX, NOTE_MAX, TITLE_MAX
+from bot.services import goals as goal_service
+from bot.services.clock import utcnow
+from bot.services.settings import get_config
+from bot.ui.errors import reply_error
+from bot.ui.format import plain, progress_bar, truncate
+from bot.ui.goals import goal_embed, goal_list_pages
+from bot.ui.paginator import Paginator
+from cogs._common import bot_of, guild_id_of
+
+DATE_HELP = "e.g. 2027-06-01, 'next friday', 'in 3 weeks' (server time zone)"
+
+
+class ConfirmDeleteGoal(discord.ui.DynamicItem[discord.ui.Button], template=r"roadie:goal:delete:(?P<id>\d+)"):
+    """The "Delete" button of ``/goal delete``; works after a restart (state is in the custom_id)."""
+
+    def __init__(self, goal_id: int) -> None:
+        super().__init__(discord.ui.Button(label="Delete", style=discord.ButtonStyle.danger,
+                                           custom_id=f"roadie:goal:delete:{goal_id}"))
+        self.goal_id = goal_id
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item,  # type: ignore[override]
+                             match: re.Match[str]) -> ConfirmDeleteGoal:
+        return cls(int(match["id"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
+        try:
+            async with bot_of(interaction).sessionmaker() as s:
+                goal = await goal_service.delete_goal(s, guild_id_of(interaction), self.goal_id)
+        except Exception as exc:  # noqa: BLE001 - shown to the user, logged when unexpected
+            await reply_error(interaction, exc)
+            return
+        await interaction.response.edit_message(
+            content=f"🗑️ Deleted goal #{goal.number} **{plain(truncate(goal.title, 150))}** and its nudges.",
+            embed=None, view=None)
+
+
+class KeepGoal(discord.ui.DynamicItem[discord.ui.Button], template=r"roadie:goal:keep:(?P<id>\d+)"):
+    """The "Keep it" button of ``/goal delete``."""
+
+    def __init__(self, goal_id: int) -> None:
+        super().__init__(discord.ui.Button(label="Keep it", style=discord.ButtonStyle.secondary,
+                                           custom_id=f"roadie:goal:keep:{goal_id}"))
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item,  # type: ignore[override]
+                             match: re.Match[str]) -> KeepGoal:
+        return cls(int(match["id"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
+        await interaction.response.edit_message(content="Kept. Nothing was deleted.", embed=None, view=None)
+
+
+@app_commands.guild_only()
+class GoalsCog(commands.GroupCog, group_name="goal", group_description="Career goals with targets and due dates"):
+    """Career goals: add, list, progress, done, edit, delete."""
+
+    def __init__(self, bot: commands.Bot) -> None:
+        self.bot = bot
+
+    async def _goal_choices(self, interaction: discord.Interaction, current: str, status: str | None = None
+                            ) -> list[app_commands.Choice[str]]:
+        async with bot_of(interaction).sessionmaker() as s:
+            pairs = await goal_service.autocomplete(s, guild_id_of(interaction), current, status=status)
+        return [app_commands.Choice(name=n, value=v) for n, v in pairs]
+
+    @app_commands.command(name="add", description="Add a career goal, e.g. '10k monthly listeners by June'")
+    @app_commands.describe(title="What you want to achieve", due=f"Due date/time, {DATE_HELP}",
+                           metric="What you measure, e.g. monthly listeners",
+                           target="The number to reach, e.g. 10000 or 10k", owner="Who owns it (default: you)")
+    async def add(self, interaction: discord.Interaction, title: app_commands.Range[str, 1, TITLE_MAX],
+                  due: app_commands.Range[str, 1, 100] | None = None,
+                  metric: app_commands.Range[str, 1, METRIC_MAX] | None = None,
+                  target: app_commands.Range[str, 1, 30] | None = None,
+                  owner: discord.Member | None = None) -> None:
+        gid = guild_id_of(interaction)
+        async with bot_of(interaction).sessionmaker() as s:
+            goal = await goal_service.add_goal(
+                s, gid, title=title, author_id=interaction.user.id, channel_id=interaction.channel_id or 0,
+                now=utcnow(), owner_id=owner.id if owner else None, due=due, metric=metric, target=target)
+            planned = await goal_service.pending_nudges(s, goal)
+            cfg = await get_config(s, gid)
+        if planned:
+            bot_of(interaction).dispatcher.notify(planned[0])
+        await interaction.response.send_message(
+            f"🎯 Goal #{goal.number} added.", embed=goal_embed(goal, cfg.tz, nudges=planned))
+
+    @app_commands.command(name="list", description="List this server's goals")
+    @app_commands.describe(status="open (default), done or all")
+    @app_commands.choices(status=[app_commands.Choice(name=n, value=n) for n in ("open", "done", "all")])
+    async def list_(self, interaction: discord.Interaction, status: app_commands.Choice[str] | None = None) -> None:
+        gid = guild_id_of(interaction)
+        st = status.value if status else "open"
+        async with bot_of(interaction).sessionmaker() as s:
+            goals = await goal_service.list_goals(s, gid, st)
+            cfg = await get_config(s, gid)
+        pages = goal_list_pages(goals, cfg.tz, st)
+        view = Paginator.maybe(pages, owner_id=interaction.user.id)
+        if view is None:
+            await interaction.response.send_message(embed=pages[0])
+        else:
+            await interaction.response.send_message(embed=pages[0], view=view)
+
+    @app_commands.command(name="progress", description="Record where a goal stands now (the new total)")
+    @app_commands.describe(goal="The goal (#number or title)", value="Current value, e.g. 4200 or 4.2k",
+                           note="Optional note, e.g. 'after the Spotify pitch'")
+    async def progress(self, interaction: discord.Interaction, goal: app_commands.Range[str, 1, 200],
+                       value: app_commands.Range[str, 1, 30],
+                       note: app_commands.Range[str, 1, NOTE_MAX] | None = None) -> None:
+        gid = guild_id_of(interaction)
+        async with bot_of(interaction).sessionmaker() as s:
+            res = await goal_service.record_progress(s, gid, goal, value, author_id=interaction.user.id,
+                                                     now=utcnow(), note=note)
+            cfg = await get_config(s, gid)
+        g = res.goal
+        head = f"📈 Progress on #{g.number}: `{progress_bar(goal_service.progress_fraction(g) or 0)}`"
+        if res.reached_target:
+            head += "\n🎉 Target reached! Mark it done with `/goal done`."
+        await interaction.response.send_message(head, embed=goal_embed(g, cfg.tz))
+
+    @app_commands.command(name="done", description="Mark a goal as achieved")
+    @app_commands.describe(goal="The goal (#number or title)")
+    async def done(self, interaction: discord.Interaction, goal: app_commands.Range[str, 1, 200]) -> None:
+        gid = guild_id_of(interaction)
+        async with bot_of(interaction).sessionmaker() as s:
+            g = await goal_service.complete_goal(s, gid, goal, now=utcnow())
+            cfg = await get_config(s, gid)
+        await interaction.response.send_message(f"✅ Goal #{g.number} is done. Nice work!",
+                                                embed=goal_embed(g, cfg.tz))
+
+    @app_commands.command(name="edit", description="Change a goal's title, due date, target or owner")
+    @app_commands.describe(goal="The goal (#number or title)", title="New title", due=f"New due date, {DATE_HELP}",
+                           metric="New metric", target="New target number", owner="New owner")
+    async def edit(self, interaction: discord.Interaction, goal: app_commands.Range[str, 1, 200],
+                   title: app_commands.Range[str, 1, TITLE_MAX] | None = None,
+                   due: app_commands.Range[str, 1, 100] | None = None,
+                   metric: app_commands.Range[str, 1, METRIC_MAX] | None = None,
+                   target: app_commands.Range[str, 1, 30] | None = None,
+                   owner: discord.Member | None = None) -> None:
+        gid = guild_id_of(interaction)
+        async with bot_of(interaction).sessionmaker() as s:
+            g = await goal_service.edit_goal(s, gid, goal, now=utcnow(), title=title, due=due, metric=metric,
+                                             target=target, owner_id=owner.id if owner else None)
+            planned = await goal_service.pending_nudges(s, g)
+            cfg = await get_config(s, gid)
+        bot_of(interaction).dispatcher.notify(planned[0] if planned else None)
+        await interaction.response.send_message(f"✏️ Goal #{g.number} updated.",
+                                                embed=goal_embed(g, cfg.tz, nudges=planned))
+
+    @app_commands.command(name="delete", description="Delete a goal (asks for confirmation)")
+    @app_commands.describe(goal="The goal (#number or title)")
+    async def delete(self, interaction: discord.Interaction, goal: app_commands.Range[str, 1, 200]) -> None:
+        gid = guild_id_of(interaction)
+        async with bot_of(interaction).sessionmaker() as s:
+            g = await goal_service.get_goal(s, gid, goal)
+            cfg = await get_config(s, gid)
+        view = discord.ui.View(timeout=None)
+        view.add_item(ConfirmDeleteGoal(g.id))
+        view.add_item(KeepGoal(g.id))
+        await interaction.response.send_message(
+            f"Delete goal #{g.number}? Its progress history and nudges go with it.",
+            embed=goal_embed(g, cfg.tz), view=view, ephemeral=True)
+
+    @progress.autocomplete("goal")
+    @done.autocomplete("goal")
+    async def _open_goal_ac(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        return await self._goal_choices(interaction, current, status="open")
+
+    @edit.autocomplete("goal")
+    @delete.autocomplete("goal")
+    async def _any_goal_ac(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        return await self._goal_choices(interaction, current)
+
+
+async def setup(bot: commands.Bot) -> None:
+    """Extension entry point: the cog and its restart-proof buttons."""
+    bot.add_dynamic_items(ConfirmDeleteGoal, KeepGoal)
+    await bot.add_cog(GoalsCog(bot))

@@ -1,0 +1,151 @@
+"""Reminders and the nudge dispatcher on a real SQLite file (sender is a recording function)."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from bot.db.models import Nudge, Reminder
+from bot.scheduling.dispatcher import DeliveryError, NudgeDispatcher
+from bot.services import nudges, reminders
+from bot.services.errors import InvalidInput, NotFound
+from bot.services.nudges import OutgoingNudge
+
+NOW = datetime(2026, 11, 30, 13, 0, tzinfo=UTC)
+G1, G2 = 111, 222
+
+
+class Clock:
+    def __init__(self, t: datetime) -> None:
+        self.t = t
+
+    def __call__(self) -> datetime:
+        return self.t
+
+
+class Recorder:
+    """A sender that records what it was given and can be told to fail."""
+
+    def __init__(self) -> None:
+        self.sent: list[OutgoingNudge] = []
+        self.fail: DeliveryError | None = None
+
+    async def __call__(self, out: OutgoingNudge) -> int:
+        await asyncio.sleep(0)
+        if self.fail is not None:
+            raise self.fail
+        self.sent.append(out)
+        return 1000 + len(self.sent)
+
+
+async def test_reminder_add_list_cancel_and_isolation(session) -> None:
+    r1 = await reminders.add_reminder(session, G1, text="Soundcheck @everyone", when="in 2 hours", channel_id=9,
+                                      author_id=5, now=NOW)
+    r2 = await reminders.add_reminder(session, G2, text="Pitch deadline", when="tomorrow 9am", channel_id=8,
+                                      author_id=6, now=NOW)
+    assert (r1.number, r2.number) == (1, 1)
+    assert r1.due_at == NOW + timedelta(hours=2)
+    assert [r.text for r in await reminders.list_reminders(session, G1)] == ["Soundcheck @everyone"]
+    with pytest.raises(NotFound):
+        await reminders.cancel_reminder(session, G1, "pitch")
+    cancelled = await reminders.cancel_reminder(session, G2, "#1")
+    assert cancelled.status == "cancelled"
+    assert await reminders.list_reminders(session, G2) == []
+    with pytest.raises(InvalidInput):
+        await reminders.cancel_reminder(session, G2, "#1")
+
+
+async def test_reminder_bad_input_stores_nothing(session) -> None:
+    for when in ("yesterday", "gibberish here", "25:00"):
+        with pytest.raises(InvalidInput):
+            await reminders.add_reminder(session, G1, text="x", when=when, channel_id=9, author_id=5, now=NOW)
+    with pytest.raises(InvalidInput):
+        await reminders.add_reminder(session, G1, text="  ", when="in 1 hour", channel_id=9, author_id=5, now=NOW)
+    assert (await session.scalars(select(Reminder))).all() == []
+    assert (await session.scalars(select(Nudge))).all() == []
+
+
+async def test_delivers_once_even_with_concurrent_passes(sessionmaker) -> None:
+    clock, rec = Clock(NOW), Recorder()
+    async with sessionmaker() as s:
+        for i in range(5):
+            await reminders.add_reminder(s, G1, text=f"r{i}", when="in 10 seconds", channel_id=9, author_id=5, now=NOW)
+    d = NudgeDispatcher(sessionmaker, rec, clock=clock)
+    await d.run_due()
+    assert rec.sent == []  # not due yet
+    clock.t = NOW + timedelta(seconds=10)
+    await asyncio.gather(d.run_due(), d.run_due(), d.run_due())
+    assert sorted(o.content for o in rec.sent) == [f"⏰ <@5> reminder #{i + 1}: r{i}" for i in range(5)]
+    assert all(o.mention_user_ids == (5,) and not o.late for o in rec.sent)
+    assert len({o.nonce for o in rec.sent}) == 5 and all(len(o.nonce) <= 25 for o in rec.sent)
+    await d.run_due()
+    assert len(rec.sent) == 5
+    async with sessionmaker() as s:
+        assert {r.status for r in await s.scalars(select(Reminder))} == {"sent"}
+
+
+async def test_overdue_after_downtime_is_sent_once_and_marked_late(sessionmaker) -> None:
+    rec = Recorder()
+    async with sessionmaker() as s:
+        r = await reminders.add_reminder(s, G1, text="Doors", when="in 1 hour", channel_id=9, author_id=5, now=NOW)
+    d = NudgeDispatcher(sessionmaker, rec, clock=Clock(NOW + timedelta(hours=3)))
+    await d.run_due()
+    await d.run_due()
+    assert len(rec.sent) == 1
+    ts = int(r.due_at.timestamp())
+    assert rec.sent[0].content == (f"⏰ **Late** (was due <t:{ts}:F>; Roadie was offline)\n"
+                                   "⏰ <@5> reminder #1: Doors")
+    assert rec.sent[0].late
+
+
+async def test_interrupted_send_is_resent_with_the_same_nonce(sessionmaker) -> None:
+    async with sessionmaker() as s:
+        await reminders.add_reminder(s, G1, text="x", when="in 1 minute", channel_id=9, author_id=5, now=NOW)
+        nid = await s.scalar(select(Nudge.id))
+        claimed = await nudges.claim(s, nid, NOW + timedelta(minutes=1))  # then the process "dies"
+    assert claimed is not None
+    rec = Recorder()
+    d = NudgeDispatcher(sessionmaker, rec, clock=Clock(NOW + timedelta(minutes=2)))
+    async with sessionmaker() as s:
+        assert await nudges.recover_interrupted(s) == 1
+        await s.commit()
+    await d.run_due()
+    assert [o.nonce for o in rec.sent] == [claimed.nonce]
+
+
+async def test_transient_failure_retries_permanent_failure_fails(sessionmaker) -> None:
+    clock, rec = Clock(NOW), Recorder()
+    async with sessionmaker() as s:
+        await reminders.add_reminder(s, G1, text="a", when="in 1 minute", channel_id=9, author_id=5, now=NOW)
+        await reminders.add_reminder(s, G1, text="b", when="in 2 minutes", channel_id=9, author_id=5, now=NOW)
+    d = NudgeDispatcher(sessionmaker, rec, clock=clock)
+    clock.t = NOW + timedelta(minutes=1)
+    rec.fail = DeliveryError("HTTP 429", permanent=False)
+    await d.run_due()
+    async with sessionmaker() as s:
+        n = await s.scalar(select(Nudge).order_by(Nudge.id))
+        assert (n.status, n.retry_at, n.last_error) == ("pending", clock.t + timedelta(seconds=5), "HTTP 429")
+    rec.fail = None
+    clock.t += timedelta(seconds=5)
+    await d.run_due()
+    assert [o.content for o in rec.sent] == ["⏰ <@5> reminder #1: a"]
+    clock.t = NOW + timedelta(minutes=2)
+    rec.fail = DeliveryError("no permission", permanent=True)
+    await d.run_due()
+    async with sessionmaker() as s:
+        statuses = [(r.number, r.status) for r in await s.scalars(select(Reminder).order_by(Reminder.number))]
+    assert statuses == [(1, "sent"), (2, "failed")]
+    async with sessionmaker() as s:
+        assert [r.number for r in await reminders.list_reminders(s, G1)] == [2]  # failed ones stay visible
+
+
+async def test_cancelled_reminder_is_not_sent(sessionmaker) -> None:
+    rec = Recorder()
+    async with sessionmaker() as s:
+        await reminders.add_reminder(s, G1, text="a", when="in 1 minute", channel_id=9, author_id=5, now=NOW)
+        await reminders.cancel_reminder(s, G1, "#1")
+    await NudgeDispatcher(sessionmaker, rec, clock=Clock(NOW + timedelta(hours=1))).run_due()
+    assert rec.sent == []

@@ -24,17 +24,19 @@ EXTENSIONS = ("cogs.settings", "cogs.goals", "cogs.reminders")
 class Roadie(commands.Bot):
     """Roadie. Build it with an engine and session factory made in ``main()``; see ``bot.__main__``.
 
-    ``sync_only`` makes :meth:`setup_hook` force a command sync and skip the scheduler (for
+    ``client_options`` go to ``commands.Bot`` unchanged. ``sync_only`` makes :meth:`setup_hook`
+    force a command sync and skip the scheduler (for
     ``python -m bot sync``).
     """
 
     def __init__(self, settings: Settings, engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession],
-                 *, sync_only: bool = False) -> None:
+                 *, sync_only: bool = False, **client_options: object) -> None:
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=discord.Intents.default(),  # no privileged intents
             allowed_mentions=discord.AllowedMentions.none(),  # nothing pings unless a nudge says so
             help_command=None,
+            **client_options,  # e.g. guild_ready_timeout in tests
         )
         self.settings = settings
         self.engine = engine
@@ -65,7 +67,8 @@ class Roadie(commands.Bot):
         await self.dispatcher.stop()
         await super().close()
 
-    async def _on_tree_error(self, interaction: discord.Interaction, error: discord.app_commands.AppCommandError) -> None:
+    async def _on_tree_error(self, interaction: discord.Interaction,
+                             error: discord.app_commands.AppCommandError) -> None:
         await reply_error(interaction, error)
 
     async def send_nudge(self, out: OutgoingNudge) -> int | None:
@@ -88,6 +91,6 @@ class Roadie(commands.Bot):
         except discord.HTTPException as exc:
             transient = exc.status == 429 or exc.status >= 500
             raise DeliveryError(f"HTTP {exc.status} {exc.code}: {exc.text[:120]}", permanent=not transient) from exc
-        except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
+        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
             raise DeliveryError(f"network: {type(exc).__name__}", permanent=False) from exc
         return msg.id

@@ -38,7 +38,7 @@ class ConfirmDeleteGoal(discord.ui.DynamicItem[discord.ui.Button], template=r"ro
         try:
             async with bot_of(interaction).sessionmaker() as s:
                 goal = await goal_service.delete_goal(s, guild_id_of(interaction), self.goal_id)
-        except Exception as exc:  # noqa: BLE001 - shown to the user, logged when unexpected
+        except Exception as exc:
             await reply_error(interaction, exc)
             return
         await interaction.response.edit_message(

@@ -49,7 +49,8 @@ class RemindersCog(commands.GroupCog, group_name="remind", group_description="On
         bot_of(interaction).dispatcher.notify(rem.due_at)
         local = format_local(rem.due_at, cfg.tz)
         await interaction.response.send_message(
-            f"⏰ Reminder #{rem.number} set for **{local}** ({cfg.timezone}) · {stamp(rem.due_at)} in <#{channel_id}>:\n"
+            f"⏰ Reminder #{rem.number} set for **{local}** ({cfg.timezone}) · {stamp(rem.due_at)} "
+            f"in <#{channel_id}>:\n"
             f"> {plain(truncate(rem.text, 1500))}")
 
     @app_commands.command(name="list", description="List pending reminders")

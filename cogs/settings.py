@@ -59,7 +59,8 @@ class SettingsCog(commands.GroupCog, group_name="settings", group_description="R
     @app_commands.command(name="date-order", description="How numeric dates like 03/04/2027 are read")
     @app_commands.describe(order="day-first: 03/04 is 3 April; month-first: 03/04 is March 4")
     @app_commands.choices(order=[app_commands.Choice(name="day-first (03/04/2027 = 3 Apr 2027)", value="day-first"),
-                                 app_commands.Choice(name="month-first (03/04/2027 = Mar 4, 2027)", value="month-first")])
+                                 app_commands.Choice(name="month-first (03/04/2027 = Mar 4, 2027)",
+                                                     value="month-first")])
     async def date_order(self, interaction: discord.Interaction, order: app_commands.Choice[str]) -> None:
         gid = guild_id_of(interaction)
         async with bot_of(interaction).sessionmaker() as s:

@@ -32,8 +32,8 @@ class GuildConfig:
 @lru_cache(maxsize=1)
 def all_timezones() -> tuple[str, ...]:
     """Every IANA zone name known to zoneinfo/tzdata, sorted."""
-    return tuple(sorted(z for z in zoneinfo.available_timezones() if not z.startswith(("Etc/", "SystemV/"))
-                        ) + ["UTC"])
+    zones = {z for z in zoneinfo.available_timezones() if not z.startswith(("Etc/", "SystemV/"))}
+    return tuple(sorted(zones | {"UTC"}))
 
 
 def _tz_lookup() -> dict[str, str]:

@@ -130,3 +130,22 @@ async def test_kill_9_then_restart_delivers_exactly_once(double: DiscordDouble, 
         if proc.proc and proc.proc.returncode is None:
             await proc.kill9()
     assert "test-token" not in proc.log.read_text()
+
+
+async def test_goal_due_nudge_pings_only_the_owner_in_the_nudge_channel(double: DiscordDouble, bot: Roadie) -> None:
+    res = await double.invoke(GUILD, GENERAL, ANA, "settings channel", {"channel": OTHER})
+    assert res.content == f"✅ Nudges will go to <#{OTHER}>."
+    res = await double.invoke(GUILD, GENERAL, ANA, "goal add",
+                              {"title": "Finish the masters @here", "due": "in 2 seconds", "owner": BEN,
+                               "target": "12", "metric": "tracks"})
+    assert [f["value"] for f in res.embeds[0]["fields"] if f["name"] == "Owner"] == [f"<@{BEN}>"]
+    await double.invoke(GUILD, GENERAL, ANA, "goal add", {"title": "Done before due", "due": "in 2 seconds"})
+    await double.invoke(GUILD, GENERAL, ANA, "goal done", {"goal": "#2"})
+    [msg] = await double.wait_until(lambda: nudges_in(double, OTHER), timeout=8, what="the goal nudge")
+    lines = msg["content"].split("\n")
+    assert lines[0].startswith(f"🎯 <@{BEN}> goal **#1 Finish the masters @here** is due today: <t:")
+    assert lines[1:] == ["Progress: 0 / 12 tracks (0%)",
+                         "Update it with `/goal progress goal:#1` or `/goal done goal:#1`."]
+    assert double.pings(msg) == {"everyone": False, "users": {BEN}, "roles": set()}
+    await asyncio.sleep(1.5)
+    assert len(nudges_in(double, OTHER)) == 1 and nudges_in(double, GENERAL) == []

@@ -24,3 +24,26 @@ async def test_sync_only_when_changed_and_cleanup_of_dropped_guilds(double: Disc
     assert sorted(c["name"] for c in double.commands_global) == ["goal", "remind", "settings"]
     assert double.commands_guild[GUILD] == []
     assert double.rejections == []
+
+
+async def test_python_m_bot_sync_forces_an_upload_and_exits_0(double: DiscordDouble, db_url: str, tmp_path) -> None:
+    import asyncio
+    import os
+    import sys
+
+    from tests.e2e.harness import ROOT, write_config
+
+    async with running_bot(settings_for(double, db_url, [GUILD])):
+        pass
+    assert double.command_writes == [("guild", GUILD)]
+    cfg = write_config(tmp_path / "config.toml", double, db_url, [GUILD])
+    env = {k: v for k, v in os.environ.items() if k not in ("DISCORD_TOKEN", "DATABASE_URL")}
+    env["PYTHONPATH"] = str(ROOT)
+    proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "--config", str(cfg), "sync",
+                                                cwd=tmp_path, env=env, stdout=asyncio.subprocess.PIPE,
+                                                stderr=asyncio.subprocess.STDOUT)
+    out, _ = await asyncio.wait_for(proc.communicate(), 60)
+    assert proc.returncode == 0, out.decode()
+    # forced: the guild is re-uploaded and global commands are cleared, so Discord matches the config
+    assert double.command_writes == [("guild", GUILD), ("guild", GUILD), ("global", None)]
+    assert double.identify_count == 1  # sync needs no gateway connection

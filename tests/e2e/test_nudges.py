@@ -149,3 +149,32 @@ async def test_goal_due_nudge_pings_only_the_owner_in_the_nudge_channel(double: 
     assert double.pings(msg) == {"everyone": False, "users": {BEN}, "roles": set()}
     await asyncio.sleep(1.5)
     assert len(nudges_in(double, OTHER)) == 1 and nudges_in(double, GENERAL) == []
+
+
+async def test_crash_between_send_and_mark_sent_does_not_double(double: DiscordDouble, db_url: str) -> None:
+    """The message reached Discord but the process died before recording it: the resend at start-up
+    carries the same nonce, so Discord returns the existing message instead of posting again."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from bot.db.models import Nudge
+    from bot.services import nudges, reminders
+    from bot.services.clock import utcnow
+
+    settings = settings_for(double, db_url)
+    async with running_bot(settings) as bot:
+        async with bot.sessionmaker() as s:
+            await reminders.add_reminder(s, GUILD, text="crash window", when="in 1 hour", channel_id=GENERAL,
+                                         author_id=ANA, now=utcnow() - timedelta(hours=1, seconds=1))
+            nid = await s.scalar(select(Nudge.id))
+            out = await nudges.claim(s, nid, utcnow())  # claimed...
+        assert out is not None
+        await bot.send_nudge(out)  # ...sent, and then the process "dies" before mark_sent
+    assert len(nudges_in(double, GENERAL)) == 1
+    async with running_bot(settings) as bot:
+        await double.wait_until(lambda: bot.dispatcher.delivered == 1, timeout=8, what="the resend")
+        async with bot.sessionmaker() as s:
+            row = await s.get(Nudge, nid)
+            assert (row.status, row.message_id) == ("sent", int(nudges_in(double, GENERAL)[0]["id"]))
+    assert [m["content"] for m in nudges_in(double, GENERAL)] == [f"⏰ <@{ANA}> reminder #1: crash window"]

@@ -14,6 +14,7 @@ from bot.config import Settings
 from bot.scheduling.dispatcher import DeliveryError, NudgeDispatcher
 from bot.services.nudges import OutgoingNudge
 from bot.sync import sync_commands
+from bot.timeparse import warm_up
 from bot.ui.errors import reply_error
 
 log = logging.getLogger("roadie")
@@ -55,6 +56,7 @@ class Roadie(commands.Bot):
                             force=self.sync_only)
         if not self.sync_only:
             await self.dispatcher.start()
+            self.dispatcher.spawn(asyncio.to_thread(warm_up), "date parser warm-up")
 
     async def on_ready(self) -> None:
         """Fires on every (re)connect: only logs; nothing is started here."""

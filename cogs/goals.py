@@ -14,10 +14,11 @@ from bot.services.clock import utcnow
 from bot.services.settings import get_config
 from bot.ui.errors import reply_error
 from bot.ui.format import plain, progress_bar, truncate
-from bot.ui.goals import goal_embed, goal_list_pages
+from bot.ui.goals import goal_embed, goal_list_page
 from bot.ui.paginator import Paginator
 from cogs._common import bot_of, guild_id_of
 
+GOALS_PER_PAGE = 10
 DATE_HELP = "e.g. 2027-06-01, 'next friday', 'in 3 weeks' (server time zone)"
 
 
@@ -102,15 +103,24 @@ class GoalsCog(commands.GroupCog, group_name="goal", group_description="Career g
     async def list_(self, interaction: discord.Interaction, status: app_commands.Choice[str] | None = None) -> None:
         gid = guild_id_of(interaction)
         st = status.value if status else "open"
-        async with bot_of(interaction).sessionmaker() as s:
-            goals = await goal_service.list_goals(s, gid, st)
-            cfg = await get_config(s, gid)
-        pages = goal_list_pages(goals, cfg.tz, st)
-        view = Paginator.maybe(pages, owner_id=interaction.user.id)
-        if view is None:
-            await interaction.response.send_message(embed=pages[0])
+        sessionmaker = bot_of(interaction).sessionmaker
+        async with sessionmaker() as s:
+            total = await goal_service.count_goals(s, gid, st)
+        page_count = max(1, -(-total // GOALS_PER_PAGE))
+
+        async def render(index: int) -> discord.Embed:
+            async with sessionmaker() as s:
+                goals = await goal_service.list_goals(s, gid, st, offset=index * GOALS_PER_PAGE,
+                                                      limit=GOALS_PER_PAGE)
+                cfg = await get_config(s, gid)
+            return goal_list_page(goals, cfg.tz, st, index=index, page_count=page_count, total=total)
+
+        first = await render(0)
+        if page_count == 1:
+            await interaction.response.send_message(embed=first)
         else:
-            await interaction.response.send_message(embed=pages[0], view=view)
+            view = Paginator(page_count, render, owner_id=interaction.user.id)
+            await interaction.response.send_message(embed=first, view=view)
 
     @app_commands.command(name="progress", description="Record where a goal stands now (the new total)")
     @app_commands.describe(goal="The goal (#number or title)", value="Current value, e.g. 4200 or 4.2k",

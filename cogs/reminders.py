@@ -70,7 +70,7 @@ class RemindersCog(commands.GroupCog, group_name="remind", group_description="On
             e = discord.Embed(title="Pending reminders", description=body, colour=REMINDER_COLOUR)
             e.set_footer(text=f"Page {i}/{len(bodies)} · {len(rems)} reminder(s) · times in {cfg.timezone}")
             pages.append(e)
-        view = Paginator.maybe(pages, owner_id=interaction.user.id)
+        view = Paginator.of(pages, owner_id=interaction.user.id)
         if view is None:
             await interaction.response.send_message(embed=pages[0], ephemeral=True)
         else:

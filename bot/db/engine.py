@@ -21,10 +21,17 @@ def ensure_sqlite_dir(url: str) -> None:
 def create_engine(url: str) -> AsyncEngine:
     """Create the async engine for ``url``.
 
-    SQLite gets WAL journaling, ``foreign_keys=ON`` and a busy timeout on every connection.
+    SQLite gets WAL journaling, ``foreign_keys=ON`` and a busy timeout on every connection, and a
+    pool of exactly one connection: SQLite has one writer anyway, and queueing sessions in asyncio
+    (FIFO, no sleeping) beats SQLite's busy handler (which sleeps in steps) and its
+    ``SQLITE_BUSY_SNAPSHOT`` failures when two read-then-write transactions overlap. So every
+    session is a serialized transaction; keep them short and never hold one across a Discord call.
     """
     ensure_sqlite_dir(url)
-    engine = create_async_engine(url, pool_pre_ping=not url.startswith("sqlite"))
+    if make_url(url).get_backend_name() == "sqlite":
+        engine = create_async_engine(url, pool_size=1, max_overflow=0, pool_timeout=60)
+    else:
+        engine = create_async_engine(url, pool_pre_ping=True)
     if engine.dialect.name == "sqlite":
 
         @event.listens_for(engine.sync_engine, "connect")

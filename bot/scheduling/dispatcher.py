@@ -52,7 +52,7 @@ class NudgeDispatcher:
 
     def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], sender: Sender, *,
                  sweep_seconds: float = 30.0, clock: Callable[[], datetime] = utcnow,
-                 concurrency: int = 8) -> None:
+                 concurrency: int = 16) -> None:
         self._sm = sessionmaker
         self._send = sender
         self._clock = clock
@@ -61,6 +61,7 @@ class NudgeDispatcher:
         self._run_lock = asyncio.Lock()
         self._again = False
         self._wake_at: datetime | None = None
+        self._wake_seq = 0
         self._sem = asyncio.Semaphore(concurrency)
         self._tasks: set[asyncio.Task[None]] = set()
         self.delivered = 0
@@ -83,8 +84,8 @@ class NudgeDispatcher:
         if n:
             log.info("recovered %d nudge(s) interrupted mid-send; resending with their nonce", n)
         self._scheduler = AsyncIOScheduler(timezone=UTC, job_defaults={
-            "coalesce": True, "max_instances": 1, "misfire_grace_time": None})
-        self._scheduler.add_job(self.run_due, IntervalTrigger(seconds=self._sweep_seconds, timezone=UTC),
+            "coalesce": True, "max_instances": 4, "misfire_grace_time": None})
+        self._scheduler.add_job(self._wake, IntervalTrigger(seconds=self._sweep_seconds, timezone=UTC),
                                 id=SWEEP_JOB, replace_existing=True)
         self._scheduler.start()
         self.spawn(self.run_due(), "start-up delivery")
@@ -94,10 +95,9 @@ class NudgeDispatcher:
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=False)
             self._scheduler = None
-        if self._tasks:
-            await asyncio.gather(*self._tasks, return_exceptions=True)
-        async with self._run_lock:  # a delivery pass in progress finishes first
+        async with self._run_lock:  # a pass in progress finishes starting its deliveries first
             pass
+        await self.drain()
 
     def spawn(self, coro: Awaitable[None], what: str) -> None:
         """Run ``coro`` in the background, keeping a reference and logging its failure."""
@@ -119,22 +119,34 @@ class NudgeDispatcher:
         """
         if self._scheduler is None:
             return
-        if due_at is not None and (self._wake_at is None or due_at < self._wake_at):
-            self._schedule_wake(due_at)
-        elif due_at is None:
+        if due_at is None:
             self.spawn(self._reschedule(), "reschedule")
+        elif self._wake_at is not None and self._wake_at <= self._clock():
+            # the planned wake-up is firing now: don't replace it; a pass re-plans from the table
+            self.spawn(self.run_due(), "delivery pass")
+        elif self._wake_at is None or due_at < self._wake_at:
+            self._schedule_wake(due_at)
+
+    async def _wake(self) -> None:
+        # APScheduler's job: hand over to our own task and return at once, so a long pass never
+        # makes APScheduler skip a wake-up ("max instances") or cancel deliveries at shutdown.
+        self.spawn(self.run_due(), "delivery pass")
 
     def _schedule_wake(self, at: datetime) -> None:
         if self._scheduler is None:
             return
         self._wake_at = at
+        self._wake_seq += 1
         run_date = max(at, self._clock())
-        self._scheduler.add_job(self.run_due, DateTrigger(run_date=run_date, timezone=UTC), id=WAKE_JOB,
+        self._scheduler.add_job(self._wake, DateTrigger(run_date=run_date, timezone=UTC), id=WAKE_JOB,
                                 replace_existing=True)
 
     async def _reschedule(self) -> None:
+        seq = self._wake_seq
         async with self._sm() as s:
             nxt = await nudges.next_wake(s)
+        if self._wake_seq != seq and self._wake_at is not None and (nxt is None or self._wake_at < nxt):
+            return  # a notify() during our read planned an earlier wake-up: keep it
         self._wake_at = None
         if nxt is not None:
             self._schedule_wake(nxt)
@@ -142,34 +154,40 @@ class NudgeDispatcher:
             self._scheduler.remove_job(WAKE_JOB)
 
     async def run_due(self) -> None:
-        """Deliver every nudge due now, then plan the next wake-up. Safe to call concurrently."""
+        """Start delivering every nudge due now, then plan the next wake-up.
+
+        Each due nudge gets its own task (at most ``concurrency`` sending at once), so one slow
+        send never holds back the nudges behind it. Safe to call concurrently: a nudge already in
+        flight is not started twice, and the claim UPDATE makes a second delivery impossible anyway.
+        """
         if self._run_lock.locked():
             self._again = True
             return
         async with self._run_lock:
             while True:
                 self._again = False
-                now = self._clock()
                 async with self._sm() as s:
-                    ids = await nudges.due_ids(s, now)
-                if ids:
-                    await asyncio.gather(*(self._deliver_one(i) for i in ids))
-                if not ids and not self._again:
+                    batch = await nudges.claim_due(s, self._clock(), limit=200)
+                for out in batch:
+                    self.spawn(self._send_one(out), f"deliver nudge {out.nudge_id}")
+                if not self._again and len(batch) < 200:
                     break
             await self._reschedule()
 
-    async def _deliver_one(self, nudge_id: int) -> None:
-        async with self._sem:
-            try:
-                await self._deliver(nudge_id)
-            except Exception:  # one bad row must not stop the others
-                log.exception("delivering nudge %s failed unexpectedly", nudge_id)
+    async def drain(self) -> None:
+        """Wait until every delivery started so far has finished (tests and shutdown)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
-    async def _deliver(self, nudge_id: int) -> None:
-        async with self._sm() as s:
-            out = await nudges.claim(s, nudge_id, self._clock())
-        if out is None:
-            return
+    async def _send_one(self, out: OutgoingNudge) -> None:
+        try:
+            async with self._sem:
+                await self._deliver(out)
+        except Exception:  # one bad row must not stop the others
+            log.exception("delivering nudge %s failed unexpectedly", out.nudge_id)
+
+    async def _deliver(self, out: OutgoingNudge) -> None:
+        nudge_id = out.nudge_id
         try:
             message_id = await self._send(out)
         except DeliveryError as exc:
@@ -180,11 +198,13 @@ class NudgeDispatcher:
                 else:
                     retry = await nudges.mark_retry(s, nudge_id, str(exc), self._clock())
                     log.warning("nudge %s delayed (%s); retry at %s", nudge_id, exc, retry)
+            self.notify()
             return
         except Exception as exc:  # unknown outcome: retry; the stable nonce prevents a double
             log.exception("nudge %s: unexpected send error; will retry", nudge_id)
             async with self._sm() as s:
                 await nudges.mark_retry(s, nudge_id, f"{type(exc).__name__}: {exc}", self._clock())
+            self.notify()
             return
         # A CancelledError (shutdown mid-send) leaves the row 'sending': start-up recovery resends
         # it with the same nonce, which Discord de-duplicates.

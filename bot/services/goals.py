@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import case, select
+from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import METRIC_MAX, NOTE_MAX, TITLE_MAX, Goal, GoalProgress, Nudge
@@ -182,19 +182,37 @@ async def get_goal(session: AsyncSession, guild_id: int, ref: str) -> Goal:
     return await refs.resolve(session, Goal, guild_id, ref, text_attr="title", noun="goal", list_hint=LIST_HINT)
 
 
-async def list_goals(session: AsyncSession, guild_id: int, status: str = "open") -> list[Goal]:
+def _listing(guild_id: int, status: str):  # type: ignore[no-untyped-def]
+    if status not in STATUSES:
+        raise InvalidInput("Status must be `open`, `done` or `all`.")
+    cond = [Goal.guild_id == guild_id]
+    if status != "all":
+        cond.append(Goal.status == status)
+    return cond
+
+
+async def list_goals(session: AsyncSession, guild_id: int, status: str = "open", *, offset: int = 0,
+                     limit: int | None = None) -> list[Goal]:
     """The guild's goals with ``status`` (open / done / all): open first, soonest due first.
+
+    ``offset``/``limit`` select one page (done in SQL, so a long list costs one page).
 
     Raises:
         InvalidInput: unknown status.
     """
-    if status not in STATUSES:
-        raise InvalidInput("Status must be `open`, `done` or `all`.")
-    q = select(Goal).where(Goal.guild_id == guild_id)
-    if status != "all":
-        q = q.where(Goal.status == status)
-    q = q.order_by(case((Goal.status == "open", 0), else_=1), Goal.due_at.is_(None), Goal.due_at, Goal.number)
+    q = (select(Goal).where(*_listing(guild_id, status))
+         .order_by(case((Goal.status == "open", 0), else_=1), Goal.due_at.is_(None), Goal.due_at, Goal.number)
+         .offset(offset).limit(limit))
     return list(await session.scalars(q))
+
+
+async def count_goals(session: AsyncSession, guild_id: int, status: str = "open") -> int:
+    """How many goals :func:`list_goals` would return without a limit.
+
+    Raises:
+        InvalidInput: unknown status.
+    """
+    return await session.scalar(select(func.count()).select_from(Goal).where(*_listing(guild_id, status))) or 0
 
 
 async def record_progress(session: AsyncSession, guild_id: int, ref: str, value: str, *, author_id: int,

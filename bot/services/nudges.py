@@ -114,37 +114,61 @@ async def recover_interrupted(session: AsyncSession) -> int:
     return res.rowcount or 0
 
 
+async def claim_due(session: AsyncSession, now: datetime, limit: int = 200) -> list[OutgoingNudge]:
+    """Claim every nudge ready at ``now`` (up to ``limit``) with one UPDATE … RETURNING, render them,
+    and commit once. Nudges whose subject is gone are cancelled instead.
+
+    Returns the messages to send, oldest due first.
+    """
+    ids = select(Nudge.id).where(_ready(now)).order_by(Nudge.due_at, Nudge.id).limit(limit).scalar_subquery()
+    claimed = list(await session.scalars(
+        update(Nudge).where(Nudge.id.in_(ids), _ready(now))
+        .values(status="sending", claimed_at=now, attempts=Nudge.attempts + 1)
+        .returning(Nudge.id)
+    ))
+    return await _render_claimed(session, claimed, now)
+
+
 async def claim(session: AsyncSession, nudge_id: int, now: datetime) -> OutgoingNudge | None:
     """Claim one ready nudge with a single UPDATE and render it; commits.
 
     Returns None when another worker claimed it, it is no longer ready, or its subject is gone
     (then it is cancelled).
     """
-    res = await session.execute(
+    claimed = list(await session.scalars(
         update(Nudge).where(Nudge.id == nudge_id, _ready(now))
         .values(status="sending", claimed_at=now, attempts=Nudge.attempts + 1)
-    )
-    if (res.rowcount or 0) != 1:
-        await session.rollback()
-        return None
-    nudge = await session.get(Nudge, nudge_id, populate_existing=True)
-    assert nudge is not None
-    renderer = _RENDERERS.get(nudge.kind)
-    rendered = await renderer(session, nudge, now) if renderer and nudge.ref_id is not None else None
-    if rendered is None:
-        nudge.status = "cancelled"
+        .returning(Nudge.id)
+    ))
+    out = await _render_claimed(session, claimed, now)
+    return out[0] if out else None
+
+
+async def _render_claimed(session: AsyncSession, ids: list[int], now: datetime) -> list[OutgoingNudge]:
+    if not ids:
         await session.commit()
-        return None
-    late = now - nudge.due_at > LATE_AFTER
-    nudge.late = late
-    if rendered.channel_id:
-        nudge.channel_id = rendered.channel_id
+        return []
+    rows = (await session.scalars(
+        select(Nudge).where(Nudge.id.in_(ids)).order_by(Nudge.due_at, Nudge.id)
+        .execution_options(populate_existing=True)
+    )).all()
+    out = []
+    for nudge in rows:
+        renderer = _RENDERERS.get(nudge.kind)
+        rendered = await renderer(session, nudge, now) if renderer and nudge.ref_id is not None else None
+        if rendered is None:
+            nudge.status = "cancelled"
+            continue
+        nudge.late = now - nudge.due_at > LATE_AFTER
+        if rendered.channel_id:
+            nudge.channel_id = rendered.channel_id
+        content = rendered.content
+        if nudge.late:
+            content = f"⏰ **Late** (was due <t:{int(nudge.due_at.timestamp())}:F>; Roadie was offline)\n{content}"
+        out.append(OutgoingNudge(nudge.id, nudge.channel_id, content[:2000], rendered.mention_user_ids,
+                                 nudge.nonce, nudge.late, nudge.due_at))
     await session.commit()
-    content = rendered.content
-    if late:
-        content = f"⏰ **Late** (was due <t:{int(nudge.due_at.timestamp())}:F>; Roadie was offline)\n{content}"
-    return OutgoingNudge(nudge.id, nudge.channel_id, content[:2000], rendered.mention_user_ids,
-                         nudge.nonce, late, nudge.due_at)
+    return out
 
 
 async def _final(session: AsyncSession, nudge: Nudge, outcome: str) -> None:

@@ -10,8 +10,7 @@ import discord
 from bot.db.models import Goal
 from bot.services.goals import describe_target, progress_fraction
 from bot.timeparse import format_local
-from bot.ui.format import FIELD_VALUE_MAX, plain, progress_bar, truncate, ts, when
-from bot.ui.paginator import paginate_lines
+from bot.ui.format import EMBED_DESCRIPTION_MAX, FIELD_VALUE_MAX, plain, progress_bar, truncate, ts, when
 
 GOAL_COLOUR = discord.Colour.gold()
 
@@ -57,16 +56,14 @@ def goal_line(goal: Goal, tz: ZoneInfo) -> str:
     return " · ".join(parts)
 
 
-def goal_list_pages(goals: list[Goal], tz: ZoneInfo, status: str) -> list[discord.Embed]:
-    """The pages of ``/goal list``: 10 goals per embed, each within Discord's limits."""
+def goal_list_page(goals: list[Goal], tz: ZoneInfo, status: str, *, index: int, page_count: int,
+                   total: int) -> discord.Embed:
+    """Page ``index`` (0-based) of ``/goal list``: up to 10 goals, within Discord's embed limits."""
     title = {"open": "Open goals", "done": "Done goals", "all": "All goals"}[status]
-    if not goals:
+    if total == 0:
         hint = "Add one with `/goal add`." if status != "done" else "No goal is done yet."
-        return [discord.Embed(title=title, description=f"No goals here. {hint}", colour=GOAL_COLOUR)]
-    bodies = paginate_lines([goal_line(g, tz) for g in goals], per_page=10)
-    pages = []
-    for i, body in enumerate(bodies, 1):
-        e = discord.Embed(title=title, description=body, colour=GOAL_COLOUR)
-        e.set_footer(text=f"Page {i}/{len(bodies)} · {len(goals)} goal(s) · times in {tz.key}")
-        pages.append(e)
-    return pages
+        return discord.Embed(title=title, description=f"No goals here. {hint}", colour=GOAL_COLOUR)
+    body = truncate("\n".join(goal_line(g, tz) for g in goals), EMBED_DESCRIPTION_MAX)
+    e = discord.Embed(title=title, description=body or "(this page is empty now)", colour=GOAL_COLOUR)
+    e.set_footer(text=f"Page {index + 1}/{page_count} · {total} goal(s) · times in {tz.key}")
+    return e

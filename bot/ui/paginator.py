@@ -1,15 +1,22 @@
-"""A simple paged list: Previous / Next buttons over pre-rendered embeds.
+"""Paged lists: Previous / Next buttons over embeds rendered on demand.
 
 Only the user who asked can turn pages (others get an ephemeral hint). The view times out after
-``timeout`` seconds and then leaves the message as is. Each page is one embed already within
-Discord's limits (see :func:`paginate_lines`).
+``timeout`` seconds and then leaves the message as is. Each page is one embed within Discord's
+limits (see :func:`paginate_lines`). Pages are rendered when shown, so a list of 10,000 items costs
+one page of work per click, not the whole list.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 import discord
 
+from bot.ui.errors import reply_error
 from bot.ui.format import EMBED_DESCRIPTION_MAX, truncate
+
+PageRenderer = Callable[[int], Awaitable[discord.Embed]]
+"""Renders page ``index`` (0-based) as an embed."""
 
 
 def paginate_lines(lines: list[str], *, per_page: int = 10, max_chars: int = EMBED_DESCRIPTION_MAX - 96) -> list[str]:
@@ -30,24 +37,20 @@ def paginate_lines(lines: list[str], *, per_page: int = 10, max_chars: int = EMB
 
 
 class Paginator(discord.ui.View):
-    """Pages of embeds with Previous/Next buttons, for the invoking user."""
+    """Previous/Next buttons over ``page_count`` pages rendered by ``render`` when shown."""
 
-    def __init__(self, pages: list[discord.Embed], *, owner_id: int, timeout: float = 600) -> None:
+    def __init__(self, page_count: int, render: PageRenderer, *, owner_id: int, timeout: float = 600) -> None:
         super().__init__(timeout=timeout)
-        self.pages = pages
+        self.page_count = page_count
+        self.render = render
         self.owner_id = owner_id
         self.index = 0
         self._sync()
 
     def _sync(self) -> None:
         self.previous.disabled = self.index == 0
-        self.next.disabled = self.index >= len(self.pages) - 1
-        self.counter.label = f"{self.index + 1}/{len(self.pages)}"
-
-    @property
-    def page(self) -> discord.Embed:
-        """The embed currently shown."""
-        return self.pages[self.index]
+        self.next.disabled = self.index >= self.page_count - 1
+        self.counter.label = f"{self.index + 1}/{self.page_count}"
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         if interaction.user.id != self.owner_id:
@@ -56,11 +59,17 @@ class Paginator(discord.ui.View):
             return False
         return True
 
+    async def on_error(self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item) -> None:
+        await reply_error(interaction, error)
+
+    async def _show(self, interaction: discord.Interaction, index: int) -> None:
+        self.index = max(0, min(self.page_count - 1, index))
+        self._sync()
+        await interaction.response.edit_message(embed=await self.render(self.index), view=self)
+
     @discord.ui.button(label="◀ Previous", style=discord.ButtonStyle.secondary)
     async def previous(self, interaction: discord.Interaction, _button: discord.ui.Button[Paginator]) -> None:
-        self.index = max(0, self.index - 1)
-        self._sync()
-        await interaction.response.edit_message(embed=self.page, view=self)
+        await self._show(interaction, self.index - 1)
 
     @discord.ui.button(label="1/1", style=discord.ButtonStyle.secondary, disabled=True)
     async def counter(self, interaction: discord.Interaction, _button: discord.ui.Button[Paginator]) -> None:
@@ -68,11 +77,15 @@ class Paginator(discord.ui.View):
 
     @discord.ui.button(label="Next ▶", style=discord.ButtonStyle.secondary)
     async def next(self, interaction: discord.Interaction, _button: discord.ui.Button[Paginator]) -> None:
-        self.index = min(len(self.pages) - 1, self.index + 1)
-        self._sync()
-        await interaction.response.edit_message(embed=self.page, view=self)
+        await self._show(interaction, self.index + 1)
 
     @classmethod
-    def maybe(cls, pages: list[discord.Embed], *, owner_id: int) -> Paginator | None:
-        """A paginator when there is more than one page, else None (no buttons needed)."""
-        return cls(pages, owner_id=owner_id) if len(pages) > 1 else None
+    def of(cls, pages: list[discord.Embed], *, owner_id: int) -> Paginator | None:
+        """A paginator over ready-made ``pages``, or None when one page needs no buttons."""
+        if len(pages) <= 1:
+            return None
+
+        async def render(i: int) -> discord.Embed:
+            return pages[i]
+
+        return cls(len(pages), render, owner_id=owner_id)

@@ -26,6 +26,12 @@ class Clock:
         return self.t
 
 
+async def deliver(d: NudgeDispatcher) -> None:
+    """One delivery pass, waiting for the sends it started."""
+    await d.run_due()
+    await d.drain()
+
+
 class Recorder:
     """A sender that records what it was given and can be told to fail."""
 
@@ -74,14 +80,15 @@ async def test_delivers_once_even_with_concurrent_passes(sessionmaker) -> None:
         for i in range(5):
             await reminders.add_reminder(s, G1, text=f"r{i}", when="in 10 seconds", channel_id=9, author_id=5, now=NOW)
     d = NudgeDispatcher(sessionmaker, rec, clock=clock)
-    await d.run_due()
+    await deliver(d)
     assert rec.sent == []  # not due yet
     clock.t = NOW + timedelta(seconds=10)
     await asyncio.gather(d.run_due(), d.run_due(), d.run_due())
+    await d.drain()
     assert sorted(o.content for o in rec.sent) == [f"⏰ <@5> reminder #{i + 1}: r{i}" for i in range(5)]
     assert all(o.mention_user_ids == (5,) and not o.late for o in rec.sent)
     assert len({o.nonce for o in rec.sent}) == 5 and all(len(o.nonce) <= 25 for o in rec.sent)
-    await d.run_due()
+    await deliver(d)
     assert len(rec.sent) == 5
     async with sessionmaker() as s:
         assert {r.status for r in await s.scalars(select(Reminder))} == {"sent"}
@@ -92,8 +99,8 @@ async def test_overdue_after_downtime_is_sent_once_and_marked_late(sessionmaker)
     async with sessionmaker() as s:
         r = await reminders.add_reminder(s, G1, text="Doors", when="in 1 hour", channel_id=9, author_id=5, now=NOW)
     d = NudgeDispatcher(sessionmaker, rec, clock=Clock(NOW + timedelta(hours=3)))
-    await d.run_due()
-    await d.run_due()
+    await deliver(d)
+    await deliver(d)
     assert len(rec.sent) == 1
     ts = int(r.due_at.timestamp())
     assert rec.sent[0].content == (f"⏰ **Late** (was due <t:{ts}:F>; Roadie was offline)\n"
@@ -112,7 +119,7 @@ async def test_interrupted_send_is_resent_with_the_same_nonce(sessionmaker) -> N
     async with sessionmaker() as s:
         assert await nudges.recover_interrupted(s) == 1
         await s.commit()
-    await d.run_due()
+    await deliver(d)
     assert [o.nonce for o in rec.sent] == [claimed.nonce]
 
 
@@ -124,17 +131,17 @@ async def test_transient_failure_retries_permanent_failure_fails(sessionmaker) -
     d = NudgeDispatcher(sessionmaker, rec, clock=clock)
     clock.t = NOW + timedelta(minutes=1)
     rec.fail = DeliveryError("HTTP 429", permanent=False)
-    await d.run_due()
+    await deliver(d)
     async with sessionmaker() as s:
         n = await s.scalar(select(Nudge).order_by(Nudge.id))
         assert (n.status, n.retry_at, n.last_error) == ("pending", clock.t + timedelta(seconds=5), "HTTP 429")
     rec.fail = None
     clock.t += timedelta(seconds=5)
-    await d.run_due()
+    await deliver(d)
     assert [o.content for o in rec.sent] == ["⏰ <@5> reminder #1: a"]
     clock.t = NOW + timedelta(minutes=2)
     rec.fail = DeliveryError("no permission", permanent=True)
-    await d.run_due()
+    await deliver(d)
     async with sessionmaker() as s:
         statuses = [(r.number, r.status) for r in await s.scalars(select(Reminder).order_by(Reminder.number))]
     assert statuses == [(1, "sent"), (2, "failed")]
@@ -147,5 +154,5 @@ async def test_cancelled_reminder_is_not_sent(sessionmaker) -> None:
     async with sessionmaker() as s:
         await reminders.add_reminder(s, G1, text="a", when="in 1 minute", channel_id=9, author_id=5, now=NOW)
         await reminders.cancel_reminder(s, G1, "#1")
-    await NudgeDispatcher(sessionmaker, rec, clock=Clock(NOW + timedelta(hours=1))).run_due()
+    await deliver(NudgeDispatcher(sessionmaker, rec, clock=Clock(NOW + timedelta(hours=1))))
     assert rec.sent == []

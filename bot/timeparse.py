@@ -38,6 +38,28 @@ _HAS_TIME_RE = re.compile(
 )
 
 
+MAX_AHEAD = timedelta(days=365 * 10)
+_CLOCK_TOKEN_RE = re.compile(r"\b(\d{1,2}):(\d{2})\b")
+_AMPM_TOKEN_RE = re.compile(r"(?<![:\d])(\d{1,2})(?::(\d{2}))?\s*(am|pm)\b")
+_BARE_AT_RE = re.compile(r"\bat\s+(\d{1,2})\s*$")
+_UNIT_SECONDS = {"s": 1, "sec": 1, "second": 1, "min": 60, "minute": 60, "m": 60, "h": 3600, "hr": 3600,
+                 "hour": 3600, "day": 86400, "d": 86400, "week": 604800, "w": 604800}
+_REL_PART = r"(\d+(?:\.\d+)?|an?|one)\s*(seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|w)\b"
+_REL_PART_RE = re.compile(_REL_PART)
+_REL_RE = re.compile(rf"^in\s+((?:{_REL_PART}(?:\s*,\s*|\s+and\s+|\s+)?)+)$")
+
+
+def _said_clock(lowered: str) -> time | None:
+    """The clock time spelled out in the text (``18:30``, ``6pm``), or None."""
+    m = _AMPM_TOKEN_RE.search(lowered)
+    if m:
+        return time(int(m.group(1)) % 12 + (12 if m.group(3) == "pm" else 0), int(m.group(2) or 0))
+    m = _CLOCK_TOKEN_RE.search(lowered)
+    if m:
+        return time(int(m.group(1)), int(m.group(2)))
+    return None
+
+
 @dataclass(frozen=True)
 class ParsedWhen:
     """A moment read from user text.
@@ -118,20 +140,61 @@ def parse_when(text: str, *, tz: ZoneInfo, date_order: str, now: datetime,
     """Read ``text`` in zone ``tz`` relative to ``now`` (aware).
 
     Raises:
-        InvalidInput: the text cannot be read, or names an impossible date/time; the message
-            says what was read and what to type instead.
+        InvalidInput: the text cannot be read, names an impossible date/time, or is more than
+            :data:`MAX_AHEAD` away; the message says what was read and what to type instead.
     """
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     raw = " ".join(text.split())
     if not raw:
         raise InvalidInput(f"Give a date or time, e.g. {EXAMPLES}.")
+    try:
+        when = _parse(raw, tz=tz, date_order=date_order, now=now, default_time=default_time)
+    except OverflowError:
+        raise InvalidInput(f"`{raw}` is outside the dates Roadie can handle. Try e.g. {EXAMPLES}.") from None
+    if when.utc - now > MAX_AHEAD:
+        raise InvalidInput(f"`{raw}` is {format_local(when.utc, tz, with_time=when.has_time)}, more than "
+                           f"{MAX_AHEAD.days // 365} years away. Give a nearer date.")
+    return when
+
+
+def _check_clocks(raw: str, lowered: str) -> None:
+    """Refuse impossible or ambiguous clock readings that dateparser would silently reinterpret."""
+    for h, m in _CLOCK_TOKEN_RE.findall(lowered):
+        if int(h) > 23 or int(m) > 59:
+            raise InvalidInput(f"`{h}:{m}` is not a time of day (use 00:00 to 23:59).")
+    for h, _m, ampm in _AMPM_TOKEN_RE.findall(lowered):
+        if not 1 <= int(h) <= 12:
+            raise InvalidInput(f"`{h}{ampm}` is not a time: with am/pm the hour is 1 to 12.")
+    bare = _BARE_AT_RE.search(lowered)
+    if bare:
+        n = int(bare.group(1))
+        raise InvalidInput(f"`at {n}` could be morning or evening: write `{n}am`, `{n}pm` or `{n:02d}:00`.")
+    if lowered.startswith("in ") and lowered.endswith(" ago"):
+        raise InvalidInput(f"`{raw}` says both *in* and *ago*. Try e.g. `in 2 hours`.")
+
+
+def _relative(lowered: str) -> timedelta | None:
+    """``in 1.5 hours``, ``in 2 hours 30 minutes``, ``in an hour`` -> exact offsets (None if not that form)."""
+    m = _REL_RE.match(lowered)
+    if not m:
+        return None
+    total = timedelta()
+    for amount, unit in _REL_PART_RE.findall(m.group(1)):
+        n = 1.0 if amount in ("a", "an", "one") else float(amount)
+        total += timedelta(seconds=n * _UNIT_SECONDS[unit.rstrip("s") if unit not in ("s",) else "s"])
+    return total
+
+
+def _parse(raw: str, *, tz: ZoneInfo, date_order: str, now: datetime, default_time: time) -> ParsedWhen:
     lowered = raw.lower()
     now_local = now.astimezone(tz)
 
     if _ISO_RE.match(raw):
         try:
             dt = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+            if dt.year >= 9999:
+                raise OverflowError
         except ValueError:
             raise InvalidInput(f"`{raw}` looks like an ISO date but isn't a real one. Try e.g. {EXAMPLES}.") from None
         has_time = len(raw) > 10
@@ -144,6 +207,14 @@ def parse_when(text: str, *, tz: ZoneInfo, date_order: str, now: datetime,
     m = _NUMERIC_RE.match(lowered)
     if m:
         return _numeric(m, raw, date_order, now_local, default_time, tz)
+
+    if lowered.startswith("in -") or lowered.startswith("-"):
+        raise InvalidInput(f"`{raw}` is in the past. Give a future time, e.g. {EXAMPLES}.")
+    offset = _relative(lowered)
+    if offset is not None:
+        at = now + offset
+        return ParsedWhen(at.astimezone(UTC), at.astimezone(tz), True)
+    _check_clocks(raw, lowered)
 
     clock = _parse_clock(lowered)
     if clock is not None:
@@ -168,6 +239,10 @@ def parse_when(text: str, *, tz: ZoneInfo, date_order: str, now: datetime,
     if parsed is None:
         raise InvalidInput(f"Couldn't read `{raw}` as a date or time. Try e.g. {EXAMPLES}.")
     has_time = bool(_HAS_TIME_RE.search(lowered))
+    said = _said_clock(lowered)
+    if said is not None and parsed.time().replace(second=0, microsecond=0) != said:
+        raise InvalidInput(f"Couldn't read `{raw}` reliably (the time of day came out as {parsed:%H:%M}). "
+                           f"Try e.g. {EXAMPLES}.")
     if has_time:
         local = _combine(parsed.date(), parsed.time().replace(microsecond=0), tz)
         if lowered.startswith("in ") or " ago" in lowered:

@@ -38,7 +38,7 @@ class ConfirmDeleteGoal(discord.ui.DynamicItem[discord.ui.Button], template=r"ro
     async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
         try:
             async with bot_of(interaction).sessionmaker() as s:
-                goal = await goal_service.delete_goal(s, guild_id_of(interaction), self.goal_id)
+                goal = await goal_service.delete_goal(s, guild_id_of(interaction), self.goal_id, now=utcnow())
         except Exception as exc:
             await reply_error(interaction, exc)
             return

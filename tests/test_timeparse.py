@@ -96,3 +96,30 @@ def test_dst_wall_time_kept() -> None:
 
 def test_format_is_unambiguous() -> None:
     assert format_local(datetime(2027, 4, 3, 8, 0, tzinfo=UTC), ZoneInfo("UTC")) == "Sat 3 Apr 2027 08:00"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("in 1.5 hours", "Mon 30 Nov 2026 15:30 T"),
+    ("in 2 hours 30 minutes", "Mon 30 Nov 2026 16:30 T"),
+    ("in an hour", "Mon 30 Nov 2026 15:00 T"),
+    ("next friday 6:30pm", "Fri 4 Dec 2026 18:30 T"),
+    ("tomorrow 12:15am", "Tue 1 Dec 2026 00:15 T"),
+])
+def test_reads_trickier_forms_exactly(text: str, expected: str) -> None:
+    assert p(text) == expected
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("tomorrow 25:00", "`25:00` is not a time of day (use 00:00 to 23:59)."),
+    ("tomorrow 9:75", "`9:75` is not a time of day (use 00:00 to 23:59)."),
+    ("tomorrow 0pm", "`0pm` is not a time: with am/pm the hour is 1 to 12."),
+    ("tomorrow at 7", "`at 7` could be morning or evening: write `7am`, `7pm` or `07:00`."),
+    ("in 2 hours ago", "`in 2 hours ago` says both *in* and *ago*. Try e.g. `in 2 hours`."),
+    ("9999-12-31 20:00", "`9999-12-31 20:00` is outside the dates Roadie can handle."),
+    ("2040-01-01", "`2040-01-01` is Sun 1 Jan 2040, more than 10 years away. Give a nearer date."),
+    ("in -5 minutes", "`in -5 minutes` is in the past."),
+])
+def test_refuses_what_it_would_otherwise_misread(text: str, message: str) -> None:
+    with pytest.raises(InvalidInput) as err:
+        p(text)
+    assert str(err.value).startswith(message)

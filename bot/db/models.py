@@ -57,6 +57,7 @@ class Goal(Base):
     guild_id: Mapped[int] = mapped_column(BigInteger)
     number: Mapped[int] = mapped_column(Integer)  # the #N users see, per guild
     title: Mapped[str] = mapped_column(String(TITLE_MAX))
+    search_key: Mapped[str] = mapped_column(String(TITLE_MAX))  # bot.services.refs.fold(title)
     metric: Mapped[str | None] = mapped_column(String(METRIC_MAX), nullable=True)
     target: Mapped[float | None] = mapped_column(Float, nullable=True)
     current: Mapped[float | None] = mapped_column(Float, nullable=True)
@@ -65,9 +66,10 @@ class Goal(Base):
     channel_id: Mapped[int] = mapped_column(BigInteger)  # where it was created
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     due_has_time: Mapped[bool] = mapped_column(Boolean, default=False)
-    status: Mapped[str] = mapped_column(String(16), default="open")  # open | done
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open | done | deleted (kept, hidden)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     progress: Mapped[list[GoalProgress]] = relationship(
         back_populates="goal", cascade="all, delete-orphan", passive_deletes=True,
@@ -103,6 +105,7 @@ class Reminder(Base):
     guild_id: Mapped[int] = mapped_column(BigInteger)
     number: Mapped[int] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(String(TEXT_MAX))
+    search_key: Mapped[str] = mapped_column(String(TEXT_MAX))  # bot.services.refs.fold(text)
     channel_id: Mapped[int] = mapped_column(BigInteger)
     author_id: Mapped[int] = mapped_column(BigInteger)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)

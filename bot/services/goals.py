@@ -19,6 +19,7 @@ from bot.services import nudges, refs
 from bot.services.errors import InvalidInput, NotFound
 from bot.services.numbers import format_amount, parse_amount
 from bot.services.settings import GuildConfig, get_config
+from bot.textfmt import escape_markdown
 from bot.timeparse import DEFAULT_TIME, format_local, parse_future
 
 KIND = "goal_due"
@@ -107,9 +108,9 @@ async def pending_nudges(session: AsyncSession, goal: Goal) -> list[datetime]:
     return list(rows)
 
 
-def _target(metric: str | None, target: str | None) -> tuple[str | None, float | None]:
+def _target(metric: str | None, target: str | float | None) -> tuple[str | None, float | None]:
     metric_clean = clean_text(metric, what="Metric", max_len=METRIC_MAX, required=False)
-    value = parse_amount(target, what="Target", allow_zero=False) if target is not None else None
+    value = parse_amount(target, what="Target", allow_zero=False) if isinstance(target, str) else target
     if metric_clean and value is None:
         raise InvalidInput("A metric needs a target: e.g. `target: 10k` with `metric: monthly listeners`.")
     return metric_clean, value
@@ -131,6 +132,7 @@ async def add_goal(session: AsyncSession, guild_id: int, *, title: str, author_i
     when = (parse_future(due, tz=cfg.tz, date_order=cfg.date_order, now=now, allow_today=True)
             if due is not None else None)
     goal = Goal(guild_id=guild_id, number=await refs.next_number(session, Goal, guild_id), title=title_clean,
+                search_key=refs.fold(title_clean),
                 metric=metric_clean, target=target_value, current=0.0 if target_value is not None else None,
                 owner_id=owner_id or author_id, author_id=author_id, channel_id=channel_id,
                 due_at=when.utc if when else None, due_has_time=bool(when and when.has_time),
@@ -156,12 +158,12 @@ async def edit_goal(session: AsyncSession, guild_id: int, ref: str, *, now: date
     goal = await get_goal(session, guild_id, ref)
     new_title = clean_text(title, what="Title", max_len=TITLE_MAX) if title is not None else goal.title
     if metric is not None or target is not None:
-        m, t = _target(metric if metric is not None else goal.metric,
-                       target if target is not None else (str(goal.target) if goal.target else None))
+        m, t = _target(metric if metric is not None else goal.metric, target if target is not None else goal.target)
     else:
         m, t = goal.metric, goal.target
     when = parse_future(due, tz=cfg.tz, date_order=cfg.date_order, now=now, allow_today=True) if due else None
     goal.title, goal.metric, goal.target = new_title, m, t  # type: ignore[assignment]
+    goal.search_key = refs.fold(goal.title)
     if t is not None and goal.current is None:
         goal.current = 0.0
     if owner_id is not None:
@@ -179,15 +181,15 @@ async def get_goal(session: AsyncSession, guild_id: int, ref: str) -> Goal:
     Raises:
         NotFound: no such goal here.  InvalidInput: ambiguous title.
     """
-    return await refs.resolve(session, Goal, guild_id, ref, text_attr="title", noun="goal", list_hint=LIST_HINT)
+    return await refs.resolve(session, Goal, guild_id, ref, noun="goal", list_hint=LIST_HINT,
+                              visible=[Goal.status != "deleted"])
 
 
 def _listing(guild_id: int, status: str):  # type: ignore[no-untyped-def]
     if status not in STATUSES:
         raise InvalidInput("Status must be `open`, `done` or `all`.")
     cond = [Goal.guild_id == guild_id]
-    if status != "all":
-        cond.append(Goal.status == status)
+    cond.append(Goal.status == status if status != "all" else Goal.status != "deleted")
     return cond
 
 
@@ -252,17 +254,20 @@ async def complete_goal(session: AsyncSession, guild_id: int, ref: str, *, now: 
     return goal
 
 
-async def delete_goal(session: AsyncSession, guild_id: int, goal_id: int) -> Goal:
-    """Delete a goal by id (from a confirmation button), with its progress; cancels nudges; commits.
+async def delete_goal(session: AsyncSession, guild_id: int, goal_id: int, *, now: datetime) -> Goal:
+    """Delete a goal by id (from a confirmation button): hidden from every list, nudges cancelled;
+    commits. The row and its progress are kept (nothing a user stored is destroyed, and its #N is
+    never reused).
 
     Raises:
-        NotFound: no such goal in this guild (e.g. already deleted).
+        NotFound: no such goal in this guild, or already deleted.
     """
-    goal = await session.scalar(select(Goal).where(Goal.id == goal_id, Goal.guild_id == guild_id))
+    goal = await session.scalar(select(Goal).where(Goal.id == goal_id, Goal.guild_id == guild_id,
+                                                   Goal.status != "deleted"))
     if goal is None:
         raise NotFound("That goal no longer exists (already deleted?).")
+    goal.status, goal.deleted_at = "deleted", now
     await nudges.cancel_for(session, KIND, goal.id)
-    await session.delete(goal)
     await session.commit()
     return goal
 
@@ -302,40 +307,36 @@ async def autocomplete(session: AsyncSession, guild_id: int, query: str, *, stat
                        limit: int = 25) -> list[tuple[str, str]]:
     """(label, value) pairs for a goal option: label ``#3 · title`` (≤ 100 chars), value ``#3``.
 
-    Matches number or title text; at most ``limit`` (Discord allows 25 choices).
+    Matches number or title text (any script, any case); at most ``limit`` (Discord allows 25).
     """
-    q = select(Goal.number, Goal.title, Goal.status).where(Goal.guild_id == guild_id)
+    q = select(Goal.number, Goal.title, Goal.status).where(Goal.guild_id == guild_id, Goal.status != "deleted")
     if status:
         q = q.where(Goal.status == status)
-    text = query.strip().lstrip("#")
-    if text:
-        like = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        cond = Goal.title.ilike(f"%{like}%", escape="\\")
-        if text.isdigit():
-            cond = cond | (Goal.number == int(text))
+    cond = refs.search_filter(Goal, query)
+    if cond is not None:
         q = q.where(cond)
     q = q.order_by(case((Goal.status == "open", 0), else_=1), Goal.number.desc()).limit(limit)
-    out = []
-    for number, title, st in (await session.execute(q)).all():
-        suffix = " (done)" if st == "done" else ""
-        label = f"#{number} · {title}"
-        if len(label) + len(suffix) > 100:
-            label = label[: 99 - len(suffix)] + "…"
-        out.append((label + suffix, f"#{number}"))
-    return out
+    return [(refs.choice_label(n, t, " (done)" if st == "done" else ""), f"#{n}")
+            for n, t, st in (await session.execute(q)).all()]
 
 
 async def _render(session: AsyncSession, nudge: Nudge, now: datetime) -> nudges.Rendered | None:
     goal = await session.get(Goal, nudge.ref_id)
     if goal is None or goal.status != "open" or goal.due_at is None or goal.guild_id != nudge.guild_id:
         return None
+    later_due = await session.scalar(select(func.count()).select_from(Nudge).where(
+        Nudge.kind == KIND, Nudge.ref_id == goal.id, Nudge.id != nudge.id, Nudge.status.in_(nudges.ACTIVE),
+        Nudge.due_at > nudge.due_at, Nudge.due_at <= now))
+    if later_due:
+        return None  # after downtime only the most recent of a goal's overdue nudges is worth sending
     cfg = await get_config(session, goal.guild_id)
-    when = {7: "is due in 7 days", 1: "is due tomorrow", 0: "is due today"}.get(
-        nudge.offset_days, f"is due in {nudge.offset_days} days")
+    days = (goal.due_at.astimezone(cfg.tz).date() - now.astimezone(cfg.tz).date()).days
+    when = ("is due today" if days == 0 else "is due tomorrow" if days == 1 else
+            f"is due in {days} days" if days > 1 else "is overdue")
     ts = int(goal.due_at.timestamp())
     due_text = f"<t:{ts}:F> (<t:{ts}:R>)" if goal.due_has_time else \
         f"{format_local(goal.due_at, cfg.tz, with_time=False)} (<t:{ts}:R>)"
-    lines = [f"🎯 <@{goal.owner_id}> goal **#{goal.number} {goal.title}** {when}: {due_text}"]
+    lines = [f"🎯 <@{goal.owner_id}> goal **#{goal.number} {escape_markdown(goal.title)}** {when}: {due_text}"]
     target = describe_target(goal)
     if target:
         frac = progress_fraction(goal) or 0.0

@@ -29,6 +29,7 @@ async def add_reminder(session: AsyncSession, guild_id: int, *, text: str, when:
     body = clean_text(text, what="Text", max_len=TEXT_MAX)
     at = parse_future(when, tz=cfg.tz, date_order=cfg.date_order, now=now)
     rem = Reminder(guild_id=guild_id, number=await refs.next_number(session, Reminder, guild_id), text=body,
+                   search_key=refs.fold(body)[:TEXT_MAX],
                    channel_id=channel_id, author_id=author_id, due_at=at.utc, status="pending", created_at=now)
     session.add(rem)
     await session.flush()
@@ -53,19 +54,18 @@ async def get_reminder(session: AsyncSession, guild_id: int, ref: str) -> Remind
     Raises:
         NotFound / InvalidInput: none or several match.
     """
-    return await refs.resolve(session, Reminder, guild_id, ref, text_attr="text", noun="reminder",
-                              list_hint=LIST_HINT)
+    return await refs.resolve(session, Reminder, guild_id, ref, noun="reminder", list_hint=LIST_HINT)
 
 
 async def cancel_reminder(session: AsyncSession, guild_id: int, ref: str) -> Reminder:
-    """Cancel a pending reminder; commits.
+    """Cancel a pending reminder, or clear a failed one from the list; commits.
 
     Raises:
         NotFound: unknown.  InvalidInput: already sent or cancelled.
     """
     rem = await get_reminder(session, guild_id, ref)
-    if rem.status != "pending":
-        raise InvalidInput(f"Reminder #{rem.number} is {rem.status}; only pending reminders can be cancelled.")
+    if rem.status not in ("pending", "failed"):
+        raise InvalidInput(f"Reminder #{rem.number} was already {rem.status}; nothing to cancel.")
     sending = await session.scalar(select(Nudge.id).where(Nudge.kind == KIND, Nudge.ref_id == rem.id,
                                                           Nudge.status == "sending"))
     if sending is not None:
@@ -77,21 +77,14 @@ async def cancel_reminder(session: AsyncSession, guild_id: int, ref: str) -> Rem
 
 
 async def autocomplete(session: AsyncSession, guild_id: int, query: str, limit: int = 25) -> list[tuple[str, str]]:
-    """(label, value) pairs of pending reminders matching ``query``: label ``#4 · text`` (≤ 100), value ``#4``."""
-    q = select(Reminder.number, Reminder.text).where(Reminder.guild_id == guild_id, Reminder.status == "pending")
-    text = query.strip().lstrip("#")
-    if text:
-        like = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        cond = Reminder.text.ilike(f"%{like}%", escape="\\")
-        if text.isdigit():
-            cond = cond | (Reminder.number == int(text))
+    """(label, value) pairs of pending or failed reminders matching ``query``: ``#4 · text`` (≤ 100), ``#4``."""
+    q = select(Reminder.number, Reminder.text, Reminder.status).where(
+        Reminder.guild_id == guild_id, Reminder.status.in_(("pending", "failed")))
+    cond = refs.search_filter(Reminder, query)
+    if cond is not None:
         q = q.where(cond)
     rows = (await session.execute(q.order_by(Reminder.due_at).limit(limit))).all()
-    out = []
-    for number, body in rows:
-        label = f"#{number} · {body}"
-        out.append((label if len(label) <= 100 else label[:99] + "…", f"#{number}"))
-    return out
+    return [(refs.choice_label(n, t, " (failed)" if st == "failed" else ""), f"#{n}") for n, t, st in rows]
 
 
 async def _render(session: AsyncSession, nudge: Nudge, now: datetime) -> nudges.Rendered | None:

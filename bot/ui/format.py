@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import discord
+from bot.textfmt import escape_markdown
 
 CONTENT_MAX = 2000
 EMBED_TITLE_MAX = 256
@@ -31,7 +31,7 @@ def plain(text: str) -> str:
 
     Mentions are neutralised by ``allowed_mentions`` (parse nothing), not here.
     """
-    return discord.utils.escape_markdown(text, as_needed=False)
+    return escape_markdown(text)
 
 
 def ts(dt: datetime, style: str = "F") -> str:

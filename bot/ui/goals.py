@@ -28,7 +28,7 @@ def due_text(goal: Goal, tz: ZoneInfo) -> str:
 def goal_embed(goal: Goal, tz: ZoneInfo, *, title_prefix: str = "", nudges: list[datetime] | None = None
                ) -> discord.Embed:
     """A goal's card: title, owner, due date, target with progress bar, planned nudges."""
-    e = discord.Embed(title=truncate(f"{title_prefix}#{goal.number} {goal.title}", 256), colour=GOAL_COLOUR)
+    e = discord.Embed(title=truncate(f"{title_prefix}#{goal.number} {plain(goal.title)}", 256), colour=GOAL_COLOUR)
     e.add_field(name="Owner", value=f"<@{goal.owner_id}>", inline=True)
     e.add_field(name="Status", value="✅ done" if goal.status == "done" else "open", inline=True)
     e.add_field(name="Due", value=truncate(due_text(goal, tz), FIELD_VALUE_MAX), inline=False)

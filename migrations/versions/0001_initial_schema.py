@@ -27,6 +27,7 @@ def upgrade() -> None:
     sa.Column('guild_id', sa.BigInteger(), nullable=False),
     sa.Column('number', sa.Integer(), nullable=False),
     sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('search_key', sa.String(length=200), nullable=False),
     sa.Column('metric', sa.String(length=40), nullable=True),
     sa.Column('target', sa.Float(), nullable=True),
     sa.Column('current', sa.Float(), nullable=True),
@@ -38,6 +39,7 @@ def upgrade() -> None:
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('created_at', bot.db.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('done_at', bot.db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('deleted_at', bot.db.types.UTCDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('guild_id', 'number', name='uq_goals_guild_number')
     )
@@ -79,6 +81,7 @@ def upgrade() -> None:
     sa.Column('guild_id', sa.BigInteger(), nullable=False),
     sa.Column('number', sa.Integer(), nullable=False),
     sa.Column('text', sa.String(length=1000), nullable=False),
+    sa.Column('search_key', sa.String(length=1000), nullable=False),
     sa.Column('channel_id', sa.BigInteger(), nullable=False),
     sa.Column('author_id', sa.BigInteger(), nullable=False),
     sa.Column('due_at', bot.db.types.UTCDateTime(timezone=True), nullable=False),

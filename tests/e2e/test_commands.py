@@ -171,7 +171,9 @@ async def test_goal_delete_confirmation_button(double: DiscordDouble, bot: Roadi
     assert done.content == "🗑️ Deleted goal #1 **Play Glastonbury** and its nudges."
     assert done.components == []
     third = await double.invoke(GUILD, GENERAL, ANA, "goal add", {"title": "Placeholder"})
-    assert third.content == "🎯 Goal #1 added."  # numbers are reused only after deletion of the highest
+    assert third.content == "🎯 Goal #2 added."  # a deleted goal's number is never reused
+    again = await double.invoke(GUILD, GENERAL, ANA, "goal delete", {"goal": "#1"})
+    assert again.ephemeral and again.content == "⚠️ There is no goal #1 in this server. See `/goal list`."
     gone = await double.invoke(GUILD, GENERAL, ANA, "goal delete", {"goal": "#7"})
     assert gone.ephemeral and gone.content == "⚠️ There is no goal #7 in this server. See `/goal list`."
 

@@ -67,7 +67,7 @@ async def test_numbers_are_per_guild_and_isolated(session) -> None:
     assert (await goals.get_goal(session, G1, "roundhouse")).number == 1
     assert [v for _, v in await goals.autocomplete(session, G2, "")] == ["#1"]
     with pytest.raises(NotFound):
-        await goals.delete_goal(session, G2, a.id)  # another guild's id
+        await goals.delete_goal(session, G2, a.id, now=NOW)  # another guild's id
 
 
 async def test_bad_input_stores_nothing(session) -> None:
@@ -104,9 +104,16 @@ async def test_progress_done_and_delete(session) -> None:
     assert await goals.pending_nudges(session, g) == []
     with pytest.raises(InvalidInput):
         await goals.complete_goal(session, G1, "#1", now=NOW)
-    await goals.delete_goal(session, G1, g.id)
-    assert (await session.scalars(select(GoalProgress))).all() == []
+    await goals.delete_goal(session, G1, g.id, now=NOW)
+    assert len((await session.scalars(select(GoalProgress))).all()) == 2  # kept, hidden
     assert await goals.list_goals(session, G1, "all") == []
+    assert await goals.autocomplete(session, G1, "") == []
+    with pytest.raises(NotFound):
+        await goals.get_goal(session, G1, "#1")
+    with pytest.raises(NotFound):
+        await goals.delete_goal(session, G1, g.id, now=NOW)
+    again = await add(session, title="Next goal")
+    assert again.number == 2  # a deleted goal's number is never reused
 
 
 async def test_progress_needs_a_target(session) -> None:
@@ -152,3 +159,35 @@ async def test_autocomplete_limits(session) -> None:
     pairs = await goals.autocomplete(session, G1, "goal")
     assert len(pairs) == 25
     assert all(1 <= len(n) <= 100 and len(v) <= 100 for n, v in pairs)
+
+
+async def test_refs_numbers_titles_and_any_script(session) -> None:
+    await add(session, title="Play Glastonbury")          # 1
+    await add(session, title="1 million streams")         # 2
+    await add(session, title="Ümlaut Tour")               # 3
+    await add(session, title="ÜMLAUT TOUR extra dates")   # 4
+    assert (await goals.get_goal(session, G1, "1 million streams")).number == 2
+    assert (await goals.get_goal(session, G1, "1")).number == 1
+    assert (await goals.get_goal(session, G1, " #3 ")).number == 3
+    assert (await goals.get_goal(session, G1, "ümlaut tour")).number == 3   # exact beats partial
+    assert (await goals.get_goal(session, G1, "EXTRA")).number == 4
+    with pytest.raises(InvalidInput) as err:
+        await goals.get_goal(session, G1, "ümlaut")
+    assert str(err.value) == ("`ümlaut` matches several goals (#3, #4). Pick one from the list or type its "
+                              "#number.")
+    with pytest.raises(InvalidInput):
+        await goals.get_goal(session, G1, "   ")
+    with pytest.raises(NotFound) as err:
+        await goals.get_goal(session, G1, "#99999999999999999999")
+    assert str(err.value).startswith("No goal matches")
+    assert [v for _, v in await goals.autocomplete(session, G1, "ümlaut")] == ["#4", "#3"]
+    assert await goals.autocomplete(session, G1, "²") == []
+    assert await goals.autocomplete(session, G1, "9" * 20) == []
+    assert [v for _, v in await goals.autocomplete(session, G1, "%")] == []
+    assert [v for _, v in await goals.autocomplete(session, G1, "#2")] == ["#2"]
+
+
+async def test_edit_metric_keeps_a_tiny_target(session) -> None:
+    await add(session, title="Tiny", target="0.5")
+    g = await goals.edit_goal(session, G1, "#1", now=NOW, metric="streams")
+    assert (g.metric, g.target) == ("streams", 0.5)

@@ -122,7 +122,5 @@ def load_settings(path: Path | None = None, *, environ: dict[str, str] | None = 
         raise ConfigError(f"{path}: {_key_of(err)}: {msg}") from None
 
     if require_token and not settings.discord.token.strip():
-        raise ConfigError(
-            "[discord] token is empty: set DISCORD_TOKEN or token in config.toml"
-        )
+        raise ConfigError(f"[discord] token is empty: set DISCORD_TOKEN or token in {path}")
     return settings

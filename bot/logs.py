@@ -6,26 +6,23 @@ import logging
 import sys
 
 
-class RedactFilter(logging.Filter):
-    """Replace every occurrence of ``secret`` in a record's final message with ``[redacted]``."""
+class RedactingFormatter(logging.Formatter):
+    """A formatter that replaces ``secret`` with ``[redacted]`` in the whole formatted record,
+    message and traceback alike."""
 
-    def __init__(self, secret: str) -> None:
-        super().__init__()
+    def __init__(self, fmt: str, secret: str) -> None:
+        super().__init__(fmt)
         self.secret = secret
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        if self.secret and self.secret in record.getMessage():
-            record.msg = record.getMessage().replace(self.secret, "[redacted]")
-            record.args = ()
-        return True
+    def format(self, record: logging.LogRecord) -> str:
+        text = super().format(record)
+        return text.replace(self.secret, "[redacted]") if self.secret else text
 
 
 def setup_logging(level: str, token: str = "") -> None:
     """Configure the root logger: ``time level logger: message`` on stderr, token redacted."""
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    if token:
-        handler.addFilter(RedactFilter(token))
+    handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", token))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())

@@ -16,7 +16,7 @@ from bot.ui.errors import reply_error
 from bot.ui.format import plain, progress_bar, truncate
 from bot.ui.goals import goal_embed, goal_list_page
 from bot.ui.paginator import Paginator
-from cogs._common import bot_of, guild_id_of
+from cogs._common import bot_of, check_bot_can_post, guild_id_of
 
 GOALS_PER_PAGE = 10
 DATE_HELP = "e.g. 2027-06-01, 'next friday', 'in 3 weeks' (server time zone)"
@@ -86,6 +86,11 @@ class GoalsCog(commands.GroupCog, group_name="goal", group_description="Career g
                   target: app_commands.Range[str, 1, 30] | None = None,
                   owner: discord.Member | None = None) -> None:
         gid = guild_id_of(interaction)
+        if due is not None:
+            async with bot_of(interaction).sessionmaker() as s:
+                nudge_channel = (await get_config(s, gid)).nudge_channel_id
+            if nudge_channel is None:  # its nudges will come here
+                check_bot_can_post(interaction, None)
         async with bot_of(interaction).sessionmaker() as s:
             goal = await goal_service.add_goal(
                 s, gid, title=title, author_id=interaction.user.id, channel_id=interaction.channel_id or 0,

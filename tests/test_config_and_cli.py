@@ -61,3 +61,25 @@ def test_example_config_is_valid() -> None:
     s = load_settings(ROOT / "config.example.toml", environ={"DISCORD_TOKEN": "t"})
     assert s.database.url == "sqlite+aiosqlite:///data/roadie.db"
     assert s.discord.sync_guild_ids == []
+
+
+def test_token_is_redacted_from_messages_and_tracebacks() -> None:
+    import io
+    import logging
+
+    from bot.logs import RedactingFormatter
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(RedactingFormatter("%(levelname)s %(message)s", "s3cret-token"))
+    log = logging.getLogger("roadie.test.redact")
+    log.addHandler(handler)
+    log.propagate = False
+    try:
+        raise RuntimeError("login with s3cret-token failed")
+    except RuntimeError:
+        log.exception("token was %s", "s3cret-token")
+    text = stream.getvalue()
+    assert "s3cret-token" not in text
+    assert text.startswith("ERROR token was [redacted]\nTraceback")
+    assert "RuntimeError: login with [redacted] failed" in text

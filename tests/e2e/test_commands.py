@@ -187,3 +187,22 @@ async def test_long_input_fits_discord_limits(double: DiscordDouble, bot: Roadie
     res = await double.invoke(GUILD, GENERAL, ANA, "remind list", {})
     assert res.embeds
     assert double.rejections == []
+
+
+async def test_concurrent_adds_get_distinct_numbers(double: DiscordDouble, bot: Roadie) -> None:
+    import asyncio
+
+    results = await asyncio.gather(*(double.invoke(GUILD, GENERAL, ANA, "goal add", {"title": f"g{i}"})
+                                     for i in range(6)),
+                                   *(double.invoke(GUILD, GENERAL, BEN, "remind add",
+                                                   {"when": "in 1 hour", "text": f"r{i}"}) for i in range(4)))
+    goals_added = sorted(r.content for r in results[:6])
+    assert goals_added == [f"🎯 Goal #{i} added." for i in range(1, 7)]
+    assert sorted(r.content.split(" set for")[0] for r in results[6:]) == [f"⏰ Reminder #{i}" for i in range(1, 5)]
+
+
+async def test_goal_with_due_date_in_a_channel_roadie_cannot_post_in(double: DiscordDouble, bot: Roadie) -> None:
+    res = await double.invoke(GUILD, READONLY, ANA, "goal add", {"title": "x", "due": "in 3 days"},)
+    assert res.ephemeral and res.content.startswith("⚠️ Roadie can't post in this channel.")
+    res = await double.invoke(GUILD, READONLY, ANA, "goal add", {"title": "no due date is fine"})
+    assert res.content == "🎯 Goal #1 added."

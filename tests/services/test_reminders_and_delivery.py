@@ -156,3 +156,18 @@ async def test_cancelled_reminder_is_not_sent(sessionmaker) -> None:
         await reminders.cancel_reminder(s, G1, "#1")
     await deliver(NudgeDispatcher(sessionmaker, rec, clock=Clock(NOW + timedelta(hours=1))))
     assert rec.sent == []
+
+
+async def test_after_downtime_a_goal_gets_one_late_nudge_not_three(sessionmaker) -> None:
+    from bot.services import goals
+
+    rec = Recorder()
+    async with sessionmaker() as s:
+        await goals.add_goal(s, G1, title="Masters", author_id=5, channel_id=9, now=NOW, due="2026-12-10")
+    await deliver(NudgeDispatcher(sessionmaker, rec, clock=Clock(datetime(2026, 12, 12, 12, 0, tzinfo=UTC))))
+    assert len(rec.sent) == 1
+    body = rec.sent[0].content.split("\n")[1]
+    assert body.startswith("🎯 <@5> goal **#1 Masters** is overdue: Thu 10 Dec 2026 (<t:")
+    async with sessionmaker() as s:
+        statuses = sorted(n.status for n in await s.scalars(select(Nudge)))
+    assert statuses == ["cancelled", "cancelled", "sent"]

@@ -1,0 +1,52 @@
+"""Must-show: ``python -m bot`` as a process syncs every command and answers each within 3 s."""
+
+from __future__ import annotations
+
+from tests.double import DiscordDouble
+from tests.e2e.harness import ANA, BEN, GENERAL, GUILD, OTHER, BotProcess, write_config
+
+# every slash command, in an order that works on an empty server
+SCRIPT = [
+    ("settings show", {}),
+    ("settings timezone", {"tz": "Europe/Berlin"}),
+    ("settings date-order", {"order": "day-first"}),
+    ("settings channel", {"channel": OTHER}),
+    ("goal add", {"title": "10k monthly listeners", "due": "in 30 days", "metric": "listeners", "target": "10k",
+                  "owner": BEN}),
+    ("goal list", {"status": "all"}),
+    ("goal progress", {"goal": "#1", "value": "2.5k", "note": "after the playlist add"}),
+    ("goal edit", {"goal": "#1", "due": "in 40 days"}),
+    ("goal done", {"goal": "#1"}),
+    ("goal delete", {"goal": "#1"}),
+    ("remind add", {"when": "in 1 hour", "text": "Send the stems to mastering"}),
+    ("remind list", {}),
+    ("remind cancel", {"reminder": "#1"}),
+]
+
+
+async def test_process_answers_every_command_within_3_seconds(double: DiscordDouble, db_url: str, tmp_path) -> None:
+    proc = BotProcess(write_config(tmp_path / "config.toml", double, db_url, [GUILD]), tmp_path)
+    await proc.start()
+    try:
+        await double.wait_until(lambda: double.connected and GUILD in double.commands_guild, timeout=30,
+                                what="bot process connected and synced")
+        names = {c["name"]: [o["name"] for o in c["options"]] for c in double.commands_guild[GUILD]}
+        assert names == {"settings": ["timezone", "date-order", "channel", "show"],
+                         "goal": ["add", "list", "progress", "done", "edit", "delete"],
+                         "remind": ["add", "list", "cancel"]}
+        timings = {}
+        for name, options in SCRIPT:
+            res = await double.invoke(GUILD, GENERAL, ANA, name, options)
+            assert not (res.ephemeral and res.content and res.content.startswith(("⚠️", "🚫", "Sorry"))), \
+                (name, res.content)
+            timings[name] = res.ack_seconds
+        for name, option in (("goal done", "goal"), ("remind cancel", "reminder"), ("settings timezone", "tz")):
+            await double.autocomplete(GUILD, GENERAL, ANA, name, {option: "a"}, focused=option)
+        assert max(timings.values()) < 3, timings
+        assert double.rejections == [] and double.unknown_routes == []
+        assert await proc.terminate() == 0
+    finally:
+        if proc.proc and proc.proc.returncode is None:
+            await proc.kill9()
+    log = proc.log.read_text()
+    assert "Traceback" not in log, log

@@ -19,7 +19,7 @@ from bot.ui.errors import reply_error
 
 log = logging.getLogger("roadie")
 
-EXTENSIONS = ("cogs.settings", "cogs.goals", "cogs.reminders")
+EXTENSIONS = ("cogs.settings", "cogs.goals", "cogs.reminders", "cogs.tours")
 
 
 class Roadie(commands.Bot):

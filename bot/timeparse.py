@@ -87,7 +87,12 @@ def _combine(d: date, t: time, tz: ZoneInfo) -> datetime:
     return datetime.combine(d, t, tzinfo=tz).astimezone(UTC).astimezone(tz)
 
 
-def _parse_clock(text: str) -> time | None:
+def parse_clock(text: str) -> time | None:
+    """``9am``, ``18:30``, ``noon`` -> a time of day; None for text that isn't a clock time.
+
+    Raises:
+        InvalidInput: an impossible clock value (``25:00``, ``13pm``).
+    """
     m = _TIME_RE.match(text.strip().lower())
     if not m:
         return None
@@ -125,7 +130,7 @@ def _numeric(m: re.Match[str], text: str, order: str, now_local: datetime, defau
         ) from None
     t, has_time = default_time, False
     if m.group("rest"):
-        clock = _parse_clock(m.group("rest"))
+        clock = parse_clock(m.group("rest"))
         if clock is None:
             raise InvalidInput(f"Couldn't read `{m.group('rest')}` as a time of day. Use e.g. `20:00` or `8pm`.")
         t, has_time = clock, True
@@ -216,7 +221,7 @@ def _parse(raw: str, *, tz: ZoneInfo, date_order: str, now: datetime, default_ti
         return ParsedWhen(at.astimezone(UTC), at.astimezone(tz), True)
     _check_clocks(raw, lowered)
 
-    clock = _parse_clock(lowered)
+    clock = parse_clock(lowered)
     if clock is not None:
         local = _combine(now_local.date(), clock, tz)
         if local <= now_local:

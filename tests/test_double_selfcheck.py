@@ -119,6 +119,21 @@ def build_bot() -> commands.Bot:
     async def file(interaction: discord.Interaction) -> None:
         await interaction.response.send_message("here", file=discord.File(io.BytesIO(b"abc"), "a.txt"))
 
+    @goal.command(name="upload", description="Reads an uploaded file")
+    async def upload(interaction: discord.Interaction, file: discord.Attachment) -> None:
+        data = await file.read()
+        cached = await file.read(use_cached=True)
+        first = data.decode().splitlines()[0] if data else ""
+        await interaction.response.send_message(
+            f"{len(data)} {first} {file.content_type} {file.size} {cached == data}"
+        )
+
+    @goal.command(name="export", description="Answers with an .ics file")
+    async def export(interaction: discord.Interaction) -> None:
+        ics = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n"
+        await interaction.response.defer()
+        await interaction.followup.send("cal", file=discord.File(io.BytesIO(ics), filename="x.ics"))
+
     bot.tree.add_command(goal)
     bot.tree.add_command(admin)
 
@@ -185,7 +200,17 @@ async def test_login_ready_and_sync(double, bot):
     goal, admin = double.commands_guild[GUILD]
     assert admin["name"] == "admin" and admin["default_member_permissions"] == str(1 << 5)
     assert goal["name"] == "goal" and goal["application_id"] == str(APP_ID) and goal["id"] and goal["version"]
-    assert {o["name"] for o in goal["options"]} == {"add", "done", "note", "label", "slow", "late", "file"}
+    assert {o["name"] for o in goal["options"]} == {
+        "add",
+        "done",
+        "note",
+        "label",
+        "slow",
+        "late",
+        "file",
+        "upload",
+        "export",
+    }
     assert all(
         r["authorization"]
         for r in double.requests
@@ -467,6 +492,10 @@ async def test_files_and_late_callback(double, bot):
     res = await double.invoke(GUILD, GENERAL, ANA, "goal file")
     assert res.content == "here" and res.message["attachments"][0]["filename"] == "a.txt"
 
+    assert res.message["attachments"][0]["content"] == b"abc"
+    assert await sent.attachments[0].read() == b"hello"  # bot re-downloads its own upload
+    assert double.attachment_bytes(sent.attachments[0].id) == b"hello"
+
     double.callback_deadline = 0.1
     with pytest.raises(AssertionError, match="10062"):
         await double.invoke(GUILD, GENERAL, ANA, "goal late")
@@ -544,3 +573,46 @@ async def test_callback_refusals(double):
     )
     assert len(double.rejections) == len(bad_modals) + 4
     assert double.unknown_routes == []
+
+
+async def test_attachment_option_bytes(double, bot):
+    ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n"
+    res = await double.invoke(
+        GUILD, GENERAL, ANA, "goal upload", {"file": {"filename": "tour.ics", "content": ics.encode()}}
+    )
+    assert res.content == f"{len(ics)} BEGIN:VCALENDAR text/calendar {len(ics)} True"
+    att = next(iter(res.interaction["data"]["resolved"]["attachments"].values()))
+    assert att["url"].startswith(f"http://127.0.0.1:{double.port}/ephemeral-attachments/")
+    assert "content" not in att and double.attachment_bytes(att["id"]) == ics.encode()
+    assert [r["status"] for r in double.cdn_requests] == [200, 200]
+
+    # str content is utf-8 encoded; explicit content_type wins; unknown extension -> octet-stream
+    res = await double.invoke(GUILD, GENERAL, ANA, "goal upload", {"file": {"filename": "n.x", "content": "é\nz"}})
+    assert res.content == "4 é application/octet-stream 4 True"  # é is 2 bytes
+    res = await double.invoke(
+        GUILD, GENERAL, ANA, "goal upload",
+        {"file": {"filename": "t.txt", "content": b"a", "content_type": "text/plain; charset=utf-8"}},
+    )
+    assert res.content == "1 a text/plain; charset=utf-8 1 True"
+
+    async with aiohttp.ClientSession() as s:
+        async with s.get(att["url"].replace("/tour.ics", "/other.ics")) as r:
+            assert r.status == 404
+        async with s.get(f"http://127.0.0.1:{double.port}/attachments/1/none.txt") as r:
+            assert r.status == 404
+        async with s.get(att["url"]) as r:
+            assert r.status == 200 and r.headers["Content-Type"] == "text/calendar"
+    assert double.rejections == []
+
+
+async def test_bot_sent_file_bytes(double, bot):
+    res = await double.invoke(GUILD, GENERAL, ANA, "goal export")
+    await res.wait_final()
+    assert res.content == "cal"
+    (att,) = res.message["attachments"]
+    assert att["filename"] == "x.ics" and att["content_type"] == "text/calendar"
+    assert att["content"].startswith(b"BEGIN:VCALENDAR") and att["size"] == len(att["content"])
+    async with aiohttp.ClientSession() as s:
+        async with s.get(att["url"]) as r:
+            assert r.status == 200 and await r.read() == att["content"]
+    assert double.rejections == []

@@ -5,9 +5,21 @@ Times are UTC-aware (:class:`~bot.db.types.UTCDateTime`); Discord ids are 64-bit
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, time
 
-from sqlalchemy import BigInteger, Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+)
 from sqlalchemy.ext.asyncio import AsyncAttrs
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -149,3 +161,48 @@ class Nudge(Base):
     def nonce(self) -> str:
         """Stable Discord nonce for this nudge (≤ 25 chars, Discord API docs)."""
         return f"roadie-n{self.id}"
+
+
+class Show(Base):
+    """A show on the tour: a local date and local times at the venue, in the venue's zone.
+
+    ``date`` and the times are the venue's wall clock (never converted), so a show can't shift
+    day when rendered; UTC instants are derived with ``timezone`` only for Discord timestamps and
+    nudges. ``status`` is ``hold`` (with ``hold_rank`` 1, 2, 3…), ``confirmed`` or ``cancelled``;
+    deleted shows are kept with ``deleted_at`` set. ``uid`` is the iCalendar UID (imported, or
+    generated) used to match re-imports and to export a stable UID.
+    """
+
+    __tablename__ = "shows"
+    __table_args__ = (
+        UniqueConstraint("guild_id", "number", name="uq_shows_guild_number"),
+        Index("ix_shows_guild_date", "guild_id", "date"),
+        Index("ix_shows_guild_uid", "guild_id", "uid"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger)
+    number: Mapped[int] = mapped_column(Integer)
+    uid: Mapped[str] = mapped_column(String(255))
+    date: Mapped[date] = mapped_column(Date)
+    city: Mapped[str] = mapped_column(String(100))
+    venue: Mapped[str] = mapped_column(String(150))
+    country: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    region: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    timezone: Mapped[str] = mapped_column(String(64))
+    load_in: Mapped[time | None] = mapped_column(Time, nullable=True)
+    soundcheck: Mapped[time | None] = mapped_column(Time, nullable=True)
+    doors: Mapped[time | None] = mapped_column(Time, nullable=True)
+    set_time: Mapped[time | None] = mapped_column(Time, nullable=True)
+    status: Mapped[str] = mapped_column(String(16), default="confirmed")
+    hold_rank: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    capacity: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    ticket_url: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    notes: Mapped[str | None] = mapped_column(String(1000), nullable=True)
+    support: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    search_key: Mapped[str] = mapped_column(String(300))  # fold("venue city")
+    channel_id: Mapped[int] = mapped_column(BigInteger)
+    author_id: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -15,12 +15,14 @@ import asyncio
 import datetime
 import json
 import math
+import mimetypes
 import re
 import secrets
 import time
 import zlib
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
+from urllib.parse import quote
 
 from aiohttp import WSMsgType, web
 
@@ -241,6 +243,11 @@ class DiscordDouble:
     ``command_writes``, ``rejections`` (4xx refusals), ``unknown_routes``, ``rate_limited`` (429s
     served), ``requests`` (every REST call), ``identify_count``/``resume_count``/``connection_count``.
 
+    Files: an ATTACHMENT option given as ``{"filename": "t.ics", "content": b"..." (or str),
+    "content_type": "text/calendar"}`` is served at a loopback ``url``/``proxy_url`` so the bot's
+    ``Attachment.read()`` works. Files the bot uploads land in ``message["attachments"][i]`` with
+    their raw bytes under ``"content"`` (also ``attachment_bytes(att)``) and a loopback url.
+
     Notes for bot tests: give the client ``guild_ready_timeout=0.05`` (READY otherwise waits 2 s)
     and override ``before_identify_hook`` if you invalidate sessions (discord.py sleeps 5 s before
     a re-IDENTIFY). Close the client before ``stop()``.
@@ -279,6 +286,9 @@ class DiscordDouble:
         self.unknown_routes: list[tuple[str, str]] = []
         self.requests: list[dict[str, Any]] = []
         self.rate_limited: list[dict[str, Any]] = []
+        # attachment bytes served at http://127.0.0.1:PORT/{attachments|ephemeral-attachments}/{id}/{filename}
+        self.attachment_files: dict[str, dict[str, Any]] = {}
+        self.cdn_requests: list[dict[str, Any]] = []
         self.gateway_log: list[dict[str, Any]] = []
         self.identify_count = 0
         self.resume_count = 0
@@ -303,6 +313,8 @@ class DiscordDouble:
         """Bind 127.0.0.1 on a free port and start serving REST + gateway."""
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_get("/", self._ws_handler)
+        app.router.add_get("/attachments/{aid}/{filename}", self._cdn_handler)
+        app.router.add_get("/ephemeral-attachments/{aid}/{filename}", self._cdn_handler)
         app.router.add_route("*", "/api/v{version:\\d+}/{tail:.*}", self._http_handler)
         self._runner = web.AppRunner(app, handle_signals=False)
         await self._runner.setup()
@@ -686,6 +698,7 @@ class DiscordDouble:
     def wire(self, msg: dict[str, Any]) -> dict[str, Any]:
         """The Discord-shaped JSON of a stored message (extra keys stripped, ids as strings)."""
         out = {k: v for k, v in msg.items() if k not in _EXTRA_KEYS}
+        out["attachments"] = [{k: v for k, v in a.items() if k != "content"} for a in msg["attachments"]]
         out["channel_id"] = str(msg["channel_id"])
         if out.get("nonce") is None:
             out.pop("nonce", None)
@@ -1140,6 +1153,33 @@ class DiscordDouble:
         """Wait until a bot session is attached to a live gateway connection."""
         await self.wait_until(lambda: self.connected, timeout, "a gateway connection")
 
+    # ================================================================ attachment CDN
+    def _store_file(
+        self, kind: str, aid: str, filename: str, data: bytes, content_type: str | None
+    ) -> dict[str, Any]:
+        """Keep ``data`` for download; return the url/proxy_url/size/content_type fields."""
+        ctype = content_type or mimetypes.guess_type(filename)[0] or "application/octet-stream"
+        self.attachment_files[aid] = {"filename": filename, "content": data, "content_type": ctype}
+        url = f"http://127.0.0.1:{self.port}/{kind}/{aid}/{quote(filename)}"
+        return {"url": url, "proxy_url": url, "size": len(data), "content_type": ctype}
+
+    def attachment_bytes(self, attachment: Any) -> bytes:
+        """Bytes of a stored attachment, given its dict (as in ``message["attachments"]``) or id."""
+        aid = str(attachment["id"] if isinstance(attachment, dict) else attachment)
+        if aid not in self.attachment_files:
+            raise KeyError(f"no stored bytes for attachment {aid}")
+        return self.attachment_files[aid]["content"]
+
+    async def _cdn_handler(self, request: web.Request) -> web.Response:
+        aid, filename = request.match_info["aid"], request.match_info["filename"]
+        f = self.attachment_files.get(aid)
+        ok = f is not None and f["filename"] == filename
+        self.cdn_requests.append({"path": request.path, "attachment_id": aid, "status": 200 if ok else 404})
+        if not ok:
+            return web.Response(status=404, text="404: Not Found")
+        assert f is not None
+        return web.Response(status=200, body=f["content"], headers={"Content-Type": f["content_type"]})
+
     # ================================================================ HTTP plumbing
     async def _http_handler(self, request: web.Request) -> web.StreamResponse:
         path = "/" + request.match_info["tail"]
@@ -1548,16 +1588,21 @@ class DiscordDouble:
             )
             if f is not None:
                 new_id = str(self.snowflake())
+                fn = a.get("filename") or f["filename"] or "file.bin"
+                # discord.py labels every upload application/octet-stream; Discord sniffs the real type
+                ctype = f["content_type"] if f["content_type"] not in (None, "application/octet-stream") else None
+                served = self._store_file("attachments", new_id, fn, f["data"], ctype)
                 out.append(
                     {
                         "id": new_id,
-                        "filename": a.get("filename") or f["filename"],
-                        "size": f["size"],
-                        "url": f"https://cdn.double.invalid/attachments/{new_id}/{f['filename']}",
-                        "proxy_url": f"https://media.double.invalid/attachments/{new_id}/{f['filename']}",
-                        "content_type": f["content_type"],
+                        "filename": fn,
+                        "size": served["size"],
+                        "url": served["url"],
+                        "proxy_url": served["proxy_url"],
+                        "content_type": served["content_type"],
                         "description": a.get("description"),
                         "ephemeral": False,
+                        "content": f["data"],  # raw bytes for tests; stripped by wire()
                     }
                 )
             elif str(aid) in existing_by_id:
@@ -2015,6 +2060,20 @@ class DiscordDouble:
             att = value if isinstance(value, dict) else {"filename": str(value)}
             aid = str(self.snowflake())
             fn = att.get("filename", "file.bin")
+            if att.get("content") is not None:
+                raw = att["content"]
+                if isinstance(raw, str):
+                    raw = raw.encode()
+                if not isinstance(raw, (bytes, bytearray, memoryview)):
+                    raise AssertionError(f"/{path} option {name!r}: attachment content must be bytes or str")
+                served = self._store_file("ephemeral-attachments", aid, fn, bytes(raw), att.get("content_type"))
+                resolved.setdefault("attachments", {})[aid] = {
+                    "id": aid,
+                    "filename": fn,
+                    **served,
+                    "ephemeral": True,
+                }
+                return aid
             resolved.setdefault("attachments", {})[aid] = {
                 "id": aid,
                 "filename": fn,

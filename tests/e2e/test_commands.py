@@ -10,12 +10,16 @@ from bot.timeparse import format_local
 from tests.double import DiscordDouble
 from tests.e2e.harness import ANA, BEN, CARA, G2_CHANNEL, GENERAL, GUILD, GUILD2, READONLY
 
+TOUR_FIELDS = ["date", "city", "venue", "country", "timezone", "load_in", "soundcheck", "doors", "set_time",
+               "status", "tickets", "capacity", "notes", "support"]
 EXPECTED_COMMANDS = {
     "settings": {"timezone": ["tz"], "date-order": ["order"], "channel": ["channel"], "show": []},
     "goal": {"add": ["title", "due", "metric", "target", "owner"], "list": ["status"],
              "progress": ["goal", "value", "note"], "done": ["goal"],
              "edit": ["goal", "title", "due", "metric", "target", "owner"], "delete": ["goal"]},
     "remind": {"add": ["when", "text", "channel"], "list": [], "cancel": ["reminder"]},
+    "tour": {"add": TOUR_FIELDS, "list": ["when"], "show": ["show"], "edit": ["show", *TOUR_FIELDS],
+             "cancel": ["show"], "delete": ["show"], "import": ["file"], "export": ["when"]},
 }
 
 

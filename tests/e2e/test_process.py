@@ -33,7 +33,8 @@ async def test_process_answers_every_command_within_3_seconds(double: DiscordDou
         names = {c["name"]: [o["name"] for o in c["options"]] for c in double.commands_guild[GUILD]}
         assert names == {"settings": ["timezone", "date-order", "channel", "show"],
                          "goal": ["add", "list", "progress", "done", "edit", "delete"],
-                         "remind": ["add", "list", "cancel"]}
+                         "remind": ["add", "list", "cancel"],
+                         "tour": ["add", "list", "show", "edit", "cancel", "delete", "import", "export"]}
         timings = {}
         for name, options in SCRIPT:
             res = await double.invoke(GUILD, GENERAL, ANA, name, options)

@@ -1,0 +1,409 @@
+"""Tour calendars in and out: import iCalendar (.ics) or CSV, export .ics.
+
+Import rules
+* ``.ics`` as Google/Apple Calendar export them: VEVENTs with DTSTART in UTC (``Z``), floating, or
+  with TZID; LOCATION (``Venue, Street, City, Region Postcode, Country``), SUMMARY, DESCRIPTION,
+  UID, STATUS (TENTATIVE -> hold, CANCELLED -> cancelled), URL. The start time becomes the show's
+  doors time, in the event's zone (TZID), else the guild's. Roadie's own exports carry
+  ``X-ROADIE-*`` properties that restore every field exactly.
+* CSV with a header row; column names are matched case- and spacing-insensitively (see
+  :data:`CSV_COLUMNS`); ``date``, ``city`` and ``venue`` are required.
+* Re-importing updates rather than duplicates: match on UID, else on date + venue.
+* All or nothing per file: every usable row is stored in one transaction; each skipped row is
+  reported with its row number and reason. Files over 1 MB, empty, not a calendar or CSV, or with
+  no usable row store nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import Show
+from bot.services import refs, tours
+from bot.services.errors import InvalidInput
+from bot.services.settings import GuildConfig, get_config, validate_timezone
+
+MAX_BYTES = 1_000_000
+MAX_ROWS = 2_000
+PRODID = "-//Roadie//Tour dates//EN"
+
+# canonical field -> accepted header names (after lower-casing and collapsing spaces, '_' and '-')
+CSV_COLUMNS: dict[str, tuple[str, ...]] = {
+    "date": ("date", "show date", "event date", "day"),
+    "city": ("city", "town", "market"),
+    "venue": ("venue", "venue name", "location", "place"),
+    "country": ("country", "nation"),
+    "region": ("region", "state", "province", "county", "state province"),
+    "timezone": ("timezone", "time zone", "tz"),
+    "load_in": ("load in", "loadin", "load in time"),
+    "soundcheck": ("soundcheck", "sound check", "soundcheck time"),
+    "doors": ("doors", "doors time", "door time", "doors open"),
+    "set_time": ("time", "set time", "set", "show time", "start time", "settime", "stage time"),
+    "tickets": ("ticket link", "ticket url", "tickets", "ticket", "url", "link", "ticket link url"),
+    "status": ("status", "state of deal", "deal status"),
+    "capacity": ("capacity", "cap", "venue capacity"),
+    "notes": ("notes", "note", "comments", "description"),
+    "support": ("support", "support acts", "support act", "openers", "opener"),
+}
+_HEADER_LOOKUP = {name: canon for canon, names in CSV_COLUMNS.items() for name in names}
+_POSTAL_RE = re.compile(r"\d")
+
+
+@dataclass
+class ImportReport:
+    """What an import did. ``skipped`` holds (row label, reason) pairs, in file order."""
+
+    kind: str
+    added: int = 0
+    updated: int = 0
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    show_numbers: list[int] = field(default_factory=list)
+
+
+def _norm_header(h: str) -> str:
+    return " ".join(re.sub(r"[_\-/]+", " ", h.strip().lower()).split())
+
+
+def detect_kind(data: bytes, filename: str) -> str:
+    """``"ics"`` or ``"csv"``.
+
+    Raises:
+        InvalidInput: empty, too large, not text, or neither format.
+    """
+    if not data.strip():
+        raise InvalidInput("That file is empty. Attach an .ics calendar or a .csv with a header row.")
+    if len(data) > MAX_BYTES:
+        raise InvalidInput(f"That file is {len(data) / 1e6:.1f} MB; the limit is 1 MB. Split it and import the parts.")
+    head = data.lstrip()[:200].upper()
+    name = filename.lower()
+    if head.startswith(b"BEGIN:VCALENDAR") or (name.endswith(".ics") and b"BEGIN:" in head):
+        return "ics"
+    if b"\x00" in data[:4096]:
+        raise InvalidInput(f"`{filename[:60]}` is not a calendar (.ics) or a spreadsheet saved as CSV.")
+    if name.endswith((".csv", ".tsv", ".txt")) or b"," in data[:2000] or b";" in data[:2000]:
+        return "csv"
+    raise InvalidInput(f"`{filename[:60]}` is not a calendar (.ics) or a CSV file with a header row.")
+
+
+def _decode(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+# --- CSV ------------------------------------------------------------------------------------
+
+def parse_csv(data: bytes, cfg: GuildConfig, today: date) -> list[tuple[str, tours.ShowFields | str]]:
+    """Rows of a CSV as (``row N``, fields or skip reason). Row numbers count the header as row 1.
+
+    Raises:
+        InvalidInput: no header, a required column missing, or more than :data:`MAX_ROWS` rows.
+    """
+    text = _decode(data)
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text), dialect)
+    try:
+        header = next(reader)
+    except (StopIteration, csv.Error):
+        raise InvalidInput("That CSV has no header row.") from None
+    columns: dict[int, str] = {}
+    for i, h in enumerate(header):
+        canon = _HEADER_LOOKUP.get(_norm_header(h))
+        if canon and canon not in columns.values():
+            columns[i] = canon
+    missing = [c for c in ("date", "city", "venue") if c not in columns.values()]
+    if missing:
+        found = ", ".join(f"`{h.strip()[:30]}`" for h in header[:12] if h.strip()) or "none"
+        raise InvalidInput(f"The CSV is missing the column(s) {', '.join(f'`{m}`' for m in missing)}. "
+                           f"Columns found: {found}. Name them e.g. `date`, `city`, `venue`, `doors`, `set time`.")
+    out: list[tuple[str, tours.ShowFields | str]] = []
+    try:
+        for line_no, row in enumerate(reader, start=2):
+            if not any(cell.strip() for cell in row):
+                continue
+            if len(out) >= MAX_ROWS:
+                raise InvalidInput(f"That CSV has more than {MAX_ROWS:,} shows; import at most {MAX_ROWS:,} at a time.")
+            values = {canon: row[i].strip() for i, canon in columns.items() if i < len(row) and row[i].strip()}
+            label = f"row {line_no}"
+            try:
+                out.append((label, _fields_from_values(values, cfg, today)))
+            except InvalidInput as exc:
+                out.append((label, str(exc)))
+    except csv.Error as exc:
+        raise InvalidInput(f"The CSV can't be read past row {reader.line_num}: {exc}.") from None
+    return out
+
+
+def _fields_from_values(values: dict[str, str], cfg: GuildConfig, today: date) -> tours.ShowFields:
+    for req in ("date", "city", "venue"):
+        if not values.get(req):
+            raise InvalidInput(f"no {req}")
+    return tours.parse_fields(
+        cfg, today, date_text=values["date"], city=values["city"], venue=values["venue"],
+        country=values.get("country"), region=values.get("region"), timezone=values.get("timezone"),
+        load_in=values.get("load_in"), soundcheck=values.get("soundcheck"), doors=values.get("doors"),
+        set_time=values.get("set_time"), status=values.get("status"), tickets=values.get("tickets"),
+        capacity=values.get("capacity"), notes=values.get("notes"), support=values.get("support"))
+
+
+# --- iCalendar ------------------------------------------------------------------------------
+
+# "10967 Berlin", "1017 SG Amsterdam"
+_POSTCODE_FIRST = re.compile(r"^(?:\d{4}\s?[A-Z]{2}|[A-Z]{0,2}-?\d[\d\-]{2,})\s+(?P<city>\D.+)$")
+_UK_POSTCODE_LAST = re.compile(r"^(?P<city>\D.+?)\s+[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}$")  # London SW9 9SL
+_CODE_LAST = re.compile(r"^(?P<text>\D.*?)\s+\d[\d\-\s]*$")  # CA 94115, Tokyo 144-0041
+
+
+def _split_location(location: str) -> tuple[str, str | None, str | None, str | None]:
+    """``Venue, Street, City, Region Postcode, Country`` -> (venue, city, region, country), best effort.
+
+    Handles the address styles calendar apps write: ``10967 Berlin``, ``1017 SG Amsterdam``,
+    ``San Francisco, CA 94115``, ``Tokyo 144-0041``, ``London SW9 9SL``.
+    """
+    parts = [p.strip() for p in location.replace("\n", ",").split(",") if p.strip()]
+    if not parts:
+        return "", None, None, None
+    venue = parts[0]
+    if len(parts) == 1:
+        return venue, None, None, None
+    if len(parts) == 2:
+        return venue, parts[1], None, None
+    country, middle, region = parts[-1], parts[1:-1], None
+    for i in range(len(middle) - 1, -1, -1):
+        part = middle[i]
+        if m := _POSTCODE_FIRST.match(part):
+            return venue, m.group("city").strip(), region, country
+        if m := _UK_POSTCODE_LAST.match(part):
+            return venue, m.group("city").strip(), region, country
+        if m := _CODE_LAST.match(part):
+            text = m.group("text").strip()
+            if re.fullmatch(r"[A-Z]{2,3}", text) and i > 0:  # US/CA/AU state code: the city comes before it
+                region = text
+                continue
+            return venue, text, region, country
+        if not _POSTAL_RE.search(part):
+            return venue, part, region, country
+    return venue, None, region, country
+
+
+def _zone_of(value: datetime, prop: object, default: str) -> tuple[str, datetime]:
+    """(IANA zone, local naive datetime) for a DTSTART value."""
+    if value.tzinfo is None:
+        return default, value
+    key = getattr(value.tzinfo, "key", None)
+    if key and key != "UTC":
+        try:
+            zone = validate_timezone(key)
+            return zone, value.astimezone(ZoneInfo(zone)).replace(tzinfo=None)
+        except InvalidInput:
+            pass
+    tzid = getattr(prop, "params", {}).get("TZID") if prop is not None else None
+    if tzid:
+        try:
+            zone = validate_timezone(str(tzid))
+            return zone, value.astimezone(ZoneInfo(zone)).replace(tzinfo=None)
+        except InvalidInput:
+            pass
+    return default, value.astimezone(ZoneInfo(default)).replace(tzinfo=None)
+
+
+def _x(event: object, name: str) -> str | None:
+    value = event.get(f"X-ROADIE-{name}")  # type: ignore[attr-defined]
+    return str(value) if value is not None and str(value).strip() else None
+
+
+def parse_ics(data: bytes, cfg: GuildConfig, today: date) -> list[tuple[str, tours.ShowFields | str]]:
+    """VEVENTs as (``event N (summary)``, fields or skip reason).
+
+    Raises:
+        InvalidInput: not a parsable calendar, or more than :data:`MAX_ROWS` events.
+    """
+    from icalendar import Calendar
+
+    try:
+        cal = Calendar.from_ical(data)
+    except Exception as exc:  # icalendar raises ValueError and friends for malformed input
+        raise InvalidInput(f"That .ics file can't be read as a calendar ({str(exc)[:120]}).") from None
+    events = list(cal.walk("VEVENT"))
+    if len(events) > MAX_ROWS:
+        raise InvalidInput(f"That calendar has {len(events):,} events; import at most {MAX_ROWS:,} at a time.")
+    out: list[tuple[str, tours.ShowFields | str]] = []
+    for i, ev in enumerate(events, start=1):
+        summary = str(ev.get("SUMMARY", "")).strip()
+        label = f"event {i}" + (f" ({summary[:40]})" if summary else "")
+        try:
+            out.append((label, _event_fields(ev, cfg, today)))
+        except InvalidInput as exc:
+            out.append((label, str(exc)))
+        except (ValueError, TypeError, KeyError) as exc:
+            out.append((label, f"unreadable event ({type(exc).__name__})"))
+    return out
+
+
+def _event_fields(ev: object, cfg: GuildConfig, today: date) -> tours.ShowFields:
+    prop = ev.get("DTSTART")  # type: ignore[attr-defined]
+    if prop is None:
+        raise InvalidInput("no DTSTART")
+    start = ev.decoded("DTSTART")  # type: ignore[attr-defined]
+    x_tz = _x(ev, "TZ")
+    if isinstance(start, datetime):
+        zone, local = _zone_of(start, prop, x_tz or cfg.timezone)
+        day, start_time = local.date(), local.time().replace(second=0, microsecond=0)
+    elif isinstance(start, date):
+        zone, day, start_time = x_tz or cfg.timezone, start, None
+    else:
+        raise InvalidInput("DTSTART is not a date")
+    venue, city, region, country = _split_location(str(ev.get("LOCATION", "")))  # type: ignore[attr-defined]
+    venue = _x(ev, "VENUE") or venue or str(ev.get("SUMMARY", "")).strip()  # type: ignore[attr-defined]
+    city = _x(ev, "CITY") or city
+    if not city:
+        raise InvalidInput("no city in LOCATION (write it as `Venue, City, Country`)")
+    if not venue:
+        raise InvalidInput("no venue in LOCATION or SUMMARY")
+    status = _x(ev, "STATUS")
+    if status is None:
+        ical_status = str(ev.get("STATUS", "")).upper()  # type: ignore[attr-defined]
+        status = {"TENTATIVE": "hold", "CANCELLED": "cancelled", "CONFIRMED": "confirmed"}.get(ical_status)
+    url = str(ev.get("URL", "")).strip() or None  # type: ignore[attr-defined]
+    f = tours.parse_fields(
+        cfg, today, city=city, venue=venue, timezone=zone,
+        country=_x(ev, "COUNTRY") or country, region=_x(ev, "REGION") or region,
+        load_in=_x(ev, "LOAD-IN"), soundcheck=_x(ev, "SOUNDCHECK"),
+        doors=_x(ev, "DOORS") or (None if ev.get("X-ROADIE-VENUE") else start_time and f"{start_time:%H:%M}"),  # type: ignore[attr-defined]
+        set_time=_x(ev, "SET"), status=status,
+        tickets=_x(ev, "TICKETS") or (url if url and url.lower().startswith(("http://", "https://")) else None),
+        capacity=_x(ev, "CAPACITY"), support=_x(ev, "SUPPORT"),
+        notes=_x(ev, "NOTES") if ev.get("X-ROADIE-VENUE") else (str(ev.get("DESCRIPTION", "")).strip()[:1000] or None),  # type: ignore[attr-defined]
+    )
+    f.date = day
+    if f.status == "hold" and _x(ev, "HOLD-RANK"):
+        f.hold_rank = int(_x(ev, "HOLD-RANK") or 1)
+    uid = str(ev.get("UID", "")).strip()  # type: ignore[attr-defined]
+    f.uid = uid[:255] or None
+    return f
+
+
+# --- import ---------------------------------------------------------------------------------
+
+async def import_shows(session: AsyncSession, guild_id: int, data: bytes, filename: str, *, author_id: int,
+                       channel_id: int, now: datetime) -> ImportReport:
+    """Import a calendar or CSV into the guild's shows; commits once (all usable rows) or not at all.
+
+    Raises:
+        InvalidInput: the file as a whole can't be used (see module docstring); nothing is stored.
+    """
+    kind = detect_kind(data, filename)
+    cfg = await get_config(session, guild_id)
+    today = now.astimezone(cfg.tz).date()
+    rows = parse_ics(data, cfg, today) if kind == "ics" else parse_csv(data, cfg, today)
+    report = ImportReport(kind=kind)
+    usable = [(label, f) for label, f in rows if isinstance(f, tours.ShowFields)]
+    if not usable:
+        reasons = "; ".join(f"{label}: {r}" for label, r in rows[:3] if isinstance(r, str))
+        what = "events" if kind == "ics" else "rows"
+        raise InvalidInput(f"No usable {what} in that file, so nothing was imported."
+                           + (f" {reasons}." if reasons else ""))
+    existing = list(await session.scalars(select(Show).where(Show.guild_id == guild_id, Show.deleted_at.is_(None))))
+    by_uid = {s.uid: s for s in existing}
+    by_key = {(s.date, refs.fold(s.venue)): s for s in existing}
+    number = await refs.next_number(session, Show, guild_id)
+    for label, item in rows:
+        if isinstance(item, str):
+            report.skipped.append((label, item))
+            continue
+        f = item
+        assert f.date is not None and f.venue is not None
+        show = (by_uid.get(f.uid) if f.uid else None) or by_key.get((f.date, refs.fold(f.venue)))
+        try:
+            if show is None:
+                show = Show(guild_id=guild_id, number=number, uid=f.uid or tours.new_uid(),
+                            timezone=f.timezone or cfg.timezone, status="confirmed", channel_id=channel_id,
+                            author_id=author_id, created_at=now, updated_at=now)
+                tours.apply_fields(show, f)
+                session.add(show)
+                await session.flush()
+                number += 1
+                report.added += 1
+            else:
+                tours.apply_fields(show, f)
+                show.updated_at = now
+                report.updated += 1
+        except InvalidInput as exc:
+            report.skipped.append((label, str(exc)))
+            continue
+        by_uid[show.uid] = show
+        by_key[(show.date, refs.fold(show.venue))] = show
+        report.show_numbers.append(show.number)
+        await tours.plan_nudges(session, show, cfg, now)
+    await session.commit()
+    return report
+
+
+# --- export ---------------------------------------------------------------------------------
+
+def export_ics(shows: list[Show], *, now: datetime, calendar_name: str = "Tour dates") -> bytes:
+    """An RFC 5545 calendar: one VEVENT per show with its stable UID, local times with TZID (and
+    VTIMEZONE), STATUS TENTATIVE/CONFIRMED/CANCELLED, and ``X-ROADIE-*`` fields for a lossless
+    re-import. DTSTART is the earliest of doors, set, soundcheck, load-in (else an all-day event);
+    DTEND is the set time + 90 min, or DTSTART + 3 h.
+    """
+    from icalendar import Calendar, Event
+
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("x-wr-calname", calendar_name)
+    for s in shows:
+        ev = Event()
+        ev.add("uid", s.uid)
+        ev.add("dtstamp", now.astimezone(UTC))
+        ev.add("summary", f"{s.venue}, {s.city}" + (" (cancelled)" if s.status == "cancelled" else
+                                                     " (hold)" if s.status == "hold" else ""))
+        ev.add("location", ", ".join(p for p in (s.venue, s.city, s.region, s.country) if p))
+        tz = ZoneInfo(s.timezone)
+        starts = [t for t in (s.doors, s.set_time, s.soundcheck, s.load_in) if t]
+        if starts:
+            start = datetime.combine(s.date, starts[0], tzinfo=tz)
+            end = (datetime.combine(s.date, s.set_time, tzinfo=tz) + timedelta(minutes=90) if s.set_time
+                   else start + timedelta(hours=3))
+            ev.add("dtstart", start)
+            ev.add("dtend", max(end, start + timedelta(minutes=30)))
+        else:
+            ev.add("dtstart", s.date)
+            ev.add("dtend", s.date + timedelta(days=1))
+        ev.add("status", {"hold": "TENTATIVE", "cancelled": "CANCELLED"}.get(s.status, "CONFIRMED"))
+        desc = [tours.times_line(s) + f" ({s.timezone})" if tours.times_line(s) else ""]
+        if s.support:
+            desc.append(f"Support: {s.support}")
+        if s.capacity:
+            desc.append(f"Capacity: {s.capacity:,}")
+        if s.ticket_url:
+            desc.append(f"Tickets: {s.ticket_url}")
+            ev.add("url", s.ticket_url)
+        if s.notes:
+            desc.append(s.notes)
+        if any(desc):
+            ev.add("description", "\n".join(d for d in desc if d))
+        x = {"VENUE": s.venue, "CITY": s.city, "COUNTRY": s.country, "REGION": s.region, "TZ": s.timezone,
+             "LOAD-IN": s.load_in, "SOUNDCHECK": s.soundcheck, "DOORS": s.doors, "SET": s.set_time,
+             "STATUS": s.status, "HOLD-RANK": s.hold_rank, "CAPACITY": s.capacity, "TICKETS": s.ticket_url,
+             "SUPPORT": s.support, "NOTES": s.notes}
+        for key, value in x.items():
+            if value is not None:
+                ev.add(f"x-roadie-{key.lower()}", value.strftime("%H:%M") if isinstance(value, time) else str(value))
+        cal.add_component(ev)
+    cal.add_missing_timezones()
+    return cal.to_ical()

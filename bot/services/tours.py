@@ -1,0 +1,452 @@
+"""Tour dates: shows with venue-local dates and times, their nudges, listing and lookup.
+
+A show's ``date`` and times are the venue's wall clock in ``timezone`` (IANA; default the
+guild's). They are never converted for storage, so a show can't shift day when rendered; UTC
+instants are derived only for Discord timestamps and nudges. Nudges: the day before at 18:00 venue
+time (tomorrow's city, venue, load-in, doors) and on the day at 09:00 venue time (the day sheet).
+Cancelled or deleted shows have none; edits re-plan them.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import uuid
+from dataclasses import dataclass, field, fields
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import case, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import Nudge, Show
+from bot.services import nudges, refs
+from bot.services.errors import InvalidInput, NotFound
+from bot.services.numbers import parse_amount
+from bot.services.settings import GuildConfig, get_config, validate_timezone
+from bot.textfmt import escape_markdown
+from bot.timeparse import parse_clock, parse_when
+
+KIND_EVE = "show_eve"
+KIND_DAY = "show_day"
+EVE_AT = time(18, 0)
+DAY_AT = time(9, 0)
+WHENS = ("upcoming", "past", "all")
+LIST_HINT = "`/tour list`"
+TIME_FIELDS = ("load_in", "soundcheck", "doors", "set_time")
+TIME_LABELS = {"load_in": "Load-in", "soundcheck": "Soundcheck", "doors": "Doors", "set_time": "Set"}
+STATUSES = ("confirmed", "hold", "cancelled")
+MAX_CAPACITY = 1_000_000
+_YEAR_RE = re.compile(r"\b\d{4}\b|\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2}\b")
+_RELATIVE_RE = re.compile(r"\b(today|tomorrow|tonight|yesterday|next|last|this|in|ago)\b")
+_URL_RE = re.compile(r"^https?://[^\s<>]+$", re.IGNORECASE)
+_HOLD_RE = re.compile(r"^(?:hold|h)[\s\-_:#]*(\d)?$|^(\d)(?:st|nd|rd|th)?[\s\-_]*hold$")
+
+
+@dataclass
+class ShowFields:
+    """Parsed, validated show values (all optional, for edits); see :func:`parse_fields`."""
+
+    date: date | None = None
+    city: str | None = None
+    venue: str | None = None
+    country: str | None = None
+    region: str | None = None
+    timezone: str | None = None
+    load_in: time | None = None
+    soundcheck: time | None = None
+    doors: time | None = None
+    set_time: time | None = None
+    status: str | None = None
+    hold_rank: int | None = None
+    capacity: int | None = None
+    ticket_url: str | None = None
+    notes: str | None = None
+    support: str | None = None
+    uid: str | None = None
+    cleared: set[str] = field(default_factory=set)  # fields explicitly emptied (edit with "-")
+
+
+def _text(value: str | None, what: str, max_len: int) -> str | None:
+    if value is None:
+        return None
+    cleaned = " ".join(value.split())
+    if not cleaned:
+        return None
+    if len(cleaned) > max_len:
+        raise InvalidInput(f"{what} is {len(cleaned)} characters; keep it to {max_len}.")
+    return cleaned
+
+
+def parse_local_time(text: str, what: str) -> time:
+    """``"19:30"``, ``"7:30pm"``, ``"19.30"`` -> a venue-local time.
+
+    Raises:
+        InvalidInput: not a time of day (e.g. ``25:00``), with what to type.
+    """
+    raw = text.strip().lower()
+    if re.fullmatch(r"\d{1,2}[.h]\d{2}", raw):  # 19.30, 19h30
+        raw = raw[:-3] + ":" + raw[-2:]
+    try:
+        t = parse_clock(raw)
+    except InvalidInput as exc:
+        raise InvalidInput(f"{what}: {exc}") from None
+    if t is None:
+        raise InvalidInput(f"{what} `{text.strip()[:20]}` is not a time. Use HH:MM in venue time, e.g. `19:30`.")
+    return t
+
+
+def parse_show_date(text: str, *, tz: ZoneInfo, date_order: str, today: date) -> date:
+    """A show date, read like every other date (ISO, numeric in the guild's order, natural text).
+
+    A date written without a year means the next such date only if it is still ahead this year;
+    otherwise the year is ambiguous (this year's past show, or next year's?) and must be given.
+
+    Raises:
+        InvalidInput: unreadable, or ambiguous year.
+    """
+    raw = " ".join(text.split())
+    when = parse_when(raw, tz=tz, date_order=date_order, now=datetime.combine(today, time(0), tzinfo=tz))
+    d = when.local.date()
+    lowered = raw.lower()
+    if not _YEAR_RE.search(lowered) and not _RELATIVE_RE.search(lowered) and d.year != today.year:
+        this_year = d.replace(year=today.year)
+        raise InvalidInput(
+            f"`{raw}` has no year and {format_day(this_year)} has passed. Add the year: "
+            f"`{this_year.isoformat()}` (this year) or `{d.isoformat()}` (next year)."
+        )
+    return d
+
+
+def parse_status(text: str) -> tuple[str, int | None]:
+    """``confirmed`` / ``cancelled`` / ``hold`` (1st) / ``hold-2`` / ``2nd hold`` -> (status, hold rank).
+
+    Raises:
+        InvalidInput: anything else.
+    """
+    t = " ".join(text.lower().split())
+    if t in ("confirmed", "confirm", "conf", "booked", "on sale"):
+        return "confirmed", None
+    if t in ("cancelled", "canceled", "cancel", "off"):
+        return "cancelled", None
+    if t in ("tentative",):
+        return "hold", 1
+    m = _HOLD_RE.match(t)
+    if m:
+        rank = int(m.group(1) or m.group(2) or 1)
+        if rank < 1:
+            raise InvalidInput("Hold ranks start at 1 (first hold).")
+        return "hold", rank
+    raise InvalidInput(f"Status `{text[:30]}` isn't one of `confirmed`, `hold` (or `hold-2`, `2nd hold`), "
+                       "`cancelled`.")
+
+
+def parse_capacity(text: str) -> int:
+    """``"1,200"``/``"1.2k"`` -> 1200.
+
+    Raises:
+        InvalidInput: not a positive whole number up to 1,000,000.
+    """
+    value = parse_amount(text, what="Capacity", allow_zero=False)
+    if value != int(value) or value > MAX_CAPACITY:
+        raise InvalidInput(f"Capacity must be a whole number of people up to {MAX_CAPACITY:,}.")
+    return int(value)
+
+
+def parse_url(text: str) -> str:
+    """A ticket link: ``http(s)://…``, ≤ 500 chars.
+
+    Raises:
+        InvalidInput: not a web link.
+    """
+    t = text.strip()
+    if not _URL_RE.match(t) or len(t) > 500:
+        raise InvalidInput("Tickets must be a web link starting with `https://` (at most 500 characters).")
+    return t
+
+
+def check_time_order(values: dict[str, time | None]) -> None:
+    """Load-in ≤ soundcheck ≤ doors ≤ set time, for the ones given.
+
+    Raises:
+        InvalidInput: e.g. ``Set 19:00 is before Doors 20:00``.
+    """
+    given = [(k, v) for k in TIME_FIELDS if (v := values.get(k)) is not None]
+    for (k1, v1), (k2, v2) in itertools.pairwise(given):
+        if v2 < v1:
+            raise InvalidInput(f"{TIME_LABELS[k2]} {v2:%H:%M} is before {TIME_LABELS[k1]} {v1:%H:%M}. "
+                               "Times are venue-local on the show's date; check them.")
+
+
+def parse_fields(cfg: GuildConfig, today: date, *, date_text: str | None = None, city: str | None = None,
+                 venue: str | None = None, country: str | None = None, region: str | None = None,
+                 timezone: str | None = None, load_in: str | None = None, soundcheck: str | None = None,
+                 doors: str | None = None, set_time: str | None = None, status: str | None = None,
+                 tickets: str | None = None, capacity: str | None = None, notes: str | None = None,
+                 support: str | None = None) -> ShowFields:
+    """Parse user text for a show (any field may be None = not given; ``-`` clears an optional one).
+
+    Raises:
+        InvalidInput: the first bad value, with what to type.
+    """
+    f = ShowFields()
+    optional = {"country": country, "region": region, "load_in": load_in, "soundcheck": soundcheck,
+                "doors": doors, "set_time": set_time, "tickets": tickets, "capacity": capacity, "notes": notes,
+                "support": support}
+    for name, value in optional.items():
+        if value is not None and value.strip() == "-":
+            f.cleared.add("ticket_url" if name == "tickets" else name)
+            optional[name] = None
+    f.timezone = validate_timezone(timezone) if timezone else None
+    tz = ZoneInfo(f.timezone or cfg.timezone)
+    f.date = parse_show_date(date_text, tz=tz, date_order=cfg.date_order, today=today) if date_text else None
+    f.city = _text(city, "City", 100)
+    f.venue = _text(venue, "Venue", 150)
+    f.country = _text(optional["country"], "Country", 100)
+    f.region = _text(optional["region"], "Region", 100)
+    for name in TIME_FIELDS:
+        value = optional[name]
+        if value:
+            setattr(f, name, parse_local_time(value, TIME_LABELS[name]))
+    if status:
+        f.status, f.hold_rank = parse_status(status)
+    f.ticket_url = parse_url(optional["tickets"]) if optional["tickets"] else None
+    f.capacity = parse_capacity(optional["capacity"]) if optional["capacity"] else None
+    f.notes = _text(optional["notes"], "Notes", 1000)
+    f.support = _text(optional["support"], "Support", 300)
+    return f
+
+
+def _search_key(show: Show) -> str:
+    return refs.fold(f"{show.venue} {show.city} {show.country or ''}")[:300]
+
+
+def apply_fields(show: Show, f: ShowFields) -> None:
+    """Copy the given values of ``f`` onto ``show`` (and clear the ones in ``f.cleared``).
+
+    Raises:
+        InvalidInput: the resulting times are out of order.
+    """
+    for name in ("date", "city", "venue", "country", "region", "timezone", *TIME_FIELDS, "capacity", "ticket_url",
+                 "notes", "support"):
+        value = getattr(f, name)
+        if value is not None:
+            setattr(show, name, value)
+        elif name in f.cleared:
+            setattr(show, name, None)
+    if f.status is not None:
+        show.status, show.hold_rank = f.status, f.hold_rank
+    if f.uid:
+        show.uid = f.uid
+    check_time_order({k: getattr(show, k) for k in TIME_FIELDS})
+    show.search_key = _search_key(show)
+
+
+def instant(show: Show, at: time) -> datetime:
+    """The UTC instant of venue-local ``at`` on the show's date (DST-correct for the venue)."""
+    return datetime.combine(show.date, at, tzinfo=ZoneInfo(show.timezone)).astimezone(UTC)
+
+
+def status_label(show: Show) -> str:
+    """``confirmed``, ``hold (1st)``, ``hold (2nd)``, ``cancelled``."""
+    if show.status == "hold":
+        rank = show.hold_rank or 1
+        suffix = {1: "st", 2: "nd", 3: "rd"}.get(rank if rank < 20 else rank % 10, "th")
+        return f"hold ({rank}{suffix})"
+    return show.status
+
+
+def _today(cfg: GuildConfig, now: datetime) -> date:
+    return now.astimezone(cfg.tz).date()
+
+
+async def plan_nudges(session: AsyncSession, show: Show, cfg: GuildConfig, now: datetime) -> list[datetime]:
+    """Replace the show's pending nudges: 18:00 the day before, 09:00 on the day (venue time).
+
+    Returns their UTC due times, soonest first (past ones are skipped).
+    """
+    await nudges.cancel_for(session, KIND_EVE, show.id)
+    await nudges.cancel_for(session, KIND_DAY, show.id)
+    if show.status == "cancelled" or show.deleted_at is not None:
+        return []
+    tz = ZoneInfo(show.timezone)
+    channel = cfg.nudge_channel_id or show.channel_id
+    planned = []
+    for kind, day, at in ((KIND_EVE, show.date - timedelta(days=1), EVE_AT), (KIND_DAY, show.date, DAY_AT)):
+        due = datetime.combine(day, at, tzinfo=tz).astimezone(UTC)
+        if due > now:
+            await nudges.schedule(session, guild_id=show.guild_id, channel_id=channel, kind=kind, ref_id=show.id,
+                                  due_at=due, now=now)
+            planned.append(due)
+    return planned
+
+
+def new_uid() -> str:
+    """A stable, unique iCalendar UID for a show created in Roadie."""
+    return f"{uuid.uuid4()}@roadie"
+
+
+async def add_show(session: AsyncSession, guild_id: int, f: ShowFields, *, author_id: int, channel_id: int,
+                   now: datetime) -> Show:
+    """Create a show from parsed fields (date, city and venue required) and plan its nudges; commits.
+
+    Raises:
+        InvalidInput: a required field is missing, or times are out of order.
+    """
+    cfg = await get_config(session, guild_id)
+    missing = [n for n in ("date", "city", "venue") if getattr(f, n) is None]
+    if missing:
+        raise InvalidInput(f"A show needs {', '.join(missing)}.")
+    show = Show(guild_id=guild_id, number=await refs.next_number(session, Show, guild_id), uid=f.uid or new_uid(),
+                timezone=f.timezone or cfg.timezone, status="confirmed", channel_id=channel_id, author_id=author_id,
+                created_at=now, updated_at=now)
+    apply_fields(show, f)
+    session.add(show)
+    await session.flush()
+    await plan_nudges(session, show, cfg, now)
+    await session.commit()
+    return show
+
+
+async def get_show(session: AsyncSession, guild_id: int, ref: str) -> Show:
+    """The show ``ref`` (``#N``, N, or venue/city text) names in this guild.
+
+    Raises:
+        NotFound / InvalidInput: none or several match.
+    """
+    return await refs.resolve(session, Show, guild_id, ref, noun="show", list_hint=LIST_HINT,
+                              visible=[Show.deleted_at.is_(None)])
+
+
+async def edit_show(session: AsyncSession, guild_id: int, ref: str, f: ShowFields, *, now: datetime) -> Show:
+    """Change a show; nudges move with its date and times. Commits.
+
+    Raises:
+        NotFound / InvalidInput: unknown show, nothing to change, bad values.
+    """
+    if all(getattr(f, x.name) in (None, set()) for x in fields(f)):
+        raise InvalidInput("Give at least one thing to change (e.g. `doors:19:00` or `status:confirmed`).")
+    show = await get_show(session, guild_id, ref)
+    apply_fields(show, f)
+    show.updated_at = now
+    await plan_nudges(session, show, await get_config(session, guild_id), now)
+    await session.commit()
+    return show
+
+
+async def cancel_show(session: AsyncSession, guild_id: int, ref: str, *, now: datetime) -> Show:
+    """Mark a show cancelled (kept in lists, no nudges); commits.
+
+    Raises:
+        NotFound: unknown.  InvalidInput: already cancelled.
+    """
+    show = await get_show(session, guild_id, ref)
+    if show.status == "cancelled":
+        raise InvalidInput(f"Show #{show.number} is already cancelled.")
+    return await edit_show(session, guild_id, f"#{show.number}", ShowFields(status="cancelled"), now=now)
+
+
+async def delete_show(session: AsyncSession, guild_id: int, show_id: int, *, now: datetime) -> Show:
+    """Delete a show by id (confirmation button): hidden everywhere, nudges cancelled, row kept; commits.
+
+    Raises:
+        NotFound: unknown here or already deleted.
+    """
+    show = await session.scalar(select(Show).where(Show.id == show_id, Show.guild_id == guild_id,
+                                                   Show.deleted_at.is_(None)))
+    if show is None:
+        raise NotFound("That show no longer exists (already deleted?).")
+    show.deleted_at = now
+    await nudges.cancel_for(session, KIND_EVE, show.id)
+    await nudges.cancel_for(session, KIND_DAY, show.id)
+    await session.commit()
+    return show
+
+
+def _when_filter(when: str, today: date):  # type: ignore[no-untyped-def]
+    if when not in WHENS:
+        raise InvalidInput("When must be `upcoming`, `past` or `all`.")
+    cond = [Show.deleted_at.is_(None)]
+    if when == "upcoming":
+        cond.append(Show.date >= today)
+    elif when == "past":
+        cond.append(Show.date < today)
+    return cond
+
+
+async def list_shows(session: AsyncSession, guild_id: int, when: str = "upcoming", *, now: datetime,
+                     offset: int = 0, limit: int | None = None) -> list[Show]:
+    """Shows by date: upcoming (today on, soonest first), past (latest first) or all (by date).
+
+    "Today" is the guild's date. Raises InvalidInput for an unknown ``when``.
+    """
+    today = _today(await get_config(session, guild_id), now)
+    order = Show.date.desc() if when == "past" else Show.date
+    q = (select(Show).where(Show.guild_id == guild_id, *_when_filter(when, today))
+         .order_by(order, Show.number).offset(offset).limit(limit))
+    return list(await session.scalars(q))
+
+
+async def count_shows(session: AsyncSession, guild_id: int, when: str = "upcoming", *, now: datetime) -> int:
+    """How many shows :func:`list_shows` would return without a limit."""
+    today = _today(await get_config(session, guild_id), now)
+    return await session.scalar(select(func.count()).select_from(Show).where(
+        Show.guild_id == guild_id, *_when_filter(when, today))) or 0
+
+
+async def autocomplete(session: AsyncSession, guild_id: int, query: str, *, now: datetime,
+                       limit: int = 25) -> list[tuple[str, str]]:
+    """(label, value) pairs: ``#3 · Sat 3 Apr 2027 · Tokyo · Zepp Haneda`` (≤ 100), ``#3``; upcoming first."""
+    today = _today(await get_config(session, guild_id), now)
+    q = select(Show).where(Show.guild_id == guild_id, Show.deleted_at.is_(None))
+    cond = refs.search_filter(Show, query)
+    if cond is not None:
+        q = q.where(cond)
+    q = q.order_by(case((Show.date >= today, 0), else_=1), Show.date).limit(limit)
+    out = []
+    for s in await session.scalars(q):
+        label = f"{format_day(s.date)} · {s.city} · {s.venue}"
+        out.append((refs.choice_label(s.number, label, " (cancelled)" if s.status == "cancelled" else ""),
+                    f"#{s.number}"))
+    return out
+
+
+def format_day(d: date) -> str:
+    """``Sat 3 Apr 2027`` (a calendar date; no zone involved)."""
+    return f"{d:%a} {d.day} {d:%b %Y}"
+
+
+def times_line(show: Show) -> str:
+    """``Load-in 15:00 · Doors 19:00 · Set 21:00`` (venue time), or empty."""
+    return " · ".join(f"{TIME_LABELS[k]} {getattr(show, k):%H:%M}" for k in TIME_FIELDS if getattr(show, k))
+
+
+async def _render(session: AsyncSession, nudge: Nudge, now: datetime) -> nudges.Rendered | None:
+    show = await session.get(Show, nudge.ref_id)
+    if show is None or show.guild_id != nudge.guild_id or show.deleted_at is not None or show.status == "cancelled":
+        return None
+    cfg = await get_config(session, show.guild_id)
+    place = f"**{escape_markdown(show.city)}** · {escape_markdown(show.venue)}"
+    if nudge.kind == KIND_EVE:
+        lines = [f"🚐 Tomorrow, {format_day(show.date)}: {place} ({status_label(show)})"]
+        parts = [f"{TIME_LABELS[k]} {t:%H:%M} (<t:{int(instant(show, t).timestamp())}:t>)"
+                 for k in ("load_in", "doors") if (t := getattr(show, k))]
+        if parts:
+            lines.append(" · ".join(parts) + f" · venue time {show.timezone}")
+    else:
+        lines = [f"🎸 Show day, {format_day(show.date)}: {place} ({status_label(show)})"]
+        for k in TIME_FIELDS:
+            if getattr(show, k):
+                t = getattr(show, k)
+                stamp = int(instant(show, t).timestamp())
+                lines.append(f"{TIME_LABELS[k]}: {t:%H:%M} venue time (<t:{stamp}:t> yours)")
+        if show.support:
+            lines.append(f"Support: {escape_markdown(show.support)}")
+        if show.notes:
+            lines.append(f"Notes: {escape_markdown(show.notes)[:800]}")
+    lines.append(f"Day sheet: `/tour show show:#{show.number}`")
+    return nudges.Rendered("\n".join(lines)[:2000], (), cfg.nudge_channel_id or show.channel_id)
+
+
+nudges.register_kind(KIND_EVE, _render)
+nudges.register_kind(KIND_DAY, _render)

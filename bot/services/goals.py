@@ -95,7 +95,7 @@ async def plan_nudges(session: AsyncSession, goal: Goal, cfg: GuildConfig, now: 
     for days, at in _nudge_times(goal, cfg):
         if at <= now:
             continue
-        await nudges.schedule(session, guild_id=goal.guild_id, channel_id=channel, kind=KIND, ref_id=goal.id,
+        nudges.schedule(session, guild_id=goal.guild_id, channel_id=channel, kind=KIND, ref_id=goal.id,
                               due_at=at, now=now, offset_days=days)
         planned.append(at)
     return planned

@@ -69,23 +69,28 @@ def register_kind(kind: str, renderer: Renderer,
         _ON_DELIVERED[kind] = on_final
 
 
-async def schedule(session: AsyncSession, *, guild_id: int, channel_id: int, kind: str, ref_id: int | None,
-                   due_at: datetime, now: datetime, offset_days: int = 0) -> Nudge:
-    """Add a pending nudge (not committed)."""
+def schedule(session: AsyncSession, *, guild_id: int, channel_id: int, kind: str, ref_id: int | None,
+             due_at: datetime, now: datetime, offset_days: int = 0) -> Nudge:
+    """Add a pending nudge to the session (flushed with the session; not committed)."""
     n = Nudge(guild_id=guild_id, channel_id=channel_id, kind=kind, ref_id=ref_id, due_at=due_at,
               offset_days=offset_days, status="pending", attempts=0, late=False, created_at=now)
     session.add(n)
-    await session.flush()
     return n
 
 
-async def cancel_for(session: AsyncSession, kind: str, ref_id: int) -> int:
-    """Cancel every not-yet-sent nudge about (``kind``, ``ref_id``); returns how many."""
-    res = await session.execute(
-        update(Nudge).where(Nudge.kind == kind, Nudge.ref_id == ref_id, Nudge.status == "pending")
-        .values(status="cancelled")
-    )
-    return res.rowcount or 0
+async def cancel_for(session: AsyncSession, kind: str | tuple[str, ...], ref_id: int | list[int]) -> int:
+    """Cancel every not-yet-sent nudge about ``kind`` (one or several) and ``ref_id`` (one or a
+    list); returns how many. One UPDATE (per 500 ids)."""
+    kinds = (kind,) if isinstance(kind, str) else kind
+    ids = [ref_id] if isinstance(ref_id, int) else ref_id
+    total = 0
+    for i in range(0, len(ids), 500):
+        res = await session.execute(
+            update(Nudge).where(Nudge.kind.in_(kinds), Nudge.ref_id.in_(ids[i:i + 500]), Nudge.status == "pending")
+            .values(status="cancelled").execution_options(synchronize_session=False)
+        )
+        total += res.rowcount or 0
+    return total
 
 
 def _ready(now: datetime):  # type: ignore[no-untyped-def]

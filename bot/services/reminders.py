@@ -33,7 +33,7 @@ async def add_reminder(session: AsyncSession, guild_id: int, *, text: str, when:
                    channel_id=channel_id, author_id=author_id, due_at=at.utc, status="pending", created_at=now)
     session.add(rem)
     await session.flush()
-    await nudges.schedule(session, guild_id=guild_id, channel_id=channel_id, kind=KIND, ref_id=rem.id,
+    nudges.schedule(session, guild_id=guild_id, channel_id=channel_id, kind=KIND, ref_id=rem.id,
                           due_at=at.utc, now=now)
     await session.commit()
     return rem

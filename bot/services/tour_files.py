@@ -319,6 +319,8 @@ async def import_shows(session: AsyncSession, guild_id: int, data: bytes, filena
     by_uid = {s.uid: s for s in existing}
     by_key = {(s.date, refs.fold(s.venue)): s for s in existing}
     number = await refs.next_number(session, Show, guild_id)
+    added: list[Show] = []
+    updated: dict[int, Show] = {}
     for label, item in rows:
         if isinstance(item, str):
             report.skipped.append((label, item))
@@ -333,12 +335,14 @@ async def import_shows(session: AsyncSession, guild_id: int, data: bytes, filena
                             author_id=author_id, created_at=now, updated_at=now)
                 tours.apply_fields(show, f)
                 session.add(show)
-                await session.flush()
+                added.append(show)
                 number += 1
                 report.added += 1
             else:
                 tours.apply_fields(show, f)
                 show.updated_at = now
+                if show.id is not None:
+                    updated[show.id] = show
                 report.updated += 1
         except InvalidInput as exc:
             report.skipped.append((label, str(exc)))
@@ -346,7 +350,9 @@ async def import_shows(session: AsyncSession, guild_id: int, data: bytes, filena
         by_uid[show.uid] = show
         by_key[(show.date, refs.fold(show.venue))] = show
         report.show_numbers.append(show.number)
-        await tours.plan_nudges(session, show, cfg, now)
+    await session.flush()  # one multi-row INSERT for the new shows
+    await tours.plan_nudges_many(session, added, cfg, now, fresh=True)
+    await tours.plan_nudges_many(session, list(updated.values()), cfg, now)
     await session.commit()
     return report
 

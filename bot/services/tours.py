@@ -265,20 +265,29 @@ async def plan_nudges(session: AsyncSession, show: Show, cfg: GuildConfig, now: 
 
     Returns their UTC due times, soonest first (past ones are skipped).
     """
-    await nudges.cancel_for(session, KIND_EVE, show.id)
-    await nudges.cancel_for(session, KIND_DAY, show.id)
-    if show.status == "cancelled" or show.deleted_at is not None:
-        return []
-    tz = ZoneInfo(show.timezone)
-    channel = cfg.nudge_channel_id or show.channel_id
+    return await plan_nudges_many(session, [show], cfg, now)
+
+
+async def plan_nudges_many(session: AsyncSession, shows: list[Show], cfg: GuildConfig, now: datetime,
+                           *, fresh: bool = False) -> list[datetime]:
+    """:func:`plan_nudges` for many shows with one UPDATE (skipped when ``fresh``: new shows have
+    no nudges yet) and one flush. Returns all planned due times (UTC), sorted."""
+    if not fresh:
+        await nudges.cancel_for(session, (KIND_EVE, KIND_DAY), [s.id for s in shows])
     planned = []
-    for kind, day, at in ((KIND_EVE, show.date - timedelta(days=1), EVE_AT), (KIND_DAY, show.date, DAY_AT)):
-        due = datetime.combine(day, at, tzinfo=tz).astimezone(UTC)
-        if due > now:
-            await nudges.schedule(session, guild_id=show.guild_id, channel_id=channel, kind=kind, ref_id=show.id,
-                                  due_at=due, now=now)
-            planned.append(due)
-    return planned
+    for show in shows:
+        if show.status == "cancelled" or show.deleted_at is not None:
+            continue
+        tz = ZoneInfo(show.timezone)
+        channel = cfg.nudge_channel_id or show.channel_id
+        for kind, day, at in ((KIND_EVE, show.date - timedelta(days=1), EVE_AT), (KIND_DAY, show.date, DAY_AT)):
+            due = datetime.combine(day, at, tzinfo=tz).astimezone(UTC)
+            if due > now:
+                nudges.schedule(session, guild_id=show.guild_id, channel_id=channel, kind=kind, ref_id=show.id,
+                                due_at=due, now=now)
+                planned.append(due)
+    await session.flush()
+    return sorted(planned)
 
 
 def new_uid() -> str:
@@ -357,8 +366,7 @@ async def delete_show(session: AsyncSession, guild_id: int, show_id: int, *, now
     if show is None:
         raise NotFound("That show no longer exists (already deleted?).")
     show.deleted_at = now
-    await nudges.cancel_for(session, KIND_EVE, show.id)
-    await nudges.cancel_for(session, KIND_DAY, show.id)
+    await nudges.cancel_for(session, (KIND_EVE, KIND_DAY), show.id)
     await session.commit()
     return show
 

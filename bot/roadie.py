@@ -19,7 +19,7 @@ from bot.ui.errors import reply_error
 
 log = logging.getLogger("roadie")
 
-EXTENSIONS = ("cogs.settings", "cogs.goals", "cogs.reminders", "cogs.tours")
+EXTENSIONS = ("cogs.settings", "cogs.goals", "cogs.reminders", "cogs.tours", "cogs.releases")
 
 
 class Roadie(commands.Bot):

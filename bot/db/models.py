@@ -206,3 +206,57 @@ class Show(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class Release(Base):
+    """A single, EP or album with a release date (a calendar date in the guild's zone)."""
+
+    __tablename__ = "releases"
+    __table_args__ = (
+        UniqueConstraint("guild_id", "number", name="uq_releases_guild_number"),
+        Index("ix_releases_guild_date", "guild_id", "release_date"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger)
+    number: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(TITLE_MAX))
+    search_key: Mapped[str] = mapped_column(String(TITLE_MAX))
+    kind: Mapped[str] = mapped_column(String(16))  # single | ep | album
+    release_date: Mapped[date] = mapped_column(Date)
+    distributor: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    upc: Mapped[str | None] = mapped_column(String(14), nullable=True)
+    channel_id: Mapped[int] = mapped_column(BigInteger)
+    author_id: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    tasks: Mapped[list[ReleaseTask]] = relationship(
+        back_populates="release", cascade="all, delete-orphan", passive_deletes=True,
+        order_by="ReleaseTask.position",
+    )
+
+
+class ReleaseTask(Base):
+    """A checklist task. Due ``days_before`` the release date (negative: after), or on ``due_date``.
+
+    ``position`` is the task's #N within its release. ``done_by``/``done_at`` record the tick.
+    """
+
+    __tablename__ = "release_tasks"
+    __table_args__ = (UniqueConstraint("release_id", "position", name="uq_release_tasks_position"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    release_id: Mapped[int] = mapped_column(ForeignKey("releases.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(TITLE_MAX))
+    search_key: Mapped[str] = mapped_column(String(TITLE_MAX))
+    section: Mapped[str] = mapped_column(String(32))
+    days_before: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    due_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    owner_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    custom: Mapped[bool] = mapped_column(Boolean, default=False)
+    done_by: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    release: Mapped[Release] = relationship(back_populates="tasks")

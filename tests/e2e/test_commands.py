@@ -20,6 +20,9 @@ EXPECTED_COMMANDS = {
     "remind": {"add": ["when", "text", "channel"], "list": [], "cancel": ["reminder"]},
     "tour": {"add": TOUR_FIELDS, "list": ["when"], "show": ["show"], "edit": ["show", *TOUR_FIELDS],
              "cancel": ["show"], "delete": ["show"], "import": ["file"], "export": ["when"]},
+    "release": {"add": ["title", "date", "kind"], "list": [], "checklist": ["release"], "tick": ["release", "task"],
+                "untick": ["release", "task"], "task-add": ["release", "title", "due", "owner", "section"],
+                "move": ["release", "date"], "delete": ["release"]},
 }
 
 

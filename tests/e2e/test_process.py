@@ -34,7 +34,8 @@ async def test_process_answers_every_command_within_3_seconds(double: DiscordDou
         assert names == {"settings": ["timezone", "date-order", "channel", "show"],
                          "goal": ["add", "list", "progress", "done", "edit", "delete"],
                          "remind": ["add", "list", "cancel"],
-                         "tour": ["add", "list", "show", "edit", "cancel", "delete", "import", "export"]}
+                         "tour": ["add", "list", "show", "edit", "cancel", "delete", "import", "export"],
+                         "release": ["add", "list", "checklist", "tick", "untick", "task-add", "move", "delete"]}
         timings = {}
         for name, options in SCRIPT:
             res = await double.invoke(GUILD, GENERAL, ANA, name, options)

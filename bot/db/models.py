@@ -260,3 +260,67 @@ class ReleaseTask(Base):
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     release: Mapped[Release] = relationship(back_populates="tasks")
+
+
+class GuildRole(Base):
+    """Maps a Roadie role (``manager``, ``artist``, ``producer``, ``label``) to a Discord role."""
+
+    __tablename__ = "guild_roles"
+
+    guild_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    role_id: Mapped[int] = mapped_column(BigInteger)
+
+
+class CheckinSchedule(Base):
+    """A weekly rule: a check-in prompt (or a digest) every ``weekday`` (0 = Monday) at
+    ``local_time`` in the guild's zone, posted in ``channel_id``, pinging ``role_id`` (prompts).
+
+    ``last_prompt_at`` (UTC) is when the latest prompt went out; the next one is a nudge row.
+    """
+
+    __tablename__ = "checkin_schedules"
+    __table_args__ = (UniqueConstraint("guild_id", "number", name="uq_checkin_schedules_guild_number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16), default="prompt")  # prompt | digest
+    weekday: Mapped[int] = mapped_column(Integer)
+    local_time: Mapped[time] = mapped_column(Time)
+    channel_id: Mapped[int] = mapped_column(BigInteger)
+    role_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    author_id: Mapped[int] = mapped_column(BigInteger)
+    search_key: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_prompt_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class Checkin(Base):
+    """A structured update: wins, blockers, next steps and an optional link."""
+
+    __tablename__ = "checkins"
+    __table_args__ = (Index("ix_checkins_guild_created", "guild_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger)
+    author_id: Mapped[int] = mapped_column(BigInteger)
+    wins: Mapped[str] = mapped_column(String(1000))
+    blockers: Mapped[str | None] = mapped_column(String(1000), nullable=True)
+    next_steps: Mapped[str] = mapped_column(String(1000))
+    link: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    schedule_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    channel_id: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class TeamMember(Base):
+    """An explicit team membership: ``active`` True (added) or False (removed: never counted)."""
+
+    __tablename__ = "team_members"
+
+    guild_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import discord
 
 from bot.services.errors import InvalidInput
+from bot.services.permissions import Actor
 
 if TYPE_CHECKING:
     from bot.roadie import Roadie
@@ -56,3 +57,9 @@ def check_bot_can_post(interaction: discord.Interaction, channel: discord.abc.Gu
                            "or pick another channel.")
     assert cid is not None
     return cid
+
+
+def actor_of(interaction: discord.Interaction) -> Actor:
+    """The member behind ``interaction``, as the services see them (id, role ids, Manage Server)."""
+    roles = getattr(interaction.user, "roles", None) or []
+    return Actor(interaction.user.id, frozenset(r.id for r in roles), bool(interaction.permissions.manage_guild))

@@ -4,10 +4,10 @@ Revision ID: 0004
 Revises: 0003
 Create Date: 2026-11-30 09:02:35.230051
 """
-from alembic import op
 import sqlalchemy as sa
-import bot.db.types
+from alembic import op
 
+import bot.db.types
 
 revision = '0004'
 down_revision = '0003'

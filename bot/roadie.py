@@ -19,7 +19,7 @@ from bot.ui.errors import reply_error
 
 log = logging.getLogger("roadie")
 
-EXTENSIONS = ("cogs.settings", "cogs.goals", "cogs.reminders", "cogs.tours", "cogs.releases")
+EXTENSIONS = ("cogs.settings", "cogs.goals", "cogs.reminders", "cogs.tours", "cogs.releases", "cogs.checkins")
 
 
 class Roadie(commands.Bot):
@@ -81,10 +81,15 @@ class Roadie(commands.Bot):
                 payload); transient for 429 after discord.py's own retries, 5xx and network errors.
         """
         channel = self.get_partial_messageable(out.channel_id)
-        mentions = discord.AllowedMentions(everyone=False, roles=False,
-                                           users=[discord.Object(u) for u in out.mention_user_ids])
+        mentions = discord.AllowedMentions(everyone=False, users=[discord.Object(u) for u in out.mention_user_ids],
+                                           roles=[discord.Object(r) for r in out.mention_role_ids])
+        view = discord.utils.MISSING
+        if out.button is not None:  # clicks are handled by the persistent DynamicItem matching custom_id
+            view = discord.ui.View(timeout=None)
+            view.add_item(discord.ui.Button(label=out.button[0], custom_id=out.button[1],
+                                            style=discord.ButtonStyle.primary))
         try:
-            msg = await channel.send(out.content, allowed_mentions=mentions, nonce=out.nonce)
+            msg = await channel.send(out.content, allowed_mentions=mentions, nonce=out.nonce, view=view)
         except discord.Forbidden as exc:
             raise DeliveryError(f"no permission to post in channel {out.channel_id} ({exc.code})",
                                 permanent=True) from exc

@@ -35,6 +35,8 @@ class OutgoingNudge:
         mention_user_ids: users this message may ping (nothing else is pinged).
         nonce: stable per nudge (≤ 25 chars) for ``enforce_nonce`` de-duplication.
         late: True when sent more than :data:`LATE_AFTER` after its due time.
+        mention_role_ids: roles this message may ping (e.g. a check-in prompt's team role).
+        button: (label, custom_id) of one button to attach, handled by a persistent component.
     """
 
     nudge_id: int
@@ -44,15 +46,20 @@ class OutgoingNudge:
     nonce: str = ""
     late: bool = False
     due_at: datetime | None = None
+    mention_role_ids: tuple[int, ...] = ()
+    button: tuple[str, str] | None = None
 
 
 @dataclass
 class Rendered:
-    """What a renderer returns: the text, who to ping, and the channel (None: the row's)."""
+    """What a renderer returns: the text, who to ping, the channel (None: the row's), and an
+    optional (label, custom_id) button."""
 
     content: str
     mention_user_ids: tuple[int, ...] = ()
     channel_id: int | None = None
+    mention_role_ids: tuple[int, ...] = ()
+    button: tuple[str, str] | None = None
 
 
 Renderer = Callable[[AsyncSession, Nudge, datetime], Awaitable[Rendered | None]]
@@ -171,7 +178,7 @@ async def _render_claimed(session: AsyncSession, ids: list[int], now: datetime) 
         if nudge.late:
             content = f"⏰ **Late** (was due <t:{int(nudge.due_at.timestamp())}:F>; Roadie was offline)\n{content}"
         out.append(OutgoingNudge(nudge.id, nudge.channel_id, content[:2000], rendered.mention_user_ids,
-                                 nudge.nonce, nudge.late, nudge.due_at))
+                                 nudge.nonce, nudge.late, nudge.due_at, rendered.mention_role_ids, rendered.button))
     await session.commit()
     return out
 

@@ -23,6 +23,9 @@ EXPECTED_COMMANDS = {
     "release": {"add": ["title", "date", "kind"], "list": [], "checklist": ["release"], "tick": ["release", "task"],
                 "untick": ["release", "task"], "task-add": ["release", "title", "due", "owner", "section"],
                 "move": ["release", "date"], "delete": ["release"]},
+    "checkin": {"post": [], "schedule": ["day", "time", "channel", "role", "what"], "unschedule": ["schedule"],
+                "schedules": [], "history": ["member", "limit"], "digest": ["days"], "team-add": ["member"],
+                "team-remove": ["member"]},
 }
 
 

@@ -1,0 +1,400 @@
+"""Manager check-ins: structured updates, weekly prompts, non-responder reminders and digests.
+
+A schedule is a weekly rule (weekday + local time in the guild's zone). Its next prompt is a nudge
+row; delivering one plans the rule's first occurrence after *now* (so downtime costs one late
+prompt, never a burst; 10:00 stays 10:00 across DST) and a follow-up 24 h later that pings only
+the team members who have not checked in since the prompt. "The team" needs no privileged intent:
+members who checked in during the last 28 days, plus those added with ``/checkin team-add``,
+minus those removed with ``/checkin team-remove``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from bot.db.models import Checkin, CheckinSchedule, Goal, GoalProgress, Nudge, Release, Show, TeamMember
+from bot.services import nudges, refs
+from bot.services.errors import InvalidInput
+from bot.services.permissions import Actor, require_manager, require_owner_or_manager
+from bot.services.releases import format_day, task_due
+from bot.services.settings import get_config
+from bot.services.tours import parse_local_time
+from bot.textfmt import escape_markdown
+
+KIND_PROMPT = "checkin_prompt"
+KIND_FOLLOWUP = "checkin_followup"
+KIND_DIGEST = "checkin_digest"
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+TEAM_WINDOW = timedelta(days=28)
+FOLLOWUP_AFTER = timedelta(hours=24)
+FIELD_MAX = 1000
+LINK_MAX = 300
+OPEN_BUTTON = "roadie:checkin:open:{sid}"
+LIST_HINT = "`/checkin schedules`"
+_URL_RE = re.compile(r"^https?://\S+$", re.IGNORECASE)
+
+
+def next_occurrence(weekday: int, at: time, tz: ZoneInfo, after: datetime) -> datetime:
+    """The first ``weekday`` (0 = Monday) at wall-clock ``at`` in ``tz`` strictly after ``after``, in UTC.
+
+    Computed on local dates, so the prompt keeps its local time across DST changes. A wall time
+    that doesn't exist that day (in a spring-forward gap) is taken one hour later.
+    """
+    local_after = after.astimezone(tz)
+    for i in range(8):
+        d = local_after.date() + timedelta(days=i)
+        if d.weekday() != weekday:
+            continue
+        cand = datetime.combine(d, at, tzinfo=tz).astimezone(UTC)
+        if cand > after:
+            return cand
+    raise AssertionError("unreachable: a weekday recurs within 8 days")
+
+
+def describe(s: CheckinSchedule) -> str:
+    """``Mondays 10:00`` (guild time)."""
+    return f"{WEEKDAYS[s.weekday]}s {s.local_time:%H:%M}"
+
+
+def _text(value: str | None, what: str, *, required: bool, max_len: int = FIELD_MAX) -> str | None:
+    cleaned = (value or "").strip()
+    if not cleaned:
+        if required:
+            raise InvalidInput(f"{what} can't be empty.")
+        return None
+    if len(cleaned) > max_len:
+        raise InvalidInput(f"{what} is {len(cleaned)} characters; keep it to {max_len}.")
+    return cleaned
+
+
+async def post_checkin(session: AsyncSession, guild_id: int, *, author_id: int, wins: str, next_steps: str,
+                       channel_id: int, now: datetime, blockers: str | None = None, link: str | None = None,
+                       schedule_id: int | None = None) -> Checkin:
+    """Store a check-in (from the modal); commits.
+
+    Raises:
+        InvalidInput: wins or next steps empty, a field too long, a link that isn't http(s).
+    """
+    link_clean = _text(link, "Link", required=False, max_len=LINK_MAX)
+    if link_clean and not _URL_RE.match(link_clean):
+        raise InvalidInput("The link must start with `https://` (or leave it empty).")
+    c = Checkin(guild_id=guild_id, author_id=author_id, wins=_text(wins, "Wins", required=True),
+                blockers=_text(blockers, "Blockers", required=False), next_steps=_text(next_steps, "Next steps",
+                                                                                     required=True),
+                link=link_clean, schedule_id=schedule_id, channel_id=channel_id, created_at=now)
+    session.add(c)
+    await session.commit()
+    return c
+
+
+async def history(session: AsyncSession, guild_id: int, *, member_id: int | None = None, limit: int = 20
+                  ) -> list[Checkin]:
+    """Latest check-ins (newest first), optionally of one member; ``limit`` 1..200.
+
+    Raises:
+        InvalidInput: limit out of range.
+    """
+    if not 1 <= limit <= 200:
+        raise InvalidInput("Limit must be between 1 and 200.")
+    q = select(Checkin).where(Checkin.guild_id == guild_id)
+    if member_id is not None:
+        q = q.where(Checkin.author_id == member_id)
+    return list(await session.scalars(q.order_by(Checkin.created_at.desc(), Checkin.id.desc()).limit(limit)))
+
+
+async def team(session: AsyncSession, guild_id: int, now: datetime) -> set[int]:
+    """Who is on the team now: checked in within 28 days or added, minus removed."""
+    recent = set(await session.scalars(select(Checkin.author_id).where(
+        Checkin.guild_id == guild_id, Checkin.created_at >= now - TEAM_WINDOW).distinct()))
+    rows = (await session.scalars(select(TeamMember).where(TeamMember.guild_id == guild_id))).all()
+    added = {r.user_id for r in rows if r.active}
+    removed = {r.user_id for r in rows if not r.active}
+    return (recent | added) - removed
+
+
+async def set_team_member(session: AsyncSession, guild_id: int, user_id: int, active: bool, *, actor: Actor | None,
+                          now: datetime) -> set[int]:
+    """Add (``active``) or remove a member from the check-in team; managers only; commits.
+
+    Returns the team after the change.
+
+    Raises:
+        Forbidden: not a manager.
+    """
+    await require_manager(session, guild_id, actor, "change the check-in team")
+    row = await session.get(TeamMember, (guild_id, user_id))
+    if row is None:
+        session.add(TeamMember(guild_id=guild_id, user_id=user_id, active=active, changed_at=now))
+    else:
+        row.active, row.changed_at = active, now
+    await session.commit()
+    return await team(session, guild_id, now)
+
+
+async def responders_since(session: AsyncSession, guild_id: int, since: datetime) -> set[int]:
+    """Members who posted a check-in at or after ``since``."""
+    return set(await session.scalars(select(Checkin.author_id).where(
+        Checkin.guild_id == guild_id, Checkin.created_at >= since).distinct()))
+
+
+async def add_schedule(session: AsyncSession, guild_id: int, *, weekday: int, time_text: str, channel_id: int,
+                       actor: Actor | None, now: datetime, role_id: int | None = None,
+                       kind: str = "prompt") -> tuple[CheckinSchedule, datetime]:
+    """Schedule a weekly prompt (or digest); managers only; commits. Returns it and its first time (UTC).
+
+    Raises:
+        Forbidden: not a manager.  InvalidInput: bad weekday, time or kind.
+    """
+    await require_manager(session, guild_id, actor, "schedule check-ins")
+    if kind not in ("prompt", "digest"):
+        raise InvalidInput("Kind must be `prompt` or `digest`.")
+    if not 0 <= weekday <= 6:
+        raise InvalidInput("Day must be Monday to Sunday.")
+    at = parse_local_time(time_text, "Time")
+    cfg = await get_config(session, guild_id)
+    s = CheckinSchedule(guild_id=guild_id, number=await refs.next_number(session, CheckinSchedule, guild_id),
+                        kind=kind, weekday=weekday, local_time=at, channel_id=channel_id, role_id=role_id,
+                        author_id=actor.user_id if actor else 0, created_at=now,
+                        search_key=refs.fold(f"{WEEKDAYS[weekday]} {at:%H:%M} {kind}"))
+    session.add(s)
+    await session.flush()
+    first = next_occurrence(weekday, at, cfg.tz, now)
+    nudges.schedule(session, guild_id=guild_id, channel_id=channel_id,
+                    kind=KIND_PROMPT if kind == "prompt" else KIND_DIGEST, ref_id=s.id, due_at=first, now=now)
+    await session.commit()
+    return s, first
+
+
+async def list_schedules(session: AsyncSession, guild_id: int) -> list[tuple[CheckinSchedule, datetime | None]]:
+    """Active schedules with their next prompt time (UTC), by number."""
+    rows = (await session.scalars(select(CheckinSchedule).where(
+        CheckinSchedule.guild_id == guild_id, CheckinSchedule.deleted_at.is_(None)).order_by(CheckinSchedule.number)
+    )).all()
+    out = []
+    for s in rows:
+        nxt = await session.scalar(select(func.min(Nudge.due_at)).where(
+            Nudge.kind.in_((KIND_PROMPT, KIND_DIGEST)), Nudge.ref_id == s.id, Nudge.status == "pending"))
+        out.append((s, nxt))
+    return out
+
+
+async def get_schedule(session: AsyncSession, guild_id: int, ref: str) -> CheckinSchedule:
+    """The schedule ``ref`` (``#N`` or text like ``monday``) names.
+
+    Raises:
+        NotFound / InvalidInput: none or several match.
+    """
+    return await refs.resolve(session, CheckinSchedule, guild_id, ref, noun="schedule", list_hint=LIST_HINT,
+                              visible=[CheckinSchedule.deleted_at.is_(None)])
+
+
+async def remove_schedule(session: AsyncSession, guild_id: int, ref: str, *, actor: Actor | None,
+                          now: datetime) -> CheckinSchedule:
+    """Stop a schedule (its author or a manager); its pending prompt and follow-up are cancelled; commits.
+
+    Raises:
+        NotFound / InvalidInput: unknown.  Forbidden: someone else's schedule and not a manager.
+    """
+    s = await get_schedule(session, guild_id, ref)
+    await require_owner_or_manager(session, guild_id, actor, [s.author_id], f"check-in schedule #{s.number}")
+    s.deleted_at = now
+    await nudges.cancel_for(session, (KIND_PROMPT, KIND_FOLLOWUP, KIND_DIGEST), s.id)
+    await session.commit()
+    return s
+
+
+async def schedule_autocomplete(session: AsyncSession, guild_id: int, query: str) -> list[tuple[str, str]]:
+    """(label, value) pairs: ``#1 · Mondays 10:00 · prompt``, ``#1``."""
+    out = []
+    for s, _nxt in await list_schedules(session, guild_id):
+        label = refs.choice_label(s.number, f"{describe(s)} · {s.kind}")
+        if not query.strip() or refs.fold(query.strip().lstrip("#")) in refs.fold(label):
+            out.append((label, f"#{s.number}"))
+    return out[:25]
+
+
+# --- digest ---------------------------------------------------------------------------------
+
+@dataclass
+class Digest:
+    """What ``/checkin digest`` summarises for the period ``since``..``now`` (and ``days`` ahead)."""
+
+    since: datetime
+    now: datetime
+    days: int
+    checkins: list[Checkin] = field(default_factory=list)
+    goals_progressed: list[tuple[Goal, int]] = field(default_factory=list)
+    goals_completed: list[Goal] = field(default_factory=list)
+    upcoming_shows: list[Show] = field(default_factory=list)
+    tasks_due: list[tuple[Release, object]] = field(default_factory=list)
+    last_prompt_at: datetime | None = None
+    missing: list[int] = field(default_factory=list)
+
+
+async def build_digest(session: AsyncSession, guild_id: int, *, days: int, now: datetime) -> Digest:
+    """Gather the digest: check-ins, goals progressed/completed in the last ``days`` days, shows and
+    release tasks due in the next ``days`` days, and who has not checked in since the last prompt.
+
+    Raises:
+        InvalidInput: ``days`` outside 1..90.
+    """
+    if not 1 <= days <= 90:
+        raise InvalidInput("Days must be between 1 and 90.")
+    cfg = await get_config(session, guild_id)
+    since = now - timedelta(days=days)
+    d = Digest(since=since, now=now, days=days)
+    d.checkins = list(await session.scalars(select(Checkin).where(
+        Checkin.guild_id == guild_id, Checkin.created_at >= since).order_by(Checkin.created_at.desc())))
+    prog = (await session.execute(
+        select(Goal, func.count(GoalProgress.id)).join(GoalProgress, GoalProgress.goal_id == Goal.id)
+        .where(Goal.guild_id == guild_id, Goal.status != "deleted", GoalProgress.created_at >= since)
+        .group_by(Goal.id).order_by(func.count(GoalProgress.id).desc()))).all()
+    d.goals_progressed = [(g, n) for g, n in prog]
+    d.goals_completed = list(await session.scalars(select(Goal).where(
+        Goal.guild_id == guild_id, Goal.status == "done", Goal.done_at >= since).order_by(Goal.done_at)))
+    today = now.astimezone(cfg.tz).date()
+    horizon = today + timedelta(days=days)
+    d.upcoming_shows = list(await session.scalars(select(Show).where(
+        Show.guild_id == guild_id, Show.deleted_at.is_(None), Show.status != "cancelled", Show.date >= today,
+        Show.date <= horizon).order_by(Show.date)))
+    releases = (await session.scalars(select(Release).where(
+        Release.guild_id == guild_id, Release.deleted_at.is_(None)).options(selectinload(Release.tasks)))).all()
+    due: list[tuple[date, Release, object]] = []
+    for r in releases:
+        for t in r.tasks:
+            when = task_due(t, r)
+            if t.done_at is None and today <= when <= horizon:
+                due.append((when, r, t))
+    d.tasks_due = [(r, t) for _w, r, t in sorted(due, key=lambda x: (x[0], x[1].number, x[2].position))]
+    d.last_prompt_at = await session.scalar(select(func.max(CheckinSchedule.last_prompt_at)).where(
+        CheckinSchedule.guild_id == guild_id, CheckinSchedule.kind == "prompt"))
+    if d.last_prompt_at is not None:
+        members = await team(session, guild_id, now)
+        d.missing = sorted(members - await responders_since(session, guild_id, d.last_prompt_at))
+    return d
+
+
+def _budgeted(lines: list[str], budget: int, more: str) -> list[str]:
+    out, used = [], 0
+    for i, line in enumerate(lines):
+        if used + len(line) + 1 > budget:
+            out.append(more.format(n=len(lines) - i))
+            break
+        out.append(line)
+        used += len(line) + 1
+    return out
+
+
+def digest_text(d: Digest, tz: ZoneInfo) -> str:
+    """The digest as one message, ≤ 2000 characters (Discord's content limit) however much happened.
+
+    Mentions are written as ``<@id>`` and never ping (the bot's allowed_mentions parses nothing).
+    """
+    start, end = d.since.astimezone(tz).date(), d.now.astimezone(tz).date()
+    out = [f"🗞️ **Check-in digest** · {format_day(start)} – {format_day(end)}"]
+    per = Counter(c.author_id for c in d.checkins)
+    if d.checkins:
+        who = ", ".join(f"<@{u}> ×{n}" for u, n in per.most_common(8))
+        extra = f" (+{len(per) - 8} more)" if len(per) > 8 else ""
+        out.append(f"**Check-ins:** {len(d.checkins)} from {len(per)} {'person' if len(per) == 1 else 'people'}: "
+                   f"{who}{extra}")
+        latest = [f"• <@{c.author_id}> <t:{int(c.created_at.timestamp())}:R>: "
+                  f"{escape_markdown(c.wins.splitlines()[0][:90])}" for c in d.checkins[:5]]
+        out += _budgeted(latest, 600, "• …")
+    else:
+        out.append("**Check-ins:** none in this period.")
+    if d.goals_progressed or d.goals_completed:
+        bits = [f"#{g.number} {escape_markdown(g.title[:40])} ({n}×)" for g, n in d.goals_progressed[:6]]
+        done = [f"#{g.number} {escape_markdown(g.title[:40])}" for g in d.goals_completed[:6]]
+        line = "**Goals:** "
+        if bits:
+            line += f"{len(d.goals_progressed)} progressed ({', '.join(bits)})"
+        if done:
+            line += ("; " if bits else "") + f"{len(d.goals_completed)} completed ({', '.join(done)})"
+        out.append(line[:400])
+    if d.upcoming_shows:
+        shows = [f"{format_day(s.date)} {escape_markdown(s.city[:30])}" for s in d.upcoming_shows[:6]]
+        more = f" (+{len(d.upcoming_shows) - 6} more)" if len(d.upcoming_shows) > 6 else ""
+        out.append(f"**Shows, next {d.days} days:** {'; '.join(shows)}{more}")
+    if d.tasks_due:
+        tasks = [f"{escape_markdown(r.title[:30])}: {escape_markdown(t.title[:40])} "  # type: ignore[attr-defined]
+                 f"({format_day(task_due(t, r))})" for r, t in d.tasks_due[:5]]  # type: ignore[arg-type]
+        more = f" (+{len(d.tasks_due) - 5} more)" if len(d.tasks_due) > 5 else ""
+        out.append(f"**Release tasks, next {d.days} days:** {'; '.join(tasks)}{more}")
+    if d.last_prompt_at is not None:
+        if d.missing:
+            names = ", ".join(f"<@{u}>" for u in d.missing[:15])
+            more = f" (+{len(d.missing) - 15} more)" if len(d.missing) > 15 else ""
+            out.append(f"**Not checked in since the last prompt** (<t:{int(d.last_prompt_at.timestamp())}:R>): "
+                       f"{names}{more}")
+        else:
+            out.append("**Everyone on the team has checked in since the last prompt.** 🎉")
+    text = "\n".join(out)
+    return text if len(text) <= 2000 else text[:1999] + "…"
+
+
+# --- nudges ---------------------------------------------------------------------------------
+
+async def _schedule_row(session: AsyncSession, nudge: Nudge) -> CheckinSchedule | None:
+    s = await session.get(CheckinSchedule, nudge.ref_id)
+    if s is None or s.deleted_at is not None or s.guild_id != nudge.guild_id:
+        return None
+    return s
+
+
+async def _render_prompt(session: AsyncSession, nudge: Nudge, now: datetime) -> nudges.Rendered | None:
+    s = await _schedule_row(session, nudge)
+    if s is None:
+        return None
+    cfg = await get_config(session, s.guild_id)
+    s.last_prompt_at = now
+    nudges.schedule(session, guild_id=s.guild_id, channel_id=s.channel_id, kind=KIND_PROMPT, ref_id=s.id,
+                    due_at=next_occurrence(s.weekday, s.local_time, cfg.tz, now), now=now)
+    nudges.schedule(session, guild_id=s.guild_id, channel_id=s.channel_id, kind=KIND_FOLLOWUP, ref_id=s.id,
+                    due_at=now + FOLLOWUP_AFTER, now=now)
+    ping = f"<@&{s.role_id}> " if s.role_id else ""
+    text = (f"📝 {ping}Time for the weekly check-in! Share your wins, blockers and next steps: press "
+            f"**Post my check-in** (or use `/checkin post`).")
+    return nudges.Rendered(text, (), s.channel_id, (s.role_id,) if s.role_id else (),
+                           ("Post my check-in", OPEN_BUTTON.format(sid=s.id)))
+
+
+async def _render_followup(session: AsyncSession, nudge: Nudge, now: datetime) -> nudges.Rendered | None:
+    s = await _schedule_row(session, nudge)
+    if s is None:
+        return None
+    prompt_at = nudge.due_at - FOLLOWUP_AFTER
+    if s.last_prompt_at is not None and s.last_prompt_at > prompt_at + timedelta(minutes=1):
+        return None  # a newer prompt went out since (e.g. after downtime): its own follow-up will ask
+    missing = sorted(await team(session, s.guild_id, now) - await responders_since(session, s.guild_id, prompt_at))
+    if not missing:
+        return None
+    names = " ".join(f"<@{u}>" for u in missing[:40])
+    text = (f"⏰ {names} friendly nudge: the check-in from <t:{int(prompt_at.timestamp())}:R> is still open. "
+            "Press **Post my check-in** when you have a minute.")
+    return nudges.Rendered(text[:2000], tuple(missing[:40]), s.channel_id, (),
+                           ("Post my check-in", OPEN_BUTTON.format(sid=s.id)))
+
+
+async def _render_digest(session: AsyncSession, nudge: Nudge, now: datetime) -> nudges.Rendered | None:
+    s = await _schedule_row(session, nudge)
+    if s is None:
+        return None
+    cfg = await get_config(session, s.guild_id)
+    nudges.schedule(session, guild_id=s.guild_id, channel_id=s.channel_id, kind=KIND_DIGEST, ref_id=s.id,
+                    due_at=next_occurrence(s.weekday, s.local_time, cfg.tz, now), now=now)
+    d = await build_digest(session, s.guild_id, days=7, now=now)
+    return nudges.Rendered(digest_text(d, cfg.tz), (), s.channel_id)
+
+
+nudges.register_kind(KIND_PROMPT, _render_prompt)
+nudges.register_kind(KIND_FOLLOWUP, _render_followup)
+nudges.register_kind(KIND_DIGEST, _render_digest)

@@ -1,0 +1,152 @@
+"""Check-ins on a real SQLite file: weekly rules across DST, permissions, follow-ups, digests."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import select
+
+from bot.db.models import Checkin, Nudge
+from bot.scheduling.dispatcher import NudgeDispatcher
+from bot.services import checkins as svc
+from bot.services import goals, settings
+from bot.services.errors import Forbidden, InvalidInput
+from bot.services.permissions import Actor, set_role
+from bot.timeparse import format_local
+from tests.services.test_reminders_and_delivery import Clock, Recorder, deliver
+
+NOW = datetime(2026, 11, 30, 13, 0, tzinfo=UTC)
+G1 = 111
+MANAGER_ROLE, ARTIST_ROLE = 9001, 9002
+ADMIN = Actor(1, frozenset(), manage_guild=True)
+MANAGER = Actor(2, frozenset({MANAGER_ROLE}))
+ARTIST = Actor(3, frozenset({ARTIST_ROLE}))
+BERLIN, NEW_YORK = ZoneInfo("Europe/Berlin"), ZoneInfo("America/New_York")
+
+
+def weekly(zone: ZoneInfo, start: datetime, n: int, weekday: int = 0, at: time = time(10)) -> list[str]:
+    out, t = [], start
+    for _ in range(n):
+        t = svc.next_occurrence(weekday, at, zone, t)
+        out.append(f"{format_local(t, zone)} = {t:%H:%M}Z")
+    return out
+
+
+def test_weekly_rule_keeps_local_time_across_dst_berlin() -> None:
+    spring = weekly(BERLIN, datetime(2027, 3, 15, tzinfo=UTC), 3)
+    assert spring == ["Mon 15 Mar 2027 10:00 = 09:00Z", "Mon 22 Mar 2027 10:00 = 09:00Z",
+                      "Mon 29 Mar 2027 10:00 = 08:00Z"]  # DST began Sun 28 Mar
+    autumn = weekly(BERLIN, datetime(2027, 10, 18, tzinfo=UTC), 3)
+    assert autumn == ["Mon 18 Oct 2027 10:00 = 08:00Z", "Mon 25 Oct 2027 10:00 = 08:00Z",
+                      "Mon 1 Nov 2027 10:00 = 09:00Z"]  # DST ended Sun 31 Oct
+
+
+def test_weekly_rule_keeps_local_time_across_dst_new_york() -> None:
+    spring = weekly(NEW_YORK, datetime(2027, 3, 8, tzinfo=UTC), 2)
+    assert spring == ["Mon 8 Mar 2027 10:00 = 15:00Z", "Mon 15 Mar 2027 10:00 = 14:00Z"]  # DST began 14 Mar
+    autumn = weekly(NEW_YORK, datetime(2027, 11, 1, tzinfo=UTC), 2)
+    assert autumn == ["Mon 1 Nov 2027 10:00 = 14:00Z", "Mon 8 Nov 2027 10:00 = 15:00Z"]  # DST ended 7 Nov
+
+
+async def _roles(session) -> None:  # type: ignore[no-untyped-def]
+    await set_role(session, G1, "manager", MANAGER_ROLE, actor=ADMIN)
+    await set_role(session, G1, "artist", ARTIST_ROLE, actor=ADMIN)
+
+
+async def test_only_managers_schedule_and_artists_cannot_unschedule(session) -> None:
+    await _roles(session)
+    with pytest.raises(Forbidden) as err:
+        await svc.add_schedule(session, G1, weekday=0, time_text="10:00", channel_id=50, actor=ARTIST, now=NOW)
+    assert str(err.value) == ("Only managers can schedule check-ins. Ask someone with the manager role "
+                              "(see `/settings show`).")
+    s, first = await svc.add_schedule(session, G1, weekday=0, time_text="10:00", channel_id=50, actor=MANAGER,
+                                      now=NOW, role_id=ARTIST_ROLE)
+    assert first == datetime(2026, 12, 7, 10, 0, tzinfo=UTC)  # next Monday 10:00 (server zone: UTC)
+    with pytest.raises(Forbidden) as err:
+        await svc.remove_schedule(session, G1, "#1", actor=ARTIST, now=NOW)
+    assert str(err.value) == "Only the people it belongs to, or a manager, can change check-in schedule #1."
+    other_manager = Actor(4, frozenset({MANAGER_ROLE}))
+    removed = await svc.remove_schedule(session, G1, "#1", actor=other_manager, now=NOW)
+    assert removed.deleted_at == NOW
+    assert (await session.scalars(select(Nudge).where(Nudge.status == "pending"))).all() == []
+    with pytest.raises(InvalidInput):
+        await svc.add_schedule(session, G1, weekday=0, time_text="25:00", channel_id=50, actor=MANAGER, now=NOW)
+
+
+async def test_prompt_then_followup_only_to_those_who_did_not_answer(sessionmaker) -> None:
+    async with sessionmaker() as s:
+        await _roles(s)
+        await svc.set_team_member(s, G1, 30, True, actor=MANAGER, now=NOW)
+        await svc.set_team_member(s, G1, 31, True, actor=MANAGER, now=NOW)
+        await svc.set_team_member(s, G1, 32, True, actor=MANAGER, now=NOW)
+        await svc.set_team_member(s, G1, 32, False, actor=MANAGER, now=NOW)  # removed again
+        await svc.add_schedule(s, G1, weekday=0, time_text="10:00", channel_id=50, actor=MANAGER, now=NOW,
+                               role_id=ARTIST_ROLE)
+    rec, clock = Recorder(), Clock(datetime(2026, 12, 7, 10, 0, tzinfo=UTC))
+    d = NudgeDispatcher(sessionmaker, rec, clock=clock)
+    await deliver(d)
+    [prompt] = rec.sent
+    assert prompt.content.startswith(f"📝 <@&{ARTIST_ROLE}> Time for the weekly check-in!")
+    assert (prompt.mention_role_ids, prompt.mention_user_ids) == ((ARTIST_ROLE,), ())
+    assert prompt.button[1].startswith("roadie:checkin:open:")
+    async with sessionmaker() as s:  # 30 answers; 31 doesn't; 33 (not on the team before) answers too
+        for who in (30, 33):
+            await svc.post_checkin(s, G1, author_id=who, wins="Finished the mix", next_steps="Master it",
+                                   channel_id=50, now=clock.t + timedelta(hours=2))
+    clock.t += timedelta(hours=24)
+    await deliver(d)
+    followup = rec.sent[1]
+    assert followup.mention_user_ids == (31,)
+    assert followup.content.startswith("⏰ <@31> friendly nudge: the check-in from <t:")
+    clock.t += timedelta(hours=1)
+    await deliver(d)
+    assert len(rec.sent) == 2  # one reminder only
+
+
+async def test_downtime_catches_up_once_then_follows_the_rule(sessionmaker) -> None:
+    async with sessionmaker() as s:
+        await settings.set_timezone(s, G1, "Europe/Berlin", can_manage=True)
+        await s.commit()
+        await svc.add_schedule(s, G1, weekday=0, time_text="10:00", channel_id=50, actor=ADMIN, now=NOW)
+    rec = Recorder()
+    # down for three weeks: back on Wed 23 Dec
+    d = NudgeDispatcher(sessionmaker, rec, clock=Clock(datetime(2026, 12, 23, 12, 0, tzinfo=UTC)))
+    await deliver(d)
+    assert len([o for o in rec.sent if "weekly check-in" in o.content]) == 1
+    assert rec.sent[0].late
+    async with sessionmaker() as s:
+        nxt = await s.scalar(select(Nudge.due_at).where(Nudge.kind == svc.KIND_PROMPT, Nudge.status == "pending"))
+    assert format_local(nxt, BERLIN) == "Mon 28 Dec 2026 10:00"
+
+
+async def test_digest_fits_discord_with_200_checkins(session) -> None:
+    await goals.add_goal(session, G1, title="10k monthly listeners", author_id=1, channel_id=50, now=NOW,
+                         target="10k", due="2027-06-01")
+    await goals.record_progress(session, G1, "#1", "4k", author_id=1, now=NOW)
+    for i in range(200):
+        session.add(Checkin(guild_id=G1, author_id=1000 + i % 37, wins=f"Win {i} " + "w" * 900,
+                            next_steps="n" * 900, blockers="b" * 900, channel_id=50,
+                            created_at=NOW - timedelta(hours=i % 150)))
+    await session.commit()
+    d = await svc.build_digest(session, G1, days=7, now=NOW)
+    text = svc.digest_text(d, ZoneInfo("UTC"))
+    assert len(text) <= 2000
+    lines = text.split("\n")
+    assert lines[0] == "🗞️ **Check-in digest** · Mon 23 Nov 2026 – Mon 30 Nov 2026"
+    assert lines[1].startswith("**Check-ins:** 200 from 37 people: ")
+    assert any(line.startswith("**Goals:** 1 progressed (#1 10k monthly listeners (1×))") for line in lines)
+    with pytest.raises(InvalidInput):
+        await svc.build_digest(session, G1, days=0, now=NOW)
+
+
+async def test_checkin_validation(session) -> None:
+    with pytest.raises(InvalidInput) as err:
+        await svc.post_checkin(session, G1, author_id=1, wins="  ", next_steps="x", channel_id=1, now=NOW)
+    assert str(err.value) == "Wins can't be empty."
+    with pytest.raises(InvalidInput) as err:
+        await svc.post_checkin(session, G1, author_id=1, wins="x", next_steps="y", link="javascript:alert(1)",
+                               channel_id=1, now=NOW)
+    assert str(err.value) == "The link must start with `https://` (or leave it empty)."
+    assert (await session.scalars(select(Checkin))).all() == []

@@ -61,7 +61,7 @@ async def test_only_managers_schedule_and_artists_cannot_unschedule(session) -> 
         await svc.add_schedule(session, G1, weekday=0, time_text="10:00", channel_id=50, actor=ARTIST, now=NOW)
     assert str(err.value) == ("Only managers can schedule check-ins. Ask someone with the manager role "
                               "(see `/settings show`).")
-    s, first = await svc.add_schedule(session, G1, weekday=0, time_text="10:00", channel_id=50, actor=MANAGER,
+    _sched, first = await svc.add_schedule(session, G1, weekday=0, time_text="10:00", channel_id=50, actor=MANAGER,
                                       now=NOW, role_id=ARTIST_ROLE)
     assert first == datetime(2026, 12, 7, 10, 0, tzinfo=UTC)  # next Monday 10:00 (server zone: UTC)
     with pytest.raises(Forbidden) as err:

@@ -16,9 +16,11 @@ Import rules
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -66,6 +68,22 @@ class ImportReport:
     updated: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)
     show_numbers: list[int] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # things the user should check (zones assumed, columns ignored)
+
+
+Rows = list[tuple[str, "tours.ShowFields | str"]]
+EARLIEST_YEAR_BACK = 30  # show dates more than this many years ago (or over 10 years ahead) are refused
+
+
+def check_show_date(d: date, today: date) -> None:
+    """Refuse dates Roadie can't sensibly hold as shows (and that would overflow date arithmetic).
+
+    Raises:
+        InvalidInput: before ``today`` minus 30 years or after ``today`` plus 10 years.
+    """
+    if d.year < today.year - EARLIEST_YEAR_BACK or d > today.replace(year=today.year + 10):
+        raise InvalidInput(f"date {d.isoformat()} is out of range (from {today.year - EARLIEST_YEAR_BACK} "
+                           f"to 10 years ahead)")
 
 
 def _norm_header(h: str) -> str:
@@ -81,12 +99,13 @@ def detect_kind(data: bytes, filename: str) -> str:
     if not data.strip():
         raise InvalidInput("That file is empty. Attach an .ics calendar or a .csv with a header row.")
     if len(data) > MAX_BYTES:
-        raise InvalidInput(f"That file is {len(data) / 1e6:.1f} MB; the limit is 1 MB. Split it and import the parts.")
+        raise InvalidInput(f"That file is {len(data):,} bytes; the limit is {MAX_BYTES:,} (1 MB). "
+                           "Split it and import the parts.")
     head = data.lstrip()[:200].upper()
     name = filename.lower()
     if head.startswith(b"BEGIN:VCALENDAR") or (name.endswith(".ics") and b"BEGIN:" in head):
         return "ics"
-    if b"\x00" in data[:4096]:
+    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise InvalidInput(f"`{filename[:60]}` is not a calendar (.ics) or a spreadsheet saved as CSV.")
     if name.endswith((".csv", ".tsv", ".txt")) or b"," in data[:2000] or b";" in data[:2000]:
         return "csv"
@@ -94,6 +113,8 @@ def detect_kind(data: bytes, filename: str) -> str:
 
 
 def _decode(data: bytes) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text" is UTF-16
+        return data.decode("utf-16")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -102,7 +123,7 @@ def _decode(data: bytes) -> str:
 
 # --- CSV ------------------------------------------------------------------------------------
 
-def parse_csv(data: bytes, cfg: GuildConfig, today: date) -> list[tuple[str, tours.ShowFields | str]]:
+def parse_csv(data: bytes, cfg: GuildConfig, today: date, notes: list[str] | None = None) -> Rows:
     """Rows of a CSV as (``row N``, fields or skip reason). Row numbers count the header as row 1.
 
     Raises:
@@ -123,6 +144,10 @@ def parse_csv(data: bytes, cfg: GuildConfig, today: date) -> list[tuple[str, tou
         canon = _HEADER_LOOKUP.get(_norm_header(h))
         if canon and canon not in columns.values():
             columns[i] = canon
+        elif canon and notes is not None:
+            first = header[next(j for j, c in columns.items() if c == canon)].strip()
+            notes.append(f"Column `{h.strip()[:30]}` was ignored: `{first[:30]}` already gives the "
+                         f"{canon.replace('_', ' ')}.")
     missing = [c for c in ("date", "city", "venue") if c not in columns.values()]
     if missing:
         found = ", ".join(f"`{h.strip()[:30]}`" for h in header[:12] if h.strip()) or "none"
@@ -138,9 +163,12 @@ def parse_csv(data: bytes, cfg: GuildConfig, today: date) -> list[tuple[str, tou
             values = {canon: row[i].strip() for i, canon in columns.items() if i < len(row) and row[i].strip()}
             label = f"row {line_no}"
             try:
-                out.append((label, _fields_from_values(values, cfg, today)))
+                f = _fields_from_values(values, cfg, today)
+                assert f.date is not None
+                check_show_date(f.date, today)
+                out.append((label, f))
             except InvalidInput as exc:
-                out.append((label, str(exc)))
+                out.append((label, str(exc).rstrip(".")))
     except csv.Error as exc:
         raise InvalidInput(f"The CSV can't be read past row {reader.line_num}: {exc}.") from None
     return out
@@ -198,25 +226,31 @@ def _split_location(location: str) -> tuple[str, str | None, str | None, str | N
     return venue, None, region, country
 
 
-def _zone_of(value: datetime, prop: object, default: str) -> tuple[str, datetime]:
-    """(IANA zone, local naive datetime) for a DTSTART value."""
+def _zone_of(value: datetime, prop: object, default: str) -> tuple[str, datetime, str | None]:
+    """(IANA zone, local naive datetime, note) for a DTSTART value. The note is ``"assumed"`` when
+    the event named no zone (UTC or floating) and ``default`` was used, or the unknown TZID."""
+    tzid = getattr(prop, "params", {}).get("TZID") if prop is not None else None
     if value.tzinfo is None:
-        return default, value
+        if tzid:  # a TZID icalendar couldn't resolve
+            try:
+                return validate_timezone(str(tzid)), value, None
+            except InvalidInput:
+                return default, value, str(tzid)
+        return default, value, "assumed"
     key = getattr(value.tzinfo, "key", None)
     if key and key != "UTC":
         try:
             zone = validate_timezone(key)
-            return zone, value.astimezone(ZoneInfo(zone)).replace(tzinfo=None)
+            return zone, value.astimezone(ZoneInfo(zone)).replace(tzinfo=None), None
         except InvalidInput:
             pass
-    tzid = getattr(prop, "params", {}).get("TZID") if prop is not None else None
     if tzid:
         try:
             zone = validate_timezone(str(tzid))
-            return zone, value.astimezone(ZoneInfo(zone)).replace(tzinfo=None)
+            return zone, value.astimezone(ZoneInfo(zone)).replace(tzinfo=None), None
         except InvalidInput:
-            pass
-    return default, value.astimezone(ZoneInfo(default)).replace(tzinfo=None)
+            return default, value.astimezone(ZoneInfo(default)).replace(tzinfo=None), str(tzid)
+    return default, value.astimezone(ZoneInfo(default)).replace(tzinfo=None), "assumed"
 
 
 def _x(event: object, name: str) -> str | None:
@@ -224,7 +258,7 @@ def _x(event: object, name: str) -> str | None:
     return str(value) if value is not None and str(value).strip() else None
 
 
-def parse_ics(data: bytes, cfg: GuildConfig, today: date) -> list[tuple[str, tours.ShowFields | str]]:
+def parse_ics(data: bytes, cfg: GuildConfig, today: date, notes: list[str] | None = None) -> Rows:
     """VEVENTs as (``event N (summary)``, fields or skip reason).
 
     Raises:
@@ -234,8 +268,17 @@ def parse_ics(data: bytes, cfg: GuildConfig, today: date) -> list[tuple[str, tou
 
     try:
         cal = Calendar.from_ical(data)
-    except Exception as exc:  # icalendar raises ValueError and friends for malformed input
-        raise InvalidInput(f"That .ics file can't be read as a calendar ({str(exc)[:120]}).") from None
+    except Exception:  # icalendar raises ValueError and friends for malformed input
+        raise InvalidInput("That .ics file can't be read as a calendar: it may be cut short or not an iCalendar "
+                           "export. Export it again from your calendar app.") from None
+    cal_zone = None
+    if cal.get("X-WR-TIMEZONE"):
+        try:
+            cal_zone = validate_timezone(str(cal.get("X-WR-TIMEZONE")))
+        except InvalidInput:
+            cal_zone = None
+    assumed = Counter()  # zone -> events whose UTC/floating time was read in it
+    unknown_tzids: set[str] = set()
     events = list(cal.walk("VEVENT"))
     if len(events) > MAX_ROWS:
         raise InvalidInput(f"That calendar has {len(events):,} events; import at most {MAX_ROWS:,} at a time.")
@@ -243,29 +286,57 @@ def parse_ics(data: bytes, cfg: GuildConfig, today: date) -> list[tuple[str, tou
     for i, ev in enumerate(events, start=1):
         summary = str(ev.get("SUMMARY", "")).strip()
         label = f"event {i}" + (f" ({summary[:40]})" if summary else "")
+        if ev.get("RRULE") is not None:
+            out.append((label, "a repeating event (RRULE); add each show's date on its own"))
+            continue
         try:
-            out.append((label, _event_fields(ev, cfg, today)))
+            f, zone_note = _event_fields(ev, cfg, today, cal_zone)
+            assert f.date is not None
+            check_show_date(f.date, today)
+            out.append((label, f))
+            if zone_note == "assumed":
+                assumed[f.timezone] += 1
+            elif zone_note:
+                unknown_tzids.add(zone_note)
         except InvalidInput as exc:
-            out.append((label, str(exc)))
-        except (ValueError, TypeError, KeyError) as exc:
+            out.append((label, str(exc).rstrip(".")))
+        except (ValueError, TypeError, KeyError, OverflowError) as exc:
             out.append((label, f"unreadable event ({type(exc).__name__})"))
+    if notes is not None:
+        for zone, n in assumed.items():
+            source = "the calendar's own time zone" if zone == cal_zone else "this server's time zone"
+            notes.append(f"{n} event(s) gave no venue time zone; read in {zone} ({source}). Fix any that are "
+                         "elsewhere with `/tour edit show timezone:`.")
+        for tzid in sorted(unknown_tzids):
+            notes.append(f"Unknown time zone `{tzid[:40]}` in the file; those events were read in this server's "
+                         "zone.")
     return out
 
 
-def _event_fields(ev: object, cfg: GuildConfig, today: date) -> tours.ShowFields:
+def _event_fields(ev: object, cfg: GuildConfig, today: date, cal_zone: str | None
+                  ) -> tuple[tours.ShowFields, str | None]:
     prop = ev.get("DTSTART")  # type: ignore[attr-defined]
     if prop is None:
-        raise InvalidInput("no DTSTART")
+        raise InvalidInput("no DTSTART (start date)")
+    if isinstance(prop, list):
+        raise InvalidInput("more than one DTSTART")
     start = ev.decoded("DTSTART")  # type: ignore[attr-defined]
     x_tz = _x(ev, "TZ")
+    default_zone = x_tz or cal_zone or cfg.timezone
+    note: str | None = None
     if isinstance(start, datetime):
-        zone, local = _zone_of(start, prop, x_tz or cfg.timezone)
+        zone, local, note = _zone_of(start, prop, default_zone)
+        if x_tz:
+            note = None
         day, start_time = local.date(), local.time().replace(second=0, microsecond=0)
     elif isinstance(start, date):
-        zone, day, start_time = x_tz or cfg.timezone, start, None
+        zone, day, start_time = default_zone, start, None
+        note = None if x_tz else "assumed"
     else:
         raise InvalidInput("DTSTART is not a date")
-    venue, city, region, country = _split_location(str(ev.get("LOCATION", "")))  # type: ignore[attr-defined]
+    ours = ev.get("X-ROADIE-VENUE") is not None  # type: ignore[attr-defined]
+    venue, city, region, country = (None, None, None, None) if ours else \
+        _split_location(str(ev.get("LOCATION", "")))  # type: ignore[attr-defined]
     venue = _x(ev, "VENUE") or venue or str(ev.get("SUMMARY", "")).strip()  # type: ignore[attr-defined]
     city = _x(ev, "CITY") or city
     if not city:
@@ -288,11 +359,12 @@ def _event_fields(ev: object, cfg: GuildConfig, today: date) -> tours.ShowFields
         notes=_x(ev, "NOTES") if ev.get("X-ROADIE-VENUE") else (str(ev.get("DESCRIPTION", "")).strip()[:1000] or None),  # type: ignore[attr-defined]
     )
     f.date = day
-    if f.status == "hold" and _x(ev, "HOLD-RANK"):
-        f.hold_rank = int(_x(ev, "HOLD-RANK") or 1)
+    rank = _x(ev, "HOLD-RANK")
+    if f.status == "hold" and rank:
+        f.status, f.hold_rank = tours.parse_status(f"hold-{rank}" if rank.isdigit() else "?")
     uid = str(ev.get("UID", "")).strip()  # type: ignore[attr-defined]
     f.uid = uid[:255] or None
-    return f
+    return f, note
 
 
 # --- import ---------------------------------------------------------------------------------
@@ -307,8 +379,11 @@ async def import_shows(session: AsyncSession, guild_id: int, data: bytes, filena
     kind = detect_kind(data, filename)
     cfg = await get_config(session, guild_id)
     today = now.astimezone(cfg.tz).date()
-    rows = parse_ics(data, cfg, today) if kind == "ics" else parse_csv(data, cfg, today)
     report = ImportReport(kind=kind)
+    parse = parse_ics if kind == "ics" else parse_csv
+    # parsing is CPU work (up to 2,000 rows): keep it off the event loop so heartbeats and other
+    # interactions go on meanwhile
+    rows = await asyncio.to_thread(parse, data, cfg, today, report.notes)
     usable = [(label, f) for label, f in rows if isinstance(f, tours.ShowFields)]
     if not usable:
         reasons = "; ".join(f"{label}: {r}" for label, r in rows[:3] if isinstance(r, str))

@@ -131,10 +131,14 @@ async def test_import_google_calendar_ics(session) -> None:
     assert (berlin.venue, berlin.country, berlin.timezone, berlin.doors, berlin.status) == (
         "Huxleys Neue Welt", "Germany", "Europe/Berlin", time(20, 0), "confirmed")
     assert berlin.notes == "Support: The Openers, then us."
-    # 19:00Z in April is 21:00 in Amsterdam (CEST); TENTATIVE is a first hold
+    # a UTC time with no zone is read in the calendar's X-WR-TIMEZONE (Europe/Berlin): 19:00Z in April is
+    # 21:00 there; TENTATIVE is a first hold
     assert (ams.venue, ams.timezone, ams.doors, ams.status, ams.hold_rank) == (
-        "Paradiso", "Europe/Amsterdam", time(21, 0), "hold", 1)
-    assert (london.venue, london.date, london.doors) == ("O2 Academy Brixton", date(2027, 4, 10), None)
+        "Paradiso", "Europe/Berlin", time(21, 0), "hold", 1)
+    assert (london.venue, london.date, london.doors, london.timezone) == (
+        "O2 Academy Brixton", date(2027, 4, 10), None, "Europe/Berlin")
+    assert report.notes == ["2 event(s) gave no venue time zone; read in Europe/Berlin (the calendar's own time "
+                            "zone). Fix any that are elsewhere with `/tour edit show timezone:`."]
     again = await tour_files.import_shows(session, G1, data, "tour.ics", author_id=5, channel_id=50, now=NOW)
     assert (again.added, again.updated) == (0, 3)
     assert await tours.count_shows(session, G1, "all", now=NOW) == 3
@@ -175,7 +179,11 @@ async def test_import_csv_with_skip_report_and_reimport(session) -> None:
     (b"Date,City\n2027-01-01,Paris\n", "x.csv", "The CSV is missing the column(s) `venue`."),
     (b"date,city,venue\n,,\n2027-01-01,,\n", "x.csv", "No usable rows in that file, so nothing was imported."),
     (b"BEGIN:VCALENDAR\nthis is not ical", "x.ics", "That .ics file can't be read as a calendar"),
-    (b"x" * 1_000_001, "big.csv", "That file is 1.0 MB; the limit is 1 MB."),
+    (b"x" * 1_000_001, "big.csv", "That file is 1,000,001 bytes; the limit is 1,000,000 (1 MB)."),
+    (b"date,city,venue\n0001-01-01,Paris,Zenith\n", "x.csv", "No usable rows in that file, so nothing was "
+     "imported. row 2: date 0001-01-01 is out of range"),
+    (b"BEGIN:VCALENDAR\nBEGIN:VEVENT\nDTSTART;VALUE=DATE:99991231\nLOCATION:V, C\nEND:VEVENT\nEND:VCALENDAR\n",
+     "x.ics", "No usable events in that file, so nothing was imported. event 1: date 9999-12-31 is out of range"),
 ])
 async def test_unusable_files_store_nothing(session, data, name, message) -> None:
     with pytest.raises(InvalidInput) as err:
@@ -256,3 +264,46 @@ async def test_show_nudges_fire_at_venue_times_with_the_right_text(sessionmaker)
 
 def ts_of(d: date, zone: str):  # type: ignore[no-untyped-def]
     return lambda h, m: int(datetime.combine(d, time(h, m), tzinfo=ZoneInfo(zone)).timestamp())
+
+
+async def test_ics_edge_cases_are_reported_not_guessed(session) -> None:
+    ics = b"""BEGIN:VCALENDAR
+VERSION:2.0
+BEGIN:VEVENT
+UID:weekly@x
+DTSTART;TZID=Europe/Lisbon:20270505T210000
+RRULE:FREQ=WEEKLY;COUNT=4
+LOCATION:Musicbox, Lisbon, Portugal
+END:VEVENT
+BEGIN:VEVENT
+UID:mars@x
+DTSTART;TZID=Mars/Olympus:20270506T210000
+LOCATION:Musicbox, Lisbon, Portugal
+END:VEVENT
+BEGIN:VEVENT
+UID:rank@x
+DTSTART;VALUE=DATE:20270507
+LOCATION:Lux, Lisbon, Portugal
+X-ROADIE-VENUE:Lux
+X-ROADIE-CITY:Lisbon
+X-ROADIE-STATUS:hold
+X-ROADIE-HOLD-RANK:0
+END:VEVENT
+END:VCALENDAR
+"""
+    report = await tour_files.import_shows(session, G1, ics, "x.ics", author_id=5, channel_id=50, now=NOW)
+    assert report.added == 1
+    assert report.skipped == [
+        ("event 1", "a repeating event (RRULE); add each show's date on its own"),
+        ("event 3", "Hold ranks start at 1 (first hold)"),
+    ]
+    assert "Unknown time zone `Mars/Olympus` in the file; those events were read in this server's zone." in report.notes
+
+
+async def test_roadie_export_round_trips_without_location_guessing(session) -> None:
+    await add(session, date="2027-04-03", city="Berlin", venue="SO36; Club, \\ x")
+    shows = await tours.list_shows(session, G1, "all", now=NOW)
+    data = tour_files.export_ics(shows, now=NOW)
+    await tour_files.import_shows(session, G2, data, "t.ics", author_id=5, channel_id=50, now=NOW)
+    [back] = await tours.list_shows(session, G2, "all", now=NOW)
+    assert (back.venue, back.city, back.country, back.region) == ("SO36; Club, \\ x", "Berlin", None, None)

@@ -16,7 +16,7 @@ from bot.ui.errors import reply_error
 from bot.ui.format import plain, progress_bar, truncate
 from bot.ui.goals import goal_embed, goal_list_page
 from bot.ui.paginator import Paginator
-from cogs._common import bot_of, check_bot_can_post, guild_id_of
+from cogs._common import actor_of, bot_of, check_bot_can_post, guild_id_of
 
 GOALS_PER_PAGE = 10
 DATE_HELP = "e.g. 2027-06-01, 'next friday', 'in 3 weeks' (server time zone)"
@@ -38,7 +38,8 @@ class ConfirmDeleteGoal(discord.ui.DynamicItem[discord.ui.Button], template=r"ro
     async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
         try:
             async with bot_of(interaction).sessionmaker() as s:
-                goal = await goal_service.delete_goal(s, guild_id_of(interaction), self.goal_id, now=utcnow())
+                goal = await goal_service.delete_goal(s, guild_id_of(interaction), self.goal_id, now=utcnow(),
+                                                      actor=actor_of(interaction))
         except Exception as exc:
             await reply_error(interaction, exc)
             return
@@ -136,7 +137,7 @@ class GoalsCog(commands.GroupCog, group_name="goal", group_description="Career g
         gid = guild_id_of(interaction)
         async with bot_of(interaction).sessionmaker() as s:
             res = await goal_service.record_progress(s, gid, goal, value, author_id=interaction.user.id,
-                                                     now=utcnow(), note=note)
+                                                     now=utcnow(), note=note, actor=actor_of(interaction))
             cfg = await get_config(s, gid)
         g = res.goal
         head = f"📈 Progress on #{g.number}: `{progress_bar(goal_service.progress_fraction(g) or 0)}`"
@@ -149,7 +150,7 @@ class GoalsCog(commands.GroupCog, group_name="goal", group_description="Career g
     async def done(self, interaction: discord.Interaction, goal: app_commands.Range[str, 1, 200]) -> None:
         gid = guild_id_of(interaction)
         async with bot_of(interaction).sessionmaker() as s:
-            g = await goal_service.complete_goal(s, gid, goal, now=utcnow())
+            g = await goal_service.complete_goal(s, gid, goal, now=utcnow(), actor=actor_of(interaction))
             cfg = await get_config(s, gid)
         await interaction.response.send_message(f"✅ Goal #{g.number} is done. Nice work!",
                                                 embed=goal_embed(g, cfg.tz))
@@ -166,7 +167,8 @@ class GoalsCog(commands.GroupCog, group_name="goal", group_description="Career g
         gid = guild_id_of(interaction)
         async with bot_of(interaction).sessionmaker() as s:
             g = await goal_service.edit_goal(s, gid, goal, now=utcnow(), title=title, due=due, metric=metric,
-                                             target=target, owner_id=owner.id if owner else None)
+                                             target=target, owner_id=owner.id if owner else None,
+                                             actor=actor_of(interaction))
             planned = await goal_service.pending_nudges(s, g)
             cfg = await get_config(s, gid)
         bot_of(interaction).dispatcher.notify(planned[0] if planned else None)

@@ -16,7 +16,7 @@ from bot.ui.errors import reply_error
 from bot.ui.format import plain, progress_bar, truncate
 from bot.ui.paginator import Paginator, paginate_lines
 from bot.ui.releases import checklist_embed, page_count, select_options
-from cogs._common import bot_of, check_bot_can_post, guild_id_of
+from cogs._common import actor_of, bot_of, check_bot_can_post, guild_id_of
 
 KIND_CHOICES = [app_commands.Choice(name=k, value=k) for k in rel.KINDS]
 SECTION_CHOICES = [app_commands.Choice(name=s, value=s) for s in (*rel.SECTIONS, "other")]
@@ -70,7 +70,7 @@ class TaskSelect(discord.ui.DynamicItem[discord.ui.Select], template=r"roadie:re
             values = (interaction.data or {}).get("values") or []  # type: ignore[union-attr]
             async with bot_of(interaction).sessionmaker() as s:
                 await rel.toggle(s, guild_id_of(interaction), self.release_id, int(values[0]),
-                                 actor_id=interaction.user.id, now=utcnow())
+                                 actor_id=interaction.user.id, now=utcnow(), actor=actor_of(interaction))
             bot_of(interaction).dispatcher.notify()
             await render_page(interaction, self.release_id, self.page)
         except Exception as exc:
@@ -115,7 +115,8 @@ class ConfirmDeleteRelease(discord.ui.DynamicItem[discord.ui.Button], template=r
     async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
         try:
             async with bot_of(interaction).sessionmaker() as s:
-                r = await rel.delete_release(s, guild_id_of(interaction), self.release_id, now=utcnow())
+                r = await rel.delete_release(s, guild_id_of(interaction), self.release_id, now=utcnow(),
+                                             actor=actor_of(interaction))
         except Exception as exc:
             await reply_error(interaction, exc)
             return
@@ -214,7 +215,7 @@ class ReleasesCog(commands.GroupCog, group_name="release", group_description="Re
     async def _tick(self, interaction: discord.Interaction, release: str, task: str, done: bool) -> None:
         async with bot_of(interaction).sessionmaker() as s:
             r, t = await rel.tick(s, guild_id_of(interaction), release, task, actor_id=interaction.user.id,
-                                  now=utcnow(), done=done)
+                                  now=utcnow(), done=done, actor=actor_of(interaction))
         bot_of(interaction).dispatcher.notify()
         d, total = rel.progress(r)
         verb = "✅ Ticked" if done else "↩️ Unticked"
@@ -246,7 +247,7 @@ class ReleasesCog(commands.GroupCog, group_name="release", group_description="Re
         async with bot_of(interaction).sessionmaker() as s:
             r, t = await rel.add_task(s, guild_id_of(interaction), release, title=title, due=due, now=utcnow(),
                                       owner_id=owner.id if owner else None,
-                                      section=section.value if section else None)
+                                      section=section.value if section else None, actor=actor_of(interaction))
         bot_of(interaction).dispatcher.notify()
         rel_text = ("on release day" if t.days_before == 0 else
                     f"{t.days_before} days before release" if (t.days_before or 0) > 0 else
@@ -260,7 +261,8 @@ class ReleasesCog(commands.GroupCog, group_name="release", group_description="Re
     async def move(self, interaction: discord.Interaction, release: app_commands.Range[str, 1, 200],
                    date: app_commands.Range[str, 1, 100]) -> None:
         async with bot_of(interaction).sessionmaker() as s:
-            r, old = await rel.move_release(s, guild_id_of(interaction), release, date, now=utcnow())
+            r, old = await rel.move_release(s, guild_id_of(interaction), release, date, now=utcnow(),
+                                            actor=actor_of(interaction))
         bot_of(interaction).dispatcher.notify()
         await interaction.response.send_message(
             f"📆 **{plain(truncate(r.title, 120))}** moved from {rel.format_day(old)} to "

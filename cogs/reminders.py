@@ -14,7 +14,7 @@ from bot.timeparse import format_local
 from bot.ui.format import plain, truncate
 from bot.ui.format import when as stamp
 from bot.ui.paginator import Paginator, paginate_lines
-from cogs._common import bot_of, check_bot_can_post, guild_id_of
+from cogs._common import actor_of, bot_of, check_bot_can_post, guild_id_of
 
 REMINDER_COLOUR = discord.Colour.teal()
 
@@ -81,7 +81,7 @@ class RemindersCog(commands.GroupCog, group_name="remind", group_description="On
     async def cancel(self, interaction: discord.Interaction, reminder: app_commands.Range[str, 1, 200]) -> None:
         gid = guild_id_of(interaction)
         async with bot_of(interaction).sessionmaker() as s:
-            rem = await reminder_service.cancel_reminder(s, gid, reminder)
+            rem = await reminder_service.cancel_reminder(s, gid, reminder, actor=actor_of(interaction))
         await interaction.response.send_message(
             f"🛑 Reminder #{rem.number} cancelled:\n> {plain(truncate(rem.text, 1500))}")
 

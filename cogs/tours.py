@@ -16,7 +16,7 @@ from bot.ui.errors import reply_error
 from bot.ui.format import plain, truncate
 from bot.ui.paginator import Paginator
 from bot.ui.tours import day_sheet, show_list_page
-from cogs._common import bot_of, check_bot_can_post, guild_id_of
+from cogs._common import actor_of, bot_of, check_bot_can_post, guild_id_of
 
 SHOWS_PER_PAGE = 10
 STATUS_CHOICES = [app_commands.Choice(name=n, value=v) for n, v in (
@@ -52,7 +52,8 @@ class ConfirmDeleteShow(discord.ui.DynamicItem[discord.ui.Button], template=r"ro
     async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
         try:
             async with bot_of(interaction).sessionmaker() as s:
-                show = await tours.delete_show(s, guild_id_of(interaction), self.show_id, now=utcnow())
+                show = await tours.delete_show(s, guild_id_of(interaction), self.show_id, now=utcnow(),
+                                               actor=actor_of(interaction))
         except Exception as exc:
             await reply_error(interaction, exc)
             return
@@ -166,7 +167,7 @@ class ToursCog(commands.GroupCog, group_name="tour", group_description="Tour dat
                                status=status.value if status else None, tickets=tickets, capacity=capacity,
                                notes=notes, support=support)
         async with bot_of(interaction).sessionmaker() as s:
-            sh = await tours.edit_show(s, gid, show, f, now=utcnow())
+            sh = await tours.edit_show(s, gid, show, f, now=utcnow(), actor=actor_of(interaction))
         bot_of(interaction).dispatcher.notify()
         await interaction.response.send_message(f"✏️ Show #{sh.number} updated.", embed=day_sheet(sh))
 
@@ -174,7 +175,7 @@ class ToursCog(commands.GroupCog, group_name="tour", group_description="Tour dat
     @app_commands.describe(show="The show (#number, city or venue)")
     async def cancel(self, interaction: discord.Interaction, show: app_commands.Range[str, 1, 200]) -> None:
         async with bot_of(interaction).sessionmaker() as s:
-            sh = await tours.cancel_show(s, guild_id_of(interaction), show, now=utcnow())
+            sh = await tours.cancel_show(s, guild_id_of(interaction), show, now=utcnow(), actor=actor_of(interaction))
         await interaction.response.send_message(f"🚫 Show #{sh.number} is cancelled.", embed=day_sheet(sh))
 
     @app_commands.command(name="delete", description="Delete a show (asks for confirmation)")

@@ -18,6 +18,7 @@ from bot.db.models import METRIC_MAX, NOTE_MAX, TITLE_MAX, Goal, GoalProgress, N
 from bot.services import nudges, refs
 from bot.services.errors import InvalidInput, NotFound
 from bot.services.numbers import format_amount, parse_amount
+from bot.services.permissions import Actor, require_owner_or_manager
 from bot.services.settings import GuildConfig, get_config
 from bot.textfmt import escape_markdown
 from bot.timeparse import DEFAULT_TIME, format_local, parse_future
@@ -146,16 +147,18 @@ async def add_goal(session: AsyncSession, guild_id: int, *, title: str, author_i
 
 async def edit_goal(session: AsyncSession, guild_id: int, ref: str, *, now: datetime, title: str | None = None,
                     due: str | None = None, metric: str | None = None, target: str | None = None,
-                    owner_id: int | None = None) -> Goal:
+                    owner_id: int | None = None, actor: Actor | None = None) -> Goal:
     """Change a goal's fields; a new due date moves its nudges. Commits.
 
     Raises:
         NotFound / InvalidInput: as for :func:`get_goal` and :func:`add_goal`; nothing given to change.
+        Forbidden: ``actor`` neither owns nor wrote the goal and is not a manager.
     """
     if all(v is None for v in (title, due, metric, target, owner_id)):
         raise InvalidInput("Give at least one thing to change: title, due, metric, target or owner.")
     cfg = await get_config(session, guild_id)
     goal = await get_goal(session, guild_id, ref)
+    await require_can_change(session, goal, actor)
     new_title = clean_text(title, what="Title", max_len=TITLE_MAX) if title is not None else goal.title
     if metric is not None or target is not None:
         m, t = _target(metric if metric is not None else goal.metric, target if target is not None else goal.target)
@@ -173,6 +176,12 @@ async def edit_goal(session: AsyncSession, guild_id: int, ref: str, *, now: date
     await plan_nudges(session, goal, cfg, now)
     await session.commit()
     return goal
+
+
+async def require_can_change(session: AsyncSession, goal: Goal, actor: Actor | None) -> None:
+    """Raise :class:`Forbidden` unless ``actor`` owns or wrote ``goal``, or is a manager (None: trusted)."""
+    await require_owner_or_manager(session, goal.guild_id, actor, (goal.owner_id, goal.author_id),
+                                   f"goal #{goal.number}")
 
 
 async def get_goal(session: AsyncSession, guild_id: int, ref: str) -> Goal:
@@ -218,13 +227,15 @@ async def count_goals(session: AsyncSession, guild_id: int, status: str = "open"
 
 
 async def record_progress(session: AsyncSession, guild_id: int, ref: str, value: str, *, author_id: int,
-                          now: datetime, note: str | None = None) -> ProgressResult:
+                          now: datetime, note: str | None = None, actor: Actor | None = None) -> ProgressResult:
     """Record a measurement (the new current value, not an increment); commits.
 
     Raises:
         NotFound / InvalidInput: unknown goal, goal without target, bad value, note too long.
+        Forbidden: ``actor`` neither owns nor wrote the goal and is not a manager.
     """
     goal = await get_goal(session, guild_id, ref)
+    await require_can_change(session, goal, actor)
     if goal.target is None:
         raise InvalidInput(f"Goal #{goal.number} has no target to measure against. "
                            f"Add one with `/goal edit goal:#{goal.number} target:10k`.")
@@ -239,13 +250,16 @@ async def record_progress(session: AsyncSession, guild_id: int, ref: str, value:
     return ProgressResult(goal, entry, reached)
 
 
-async def complete_goal(session: AsyncSession, guild_id: int, ref: str, *, now: datetime) -> Goal:
+async def complete_goal(session: AsyncSession, guild_id: int, ref: str, *, now: datetime,
+                        actor: Actor | None = None) -> Goal:
     """Mark a goal done and cancel its nudges; commits.
 
     Raises:
         NotFound / InvalidInput: unknown goal, or already done.
+        Forbidden: ``actor`` neither owns nor wrote the goal and is not a manager.
     """
     goal = await get_goal(session, guild_id, ref)
+    await require_can_change(session, goal, actor)
     if goal.status == "done":
         raise InvalidInput(f"Goal #{goal.number} is already done.")
     goal.status, goal.done_at = "done", now
@@ -254,18 +268,21 @@ async def complete_goal(session: AsyncSession, guild_id: int, ref: str, *, now: 
     return goal
 
 
-async def delete_goal(session: AsyncSession, guild_id: int, goal_id: int, *, now: datetime) -> Goal:
+async def delete_goal(session: AsyncSession, guild_id: int, goal_id: int, *, now: datetime,
+                      actor: Actor | None = None) -> Goal:
     """Delete a goal by id (from a confirmation button): hidden from every list, nudges cancelled;
     commits. The row and its progress are kept (nothing a user stored is destroyed, and its #N is
     never reused).
 
     Raises:
         NotFound: no such goal in this guild, or already deleted.
+        Forbidden: ``actor`` neither owns nor wrote the goal and is not a manager.
     """
     goal = await session.scalar(select(Goal).where(Goal.id == goal_id, Goal.guild_id == guild_id,
                                                    Goal.status != "deleted"))
     if goal is None:
         raise NotFound("That goal no longer exists (already deleted?).")
+    await require_can_change(session, goal, actor)
     goal.status, goal.deleted_at = "deleted", now
     await nudges.cancel_for(session, KIND, goal.id)
     await session.commit()

@@ -24,6 +24,7 @@ from sqlalchemy.orm import selectinload
 from bot.db.models import TITLE_MAX, Nudge, Release, ReleaseTask
 from bot.services import nudges, refs
 from bot.services.errors import InvalidInput, NotFound
+from bot.services.permissions import Actor, require_owner_or_manager
 from bot.services.settings import GuildConfig, get_config
 from bot.textfmt import escape_markdown
 from bot.timeparse import parse_when
@@ -145,6 +146,20 @@ async def _load(session: AsyncSession, guild_id: int, release_id: int) -> Releas
     return release
 
 
+async def require_can_change(session: AsyncSession, release: Release, actor: Actor | None,
+                             task: ReleaseTask | None = None) -> None:
+    """Raise :class:`Forbidden` unless ``actor`` planned ``release`` (or owns ``task``), or is a manager.
+
+    ``actor`` None is a trusted caller.
+    """
+    if task is None:
+        await require_owner_or_manager(session, release.guild_id, actor, (release.author_id,),
+                                       f"release #{release.number}")
+    else:
+        await require_owner_or_manager(session, release.guild_id, actor, (task.owner_id, release.author_id),
+                                       f"task #{task.position} of release #{release.number}")
+
+
 async def get_release(session: AsyncSession, guild_id: int, ref: str) -> Release:
     """The release ``ref`` (``#N``, N or title) names, with its tasks loaded.
 
@@ -259,12 +274,14 @@ def resolve_task(release: Release, ref: str) -> ReleaseTask:
 
 
 async def set_done(session: AsyncSession, guild_id: int, release: Release, task: ReleaseTask, done: bool, *,
-                   actor_id: int, now: datetime) -> ReleaseTask:
+                   actor_id: int, now: datetime, actor: Actor | None = None) -> ReleaseTask:
     """Tick (recording who and when) or untick a task, re-plan nudges; commits.
 
     Raises:
         InvalidInput: already in that state.
+        Forbidden: ``actor`` neither owns the task nor planned the release, and is not a manager.
     """
+    await require_can_change(session, release, actor, task)
     if done and task.done_at is not None:
         raise InvalidInput(f"Task #{task.position} is already ticked (by <@{task.done_by}>).")
     if not done and task.done_at is None:
@@ -276,30 +293,32 @@ async def set_done(session: AsyncSession, guild_id: int, release: Release, task:
 
 
 async def tick(session: AsyncSession, guild_id: int, release_ref: str, task_ref: str, *, actor_id: int,
-               now: datetime, done: bool = True) -> tuple[Release, ReleaseTask]:
+               now: datetime, done: bool = True, actor: Actor | None = None) -> tuple[Release, ReleaseTask]:
     """``/release tick`` (or untick with ``done=False``); commits.
 
     Raises:
         NotFound / InvalidInput: unknown release or task, or no change.
+        Forbidden: as for :func:`set_done`.
     """
     release = await get_release(session, guild_id, release_ref)
     task = resolve_task(release, task_ref)
-    await set_done(session, guild_id, release, task, done, actor_id=actor_id, now=now)
+    await set_done(session, guild_id, release, task, done, actor_id=actor_id, now=now, actor=actor)
     return release, task
 
 
 async def toggle(session: AsyncSession, guild_id: int, release_id: int, task_id: int, *, actor_id: int,
-                 now: datetime) -> tuple[Release, ReleaseTask]:
+                 now: datetime, actor: Actor | None = None) -> tuple[Release, ReleaseTask]:
     """Flip a task from the checklist's select menu; commits.
 
     Raises:
         NotFound: the release or task is gone.
+        Forbidden: as for :func:`set_done`.
     """
     release = await get_release_by_id(session, guild_id, release_id)
     task = next((t for t in release.tasks if t.id == task_id), None)
     if task is None:
         raise NotFound("That task no longer exists; the checklist was refreshed.")
-    await set_done(session, guild_id, release, task, task.done_at is None, actor_id=actor_id, now=now)
+    await set_done(session, guild_id, release, task, task.done_at is None, actor_id=actor_id, now=now, actor=actor)
     return release, task
 
 
@@ -324,13 +343,16 @@ def parse_due(text: str, release: Release, cfg: GuildConfig, now: datetime) -> t
 
 
 async def add_task(session: AsyncSession, guild_id: int, release_ref: str, *, title: str, due: str, now: datetime,
-                   owner_id: int | None = None, section: str | None = None) -> tuple[Release, ReleaseTask]:
+                   owner_id: int | None = None, section: str | None = None,
+                   actor: Actor | None = None) -> tuple[Release, ReleaseTask]:
     """Add a custom task to a release; commits.
 
     Raises:
         NotFound / InvalidInput: unknown release, bad title/due/section, too many tasks.
+        Forbidden: ``actor`` didn't plan the release and is not a manager.
     """
     release = await get_release(session, guild_id, release_ref)
+    await require_can_change(session, release, actor)
     if len(release.tasks) >= MAX_TASKS:
         raise InvalidInput(f"Release #{release.number} already has {MAX_TASKS} tasks.")
     cfg = await get_config(session, guild_id)
@@ -348,15 +370,17 @@ async def add_task(session: AsyncSession, guild_id: int, release_ref: str, *, ti
 
 
 async def move_release(session: AsyncSession, guild_id: int, ref: str, date_text: str, *,
-                       now: datetime) -> tuple[Release, date]:
+                       now: datetime, actor: Actor | None = None) -> tuple[Release, date]:
     """Move the release date; relative tasks move with it, absolute ones stay; commits.
 
     Returns the release and its old date.
 
     Raises:
         NotFound / InvalidInput: unknown release, bad or past date, same date.
+        Forbidden: ``actor`` didn't plan the release and is not a manager.
     """
     release = await get_release(session, guild_id, ref)
+    await require_can_change(session, release, actor)
     cfg = await get_config(session, guild_id)
     new = parse_release_date(date_text, cfg, now)
     if new == release.release_date:
@@ -367,13 +391,16 @@ async def move_release(session: AsyncSession, guild_id: int, ref: str, date_text
     return release, old
 
 
-async def delete_release(session: AsyncSession, guild_id: int, release_id: int, *, now: datetime) -> Release:
+async def delete_release(session: AsyncSession, guild_id: int, release_id: int, *, now: datetime,
+                         actor: Actor | None = None) -> Release:
     """Delete a release (confirmation button): hidden, nudges cancelled, rows kept; commits.
 
     Raises:
         NotFound: gone already.
+        Forbidden: ``actor`` didn't plan the release and is not a manager.
     """
     release = await get_release_by_id(session, guild_id, release_id)
+    await require_can_change(session, release, actor)
     release.deleted_at = now
     await plan_nudges(session, release, await get_config(session, guild_id), now)
     await session.commit()

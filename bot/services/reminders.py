@@ -11,6 +11,7 @@ from bot.db.models import TEXT_MAX, Nudge, Reminder
 from bot.services import nudges, refs
 from bot.services.errors import InvalidInput
 from bot.services.goals import clean_text
+from bot.services.permissions import Actor, require_owner_or_manager
 from bot.services.settings import get_config
 from bot.timeparse import parse_future
 
@@ -57,13 +58,15 @@ async def get_reminder(session: AsyncSession, guild_id: int, ref: str) -> Remind
     return await refs.resolve(session, Reminder, guild_id, ref, noun="reminder", list_hint=LIST_HINT)
 
 
-async def cancel_reminder(session: AsyncSession, guild_id: int, ref: str) -> Reminder:
+async def cancel_reminder(session: AsyncSession, guild_id: int, ref: str, *, actor: Actor | None = None) -> Reminder:
     """Cancel a pending reminder, or clear a failed one from the list; commits.
 
     Raises:
         NotFound: unknown.  InvalidInput: already sent or cancelled.
+        Forbidden: ``actor`` didn't set it and is not a manager.
     """
     rem = await get_reminder(session, guild_id, ref)
+    await require_owner_or_manager(session, guild_id, actor, (rem.author_id,), f"reminder #{rem.number}")
     if rem.status not in ("pending", "failed"):
         raise InvalidInput(f"Reminder #{rem.number} was already {rem.status}; nothing to cancel.")
     sending = await session.scalar(select(Nudge.id).where(Nudge.kind == KIND, Nudge.ref_id == rem.id,

@@ -23,6 +23,7 @@ from bot.db.models import Nudge, Show
 from bot.services import nudges, refs
 from bot.services.errors import InvalidInput, NotFound
 from bot.services.numbers import parse_amount
+from bot.services.permissions import Actor, require_owner_or_manager
 from bot.services.settings import GuildConfig, get_config, validate_timezone
 from bot.textfmt import escape_markdown
 from bot.timeparse import parse_clock, parse_when
@@ -327,15 +328,23 @@ async def get_show(session: AsyncSession, guild_id: int, ref: str) -> Show:
                               visible=[Show.deleted_at.is_(None)])
 
 
-async def edit_show(session: AsyncSession, guild_id: int, ref: str, f: ShowFields, *, now: datetime) -> Show:
+async def require_can_change(session: AsyncSession, show: Show, actor: Actor | None) -> None:
+    """Raise :class:`Forbidden` unless ``actor`` added ``show`` or is a manager (None: trusted)."""
+    await require_owner_or_manager(session, show.guild_id, actor, (show.author_id,), f"show #{show.number}")
+
+
+async def edit_show(session: AsyncSession, guild_id: int, ref: str, f: ShowFields, *, now: datetime,
+                    actor: Actor | None = None) -> Show:
     """Change a show; nudges move with its date and times. Commits.
 
     Raises:
         NotFound / InvalidInput: unknown show, nothing to change, bad values.
+        Forbidden: ``actor`` didn't add the show and is not a manager.
     """
     if all(getattr(f, x.name) in (None, set()) for x in fields(f)):
         raise InvalidInput("Give at least one thing to change (e.g. `doors:19:00` or `status:confirmed`).")
     show = await get_show(session, guild_id, ref)
+    await require_can_change(session, show, actor)
     apply_fields(show, f)
     show.updated_at = now
     await plan_nudges(session, show, await get_config(session, guild_id), now)
@@ -343,28 +352,34 @@ async def edit_show(session: AsyncSession, guild_id: int, ref: str, f: ShowField
     return show
 
 
-async def cancel_show(session: AsyncSession, guild_id: int, ref: str, *, now: datetime) -> Show:
+async def cancel_show(session: AsyncSession, guild_id: int, ref: str, *, now: datetime,
+                      actor: Actor | None = None) -> Show:
     """Mark a show cancelled (kept in lists, no nudges); commits.
 
     Raises:
         NotFound: unknown.  InvalidInput: already cancelled.
+        Forbidden: ``actor`` didn't add the show and is not a manager.
     """
     show = await get_show(session, guild_id, ref)
+    await require_can_change(session, show, actor)
     if show.status == "cancelled":
         raise InvalidInput(f"Show #{show.number} is already cancelled.")
     return await edit_show(session, guild_id, f"#{show.number}", ShowFields(status="cancelled"), now=now)
 
 
-async def delete_show(session: AsyncSession, guild_id: int, show_id: int, *, now: datetime) -> Show:
+async def delete_show(session: AsyncSession, guild_id: int, show_id: int, *, now: datetime,
+                      actor: Actor | None = None) -> Show:
     """Delete a show by id (confirmation button): hidden everywhere, nudges cancelled, row kept; commits.
 
     Raises:
         NotFound: unknown here or already deleted.
+        Forbidden: ``actor`` didn't add the show and is not a manager.
     """
     show = await session.scalar(select(Show).where(Show.id == show_id, Show.guild_id == guild_id,
                                                    Show.deleted_at.is_(None)))
     if show is None:
         raise NotFound("That show no longer exists (already deleted?).")
+    await require_can_change(session, show, actor)
     show.deleted_at = now
     await nudges.cancel_for(session, (KIND_EVE, KIND_DAY), show.id)
     await session.commit()

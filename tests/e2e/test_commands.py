@@ -65,7 +65,7 @@ async def test_goal_add_then_list(double: DiscordDouble, bot: Roadie) -> None:
     assert fields["Target"] == "0 / 10,000 monthly listeners\n`▱▱▱▱▱▱▱▱▱▱▱▱ 0%`"
     assert len(fields["Nudges"].split(", ")) == 3
 
-    res = await double.invoke(GUILD, GENERAL, BEN, "goal progress", {"goal": "#1", "value": "4.2k"})
+    res = await double.invoke(GUILD, GENERAL, ANA, "goal progress", {"goal": "#1", "value": "4.2k"})
     assert res.content == "📈 Progress on #1: `▰▰▰▰▰▱▱▱▱▱▱▱ 42%`"
 
     res = await double.invoke(GUILD, GENERAL, BEN, "goal list", {})

@@ -1,4 +1,4 @@
-"""``/settings``: time zone, date order, nudge channel, and a summary."""
+"""``/settings``: time zone, date order, nudge channel, Roadie roles, and a summary."""
 
 from __future__ import annotations
 
@@ -7,15 +7,25 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.services import goals as goal_service
+from bot.services import permissions
 from bot.services import settings as settings_service
 from bot.services.clock import utcnow
 from bot.services.settings import GuildConfig
 from bot.timeparse import format_local
-from cogs._common import bot_of, can_manage, check_bot_can_post, guild_id_of
+from cogs._common import actor_of, bot_of, can_manage, check_bot_can_post, guild_id_of
+
+ROLE_CHOICES = [app_commands.Choice(name=k, value=k) for k in permissions.ROLE_KINDS]
 
 
-def settings_embed(cfg: GuildConfig, title: str = "Roadie settings") -> discord.Embed:
-    """The settings summary shown by ``/settings show`` and after each change."""
+def roles_text(roles: dict[str, int]) -> str:
+    """``manager: <@&1> · artist: <@&2>`` in the standard kind order, or ``not set``."""
+    parts = [f"{k}: <@&{roles[k]}>" for k in permissions.ROLE_KINDS if k in roles]
+    return " · ".join(parts) if parts else "not set"
+
+
+def settings_embed(cfg: GuildConfig, title: str = "Roadie settings", *,
+                   roles: dict[str, int] | None = None) -> discord.Embed:
+    """The settings summary shown by ``/settings show`` and after each change (``roles``: the role mapping)."""
     now = utcnow()
     e = discord.Embed(title=title, colour=discord.Colour.blurple())
     e.add_field(name="Time zone", value=f"`{cfg.timezone}` (now {format_local(now, cfg.tz)})", inline=False)
@@ -23,6 +33,8 @@ def settings_embed(cfg: GuildConfig, title: str = "Roadie settings") -> discord.
     e.add_field(name="Date order", value=f"`{cfg.date_order}` ({example})", inline=False)
     channel = f"<#{cfg.nudge_channel_id}>" if cfg.nudge_channel_id else "the channel each item was created in"
     e.add_field(name="Nudge channel", value=channel, inline=False)
+    if roles is not None:
+        e.add_field(name="Roles", value=roles_text(roles), inline=False)
     e.set_footer(text="Changing settings needs Manage Server.")
     e.timestamp = now
     return e
@@ -82,11 +94,25 @@ class SettingsCog(commands.GroupCog, group_name="settings", group_description="R
         bot_of(interaction).dispatcher.notify()
         await interaction.response.send_message(f"✅ Nudges will go to <#{channel.id}>.", embed=settings_embed(cfg))
 
+    @app_commands.command(name="role", description="Map a Roadie role (manager, artist, ...) to a Discord role")
+    @app_commands.describe(kind="manager: may edit or delete anyone's items; or artist, producer, label",
+                           role="The Discord role whose members get it")
+    @app_commands.choices(kind=ROLE_CHOICES)
+    async def role(self, interaction: discord.Interaction, kind: app_commands.Choice[str], role: discord.Role) -> None:
+        gid = guild_id_of(interaction)
+        async with bot_of(interaction).sessionmaker() as s:
+            roles = await permissions.set_role(s, gid, kind.value, role.id, actor=actor_of(interaction))
+            cfg = await settings_service.get_config(s, gid)
+        await interaction.response.send_message(f"✅ Roadie role **{kind.value}** is now <@&{role.id}>.",
+                                                embed=settings_embed(cfg, roles=roles))
+
     @app_commands.command(name="show", description="Show this server's Roadie settings")
     async def show(self, interaction: discord.Interaction) -> None:
+        gid = guild_id_of(interaction)
         async with bot_of(interaction).sessionmaker() as s:
-            cfg = await settings_service.get_config(s, guild_id_of(interaction))
-        await interaction.response.send_message(embed=settings_embed(cfg), ephemeral=True)
+            cfg = await settings_service.get_config(s, gid)
+            roles = await permissions.role_map(s, gid)
+        await interaction.response.send_message(embed=settings_embed(cfg, roles=roles), ephemeral=True)
 
 
 async def setup(bot: commands.Bot) -> None:

@@ -13,7 +13,8 @@ from tests.e2e.harness import ANA, BEN, CARA, G2_CHANNEL, GENERAL, GUILD, GUILD2
 TOUR_FIELDS = ["date", "city", "venue", "country", "timezone", "load_in", "soundcheck", "doors", "set_time",
                "status", "tickets", "capacity", "notes", "support"]
 EXPECTED_COMMANDS = {
-    "settings": {"timezone": ["tz"], "date-order": ["order"], "channel": ["channel"], "show": []},
+    "settings": {"timezone": ["tz"], "date-order": ["order"], "channel": ["channel"], "role": ["kind", "role"],
+                 "show": []},
     "goal": {"add": ["title", "due", "metric", "target", "owner"], "list": ["status"],
              "progress": ["goal", "value", "note"], "done": ["goal"],
              "edit": ["goal", "title", "due", "metric", "target", "owner"], "delete": ["goal"]},

@@ -21,7 +21,8 @@ async def test_sync_only_when_changed_and_cleanup_of_dropped_guilds(double: Disc
     # moving to global commands: upload globally, clear the testing guild so nothing shows twice
     async with running_bot(settings_for(double, db_url, [])):
         pass
-    assert sorted(c["name"] for c in double.commands_global) == ["checkin", "goal", "release", "remind", "settings", "tour"]
+    assert sorted(c["name"] for c in double.commands_global) == [
+        "checkin", "goal", "release", "remind", "settings", "tour"]
     assert double.commands_guild[GUILD] == []
     assert double.rejections == []
 

@@ -192,25 +192,33 @@ class ToursCog(commands.GroupCog, group_name="tour", group_description="Tour dat
     @app_commands.command(name="import", description="Import shows from a calendar (.ics) or spreadsheet (.csv)")
     @app_commands.describe(file="An .ics export (Google/Apple Calendar) or a CSV with date, city, venue columns")
     async def import_(self, interaction: discord.Interaction, file: discord.Attachment) -> None:
+        gid = guild_id_of(interaction)
         if file.size > tour_files.MAX_BYTES:
             await interaction.response.send_message(
-                f"⚠️ That file is {file.size / 1e6:.1f} MB; the limit is 1 MB. Split it and import the parts.",
-                ephemeral=True)
+                f"⚠️ That file is {file.size:,} bytes; the limit is {tour_files.MAX_BYTES:,} (1 MB). Split it and "
+                "import the parts.", ephemeral=True)
             return
-        await interaction.response.defer(thinking=True)  # downloads and big files can take a while
+        async with bot_of(interaction).sessionmaker() as s:
+            if (await get_config(s, gid)).nudge_channel_id is None:
+                check_bot_can_post(interaction, None)  # the shows' nudges will come here
+        # downloads and big files can take a while; errors stay private, the report is public
+        await interaction.response.defer(thinking=True, ephemeral=True)
         data = await file.read()
         async with bot_of(interaction).sessionmaker() as s:
-            report = await tour_files.import_shows(s, guild_id_of(interaction), data, file.filename,
-                                                   author_id=interaction.user.id,
-                                                   channel_id=interaction.channel_id or 0, now=utcnow())
+            report = await tour_files.import_shows(s, gid, data, file.filename, author_id=interaction.user.id,
+                                                   channel_id=interaction.channel_id or 0, now=utcnow(),
+                                                   actor=actor_of(interaction))
         bot_of(interaction).dispatcher.notify()
-        lines = [f"📥 Imported `{plain(truncate(file.filename, 60))}` ({report.kind.upper()}): "
+        name = truncate(file.filename.replace("`", "'"), 60)
+        lines = [f"📥 <@{interaction.user.id}> imported `{name}` ({report.kind.upper()}): "
                  f"**{report.added}** added, **{report.updated}** updated, **{len(report.skipped)}** skipped."]
         for label, reason in report.skipped[:15]:
             lines.append(f"• {label}: {plain(truncate(reason, 150))}")
         if len(report.skipped) > 15:
             lines.append(f"• …and {len(report.skipped) - 15} more skipped.")
+        lines += [f"ℹ️ {plain(truncate(note, 300))}" for note in report.notes[:5]]
         lines.append("See them with `/tour list`.")
+        await interaction.followup.send("Done: the import report is posted in the channel.", ephemeral=True)
         await interaction.followup.send(truncate("\n".join(lines), 2000))
 
     @app_commands.command(name="export", description="Download shows as a calendar (.ics) for Google/Apple Calendar")

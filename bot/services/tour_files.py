@@ -31,6 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import Show
 from bot.services import refs, tours
 from bot.services.errors import InvalidInput
+from bot.services.permissions import Actor, is_manager
 from bot.services.settings import GuildConfig, get_config, validate_timezone
 
 MAX_BYTES = 1_000_000
@@ -370,8 +371,11 @@ def _event_fields(ev: object, cfg: GuildConfig, today: date, cal_zone: str | Non
 # --- import ---------------------------------------------------------------------------------
 
 async def import_shows(session: AsyncSession, guild_id: int, data: bytes, filename: str, *, author_id: int,
-                       channel_id: int, now: datetime) -> ImportReport:
+                       channel_id: int, now: datetime, actor: Actor | None = None) -> ImportReport:
     """Import a calendar or CSV into the guild's shows; commits once (all usable rows) or not at all.
+
+    A row that would update a show someone else added is skipped unless ``actor`` is a manager
+    (the owner-or-manager rule, :mod:`bot.services.permissions`).
 
     Raises:
         InvalidInput: the file as a whole can't be used (see module docstring); nothing is stored.
@@ -394,6 +398,7 @@ async def import_shows(session: AsyncSession, guild_id: int, data: bytes, filena
     by_uid = {s.uid: s for s in existing}
     by_key = {(s.date, refs.fold(s.venue)): s for s in existing}
     number = await refs.next_number(session, Show, guild_id)
+    manager = actor is None or await is_manager(session, guild_id, actor)
     added: list[Show] = []
     updated: dict[int, Show] = {}
     for label, item in rows:
@@ -403,6 +408,10 @@ async def import_shows(session: AsyncSession, guild_id: int, data: bytes, filena
         f = item
         assert f.date is not None and f.venue is not None
         show = (by_uid.get(f.uid) if f.uid else None) or by_key.get((f.date, refs.fold(f.venue)))
+        if show is not None and show.id is not None and not manager and show.author_id != author_id:
+            report.skipped.append((label, f"matches show #{show.number}, which someone else added; ask them or a "
+                                          "manager to import it"))
+            continue
         try:
             if show is None:
                 show = Show(guild_id=guild_id, number=number, uid=f.uid or tours.new_uid(),
@@ -420,7 +429,7 @@ async def import_shows(session: AsyncSession, guild_id: int, data: bytes, filena
                     updated[show.id] = show
                 report.updated += 1
         except InvalidInput as exc:
-            report.skipped.append((label, str(exc)))
+            report.skipped.append((label, str(exc).rstrip(".")))
             continue
         by_uid[show.uid] = show
         by_key[(show.date, refs.fold(show.venue))] = show
@@ -437,8 +446,8 @@ async def import_shows(session: AsyncSession, guild_id: int, data: bytes, filena
 def export_ics(shows: list[Show], *, now: datetime, calendar_name: str = "Tour dates") -> bytes:
     """An RFC 5545 calendar: one VEVENT per show with its stable UID, local times with TZID (and
     VTIMEZONE), STATUS TENTATIVE/CONFIRMED/CANCELLED, and ``X-ROADIE-*`` fields for a lossless
-    re-import. DTSTART is the earliest of doors, set, soundcheck, load-in (else an all-day event);
-    DTEND is the set time + 90 min, or DTSTART + 3 h.
+    re-import. DTSTART is the doors time (else the set, soundcheck or load-in time, else an all-day
+    event): what a fan's calendar should show; DTEND is the set time + 90 min, or DTSTART + 3 h.
     """
     from icalendar import Calendar, Event
 
@@ -455,11 +464,11 @@ def export_ics(shows: list[Show], *, now: datetime, calendar_name: str = "Tour d
                                                      " (hold)" if s.status == "hold" else ""))
         ev.add("location", ", ".join(p for p in (s.venue, s.city, s.region, s.country) if p))
         tz = ZoneInfo(s.timezone)
-        starts = [t for t in (s.doors, s.set_time, s.soundcheck, s.load_in) if t]
+        times = {k: at.astimezone(tz) for k, _t, at, _late in tours.schedule_times(s)}
+        starts = [times[k] for k in ("doors", "set_time", "soundcheck", "load_in") if k in times]
         if starts:
-            start = datetime.combine(s.date, starts[0], tzinfo=tz)
-            end = (datetime.combine(s.date, s.set_time, tzinfo=tz) + timedelta(minutes=90) if s.set_time
-                   else start + timedelta(hours=3))
+            start = starts[0]
+            end = times["set_time"] + timedelta(minutes=90) if "set_time" in times else start + timedelta(hours=3)
             ev.add("dtstart", start)
             ev.add("dtend", max(end, start + timedelta(minutes=30)))
         else:

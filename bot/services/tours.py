@@ -40,7 +40,7 @@ STATUSES = ("confirmed", "hold", "cancelled")
 MAX_CAPACITY = 1_000_000
 _YEAR_RE = re.compile(r"\b\d{4}\b|\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2}\b")
 _RELATIVE_RE = re.compile(r"\b(today|tomorrow|tonight|yesterday|next|last|this|in|ago)\b")
-_URL_RE = re.compile(r"^https?://[^\s<>]+$", re.IGNORECASE)
+_URL_RE = re.compile(r"^https?://[^\s<>()\[\]\"'`|]+$", re.IGNORECASE)  # no Markdown link tricks
 _HOLD_RE = re.compile(r"^(?:hold|h)[\s\-_:#]*(\d)?$|^(\d)(?:st|nd|rd|th)?[\s\-_]*hold$")
 
 
@@ -126,11 +126,12 @@ def parse_status(text: str) -> tuple[str, int | None]:
         InvalidInput: anything else.
     """
     t = " ".join(text.lower().split())
-    if t in ("confirmed", "confirm", "conf", "booked", "on sale"):
+    if t in ("confirmed", "confirm", "conf", "booked", "on sale", "announced", "sold out", "soldout", "ok",
+             "contracted", "settled", "done"):
         return "confirmed", None
-    if t in ("cancelled", "canceled", "cancel", "off"):
+    if t in ("cancelled", "canceled", "cancel", "off", "postponed"):
         return "cancelled", None
-    if t in ("tentative",):
+    if t in ("tentative", "tbc", "tba", "pencil", "penciled", "pencilled", "option", "offer", "pending"):
         return "hold", 1
     m = _HOLD_RE.match(t)
     if m:
@@ -162,21 +163,46 @@ def parse_url(text: str) -> str:
     """
     t = text.strip()
     if not _URL_RE.match(t) or len(t) > 500:
-        raise InvalidInput("Tickets must be a web link starting with `https://` (at most 500 characters).")
+        raise InvalidInput("Tickets must be a plain web link starting with `https://` (no spaces, brackets or "
+                           "quotes; at most 500 characters).")
     return t
 
 
+NEXT_DAY_BEFORE = time(6, 0)  # a time before 06:00 after an evening time is past midnight
+
+
+def day_offsets(values: dict[str, time | None]) -> dict[str, int]:
+    """For each given time, 0 (the show's date) or 1 (after midnight: e.g. doors 22:00, set 00:30).
+
+    A time before 06:00 that follows a time from noon on counts as the next day, as does every
+    time after it.
+    """
+    out: dict[str, int] = {}
+    offset, prev = 0, None
+    for k in TIME_FIELDS:
+        t = values.get(k)
+        if t is None:
+            continue
+        if prev is not None and offset == 0 and t < prev and t < NEXT_DAY_BEFORE and prev >= time(12, 0):
+            offset = 1
+        out[k] = offset
+        prev = t
+    return out
+
+
 def check_time_order(values: dict[str, time | None]) -> None:
-    """Load-in ≤ soundcheck ≤ doors ≤ set time, for the ones given.
+    """Load-in ≤ soundcheck ≤ doors ≤ set time, for the ones given (after-midnight times allowed).
 
     Raises:
         InvalidInput: e.g. ``Set 19:00 is before Doors 20:00``.
     """
-    given = [(k, v) for k in TIME_FIELDS if (v := values.get(k)) is not None]
-    for (k1, v1), (k2, v2) in itertools.pairwise(given):
-        if v2 < v1:
+    offsets = day_offsets(values)
+    given = [(k, v, offsets[k]) for k in TIME_FIELDS if (v := values.get(k)) is not None]
+    for (k1, v1, o1), (k2, v2, o2) in itertools.pairwise(given):
+        if (o2, v2) < (o1, v1):
             raise InvalidInput(f"{TIME_LABELS[k2]} {v2:%H:%M} is before {TIME_LABELS[k1]} {v1:%H:%M}. "
-                               "Times are venue-local on the show's date; check them.")
+                               "Times are venue-local on the show's date (a time before 06:00 after an evening "
+                               "time counts as after midnight); check them.")
 
 
 def parse_fields(cfg: GuildConfig, today: date, *, date_text: str | None = None, city: str | None = None,
@@ -198,6 +224,9 @@ def parse_fields(cfg: GuildConfig, today: date, *, date_text: str | None = None,
         if value is not None and value.strip() == "-":
             f.cleared.add("ticket_url" if name == "tickets" else name)
             optional[name] = None
+    for name, value in (("date", date_text), ("city", city), ("venue", venue)):
+        if value is not None and value.strip() == "-":
+            raise InvalidInput(f"A show always has a {name}; give a new one instead of `-`.")
     f.timezone = validate_timezone(timezone) if timezone else None
     tz = ZoneInfo(f.timezone or cfg.timezone)
     f.date = parse_show_date(date_text, tz=tz, date_order=cfg.date_order, today=today) if date_text else None
@@ -228,23 +257,37 @@ def apply_fields(show: Show, f: ShowFields) -> None:
     Raises:
         InvalidInput: the resulting times are out of order.
     """
+    new: dict[str, object] = {}
     for name in ("date", "city", "venue", "country", "region", "timezone", *TIME_FIELDS, "capacity", "ticket_url",
                  "notes", "support"):
         value = getattr(f, name)
         if value is not None:
-            setattr(show, name, value)
+            new[name] = value
         elif name in f.cleared:
-            setattr(show, name, None)
+            new[name] = None
+    # validate the result before touching the show, so a refused change leaves it as it was
+    check_time_order({k: new[k] if k in new else getattr(show, k) for k in TIME_FIELDS})  # type: ignore[misc]
+    for name, value in new.items():
+        setattr(show, name, value)
     if f.status is not None:
         show.status, show.hold_rank = f.status, f.hold_rank
     if f.uid:
         show.uid = f.uid
-    check_time_order({k: getattr(show, k) for k in TIME_FIELDS})
     show.search_key = _search_key(show)
 
 
+def schedule_times(show: Show) -> list[tuple[str, time, datetime, bool]]:
+    """The show's given times in order: (field, venue-local time, UTC instant, after midnight?)."""
+    values = {k: getattr(show, k) for k in TIME_FIELDS}
+    offsets = day_offsets(values)
+    tz = ZoneInfo(show.timezone)
+    return [(k, t, datetime.combine(show.date + timedelta(days=offsets[k]), t, tzinfo=tz).astimezone(UTC),
+             offsets[k] == 1) for k in TIME_FIELDS if (t := values[k]) is not None]
+
+
 def instant(show: Show, at: time) -> datetime:
-    """The UTC instant of venue-local ``at`` on the show's date (DST-correct for the venue)."""
+    """The UTC instant of venue-local ``at`` on the show's date (DST-correct for the venue).
+    Use :func:`schedule_times` for a show's own times (it knows which are after midnight)."""
     return datetime.combine(show.date, at, tzinfo=ZoneInfo(show.timezone)).astimezone(UTC)
 
 
@@ -452,17 +495,15 @@ async def _render(session: AsyncSession, nudge: Nudge, now: datetime) -> nudges.
     place = f"**{escape_markdown(show.city)}** · {escape_markdown(show.venue)}"
     if nudge.kind == KIND_EVE:
         lines = [f"🚐 Tomorrow, {format_day(show.date)}: {place} ({status_label(show)})"]
-        parts = [f"{TIME_LABELS[k]} {t:%H:%M} (<t:{int(instant(show, t).timestamp())}:t>)"
-                 for k in ("load_in", "doors") if (t := getattr(show, k))]
+        parts = [f"{TIME_LABELS[k]} {t:%H:%M} (<t:{int(at.timestamp())}:t>)"
+                 for k, t, at, _late in schedule_times(show) if k in ("load_in", "doors")]
         if parts:
             lines.append(" · ".join(parts) + f" · venue time {show.timezone}")
     else:
         lines = [f"🎸 Show day, {format_day(show.date)}: {place} ({status_label(show)})"]
-        for k in TIME_FIELDS:
-            if getattr(show, k):
-                t = getattr(show, k)
-                stamp = int(instant(show, t).timestamp())
-                lines.append(f"{TIME_LABELS[k]}: {t:%H:%M} venue time (<t:{stamp}:t> yours)")
+        for k, t, at, late in schedule_times(show):
+            after = " (after midnight)" if late else ""
+            lines.append(f"{TIME_LABELS[k]}: {t:%H:%M}{after} venue time (<t:{int(at.timestamp())}:t> yours)")
         if show.support:
             lines.append(f"Support: {escape_markdown(show.support)}")
         if show.notes:

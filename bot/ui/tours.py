@@ -5,7 +5,7 @@ from __future__ import annotations
 import discord
 
 from bot.db.models import Show
-from bot.services.tours import TIME_FIELDS, TIME_LABELS, format_day, instant, status_label
+from bot.services.tours import TIME_LABELS, format_day, schedule_times, status_label
 from bot.ui.format import EMBED_DESCRIPTION_MAX, FIELD_VALUE_MAX, plain, truncate
 
 TOUR_COLOUR = discord.Colour.dark_orange()
@@ -25,10 +25,9 @@ def day_sheet(show: Show, *, title_prefix: str = "") -> discord.Embed:
                              f"Times are venue time ({show.timezone}); the timestamps show yours.",
                              EMBED_DESCRIPTION_MAX)
     lines = []
-    for k in TIME_FIELDS:
-        t = getattr(show, k)
-        if t is not None:
-            lines.append(f"{TIME_LABELS[k]}: **{t:%H:%M}** · <t:{int(instant(show, t).timestamp())}:t>")
+    for k, t, at, late in schedule_times(show):
+        after = " (after midnight)" if late else ""
+        lines.append(f"{TIME_LABELS[k]}: **{t:%H:%M}**{after} · <t:{int(at.timestamp())}:t>")
     e.add_field(name="Schedule", value="\n".join(lines) or "No times yet: `/tour edit` to add load-in, doors, set.",
                 inline=False)
     if show.capacity:

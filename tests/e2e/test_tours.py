@@ -16,6 +16,14 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 NEXT_YEAR = datetime.now(UTC).year + 1
 
 
+async def report_of(double: DiscordDouble, res) -> str:  # type: ignore[no-untyped-def]
+    """The public import report: the second followup (the first privately says it's done)."""
+    await double.wait_until(lambda: len(res.followups) >= 2, timeout=10, what="the import report")
+    assert res.followups[0]["content"] == "Done: the import report is posted in the channel."
+    assert res.followups[0]["ephemeral"] and not res.followups[1]["ephemeral"]
+    return res.followups[1]["content"]
+
+
 def ts(d: date, t: time, zone: str) -> int:
     return int(datetime.combine(d, t, tzinfo=ZoneInfo(zone)).timestamp())
 
@@ -55,8 +63,9 @@ async def test_add_list_edit_cancel_delete(double: DiscordDouble, bot: Roadie) -
         f"`#2` **{d1:%a} 1 May {NEXT_YEAR}** · Chicago · Metro · ✅ confirmed\n"
         f"`#1` **{d2:%a} 2 May {NEXT_YEAR}** · Detroit · El Club · ✅ confirmed")
     res = await double.invoke(GUILD, GENERAL, ANA, "tour edit", {"show": "#1", "doors": "19:00", "set_time": "18:00"})
-    assert res.ephemeral and res.content == ("⚠️ Set 18:00 is before Doors 19:00. Times are venue-local on the "
-                                             "show's date; check them.")
+    assert res.ephemeral and res.content == (
+        "⚠️ Set 18:00 is before Doors 19:00. Times are venue-local on the show's date (a time before 06:00 after "
+        "an evening time counts as after midnight); check them.")
     res = await double.invoke(GUILD, GENERAL, ANA, "tour edit", {"show": "#1", "doors": "19:00", "notes": "Merch"})
     assert res.content == "✏️ Show #1 updated."
     res = await double.invoke(GUILD, GENERAL, ANA, "tour cancel", {"show": "detroit"})
@@ -91,19 +100,19 @@ async def test_import_ics_then_csv_then_reimport_then_export(double: DiscordDoub
     res = await double.invoke(GUILD, GENERAL, ANA, "tour import",
                               {"file": {"filename": "tour.ics", "content": ics}})
     assert res.type == 5  # deferred: imports can be slow
-    await res.wait_final()
-    assert res.message["content"] == (
-        "📥 Imported `tour.ics` (ICS): **3** added, **0** updated, **1** skipped.\n"
+    assert await report_of(double, res) == (
+        f"📥 <@{ANA}> imported `tour.ics` (ICS): **3** added, **0** updated, **1** skipped.\n"
         "• event 4 (Band practice): no city in LOCATION (write it as \\`Venue, City, Country\\`)\n"
+        "ℹ️ 2 event(s) gave no venue time zone; read in Europe/Berlin (the calendar's own time zone). Fix "
+        "any that are elsewhere with \\`/tour edit show timezone:\\`.\n"
         "See them with `/tour list`.")
     csv = (f"Date,City,Venue,Doors\n{NEXT_YEAR}-04-03,Berlin,Huxleys Neue Welt,19:30\n"
            f"{NEXT_YEAR}-04-20,Prague,Lucerna,20:00\n").encode()
     res = await double.invoke(GUILD, GENERAL, ANA, "tour import", {"file": {"filename": "more.csv", "content": csv}})
-    await res.wait_final()
-    assert res.message["content"].startswith("📥 Imported `more.csv` (CSV): **1** added, **1** updated, **0** skipped.")
+    assert (await report_of(double, res)).startswith(
+        f"📥 <@{ANA}> imported `more.csv` (CSV): **1** added, **1** updated, **0** skipped.")
     res = await double.invoke(GUILD, GENERAL, ANA, "tour import", {"file": {"filename": "tour.ics", "content": ics}})
-    await res.wait_final()
-    assert "**0** added, **3** updated" in res.message["content"]
+    assert "**0** added, **3** updated" in await report_of(double, res)
     res = await double.invoke(GUILD, GENERAL, ANA, "tour list", {"when": "all"})
     assert res.embeds[0]["footer"]["text"] == "Page 1/1 · 4 show(s) · dates are venue-local"
 
@@ -124,6 +133,7 @@ async def test_unusable_file_is_a_clear_error(double: DiscordDouble, bot: Roadie
     res = await double.invoke(GUILD, GENERAL, ANA, "tour import",
                               {"file": {"filename": "notes.csv", "content": b"Date,City\n2027-01-01,Paris\n"}})
     await res.wait_final()
-    assert res.message["content"].startswith("⚠️ The CSV is missing the column(s) `venue`.")
+    assert res.message["ephemeral"] and res.message["content"].startswith(
+        "⚠️ The CSV is missing the column(s) `venue`.")
     res = await double.invoke(GUILD, GENERAL, ANA, "tour list", {"when": "all"})
     assert res.embeds[0]["description"].startswith("No shows here.")

@@ -68,7 +68,10 @@ async def test_date_without_zone_uses_the_servers(session) -> None:
     ({"doors": "20:00", "set_time": "19:00"}, "Set 19:00 is before Doors 20:00."),
     ({"date": "14 March"}, "`14 March` has no year and Sat 14 Mar 2026 has passed. Add the year: `2026-03-14`"),
     ({"date": "whenever"}, "Couldn't read `whenever`"),
-    ({"tickets": "tickets.example"}, "Tickets must be a web link"),
+    ({"tickets": "tickets.example"}, "Tickets must be a plain web link"),
+    ({"tickets": "https://a.example/)[x](https://evil.example"}, "Tickets must be a plain web link"),
+    ({"timezone": "EST"}, "`EST` is an abbreviation without daylight-saving rules. Use the place: `America/New_York`."),
+    ({"city": "-"}, "A show always has a city; give a new one instead of `-`."),
     ({"status": "maybe"}, "Status `maybe` isn't one of"),
     ({"city": "x" * 101}, "City is 101 characters; keep it to 100."),
 ])
@@ -158,7 +161,9 @@ async def test_import_csv_with_skip_report_and_reimport(session) -> None:
                                            now=NOW)
     assert (report.kind, report.added, report.updated) == ("csv", 3, 0)
     assert report.skipped == [("row 4", "no venue"), ("row 5", "Set 19:00 is before Doors 20:00. Times are "
-                                                               "venue-local on the show's date; check them.")]
+                                                               "venue-local on the show's date (a time before 06:00 "
+                                                               "after an evening time counts as after midnight); "
+                                                               "check them")]
     shows = {s.city: s for s in await tours.list_shows(session, G1, "all", now=NOW)}
     assert (shows["Chicago"].region, shows["Chicago"].capacity, shows["Chicago"].ticket_url) == (
         "IL", 1100, "https://tix.example/metro")
@@ -307,3 +312,26 @@ async def test_roadie_export_round_trips_without_location_guessing(session) -> N
     await tour_files.import_shows(session, G2, data, "t.ics", author_id=5, channel_id=50, now=NOW)
     [back] = await tours.list_shows(session, G2, "all", now=NOW)
     assert (back.venue, back.city, back.country, back.region) == ("SO36; Club, \\ x", "Berlin", None, None)
+
+
+async def test_set_after_midnight_is_the_next_day(session) -> None:
+    s = await add(session, date="2027-04-03", doors="22:00", set_time="00:30", timezone="Europe/Berlin")
+    times = [(k, late, at) for k, _t, at, late in tours.schedule_times(s)]
+    assert times == [("doors", False, datetime(2027, 4, 3, 20, 0, tzinfo=UTC)),
+                     ("set_time", True, datetime(2027, 4, 3, 22, 30, tzinfo=UTC))]
+    with pytest.raises(InvalidInput):
+        await add(session, date="2027-04-04", doors="20:00", set_time="19:00")
+
+
+async def test_a_refused_edit_leaves_the_show_unchanged(session) -> None:
+    await add(session, doors="19:00", set_time="21:00")
+    with pytest.raises(InvalidInput):
+        await tours.edit_show(session, G1, "#1", await fields(session, doors="23:00", set_time="22:00"), now=NOW)
+    await session.rollback()
+    s = await tours.get_show(session, G1, "#1")
+    assert (s.doors, s.set_time) == (time(19), time(21))
+    csv = b"date,city,venue,doors,set time\n2027-04-03,Berlin,Huxleys,23:00,21:00\n2027-04-09,Oslo,Sentrum,,\n"
+    report = await tour_files.import_shows(session, G1, csv, "x.csv", author_id=5, channel_id=50, now=NOW)
+    assert (report.updated, report.added, len(report.skipped)) == (0, 1, 1)
+    s = await tours.get_show(session, G1, "#1")
+    assert (s.doors, s.set_time) == (time(19), time(21))

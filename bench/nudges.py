@@ -107,7 +107,7 @@ def goal_rows(n: int, now: datetime, rng: random.Random) -> list[dict]:
             due = (now - timedelta(days=rng.randint(1, 200))).replace(hour=9, minute=0, second=0, microsecond=0)
         created = now - timedelta(days=rng.randint(1, 400))
         rows.append({
-            "id": i, "guild_id": GUILD, "number": i, "title": title,
+            "id": i, "guild_id": GUILD, "number": i, "title": title, "search_key": title.casefold(),
             "metric": rng.choice(("listeners", "streams", "shows", "followers")) if has_target else None,
             "target": target, "current": (target or 0) * rng.random() if has_target else None,
             "owner_id": rng.choice((ANA, BEN)), "author_id": ANA, "channel_id": GENERAL,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -12,7 +10,7 @@ from bot.db.models import METRIC_MAX, NOTE_MAX, TITLE_MAX
 from bot.services import goals as goal_service
 from bot.services.clock import utcnow
 from bot.services.settings import get_config
-from bot.ui.errors import reply_error
+from bot.ui.confirm import ConfirmDelete, Keep, confirm_view, register_delete
 from bot.ui.format import plain, progress_bar, truncate
 from bot.ui.goals import goal_embed, goal_list_page
 from bot.ui.paginator import Paginator
@@ -22,46 +20,11 @@ GOALS_PER_PAGE = 10
 DATE_HELP = "e.g. 2027-06-01, 'next friday', 'in 3 weeks' (server time zone)"
 
 
-class ConfirmDeleteGoal(discord.ui.DynamicItem[discord.ui.Button], template=r"roadie:goal:delete:(?P<id>\d+)"):
-    """The "Delete" button of ``/goal delete``; works after a restart (state is in the custom_id)."""
-
-    def __init__(self, goal_id: int) -> None:
-        super().__init__(discord.ui.Button(label="Delete", style=discord.ButtonStyle.danger,
-                                           custom_id=f"roadie:goal:delete:{goal_id}"))
-        self.goal_id = goal_id
-
-    @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item,  # type: ignore[override]
-                             match: re.Match[str]) -> ConfirmDeleteGoal:
-        return cls(int(match["id"]))
-
-    async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
-        try:
-            async with bot_of(interaction).sessionmaker() as s:
-                goal = await goal_service.delete_goal(s, guild_id_of(interaction), self.goal_id, now=utcnow(),
-                                                      actor=actor_of(interaction))
-        except Exception as exc:
-            await reply_error(interaction, exc)
-            return
-        await interaction.response.edit_message(
-            content=f"🗑️ Deleted goal #{goal.number} **{plain(truncate(goal.title, 150))}** and its nudges.",
-            embed=None, view=None)
-
-
-class KeepGoal(discord.ui.DynamicItem[discord.ui.Button], template=r"roadie:goal:keep:(?P<id>\d+)"):
-    """The "Keep it" button of ``/goal delete``."""
-
-    def __init__(self, goal_id: int) -> None:
-        super().__init__(discord.ui.Button(label="Keep it", style=discord.ButtonStyle.secondary,
-                                           custom_id=f"roadie:goal:keep:{goal_id}"))
-
-    @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item,  # type: ignore[override]
-                             match: re.Match[str]) -> KeepGoal:
-        return cls(int(match["id"]))
-
-    async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
-        await interaction.response.edit_message(content="Kept. Nothing was deleted.", embed=None, view=None)
+async def _delete_goal(interaction: discord.Interaction, goal_id: int) -> str:
+    async with bot_of(interaction).sessionmaker() as s:
+        goal = await goal_service.delete_goal(s, guild_id_of(interaction), goal_id, now=utcnow(),
+                                              actor=actor_of(interaction))
+    return f"🗑️ Deleted goal #{goal.number} **{plain(truncate(goal.title, 150))}** and its nudges."
 
 
 @app_commands.guild_only()
@@ -182,9 +145,7 @@ class GoalsCog(commands.GroupCog, group_name="goal", group_description="Career g
         async with bot_of(interaction).sessionmaker() as s:
             g = await goal_service.get_goal(s, gid, goal)
             cfg = await get_config(s, gid)
-        view = discord.ui.View(timeout=None)
-        view.add_item(ConfirmDeleteGoal(g.id))
-        view.add_item(KeepGoal(g.id))
+        view = confirm_view("goal", g.id)
         await interaction.response.send_message(
             f"Delete goal #{g.number}? Its progress history and nudges go with it.",
             embed=goal_embed(g, cfg.tz), view=view, ephemeral=True)
@@ -202,5 +163,6 @@ class GoalsCog(commands.GroupCog, group_name="goal", group_description="Career g
 
 async def setup(bot: commands.Bot) -> None:
     """Extension entry point: the cog and its restart-proof buttons."""
-    bot.add_dynamic_items(ConfirmDeleteGoal, KeepGoal)
+    register_delete("goal", _delete_goal)
+    bot.add_dynamic_items(ConfirmDelete, Keep)
     await bot.add_cog(GoalsCog(bot))

@@ -12,6 +12,7 @@ from bot.db.models import TITLE_MAX, Release
 from bot.services import releases as rel
 from bot.services.clock import utcnow
 from bot.services.settings import get_config
+from bot.ui.confirm import ConfirmDelete, Keep, confirm_view, register_delete
 from bot.ui.errors import reply_error
 from bot.ui.format import plain, progress_bar, truncate
 from bot.ui.paginator import Paginator, paginate_lines
@@ -99,46 +100,11 @@ class PageButton(discord.ui.DynamicItem[discord.ui.Button],
             await reply_error(interaction, exc)
 
 
-class ConfirmDeleteRelease(discord.ui.DynamicItem[discord.ui.Button], template=r"roadie:rel:delete:(?P<rid>\d+)"):
-    """The "Delete" button of ``/release delete``."""
-
-    def __init__(self, release_id: int) -> None:
-        super().__init__(discord.ui.Button(label="Delete", style=discord.ButtonStyle.danger,
-                                           custom_id=f"roadie:rel:delete:{release_id}"))
-        self.release_id = release_id
-
-    @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item,  # type: ignore[override]
-                             match: re.Match[str]) -> ConfirmDeleteRelease:
-        return cls(int(match["rid"]))
-
-    async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
-        try:
-            async with bot_of(interaction).sessionmaker() as s:
-                r = await rel.delete_release(s, guild_id_of(interaction), self.release_id, now=utcnow(),
-                                             actor=actor_of(interaction))
-        except Exception as exc:
-            await reply_error(interaction, exc)
-            return
-        await interaction.response.edit_message(
-            content=f"🗑️ Deleted release #{r.number} **{plain(truncate(r.title, 150))}** and its nudges.",
-            embed=None, view=None)
-
-
-class KeepRelease(discord.ui.DynamicItem[discord.ui.Button], template=r"roadie:rel:keep:(?P<rid>\d+)"):
-    """The "Keep it" button of ``/release delete``."""
-
-    def __init__(self, release_id: int) -> None:
-        super().__init__(discord.ui.Button(label="Keep it", style=discord.ButtonStyle.secondary,
-                                           custom_id=f"roadie:rel:keep:{release_id}"))
-
-    @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item,  # type: ignore[override]
-                             match: re.Match[str]) -> KeepRelease:
-        return cls(int(match["rid"]))
-
-    async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
-        await interaction.response.edit_message(content="Kept. Nothing was deleted.", embed=None, view=None)
+async def _delete_release(interaction: discord.Interaction, release_id: int) -> str:
+    async with bot_of(interaction).sessionmaker() as s:
+        r = await rel.delete_release(s, guild_id_of(interaction), release_id, now=utcnow(),
+                                     actor=actor_of(interaction))
+    return f"🗑️ Deleted release #{r.number} **{plain(truncate(r.title, 150))}** and its nudges."
 
 
 @app_commands.guild_only()
@@ -273,9 +239,7 @@ class ReleasesCog(commands.GroupCog, group_name="release", group_description="Re
     async def delete(self, interaction: discord.Interaction, release: app_commands.Range[str, 1, 200]) -> None:
         async with bot_of(interaction).sessionmaker() as s:
             r = await rel.get_release(s, guild_id_of(interaction), release)
-        view = discord.ui.View(timeout=None)
-        view.add_item(ConfirmDeleteRelease(r.id))
-        view.add_item(KeepRelease(r.id))
+        view = confirm_view("rel", r.id)
         await interaction.response.send_message(
             f"Delete release #{r.number} **{plain(truncate(r.title, 150))}** and its {len(r.tasks)} tasks?",
             view=view, ephemeral=True)
@@ -309,5 +273,6 @@ class ReleasesCog(commands.GroupCog, group_name="release", group_description="Re
 
 async def setup(bot: commands.Bot) -> None:
     """Extension entry point: the cog and its restart-proof components."""
-    bot.add_dynamic_items(TaskSelect, PageButton, ConfirmDeleteRelease, KeepRelease)
+    register_delete("rel", _delete_release)
+    bot.add_dynamic_items(TaskSelect, PageButton, ConfirmDelete, Keep)
     await bot.add_cog(ReleasesCog(bot))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import re
 
 import discord
 from discord import app_commands
@@ -12,7 +11,7 @@ from discord.ext import commands
 from bot.services import tour_files, tours
 from bot.services.clock import utcnow
 from bot.services.settings import get_config, search_timezones
-from bot.ui.errors import reply_error
+from bot.ui.confirm import ConfirmDelete, Keep, confirm_view, register_delete
 from bot.ui.format import plain, truncate
 from bot.ui.paginator import Paginator
 from bot.ui.tours import day_sheet, show_list_page
@@ -36,46 +35,11 @@ Str150 = app_commands.Range[str, 1, 150]
 Clock = app_commands.Range[str, 1, 10]
 
 
-class ConfirmDeleteShow(discord.ui.DynamicItem[discord.ui.Button], template=r"roadie:show:delete:(?P<id>\d+)"):
-    """The "Delete" button of ``/tour delete``; works after a restart."""
-
-    def __init__(self, show_id: int) -> None:
-        super().__init__(discord.ui.Button(label="Delete", style=discord.ButtonStyle.danger,
-                                           custom_id=f"roadie:show:delete:{show_id}"))
-        self.show_id = show_id
-
-    @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item,  # type: ignore[override]
-                             match: re.Match[str]) -> ConfirmDeleteShow:
-        return cls(int(match["id"]))
-
-    async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
-        try:
-            async with bot_of(interaction).sessionmaker() as s:
-                show = await tours.delete_show(s, guild_id_of(interaction), self.show_id, now=utcnow(),
-                                               actor=actor_of(interaction))
-        except Exception as exc:
-            await reply_error(interaction, exc)
-            return
-        await interaction.response.edit_message(
-            content=f"🗑️ Deleted show #{show.number} ({tours.format_day(show.date)}, "
-                    f"{plain(truncate(show.city, 80))}) and its nudges.", embed=None, view=None)
-
-
-class KeepShow(discord.ui.DynamicItem[discord.ui.Button], template=r"roadie:show:keep:(?P<id>\d+)"):
-    """The "Keep it" button of ``/tour delete``."""
-
-    def __init__(self, show_id: int) -> None:
-        super().__init__(discord.ui.Button(label="Keep it", style=discord.ButtonStyle.secondary,
-                                           custom_id=f"roadie:show:keep:{show_id}"))
-
-    @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item,  # type: ignore[override]
-                             match: re.Match[str]) -> KeepShow:
-        return cls(int(match["id"]))
-
-    async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
-        await interaction.response.edit_message(content="Kept. Nothing was deleted.", embed=None, view=None)
+async def _delete_show(interaction: discord.Interaction, show_id: int) -> str:
+    async with bot_of(interaction).sessionmaker() as s:
+        show = await tours.delete_show(s, guild_id_of(interaction), show_id, now=utcnow(), actor=actor_of(interaction))
+    return (f"🗑️ Deleted show #{show.number} ({tours.format_day(show.date)}, {plain(truncate(show.city, 80))}) "
+            "and its nudges.")
 
 
 @app_commands.guild_only()
@@ -183,9 +147,7 @@ class ToursCog(commands.GroupCog, group_name="tour", group_description="Tour dat
     async def delete(self, interaction: discord.Interaction, show: app_commands.Range[str, 1, 200]) -> None:
         async with bot_of(interaction).sessionmaker() as s:
             sh = await tours.get_show(s, guild_id_of(interaction), show)
-        view = discord.ui.View(timeout=None)
-        view.add_item(ConfirmDeleteShow(sh.id))
-        view.add_item(KeepShow(sh.id))
+        view = confirm_view("show", sh.id)
         await interaction.response.send_message(f"Delete show #{sh.number}? Its nudges go with it.",
                                                 embed=day_sheet(sh), view=view, ephemeral=True)
 
@@ -254,5 +216,6 @@ class ToursCog(commands.GroupCog, group_name="tour", group_description="Tour dat
 
 async def setup(bot: commands.Bot) -> None:
     """Extension entry point: the cog and its restart-proof buttons."""
-    bot.add_dynamic_items(ConfirmDeleteShow, KeepShow)
+    register_delete("show", _delete_show)
+    bot.add_dynamic_items(ConfirmDelete, Keep)
     await bot.add_cog(ToursCog(bot))

@@ -244,6 +244,42 @@ class ReleasesCog(commands.GroupCog, group_name="release", group_description="Re
             f"Delete release #{r.number} **{plain(truncate(r.title, 150))}** and its {len(r.tasks)} tasks?",
             view=view, ephemeral=True)
 
+    async def _metadata_reply(self, interaction: discord.Interaction, r: Release, head: str) -> None:
+        async with bot_of(interaction).sessionmaker() as s:
+            tracks = await rel.tracks_of(s, r)
+        e = discord.Embed(title=truncate(f"💿 #{r.number} {plain(r.title)} · {r.kind}", 256),
+                          colour=discord.Colour.purple())
+        e.add_field(name="Distributor", value=plain(r.distributor) if r.distributor else "not set", inline=True)
+        e.add_field(name="UPC", value=r.upc or "not set", inline=True)
+        lines = [f"{t.position}. {plain(truncate(t.title, 80))} · {t.isrc or 'no ISRC yet'}" for t in tracks]
+        for i, chunk in enumerate(paginate_lines(lines, per_page=15, max_chars=1000)[:5]):
+            e.add_field(name="Tracks" if i == 0 else "Tracks (cont.)", value=chunk or "none yet", inline=False)
+        await interaction.response.send_message(head, embed=e)
+
+    @app_commands.command(name="info", description="Set the distributor and/or UPC of a release ('-' clears)")
+    @app_commands.describe(release="The release", distributor="e.g. DistroKid, CD Baby, AWAL",
+                           upc="UPC/EAN barcode number from the distributor (12 or 13 digits)")
+    async def info(self, interaction: discord.Interaction, release: app_commands.Range[str, 1, 200],
+                   distributor: app_commands.Range[str, 1, 100] | None = None,
+                   upc: app_commands.Range[str, 1, 20] | None = None) -> None:
+        async with bot_of(interaction).sessionmaker() as s:
+            r = await rel.set_info(s, guild_id_of(interaction), release, now=utcnow(), distributor=distributor,
+                                   upc=upc, actor=actor_of(interaction))
+        await self._metadata_reply(interaction, r, f"✏️ Release #{r.number} updated.")
+
+    @app_commands.command(name="track", description="Add a track to a release, or set a track's ISRC")
+    @app_commands.describe(release="The release", title="Track title (or #N for an existing track)",
+                           isrc="ISRC, e.g. GB-XYZ-27-00001")
+    async def track(self, interaction: discord.Interaction, release: app_commands.Range[str, 1, 200],
+                    title: app_commands.Range[str, 1, TITLE_MAX], isrc: app_commands.Range[str, 1, 20] | None = None
+                    ) -> None:
+        async with bot_of(interaction).sessionmaker() as s:
+            r, t = await rel.set_track(s, guild_id_of(interaction), release, title=title, now=utcnow(), isrc=isrc,
+                                       actor=actor_of(interaction))
+        await self._metadata_reply(interaction, r, f"🎵 Track {t.position} of release #{r.number} saved.")
+
+    @info.autocomplete("release")
+    @track.autocomplete("release")
     @checklist.autocomplete("release")
     @tick.autocomplete("release")
     @untick.autocomplete("release")

@@ -324,3 +324,16 @@ class TeamMember(Base):
     user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ReleaseTrack(Base):
+    """A track of a release, in order, with its ISRC (ISO 3901: CC-XXX-YY-NNNNN)."""
+
+    __tablename__ = "release_tracks"
+    __table_args__ = (UniqueConstraint("release_id", "position", name="uq_release_tracks_position"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    release_id: Mapped[int] = mapped_column(ForeignKey("releases.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(TITLE_MAX))
+    isrc: Mapped[str | None] = mapped_column(String(12), nullable=True)

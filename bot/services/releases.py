@@ -21,7 +21,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from bot.db.models import TITLE_MAX, Nudge, Release, ReleaseTask
+from bot.db.models import TITLE_MAX, Nudge, Release, ReleaseTask, ReleaseTrack
 from bot.services import nudges, refs
 from bot.services.errors import InvalidInput, NotFound
 from bot.services.permissions import Actor, require_owner_or_manager
@@ -482,3 +482,93 @@ async def count_releases(session: AsyncSession, guild_id: int) -> int:
     """How many releases the guild has (not deleted)."""
     return await session.scalar(select(func.count()).select_from(Release).where(
         Release.guild_id == guild_id, Release.deleted_at.is_(None))) or 0
+
+
+# --- metadata: distributor, UPC, tracks with ISRCs ---------------------------------------------
+
+_ISRC_RE = re.compile(r"^[A-Z]{2}[A-Z0-9]{3}\d{7}$")
+
+
+def parse_upc(text: str) -> str:
+    """A UPC-A (12 digits) or EAN-13 (13 digits) barcode number with a valid check digit (GS1).
+
+    Raises:
+        InvalidInput: wrong length, not digits, or a bad check digit.
+    """
+    digits = re.sub(r"[\s\-]", "", text)
+    if not digits.isdigit() or len(digits) not in (12, 13):
+        raise InvalidInput("A UPC is 12 digits (or 13 for an EAN), as your distributor gives it.")
+    body, check = digits[:-1], int(digits[-1])
+    # GS1 check digit: weights 3,1,3,... from the rightmost body digit
+    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))
+    if (10 - total % 10) % 10 != check:
+        raise InvalidInput(f"`{digits}` has a wrong check digit: copy the UPC from your distributor again.")
+    return digits
+
+
+def parse_isrc(text: str) -> str:
+    """An ISRC (ISO 3901): 2-letter country, 3-character registrant, 2-digit year, 5-digit number.
+    Hyphens and spaces are dropped: ``GB-XYZ-27-00001`` -> ``GBXYZ2700001``.
+
+    Raises:
+        InvalidInput: not that shape.
+    """
+    code = re.sub(r"[\s\-]", "", text).upper()
+    if not _ISRC_RE.match(code):
+        raise InvalidInput("An ISRC looks like `GB-XYZ-27-00001`: country, registrant, year, 5-digit number.")
+    return code
+
+
+async def set_info(session: AsyncSession, guild_id: int, ref: str, *, now: datetime, distributor: str | None = None,
+                   upc: str | None = None, actor: Actor | None = None) -> Release:
+    """Set a release's distributor and/or UPC (``-`` clears one); commits.
+
+    Raises:
+        NotFound / InvalidInput / Forbidden: unknown release, bad UPC, nothing given, not allowed.
+    """
+    if distributor is None and upc is None:
+        raise InvalidInput("Give a distributor, a UPC, or both.")
+    release = await get_release(session, guild_id, ref)
+    await require_owner_or_manager(session, guild_id, actor, [release.author_id], f"release #{release.number}")
+    if distributor is not None:
+        release.distributor = None if distributor.strip() == "-" else _clean_title(distributor, "Distributor")[:100]
+    if upc is not None:
+        release.upc = None if upc.strip() == "-" else parse_upc(upc)
+    await session.commit()
+    return release
+
+
+async def set_track(session: AsyncSession, guild_id: int, ref: str, *, title: str, now: datetime,
+                    isrc: str | None = None, actor: Actor | None = None) -> tuple[Release, ReleaseTrack]:
+    """Add a track to a release, or set the ISRC of the track with that title (or ``#N``); commits.
+
+    Raises:
+        NotFound / InvalidInput / Forbidden: unknown release, bad title or ISRC, an ISRC already used
+        on another track of this release, not allowed.
+    """
+    release = await get_release(session, guild_id, ref)
+    await require_owner_or_manager(session, guild_id, actor, [release.author_id], f"release #{release.number}")
+    tracks = list(await session.scalars(select(ReleaseTrack).where(ReleaseTrack.release_id == release.id)
+                                        .order_by(ReleaseTrack.position)))
+    code = parse_isrc(isrc) if isrc else None
+    number = refs.as_number(title)
+    key = refs.fold(title)
+    track = next((t for t in tracks if (number is not None and t.position == number) or refs.fold(t.title) == key),
+                 None)
+    if code and any(t.isrc == code and t is not track for t in tracks):
+        raise InvalidInput(f"ISRC {code} is already on another track of this release; each recording has its own.")
+    if track is None:
+        if number is not None:
+            raise NotFound(f"Release #{release.number} has no track #{number}.")
+        track = ReleaseTrack(release_id=release.id, position=len(tracks) + 1, title=_clean_title(title, "Track title"))
+        session.add(track)
+    if code:
+        track.isrc = code
+    await session.commit()
+    return release, track
+
+
+async def tracks_of(session: AsyncSession, release: Release) -> list[ReleaseTrack]:
+    """The release's tracks in order."""
+    return list(await session.scalars(select(ReleaseTrack).where(ReleaseTrack.release_id == release.id)
+                                      .order_by(ReleaseTrack.position)))

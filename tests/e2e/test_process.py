@@ -35,7 +35,8 @@ async def test_process_answers_every_command_within_3_seconds(double: DiscordDou
                          "goal": ["add", "list", "progress", "done", "edit", "delete"],
                          "remind": ["add", "list", "cancel"],
                          "tour": ["add", "list", "show", "edit", "cancel", "delete", "import", "export"],
-                         "release": ["add", "list", "checklist", "tick", "untick", "task-add", "move", "delete"],
+                         "release": ["add", "list", "checklist", "tick", "untick", "task-add", "move", "delete",
+                                     "info", "track"],
                          "checkin": ["post", "schedule", "unschedule", "schedules", "history", "digest",
                                      "team-add", "team-remove"]}
         timings = {}

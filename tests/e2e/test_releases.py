@@ -100,3 +100,16 @@ async def test_move_task_add_and_delete(double: DiscordDouble, bot: Roadie) -> N
     assert ok.content == "🗑️ Deleted release #1 **EP One** and its nudges."
     res = await double.invoke(GUILD, GENERAL, ANA, "release list", {})
     assert res.embeds[0]["description"] == "No releases yet. Plan one with `/release add`."
+
+
+async def test_release_metadata_distributor_upc_and_isrcs(double: DiscordDouble, bot: Roadie) -> None:
+    await double.invoke(GUILD, GENERAL, ANA, "release add", {"title": "Night Drive", "date": IN_90_DAYS})
+    res = await double.invoke(GUILD, GENERAL, ANA, "release info",
+                              {"release": "#1", "distributor": "DistroKid", "upc": "0360 0029 1452"})
+    assert res.content == "✏️ Release #1 updated."
+    res = await double.invoke(GUILD, GENERAL, ANA, "release track",
+                              {"release": "#1", "title": "Night Drive", "isrc": "GB-XYZ-27-00001"})
+    fields = {f["name"]: f["value"] for f in res.embeds[0]["fields"]}
+    assert fields == {"Distributor": "DistroKid", "UPC": "036000291452", "Tracks": "1. Night Drive · GBXYZ2700001"}
+    res = await double.invoke(GUILD, GENERAL, BEN, "release info", {"release": "#1", "upc": "-"})
+    assert res.ephemeral and res.content == "🚫 Only the people it belongs to, or a manager, can change release #1."

@@ -173,3 +173,23 @@ async def test_delete_release_hides_it_and_cancels_nudges(session) -> None:
     assert pending == []
     with pytest.raises(NotFound):
         await rel.get_release(session, G1, "#1")
+
+
+async def test_distributor_upc_and_track_isrcs(session) -> None:
+    await add(session)
+    r = await rel.set_info(session, G1, "#1", now=NOW, distributor="DistroKid", upc="036000291452")
+    assert (r.distributor, r.upc) == ("DistroKid", "036000291452")
+    with pytest.raises(InvalidInput) as err:
+        await rel.set_info(session, G1, "#1", now=NOW, upc="036000291453")
+    assert str(err.value) == "`036000291453` has a wrong check digit: copy the UPC from your distributor again."
+    assert rel.parse_upc("4006381333931") == "4006381333931"  # EAN-13
+    _, t1 = await rel.set_track(session, G1, "#1", title="Night Drive", now=NOW, isrc="gb-xyz-27-00001")
+    _, t2 = await rel.set_track(session, G1, "#1", title="Night Drive (Instrumental)", now=NOW)
+    assert (t1.position, t1.isrc, t2.position, t2.isrc) == (1, "GBXYZ2700001", 2, None)
+    _, t2 = await rel.set_track(session, G1, "#1", title="#2", now=NOW, isrc="GBXYZ2700002")
+    assert t2.isrc == "GBXYZ2700002"
+    with pytest.raises(InvalidInput):
+        await rel.set_track(session, G1, "#1", title="#2", now=NOW, isrc="GBXYZ2700001")  # taken by track 1
+    with pytest.raises(InvalidInput):
+        await rel.set_track(session, G1, "#1", title="x", now=NOW, isrc="not-an-isrc")
+    assert [t.title for t in await rel.tracks_of(session, r)] == ["Night Drive", "Night Drive (Instrumental)"]

@@ -1,0 +1,1 @@
+"""Data files shipped with Roadie (release checklist templates)."""

@@ -356,10 +356,10 @@ async def _render_prompt(session: AsyncSession, nudge: Nudge, now: datetime) -> 
         return None
     cfg = await get_config(session, s.guild_id)
     s.last_prompt_at = now
-    nudges.schedule(session, guild_id=s.guild_id, channel_id=s.channel_id, kind=KIND_PROMPT, ref_id=s.id,
-                    due_at=next_occurrence(s.weekday, s.local_time, cfg.tz, now), now=now)
-    nudges.schedule(session, guild_id=s.guild_id, channel_id=s.channel_id, kind=KIND_FOLLOWUP, ref_id=s.id,
-                    due_at=now + FOLLOWUP_AFTER, now=now)
+    await nudges.schedule_once(session, guild_id=s.guild_id, channel_id=s.channel_id, kind=KIND_PROMPT, ref_id=s.id,
+                               due_at=next_occurrence(s.weekday, s.local_time, cfg.tz, now), now=now)
+    await nudges.schedule_once(session, guild_id=s.guild_id, channel_id=s.channel_id, kind=KIND_FOLLOWUP,
+                               ref_id=s.id, due_at=now + FOLLOWUP_AFTER, now=now)
     ping = f"<@&{s.role_id}> " if s.role_id else ""
     text = (f"📝 {ping}Time for the weekly check-in! Share your wins, blockers and next steps: press "
             f"**Post my check-in** (or use `/checkin post`).")
@@ -389,8 +389,8 @@ async def _render_digest(session: AsyncSession, nudge: Nudge, now: datetime) -> 
     if s is None:
         return None
     cfg = await get_config(session, s.guild_id)
-    nudges.schedule(session, guild_id=s.guild_id, channel_id=s.channel_id, kind=KIND_DIGEST, ref_id=s.id,
-                    due_at=next_occurrence(s.weekday, s.local_time, cfg.tz, now), now=now)
+    await nudges.schedule_once(session, guild_id=s.guild_id, channel_id=s.channel_id, kind=KIND_DIGEST, ref_id=s.id,
+                               due_at=next_occurrence(s.weekday, s.local_time, cfg.tz, now), now=now)
     d = await build_digest(session, s.guild_id, days=7, now=now)
     return nudges.Rendered(digest_text(d, cfg.tz), (), s.channel_id)
 

@@ -85,6 +85,21 @@ def schedule(session: AsyncSession, *, guild_id: int, channel_id: int, kind: str
     return n
 
 
+async def schedule_once(session: AsyncSession, *, guild_id: int, channel_id: int, kind: str, ref_id: int,
+                        due_at: datetime, now: datetime) -> Nudge | None:
+    """Like :func:`schedule`, unless a pending nudge of ``kind`` about ``ref_id`` already exists.
+
+    For recurring nudges that plan their next occurrence while rendering: a render repeated after
+    a retry or a crash must not plan a second copy.
+    """
+    exists = await session.scalar(select(Nudge.id).where(Nudge.kind == kind, Nudge.ref_id == ref_id,
+                                                         Nudge.status == "pending").limit(1))
+    if exists is not None:
+        return None
+    return schedule(session, guild_id=guild_id, channel_id=channel_id, kind=kind, ref_id=ref_id, due_at=due_at,
+                    now=now)
+
+
 async def cancel_for(session: AsyncSession, kind: str | tuple[str, ...], ref_id: int | list[int]) -> int:
     """Cancel every not-yet-sent nudge about ``kind`` (one or several) and ``ref_id`` (one or a
     list); returns how many. One UPDATE (per 500 ids)."""

@@ -447,8 +447,8 @@ async def _render_digest(session: AsyncSession, nudge: Nudge, now: datetime) -> 
     # one digest a day: plan tomorrow's (the first 09:00 after now, so downtime costs one late digest)
     if any(t.done_at is None for t in release.tasks) and \
             today <= release.release_date + timedelta(days=DIGEST_DAYS_AFTER_RELEASE):
-        nudges.schedule(session, guild_id=release.guild_id, channel_id=channel, kind=KIND_DIGEST,
-                        ref_id=release.id, due_at=_next_digest(cfg, now + timedelta(seconds=1)), now=now)
+        await nudges.schedule_once(session, guild_id=release.guild_id, channel_id=channel, kind=KIND_DIGEST,
+                                   ref_id=release.id, due_at=_next_digest(cfg, now + timedelta(seconds=1)), now=now)
     late = overdue(release, today)
     if not late:
         return None

@@ -150,3 +150,23 @@ async def test_checkin_validation(session) -> None:
                                channel_id=1, now=NOW)
     assert str(err.value) == "The link must start with `https://` (or leave it empty)."
     assert (await session.scalars(select(Checkin))).all() == []
+
+
+async def test_a_retried_prompt_does_not_plan_the_next_one_twice(sessionmaker) -> None:
+    from bot.scheduling.dispatcher import DeliveryError
+
+    async with sessionmaker() as s:
+        await svc.add_schedule(s, G1, weekday=0, time_text="10:00", channel_id=50, actor=ADMIN, now=NOW)
+    rec, clock = Recorder(), Clock(datetime(2026, 12, 7, 10, 0, tzinfo=UTC))
+    d = NudgeDispatcher(sessionmaker, rec, clock=clock)
+    rec.fail = DeliveryError("HTTP 429", permanent=False)
+    await deliver(d)
+    clock.t += timedelta(seconds=5)
+    await deliver(d)
+    rec.fail = None
+    clock.t += timedelta(seconds=10)
+    await deliver(d)
+    assert len(rec.sent) == 1
+    async with sessionmaker() as s:
+        pending = sorted((n.kind for n in await s.scalars(select(Nudge).where(Nudge.status == "pending"))))
+    assert pending == [svc.KIND_FOLLOWUP, svc.KIND_PROMPT]

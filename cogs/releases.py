@@ -70,7 +70,9 @@ class TaskSelect(discord.ui.DynamicItem[discord.ui.Select], template=r"roadie:re
         try:
             values = (interaction.data or {}).get("values") or []  # type: ignore[union-attr]
             async with bot_of(interaction).sessionmaker() as s:
-                await rel.toggle(s, guild_id_of(interaction), self.release_id, int(values[0]),
+                action, _, task_id = str(values[0]).rpartition(":")  # "tick:12" (or "12" from older menus)
+                done = {"tick": True, "untick": False}.get(action)
+                await rel.toggle(s, guild_id_of(interaction), self.release_id, int(task_id), done=done,
                                  actor_id=interaction.user.id, now=utcnow(), actor=actor_of(interaction))
             bot_of(interaction).dispatcher.notify()
             await render_page(interaction, self.release_id, self.page)

@@ -37,8 +37,9 @@ NUDGE_AT = time(9, 0)
 DIGEST_DAYS_AFTER_RELEASE = 60  # stop the daily overdue digest this long after release day
 MAX_TASKS = 200
 LIST_HINT = "`/release list`"
-_OFFSET_RE = re.compile(r"^(?P<n>\d{1,3})\s*(?:d|days?)?\s*(?P<dir>before|after|early|late)?(?:\s+release)?$")
-_SIGNED_RE = re.compile(r"^(?P<sign>[+-])\s*(?P<n>\d{1,3})\s*(?:d|days?)?$")
+_OFFSET_RE = re.compile(
+    r"^(?P<n>\d{1,3})\s*(?P<unit>d|days?|w|wks?|weeks?)?\s*(?P<dir>before|after|early|late)?(?:\s+(?:the\s+)?release)?$")
+_SIGNED_RE = re.compile(r"^(?P<sign>[+-])\s*(?P<n>\d{1,3})\s*(?P<unit>d|days?|w|wks?|weeks?)?$")
 
 
 @dataclass(frozen=True)
@@ -306,9 +307,13 @@ async def tick(session: AsyncSession, guild_id: int, release_ref: str, task_ref:
     return release, task
 
 
-async def toggle(session: AsyncSession, guild_id: int, release_id: int, task_id: int, *, actor_id: int,
+async def toggle(session: AsyncSession, guild_id: int, release_id: int, task_id: int, *, done: bool | None,
+                 actor_id: int,
                  now: datetime, actor: Actor | None = None) -> tuple[Release, ReleaseTask]:
-    """Flip a task from the checklist's select menu; commits.
+    """Tick (``done``) or untick a task from the checklist's select menu (``None``: flip); commits.
+
+    The menu option carries the intended state, so two people clicking "tick" at once both get
+    a ticked task (a flip would undo the first click); a task already in that state is left as is.
 
     Raises:
         NotFound: the release or task is gone.
@@ -318,7 +323,9 @@ async def toggle(session: AsyncSession, guild_id: int, release_id: int, task_id:
     task = next((t for t in release.tasks if t.id == task_id), None)
     if task is None:
         raise NotFound("That task no longer exists; the checklist was refreshed.")
-    await set_done(session, guild_id, release, task, task.done_at is None, actor_id=actor_id, now=now, actor=actor)
+    want = task.done_at is None if done is None else done
+    if (task.done_at is not None) != want:
+        await set_done(session, guild_id, release, task, want, actor_id=actor_id, now=now, actor=actor)
     return release, task
 
 
@@ -330,15 +337,20 @@ def parse_due(text: str, release: Release, cfg: GuildConfig, now: datetime) -> t
         InvalidInput: unreadable.
     """
     t = " ".join(text.lower().split())
-    if t in ("release day", "on release", "release", "0"):
+    if t in ("release day", "on release", "release", "0", "-0", "+0"):
         return 0, None
     if m := _OFFSET_RE.match(t):
-        n = int(m.group("n"))
+        n = int(m.group("n")) * (7 if (m.group("unit") or "").startswith("w") else 1)
         return (-n if m.group("dir") in ("after", "late") else n), None
     if m := _SIGNED_RE.match(t):
-        n = int(m.group("n"))
+        n = int(m.group("n")) * (7 if (m.group("unit") or "").startswith("w") else 1)
         return (n if m.group("sign") == "-" else -n), None
+    if re.fullmatch(r"\d{4,}", t) or re.search(r"[+\-]\s*[+\-]", t) or re.search(r"\b(before|after)\b", t):
+        raise InvalidInput(f"Couldn't read `{text.strip()[:40]}` as a due. Use e.g. `14` or `2 weeks before` "
+                           "(up to 999 days), `3 days after`, `release day`, or a date like `2027-03-01`.")
     d = parse_when(text, tz=cfg.tz, date_order=cfg.date_order, now=now).local.date()
+    if d.year < now.year - 1:
+        raise InvalidInput(f"`{text.strip()[:40]}` is {format_day(d)}. Give a due date near the release.")
     return None, d
 
 

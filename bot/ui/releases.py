@@ -79,6 +79,6 @@ def select_options(release: Release, page: int, *, today: date) -> list[discord.
         mark = "✅" if t.done_at else ("⚠️" if task_due(t, release) < today else "⬜")
         verb = "untick" if t.done_at else "tick"
         opts.append(discord.SelectOption(
-            label=truncate(f"{mark} #{t.position} {t.title}", 100), value=str(t.id),
+            label=truncate(f"{mark} #{t.position} {t.title}", 100), value=f"{'untick' if t.done_at else 'tick'}:{t.id}",
             description=truncate(f"{verb} · due {format_day(task_due(t, release))} · {t.section}", 100)))
     return opts

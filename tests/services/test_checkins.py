@@ -168,5 +168,5 @@ async def test_a_retried_prompt_does_not_plan_the_next_one_twice(sessionmaker) -
     await deliver(d)
     assert len(rec.sent) == 1
     async with sessionmaker() as s:
-        pending = sorted((n.kind for n in await s.scalars(select(Nudge).where(Nudge.status == "pending"))))
+        pending = sorted(n.kind for n in await s.scalars(select(Nudge).where(Nudge.status == "pending")))
     assert pending == [svc.KIND_FOLLOWUP, svc.KIND_PROMPT]

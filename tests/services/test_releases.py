@@ -193,3 +193,32 @@ async def test_distributor_upc_and_track_isrcs(session) -> None:
     with pytest.raises(InvalidInput):
         await rel.set_track(session, G1, "#1", title="x", now=NOW, isrc="not-an-isrc")
     assert [t.title for t in await rel.tracks_of(session, r)] == ["Night Drive", "Night Drive (Instrumental)"]
+
+
+async def test_two_ticks_from_the_menu_at_once_leave_the_task_ticked(session) -> None:
+    release, _ = await add(session)
+    task = rel.resolve_task(release, "#3")
+    await rel.toggle(session, G1, release.id, task.id, done=True, actor_id=7, now=NOW)
+    _, t = await rel.toggle(session, G1, release.id, task.id, done=True, actor_id=8, now=NOW)
+    assert (t.done_at, t.done_by) == (NOW, 7)  # the second click changes nothing
+
+
+@pytest.mark.parametrize(("due", "message"), [
+    ("+-3", "Couldn't read `+-3` as a due."),
+    ("1000", "Couldn't read `1000` as a due."),
+    ("999 years before", "Couldn't read `999 years before` as a due."),
+    ("1000-01-01", "`1000-01-01` is Wed 1 Jan 1000. Give a due date near the release."),
+])
+async def test_unreadable_task_dues_are_refused(session, due, message) -> None:
+    release, _ = await add(session)
+    cfg = await settings.get_config(session, G1)
+    with pytest.raises(InvalidInput) as err:
+        rel.parse_due(due, release, cfg, NOW)
+    assert str(err.value).startswith(message)
+
+
+async def test_weeks_are_relative_too(session) -> None:
+    release, _ = await add(session)
+    cfg = await settings.get_config(session, G1)
+    assert rel.parse_due("3 weeks before", release, cfg, NOW) == (21, None)
+    assert rel.parse_due("2w after", release, cfg, NOW) == (-14, None)

@@ -187,10 +187,14 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="Ma
     @app_commands.command(name="team-add", description="Count a member in the check-in team (managers)")
     @app_commands.describe(member="The member")
     async def team_add(self, interaction: discord.Interaction, member: discord.Member) -> None:
+        if member.bot:
+            await interaction.response.send_message("⚠️ Bots don't check in; pick a person.", ephemeral=True)
+            return
         async with bot_of(interaction).sessionmaker() as s:
             members = await svc.set_team_member(s, guild_id_of(interaction), member.id, True,
                                                 actor=actor_of(interaction), now=utcnow())
-        await interaction.response.send_message(f"👥 <@{member.id}> is on the check-in team ({len(members)} people).")
+        await interaction.response.send_message(
+            f"👥 <@{member.id}> is on the check-in team ({_people(len(members))}).")
 
     @app_commands.command(name="team-remove", description="Stop counting a member in the check-in team (managers)")
     @app_commands.describe(member="The member")
@@ -198,13 +202,18 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="Ma
         async with bot_of(interaction).sessionmaker() as s:
             members = await svc.set_team_member(s, guild_id_of(interaction), member.id, False,
                                                 actor=actor_of(interaction), now=utcnow())
-        await interaction.response.send_message(f"👥 <@{member.id}> is off the check-in team ({len(members)} people).")
+        await interaction.response.send_message(
+            f"👥 <@{member.id}> is off the check-in team ({_people(len(members))}).")
 
     @unschedule.autocomplete("schedule")
     async def _schedule_ac(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         async with bot_of(interaction).sessionmaker() as s:
             pairs = await svc.schedule_autocomplete(s, guild_id_of(interaction), current)
         return [app_commands.Choice(name=n, value=v) for n, v in pairs]
+
+
+def _people(n: int) -> str:
+    return "1 person" if n == 1 else f"{n} people"
 
 
 async def setup(bot: commands.Bot) -> None:

@@ -6,8 +6,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.services import checkins as checkin_service
 from bot.services import goals as goal_service
 from bot.services import permissions
+from bot.services import releases as release_service
 from bot.services import settings as settings_service
 from bot.services.clock import utcnow
 from bot.services.settings import GuildConfig
@@ -55,12 +57,15 @@ class SettingsCog(commands.GroupCog, group_name="settings", group_description="R
             old = (await settings_service.get_config(s, gid)).timezone
             cfg = await settings_service.set_timezone(s, gid, tz, can_manage=can_manage(interaction))
             moved = 0
-            if old != cfg.timezone:  # one commit: the zone and the moved goal nudges together
-                moved = await goal_service.replan_dateonly_goals(s, gid, old, utcnow())
+            if old != cfg.timezone:  # one commit: the zone and every moved nudge together
+                now = utcnow()
+                moved = await release_service.replan_guild(s, gid, now)
+                moved += await checkin_service.replan_guild(s, gid, now)
+                moved += await goal_service.replan_dateonly_goals(s, gid, old, now)  # commits
             else:
                 await s.commit()
         bot_of(interaction).dispatcher.notify()
-        note = f" {moved} goal nudge plan(s) moved to the new zone." if moved else ""
+        note = " Nudges of goals, releases and check-ins now follow it." if moved else ""
         await interaction.response.send_message(f"✅ Time zone set to `{cfg.timezone}`.{note}",
                                                 embed=settings_embed(cfg))
 

@@ -85,7 +85,7 @@ async def post_checkin(session: AsyncSession, guild_id: int, *, author_id: int, 
     """
     link_clean = _text(link, "Link", required=False, max_len=LINK_MAX)
     if link_clean and not _URL_RE.match(link_clean):
-        raise InvalidInput("The link must start with `https://` (or leave it empty).")
+        raise InvalidInput("The link must start with `https://` or `http://` (or leave it empty).")
     c = Checkin(guild_id=guild_id, author_id=author_id, wins=_text(wins, "Wins", required=True),
                 blockers=_text(blockers, "Blockers", required=False), next_steps=_text(next_steps, "Next steps",
                                                                                      required=True),
@@ -158,8 +158,13 @@ async def add_schedule(session: AsyncSession, guild_id: int, *, weekday: int, ti
         raise InvalidInput("Kind must be `prompt` or `digest`.")
     if not 0 <= weekday <= 6:
         raise InvalidInput("Day must be Monday to Sunday.")
-    at = parse_local_time(time_text, "Time")
+    at = parse_local_time(time_text, "Time", clock="in the server's time zone")
     cfg = await get_config(session, guild_id)
+    twin = await session.scalar(select(CheckinSchedule).where(
+        CheckinSchedule.guild_id == guild_id, CheckinSchedule.deleted_at.is_(None), CheckinSchedule.kind == kind,
+        CheckinSchedule.weekday == weekday, CheckinSchedule.local_time == at, CheckinSchedule.channel_id == channel_id))
+    if twin is not None:
+        raise InvalidInput(f"Schedule #{twin.number} already posts a {kind} there every {describe(twin)}.")
     s = CheckinSchedule(guild_id=guild_id, number=await refs.next_number(session, CheckinSchedule, guild_id),
                         kind=kind, weekday=weekday, local_time=at, channel_id=channel_id, role_id=role_id,
                         author_id=actor.user_id if actor else 0, created_at=now,
@@ -275,7 +280,7 @@ async def build_digest(session: AsyncSession, guild_id: int, *, days: int, now: 
                 due.append((when, r, t))
     d.tasks_due = [(r, t) for _w, r, t in sorted(due, key=lambda x: (x[0], x[1].number, x[2].position))]
     d.last_prompt_at = await session.scalar(select(func.max(CheckinSchedule.last_prompt_at)).where(
-        CheckinSchedule.guild_id == guild_id, CheckinSchedule.kind == "prompt"))
+        CheckinSchedule.guild_id == guild_id, CheckinSchedule.kind == "prompt", CheckinSchedule.deleted_at.is_(None)))
     if d.last_prompt_at is not None:
         members = await team(session, guild_id, now)
         d.missing = sorted(members - await responders_since(session, guild_id, d.last_prompt_at))
@@ -398,3 +403,20 @@ async def _render_digest(session: AsyncSession, nudge: Nudge, now: datetime) -> 
 nudges.register_kind(KIND_PROMPT, _render_prompt)
 nudges.register_kind(KIND_FOLLOWUP, _render_followup)
 nudges.register_kind(KIND_DIGEST, _render_digest)
+
+
+async def replan_guild(session: AsyncSession, guild_id: int, now: datetime) -> int:
+    """Move every schedule's next prompt/digest to its rule in the guild's (new) zone. Not committed.
+
+    Returns how many schedules were re-planned.
+    """
+    cfg = await get_config(session, guild_id)
+    rows = (await session.scalars(select(CheckinSchedule).where(CheckinSchedule.guild_id == guild_id,
+                                                                CheckinSchedule.deleted_at.is_(None)))).all()
+    for s in rows:
+        kind = KIND_PROMPT if s.kind == "prompt" else KIND_DIGEST
+        await nudges.cancel_for(session, kind, s.id)
+        nudges.schedule(session, guild_id=guild_id, channel_id=s.channel_id, kind=kind, ref_id=s.id,
+                        due_at=next_occurrence(s.weekday, s.local_time, cfg.tz, now), now=now)
+    await session.flush()
+    return len(rows)

@@ -584,3 +584,17 @@ async def tracks_of(session: AsyncSession, release: Release) -> list[ReleaseTrac
     """The release's tracks in order."""
     return list(await session.scalars(select(ReleaseTrack).where(ReleaseTrack.release_id == release.id)
                                       .order_by(ReleaseTrack.position)))
+
+
+async def replan_guild(session: AsyncSession, guild_id: int, now: datetime) -> int:
+    """Re-plan every release's nudges (after the guild's zone changed: 09:00 is local). Not committed.
+
+    Returns how many releases were re-planned.
+    """
+    cfg = await get_config(session, guild_id)
+    releases = (await session.scalars(select(Release).where(Release.guild_id == guild_id,
+                                                            Release.deleted_at.is_(None))
+                                      .options(selectinload(Release.tasks)))).all()
+    for r in releases:
+        await plan_nudges(session, r, cfg, now)
+    return len(releases)

@@ -79,7 +79,7 @@ def _text(value: str | None, what: str, max_len: int) -> str | None:
     return cleaned
 
 
-def parse_local_time(text: str, what: str) -> time:
+def parse_local_time(text: str, what: str, clock: str = "venue time") -> time:
     """``"19:30"``, ``"7:30pm"``, ``"19.30"`` -> a venue-local time.
 
     Raises:
@@ -93,7 +93,7 @@ def parse_local_time(text: str, what: str) -> time:
     except InvalidInput as exc:
         raise InvalidInput(f"{what}: {exc}") from None
     if t is None:
-        raise InvalidInput(f"{what} `{text.strip()[:20]}` is not a time. Use HH:MM in venue time, e.g. `19:30`.")
+        raise InvalidInput(f"{what} `{text.strip()[:20]}` is not a time. Use HH:MM {clock}, e.g. `19:30`.")
     return t
 
 

@@ -48,7 +48,7 @@ async def test_post_opens_a_modal_and_posts_an_attributed_checkin(double: Discor
     assert double.pings(res.message) == {"everyone": False, "users": set(), "roles": set()}
     bad = await double.submit_modal(await double.invoke(GUILD, GENERAL, BEN, "checkin post", {}),
                                     {"Wins": "x", "Next steps": "y", "Link (optional)": "not a link"}, BEN)
-    assert bad.ephemeral and bad.content == "⚠️ The link must start with `https://` (or leave it empty)."
+    assert bad.ephemeral and bad.content == "⚠️ The link must start with `https://` or `http://` (or leave it empty)."
     res = await double.invoke(GUILD, GENERAL, ANA, "checkin history", {"member": BEN})
     assert res.embeds[0]["footer"]["text"] == "Page 1/1 · 1 check-in(s)"
 

@@ -148,7 +148,7 @@ async def test_checkin_validation(session) -> None:
     with pytest.raises(InvalidInput) as err:
         await svc.post_checkin(session, G1, author_id=1, wins="x", next_steps="y", link="javascript:alert(1)",
                                channel_id=1, now=NOW)
-    assert str(err.value) == "The link must start with `https://` (or leave it empty)."
+    assert str(err.value) == "The link must start with `https://` or `http://` (or leave it empty)."
     assert (await session.scalars(select(Checkin))).all() == []
 
 
@@ -170,3 +170,30 @@ async def test_a_retried_prompt_does_not_plan_the_next_one_twice(sessionmaker) -
     async with sessionmaker() as s:
         pending = sorted(n.kind for n in await s.scalars(select(Nudge).where(Nudge.status == "pending")))
     assert pending == [svc.KIND_FOLLOWUP, svc.KIND_PROMPT]
+
+
+async def test_same_schedule_twice_is_refused(session) -> None:
+    await svc.add_schedule(session, G1, weekday=6, time_text="7pm", channel_id=50, actor=ADMIN, now=NOW)
+    with pytest.raises(InvalidInput) as err:
+        await svc.add_schedule(session, G1, weekday=6, time_text="19:00", channel_id=50, actor=ADMIN, now=NOW)
+    assert str(err.value) == "Schedule #1 already posts a prompt there every Sundays 19:00."
+    with pytest.raises(InvalidInput) as err:
+        await svc.add_schedule(session, G1, weekday=6, time_text="7", channel_id=50, actor=ADMIN, now=NOW)
+    assert str(err.value) == "Time `7` is not a time. Use HH:MM in the server's time zone, e.g. `19:30`."
+
+
+async def test_time_zone_change_moves_prompts_and_release_nudges(sessionmaker) -> None:
+    from bot.services import releases as rel
+
+    async with sessionmaker() as s:
+        await svc.add_schedule(s, G1, weekday=0, time_text="10:00", channel_id=50, actor=ADMIN, now=NOW)
+        await rel.add_release(s, G1, title="Night Drive", date_text="2027-04-02", author_id=5, channel_id=50, now=NOW)
+        await settings.set_timezone(s, G1, "Pacific/Honolulu", can_manage=True)
+        assert await svc.replan_guild(s, G1, NOW) == 1
+        assert await rel.replan_guild(s, G1, NOW) == 1
+        await s.commit()
+        prompt = await s.scalar(select(Nudge.due_at).where(Nudge.kind == svc.KIND_PROMPT, Nudge.status == "pending"))
+        task_times = {format_local(n.due_at, ZoneInfo("Pacific/Honolulu"))[-5:] for n in await s.scalars(
+            select(Nudge).where(Nudge.kind == rel.KIND_TASK, Nudge.status == "pending"))}
+    assert format_local(prompt, ZoneInfo("Pacific/Honolulu")) == "Mon 30 Nov 2026 10:00"  # it is 03:00 there
+    assert task_times == {"09:00"}

@@ -272,8 +272,8 @@ async def test_task_owner_may_tick_their_own_task_only(sessionmaker: Maker, rele
     async with sessionmaker() as s:  # the checklist menu toggles by id: untick it again
         r = await releases.get_release(s, G1, "#1")
         task_id = next(t.id for t in r.tasks if t.position == 17)
-    await act(sessionmaker, lambda s, a: releases.toggle(s, G1, 1, task_id, done=None, actor_id=a.user_id, now=NOW, actor=a),
-              owner)
+    await act(sessionmaker, lambda s, a: releases.toggle(s, G1, 1, task_id, done=None, actor_id=a.user_id, now=NOW,
+                                                         actor=a), owner)
     assert (await release_state(sessionmaker))[3] == []
     msg = await refused(sessionmaker, RELEASE_ACTIONS["tick"], owner)
     assert msg == "Only the people it belongs to, or a manager, can change task #1 of release #1."
@@ -286,7 +286,7 @@ async def test_toggle_from_the_menu_is_checked_too(sessionmaker: Maker, release:
         r = await releases.get_release(s, G1, "#1")
         task_id = next(t.id for t in r.tasks if t.position == 2)
     before = await release_state(sessionmaker)
-    msg = await refused(sessionmaker, lambda s, a: releases.toggle(s, G1, 1, task_id, done=None, actor_id=a.user_id, now=NOW,
-                                                                   actor=a), ARTIST)
+    msg = await refused(sessionmaker, lambda s, a: releases.toggle(s, G1, 1, task_id, done=None, actor_id=a.user_id,
+                                                                   now=NOW, actor=a), ARTIST)
     assert msg == "Only the people it belongs to, or a manager, can change task #2 of release #1."
     assert await release_state(sessionmaker) == before

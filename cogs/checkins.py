@@ -14,7 +14,7 @@ from bot.services.clock import utcnow
 from bot.services.settings import get_config
 from bot.ui.errors import reply_error
 from bot.ui.format import FIELD_VALUE_MAX, plain, truncate
-from bot.ui.paginator import Paginator, paginate_lines
+from bot.ui.paginator import paginate_lines, send_pages
 from cogs._common import actor_of, bot_of, check_bot_can_post, guild_id_of
 
 CHECKIN_COLOUR = discord.Colour.green()
@@ -169,11 +169,7 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="Ma
         bodies = paginate_lines(lines, per_page=5)
         pages = [discord.Embed(title="Check-ins", description=b, colour=CHECKIN_COLOUR)
                  .set_footer(text=f"Page {i}/{len(bodies)} · {len(rows)} check-in(s)") for i, b in enumerate(bodies, 1)]
-        view = Paginator.of(pages, owner_id=interaction.user.id)
-        if view is None:
-            await interaction.response.send_message(embed=pages[0])
-        else:
-            await interaction.response.send_message(embed=pages[0], view=view)
+        await send_pages(interaction, pages)
 
     @app_commands.command(name="digest", description="Sum up a period: check-ins, goals, shows, release tasks")
     @app_commands.describe(days="How many days back (and ahead for shows and tasks); default 7")

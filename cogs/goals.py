@@ -13,7 +13,7 @@ from bot.services.settings import get_config
 from bot.ui.confirm import ConfirmDelete, Keep, confirm_view, register_delete
 from bot.ui.format import plain, progress_bar, truncate
 from bot.ui.goals import goal_embed, goal_list_page
-from bot.ui.paginator import Paginator
+from bot.ui.paginator import send_paginated
 from cogs._common import actor_of, bot_of, check_bot_can_post, guild_id_of
 
 GOALS_PER_PAGE = 10
@@ -84,12 +84,7 @@ class GoalsCog(commands.GroupCog, group_name="goal", group_description="Career g
                 cfg = await get_config(s, gid)
             return goal_list_page(goals, cfg.tz, st, index=index, page_count=page_count, total=total)
 
-        first = await render(0)
-        if page_count == 1:
-            await interaction.response.send_message(embed=first)
-        else:
-            view = Paginator(page_count, render, owner_id=interaction.user.id)
-            await interaction.response.send_message(embed=first, view=view)
+        await send_paginated(interaction, page_count, render)
 
     @app_commands.command(name="progress", description="Record where a goal stands now (the new total)")
     @app_commands.describe(goal="The goal (#number or title)", value="Current value, e.g. 4200 or 4.2k",

@@ -15,7 +15,7 @@ from bot.services.settings import get_config
 from bot.ui.confirm import ConfirmDelete, Keep, confirm_view, register_delete
 from bot.ui.errors import reply_error
 from bot.ui.format import plain, progress_bar, truncate
-from bot.ui.paginator import Paginator, paginate_lines
+from bot.ui.paginator import paginate_lines, send_pages
 from bot.ui.releases import checklist_embed, page_count, select_options
 from cogs._common import actor_of, bot_of, check_bot_can_post, guild_id_of
 
@@ -165,11 +165,7 @@ class ReleasesCog(commands.GroupCog, group_name="release", group_description="Re
         pages = [discord.Embed(title="Releases", description=b, colour=discord.Colour.purple())
                  .set_footer(text=f"Page {i}/{len(bodies)} · {len(releases)} release(s)")
                  for i, b in enumerate(bodies, 1)]
-        view = Paginator.of(pages, owner_id=interaction.user.id)
-        if view is None:
-            await interaction.response.send_message(embed=pages[0])
-        else:
-            await interaction.response.send_message(embed=pages[0], view=view)
+        await send_pages(interaction, pages)
 
     @app_commands.command(name="checklist", description="The release's checklist by section; tick tasks from the menu")
     @app_commands.describe(release="The release (#number or title)")

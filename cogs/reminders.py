@@ -13,7 +13,7 @@ from bot.services.settings import get_config
 from bot.timeparse import format_local
 from bot.ui.format import plain, truncate
 from bot.ui.format import when as stamp
-from bot.ui.paginator import Paginator, paginate_lines
+from bot.ui.paginator import paginate_lines, send_pages
 from cogs._common import actor_of, bot_of, check_bot_can_post, guild_id_of
 
 REMINDER_COLOUR = discord.Colour.teal()
@@ -70,11 +70,7 @@ class RemindersCog(commands.GroupCog, group_name="remind", group_description="On
             e = discord.Embed(title="Pending reminders", description=body, colour=REMINDER_COLOUR)
             e.set_footer(text=f"Page {i}/{len(bodies)} · {len(rems)} reminder(s) · times in {cfg.timezone}")
             pages.append(e)
-        view = Paginator.of(pages, owner_id=interaction.user.id)
-        if view is None:
-            await interaction.response.send_message(embed=pages[0], ephemeral=True)
-        else:
-            await interaction.response.send_message(embed=pages[0], view=view, ephemeral=True)
+        await send_pages(interaction, pages, ephemeral=True)
 
     @app_commands.command(name="cancel", description="Cancel a pending reminder")
     @app_commands.describe(reminder="The reminder (#number or text)")

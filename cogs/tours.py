@@ -13,7 +13,7 @@ from bot.services.clock import utcnow
 from bot.services.settings import get_config, search_timezones
 from bot.ui.confirm import ConfirmDelete, Keep, confirm_view, register_delete
 from bot.ui.format import plain, truncate
-from bot.ui.paginator import Paginator
+from bot.ui.paginator import send_paginated
 from bot.ui.tours import day_sheet, show_list_page
 from cogs._common import actor_of, bot_of, check_bot_can_post, guild_id_of
 
@@ -99,12 +99,7 @@ class ToursCog(commands.GroupCog, group_name="tour", group_description="Tour dat
                                                limit=SHOWS_PER_PAGE)
             return show_list_page(shows, w, index=index, page_count=page_count, total=total)
 
-        first = await render(0)
-        if page_count == 1:
-            await interaction.response.send_message(embed=first)
-        else:
-            await interaction.response.send_message(
-                embed=first, view=Paginator(page_count, render, owner_id=interaction.user.id))
+        await send_paginated(interaction, page_count, render)
 
     @app_commands.command(name="show", description="A show's day sheet: every time, in venue time and yours")
     @app_commands.describe(show="The show (#number, city or venue)")

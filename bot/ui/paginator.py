@@ -79,13 +79,22 @@ class Paginator(discord.ui.View):
     async def next(self, interaction: discord.Interaction, _button: discord.ui.Button[Paginator]) -> None:
         await self._show(interaction, self.index + 1)
 
-    @classmethod
-    def of(cls, pages: list[discord.Embed], *, owner_id: int) -> Paginator | None:
-        """A paginator over ready-made ``pages``, or None when one page needs no buttons."""
-        if len(pages) <= 1:
-            return None
 
-        async def render(i: int) -> discord.Embed:
-            return pages[i]
+async def send_paginated(interaction: discord.Interaction, page_count: int, render: PageRenderer, *,
+                         ephemeral: bool = False) -> None:
+    """Answer ``interaction`` with page 1 (rendered now) and, for more than one page, the buttons."""
+    first = await render(0)
+    if page_count <= 1:
+        await interaction.response.send_message(embed=first, ephemeral=ephemeral)
+    else:
+        await interaction.response.send_message(embed=first, ephemeral=ephemeral,
+                                                view=Paginator(page_count, render, owner_id=interaction.user.id))
 
-        return cls(len(pages), render, owner_id=owner_id)
+
+async def send_pages(interaction: discord.Interaction, pages: list[discord.Embed], *, ephemeral: bool = False) -> None:
+    """:func:`send_paginated` over ready-made pages."""
+
+    async def render(i: int) -> discord.Embed:
+        return pages[i]
+
+    await send_paginated(interaction, len(pages), render, ephemeral=ephemeral)

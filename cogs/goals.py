@@ -139,6 +139,7 @@ class GoalsCog(commands.GroupCog, group_name="goal", group_description="Career g
         gid = guild_id_of(interaction)
         async with bot_of(interaction).sessionmaker() as s:
             g = await goal_service.get_goal(s, gid, goal)
+            await goal_service.require_can_change(s, g, actor_of(interaction))  # refuse now, not at the click
             cfg = await get_config(s, gid)
         view = confirm_view("goal", g.id)
         await interaction.response.send_message(

@@ -237,6 +237,7 @@ class ReleasesCog(commands.GroupCog, group_name="release", group_description="Re
     async def delete(self, interaction: discord.Interaction, release: app_commands.Range[str, 1, 200]) -> None:
         async with bot_of(interaction).sessionmaker() as s:
             r = await rel.get_release(s, guild_id_of(interaction), release)
+            await rel.require_can_change(s, r, actor_of(interaction))  # refuse now, not at the click
         view = confirm_view("rel", r.id)
         await interaction.response.send_message(
             f"Delete release #{r.number} **{plain(truncate(r.title, 150))}** and its {len(r.tasks)} tasks?",

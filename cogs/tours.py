@@ -142,6 +142,7 @@ class ToursCog(commands.GroupCog, group_name="tour", group_description="Tour dat
     async def delete(self, interaction: discord.Interaction, show: app_commands.Range[str, 1, 200]) -> None:
         async with bot_of(interaction).sessionmaker() as s:
             sh = await tours.get_show(s, guild_id_of(interaction), show)
+            await tours.require_can_change(s, sh, actor_of(interaction))  # refuse now, not at the click
         view = confirm_view("show", sh.id)
         await interaction.response.send_message(f"Delete show #{sh.number}? Its nudges go with it.",
                                                 embed=day_sheet(sh), view=view, ephemeral=True)

@@ -541,7 +541,7 @@ async def set_info(session: AsyncSession, guild_id: int, ref: str, *, now: datet
     if distributor is None and upc is None:
         raise InvalidInput("Give a distributor, a UPC, or both.")
     release = await get_release(session, guild_id, ref)
-    await require_owner_or_manager(session, guild_id, actor, [release.author_id], f"release #{release.number}")
+    await require_can_change(session, release, actor)
     if distributor is not None:
         release.distributor = None if distributor.strip() == "-" else _clean_title(distributor, "Distributor")[:100]
     if upc is not None:
@@ -559,7 +559,7 @@ async def set_track(session: AsyncSession, guild_id: int, ref: str, *, title: st
         on another track of this release, not allowed.
     """
     release = await get_release(session, guild_id, ref)
-    await require_owner_or_manager(session, guild_id, actor, [release.author_id], f"release #{release.number}")
+    await require_can_change(session, release, actor)
     tracks = list(await session.scalars(select(ReleaseTrack).where(ReleaseTrack.release_id == release.id)
                                         .order_by(ReleaseTrack.position)))
     code = parse_isrc(isrc) if isrc else None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import time
 
 from bot.roadie import Roadie
 from tests.double import DiscordDouble
@@ -27,14 +26,21 @@ async def test_reminder_due_in_seconds_arrives_once_pinging_only_its_author(doub
     assert res.embeds[0]["description"] == "No pending reminders. Add one with `/remind add`."
 
 
-async def test_reminder_is_on_time(double: DiscordDouble, bot: Roadie) -> None:
-    t0 = time.time()
-    await double.invoke(GUILD, GENERAL, BEN, "remind add", {"when": "in 3 seconds", "text": "soundcheck"})
+async def test_reminder_is_never_early_and_not_marked_late(double: DiscordDouble, bot: Roadie) -> None:
+    """Lateness is measured in bench/ (no timing targets in tests); here: not before its time."""
+    from datetime import datetime
+
+    from sqlalchemy import select
+
+    from bot.db.models import Reminder
+
+    await double.invoke(GUILD, GENERAL, BEN, "remind add", {"when": "in 2 seconds", "text": "soundcheck"})
     msg = await double.wait_for_message(channel_id=GENERAL, predicate=lambda m: "soundcheck" in m["content"],
                                         timeout=8)
-    lateness = time.time() - t0 - 3
-    assert lateness < 1.5, f"nudge {lateness:.2f}s late"
-    assert msg["content"] == f"⏰ <@{BEN}> reminder #1: soundcheck"
+    assert msg["content"] == f"⏰ <@{BEN}> reminder #1: soundcheck"  # no "Late" banner
+    async with bot.sessionmaker() as s:
+        due = (await s.scalar(select(Reminder))).due_at
+    assert datetime.fromisoformat(msg["timestamp"]) >= due
 
 
 async def test_cancelled_reminder_never_arrives(double: DiscordDouble, bot: Roadie) -> None:

@@ -24,6 +24,20 @@ GENERAL, READONLY, OTHER, G2_CHANNEL = 600000000000000001, 600000000000000002, 6
 ANA, BEN, CARA = 700000000000000001, 700000000000000002, 700000000000000003  # ANA has Manage Server
 
 
+MANAGER_ROLE, ARTIST_ROLE = 800000000000000001, 800000000000000002
+DANA, ELI = 700000000000000011, 700000000000000012  # DANA has the manager role, ELI the artist role
+
+
+def make_double_with_roles() -> DiscordDouble:
+    """:func:`make_double` plus a manager role (held by DANA) and an artist role (held by ELI)."""
+    d = make_double()
+    d.add_role(GUILD, MANAGER_ROLE, name="management")
+    d.add_role(GUILD, ARTIST_ROLE, name="artists")
+    d.add_member(GUILD, DANA, username="dana", roles=[MANAGER_ROLE])
+    d.add_member(GUILD, ELI, username="eli", roles=[ARTIST_ROLE])
+    return d
+
+
 def make_double() -> DiscordDouble:
     """Two guilds: Band HQ (general, a read-only channel, another) and a second band's server."""
     d = DiscordDouble()

@@ -14,19 +14,24 @@ from bot.services import checkins as svc
 from bot.services.clock import utcnow
 from bot.services.permissions import Actor
 from tests.double import DiscordDouble
-from tests.e2e.harness import ANA, BEN, GENERAL, GUILD, make_double, running_bot, settings_for
-
-MANAGER_ROLE, ARTIST_ROLE = 800000000000000001, 800000000000000002
-DANA, ELI = 700000000000000011, 700000000000000012  # DANA has the manager role, ELI the artist role
+from tests.e2e.harness import (
+    ANA,
+    ARTIST_ROLE,
+    BEN,
+    DANA,
+    ELI,
+    GENERAL,
+    GUILD,
+    MANAGER_ROLE,
+    make_double_with_roles,
+    running_bot,
+    settings_for,
+)
 
 
 @pytest.fixture
 async def double() -> AsyncIterator[DiscordDouble]:
-    d = make_double()
-    d.add_role(GUILD, MANAGER_ROLE, name="manager")
-    d.add_role(GUILD, ARTIST_ROLE, name="artists")
-    d.add_member(GUILD, DANA, username="dana", roles=[MANAGER_ROLE])
-    d.add_member(GUILD, ELI, username="eli", roles=[ARTIST_ROLE])
+    d = make_double_with_roles()
     await d.start()
     try:
         yield d

@@ -9,21 +9,25 @@ import pytest
 
 from bot.roadie import Roadie
 from tests.double import DiscordDouble
-from tests.e2e.harness import ANA, BEN, GENERAL, GUILD, make_double
+from tests.e2e.harness import (
+    ANA,
+    ARTIST_ROLE,
+    BEN,
+    DANA,
+    ELI,
+    GENERAL,
+    GUILD,
+    MANAGER_ROLE,
+    make_double_with_roles,
+)
 
-MANAGER_ROLE, ARTIST_ROLE = 800000000000000001, 800000000000000002
-DANA, ELI = 700000000000000011, 700000000000000012  # DANA has the manager role, ELI the artist role
 NEXT_YEAR = datetime.now(UTC).year + 1
 NO_PINGS = {"everyone": False, "users": set(), "roles": set()}
 
 
 @pytest.fixture
 async def double() -> AsyncIterator[DiscordDouble]:
-    d = make_double()
-    d.add_role(GUILD, MANAGER_ROLE, name="management")
-    d.add_role(GUILD, ARTIST_ROLE, name="artists")
-    d.add_member(GUILD, DANA, username="dana", roles=[MANAGER_ROLE])
-    d.add_member(GUILD, ELI, username="eli", roles=[ARTIST_ROLE])
+    d = make_double_with_roles()
     await d.start()
     try:
         yield d

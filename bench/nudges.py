@@ -57,8 +57,28 @@ WINDOW_SECONDS = 12  # due times are spread over this many whole seconds
 PRELOADED_REMINDERS = 30  # far-future reminders so /remind list has pages
 BENCH_TEXT = "bench nudge {i}"
 NUDGE_RE = re.compile(r"reminder #\d+: bench nudge (\d+)$")
-WORDS = ("tour", "album", "single", "release", "festival", "listeners", "streams", "merch", "video", "press",
-         "radio", "playlist", "sync", "label", "booking", "studio", "masters", "vinyl", "support", "headline")
+WORDS = (
+    "tour",
+    "album",
+    "single",
+    "release",
+    "festival",
+    "listeners",
+    "streams",
+    "merch",
+    "video",
+    "press",
+    "radio",
+    "playlist",
+    "sync",
+    "label",
+    "booking",
+    "studio",
+    "masters",
+    "vinyl",
+    "support",
+    "headline",
+)
 QUERIES = ("to", "al", "re", "in", "st", "ea", "es", "ng", "zz", "ma")
 
 
@@ -82,8 +102,10 @@ def summary(values: list[float]) -> str:
     """``median … p90 … p99 … max …`` in ms for ``values`` (already in ms)."""
     if not values:
         return "no samples"
-    return (f"median {median(values):7.1f}  p90 {percentile(values, 90):7.1f}  p99 {percentile(values, 99):7.1f}  "
-            f"max {max(values):7.1f}  min {min(values):7.1f}")
+    return (
+        f"median {median(values):7.1f}  p90 {percentile(values, 90):7.1f}  p99 {percentile(values, 99):7.1f}  "
+        f"max {max(values):7.1f}  min {min(values):7.1f}"
+    )
 
 
 # ----------------------------------------------------------------------------- seeding (before the bot starts)
@@ -106,14 +128,26 @@ def goal_rows(n: int, now: datetime, rng: random.Random) -> list[dict]:
         elif rng.random() < 0.3:
             due = (now - timedelta(days=rng.randint(1, 200))).replace(hour=9, minute=0, second=0, microsecond=0)
         created = now - timedelta(days=rng.randint(1, 400))
-        rows.append({
-            "id": i, "guild_id": GUILD, "number": i, "title": title, "search_key": title.casefold(),
-            "metric": rng.choice(("listeners", "streams", "shows", "followers")) if has_target else None,
-            "target": target, "current": (target or 0) * rng.random() if has_target else None,
-            "owner_id": rng.choice((ANA, BEN)), "author_id": ANA, "channel_id": GENERAL,
-            "due_at": due, "due_has_time": has_time, "status": status, "created_at": created,
-            "done_at": now - timedelta(days=rng.randint(0, 30)) if status == "done" else None,
-        })
+        rows.append(
+            {
+                "id": i,
+                "guild_id": GUILD,
+                "number": i,
+                "title": title,
+                "search_key": title.casefold(),
+                "metric": rng.choice(("listeners", "streams", "shows", "followers")) if has_target else None,
+                "target": target,
+                "current": (target or 0) * rng.random() if has_target else None,
+                "owner_id": rng.choice((ANA, BEN)),
+                "author_id": ANA,
+                "channel_id": GENERAL,
+                "due_at": due,
+                "due_has_time": has_time,
+                "status": status,
+                "created_at": created,
+                "done_at": now - timedelta(days=rng.randint(0, 30)) if status == "done" else None,
+            }
+        )
     return rows
 
 
@@ -127,9 +161,20 @@ def goal_nudge_rows(goals: list[dict], now: datetime) -> list[dict]:
         for days in goal_service.NUDGE_OFFSETS_DAYS:
             at = g["due_at"] - timedelta(days=days)
             if at > horizon:
-                rows.append({"guild_id": GUILD, "channel_id": GENERAL, "kind": goal_service.KIND, "ref_id": g["id"],
-                             "offset_days": days, "due_at": at, "status": "pending", "attempts": 0, "late": False,
-                             "created_at": now})
+                rows.append(
+                    {
+                        "guild_id": GUILD,
+                        "channel_id": GENERAL,
+                        "kind": goal_service.KIND,
+                        "ref_id": g["id"],
+                        "offset_days": days,
+                        "due_at": at,
+                        "status": "pending",
+                        "attempts": 0,
+                        "late": False,
+                        "created_at": now,
+                    }
+                )
     return rows
 
 
@@ -157,11 +202,22 @@ async def seed(db_url: str, n_goals: int, rng: random.Random) -> dict[str, Any]:
     base = math.ceil(time.time()) + 60 * 86400
     async with sm() as s:
         for i in range(PRELOADED_REMINDERS):
-            await reminder_service.add_reminder(s, GUILD, text=f"Preloaded reminder {i} about the {WORDS[i % 20]}",
-                                                when=iso(base + i * 3600), channel_id=GENERAL, author_id=ANA, now=now)
+            await reminder_service.add_reminder(
+                s,
+                GUILD,
+                text=f"Preloaded reminder {i} about the {WORDS[i % 20]}",
+                when=iso(base + i * 3600),
+                channel_id=GENERAL,
+                author_id=ANA,
+                now=now,
+            )
     await engine.dispose()
-    return {"goals": len(goals), "goal_nudges": len(nudge_rows), "seconds": t_goals,
-            "open_with_target": [g["number"] for g in goals if g["status"] == "open" and g["target"]]}
+    return {
+        "goals": len(goals),
+        "goal_nudges": len(nudge_rows),
+        "seconds": t_goals,
+        "open_with_target": [g["number"] for g in goals if g["status"] == "open" and g["target"]],
+    }
 
 
 # ----------------------------------------------------------------------------- phase 1: nudge lateness
@@ -204,8 +260,9 @@ async def measure_nudges(double: DiscordDouble, bot: Roadie, n: int, rng: random
     t0 = time.perf_counter()
     for i, ts in enumerate(due_ts):
         async with bot.sessionmaker() as s:  # one session per reminder, like the /remind add cog
-            rem = await reminder_service.add_reminder(s, GUILD, text=BENCH_TEXT.format(i=i), when=iso(ts),
-                                                      channel_id=GENERAL, author_id=ANA, now=utcnow())
+            rem = await reminder_service.add_reminder(
+                s, GUILD, text=BENCH_TEXT.format(i=i), when=iso(ts), channel_id=GENERAL, author_id=ANA, now=utcnow()
+            )
         bot.dispatcher.notify(rem.due_at)
         due_at[i], rem_id[i] = rem.due_at, rem.id
     res.create_seconds = time.perf_counter() - t0
@@ -213,8 +270,9 @@ async def measure_nudges(double: DiscordDouble, bot: Roadie, n: int, rng: random
         print(f"  ! creating the reminders took {res.create_seconds:.1f}s, past the first due time", flush=True)
     deadline = start + WINDOW_SECONDS + 15 - time.time()
     try:
-        await double.wait_until(lambda: len(bench_messages(double)) >= n, timeout=max(deadline, 1),
-                                what="all benchmark nudges")
+        await double.wait_until(
+            lambda: len(bench_messages(double)) >= n, timeout=max(deadline, 1), what="all benchmark nudges"
+        )
     except AssertionError:
         pass
     await asyncio.sleep(1.5)  # let any duplicate show up
@@ -241,8 +299,11 @@ async def measure_nudges(double: DiscordDouble, bot: Roadie, n: int, rng: random
 async def claimed_times(sm: async_sessionmaker[AsyncSession], reminder_ids: set[int]) -> dict[int, datetime]:
     """``claimed_at`` of each reminder's nudge row (when the dispatcher took it), by reminder id."""
     async with sm() as s:
-        rows = await s.execute(select(Nudge.ref_id, Nudge.claimed_at).where(
-            Nudge.kind == reminder_service.KIND, Nudge.claimed_at.is_not(None)))
+        rows = await s.execute(
+            select(Nudge.ref_id, Nudge.claimed_at).where(
+                Nudge.kind == reminder_service.KIND, Nudge.claimed_at.is_not(None)
+            )
+        )
         return {ref: at for ref, at in rows.all() if ref in reminder_ids}
 
 
@@ -256,8 +317,9 @@ class CommandStats:
     errors: int = 0  # the bot answered with a ⚠️ error message
 
 
-async def measure_interactions(double: DiscordDouble, n: int, progress_goals: list[int],
-                               rng: random.Random) -> dict[str, CommandStats]:
+async def measure_interactions(
+    double: DiscordDouble, n: int, progress_goals: list[int], rng: random.Random
+) -> dict[str, CommandStats]:
     """Invoke each benchmarked command ``n`` times, round-robin, one at a time."""
     stats: dict[str, CommandStats] = {}
 
@@ -268,14 +330,19 @@ async def measure_interactions(double: DiscordDouble, n: int, progress_goals: li
         return await double.invoke(GUILD, GENERAL, ANA, "goal list", {})
 
     async def goal_add(k: int):
-        return await double.invoke(GUILD, GENERAL, ANA, "goal add",
-                                   {"title": f"Bench goal {k}", "due": "in 3 weeks", "target": "100",
-                                    "metric": "shows"})
+        return await double.invoke(
+            GUILD,
+            GENERAL,
+            ANA,
+            "goal add",
+            {"title": f"Bench goal {k}", "due": "in 3 weeks", "target": "100", "metric": "shows"},
+        )
 
     async def goal_progress(k: int):
         number = rng.choice(progress_goals) if progress_goals else 1
-        return await double.invoke(GUILD, GENERAL, BEN, "goal progress",
-                                   {"goal": f"#{number}", "value": str(rng.randint(0, 5000))})
+        return await double.invoke(
+            GUILD, GENERAL, BEN, "goal progress", {"goal": f"#{number}", "value": str(rng.randint(0, 5000))}
+        )
 
     async def goal_done_ac(k: int):
         await double.autocomplete(GUILD, GENERAL, ANA, "goal done", {"goal": rng.choice(QUERIES)}, focused="goal")
@@ -287,9 +354,14 @@ async def measure_interactions(double: DiscordDouble, n: int, progress_goals: li
     async def settings_show(k: int):
         return await double.invoke(GUILD, GENERAL, BEN, "settings show", {})
 
-    commands = {"/goal list": goal_list, "/goal add (due)": goal_add, "/goal progress": goal_progress,
-                "/goal done autocomplete": goal_done_ac, "/remind list": remind_list,
-                "/settings show": settings_show}
+    commands = {
+        "/goal list": goal_list,
+        "/goal add (due)": goal_add,
+        "/goal progress": goal_progress,
+        "/goal done autocomplete": goal_done_ac,
+        "/remind list": remind_list,
+        "/settings show": settings_show,
+    }
     for name in commands:
         stats[name] = CommandStats()
     for k in range(n):
@@ -313,20 +385,27 @@ def print_header(args: argparse.Namespace) -> None:
     """Machine facts and parameters."""
     print("Roadie benchmark: nudge lateness and interaction response time (bot + Discord double, one process)")
     print(f"  machine : {os.cpu_count()} CPU(s), {platform.platform()}")
-    print(f"  python  : {platform.python_version()} ({platform.python_implementation()}), "
-          f"sqlite {sqlite3.sqlite_version}, discord.py {version('discord.py')}, "
-          f"SQLAlchemy {version('sqlalchemy')}, aiosqlite {version('aiosqlite')}")
-    print(f"  params  : reminders={args.reminders} over {WINDOW_SECONDS} s, goals={args.goals}, "
-          f"interactions={args.interactions} per command, seed={args.seed}")
+    print(
+        f"  python  : {platform.python_version()} ({platform.python_implementation()}), "
+        f"sqlite {sqlite3.sqlite_version}, discord.py {version('discord.py')}, "
+        f"SQLAlchemy {version('sqlalchemy')}, aiosqlite {version('aiosqlite')}"
+    )
+    print(
+        f"  params  : reminders={args.reminders} over {WINDOW_SECONDS} s, goals={args.goals}, "
+        f"interactions={args.interactions} per command, seed={args.seed}"
+    )
     print(flush=True)
 
 
 def print_nudges(r: NudgeResult) -> None:
     """Phase-1 report."""
-    print(f"1. Nudge lateness ({r.scheduled} reminders, created in {r.create_seconds:.2f} s, due over "
-          f"{len(r.per_second)} distinct seconds, up to {max(r.per_second.values(), default=0)} sharing a second)")
-    print(f"   delivered exactly once: {r.exactly_once}/{r.scheduled}   missing: {r.missing}   "
-          f"duplicates: {r.duplicates}")
+    print(
+        f"1. Nudge lateness ({r.scheduled} reminders, created in {r.create_seconds:.2f} s, due over "
+        f"{len(r.per_second)} distinct seconds, up to {max(r.per_second.values(), default=0)} sharing a second)"
+    )
+    print(
+        f"   delivered exactly once: {r.exactly_once}/{r.scheduled}   missing: {r.missing}   duplicates: {r.duplicates}"
+    )
     if r.lateness_ms:
         p99 = percentile(r.lateness_ms, 99)
         print(f"   lateness ms (message recorded - due_at), n={len(r.lateness_ms)}:")
@@ -340,23 +419,29 @@ def print_nudges(r: NudgeResult) -> None:
 def print_interactions(stats: dict[str, CommandStats]) -> None:
     """Phase-2 report."""
     print("2. Interaction response time (double dispatch -> interaction callback, ms; 'first' = first call)")
-    print(f"   {'command':<26}{'n':>5}{'first':>9}{'median':>9}{'p99':>9}{'max':>9}{'p99/3s':>9}{'missed':>8}"
-          f"{'errors':>8}")
+    print(
+        f"   {'command':<26}{'n':>5}{'first':>9}{'median':>9}{'p99':>9}{'max':>9}{'p99/3s':>9}{'missed':>8}"
+        f"{'errors':>8}"
+    )
     everything: list[float] = []
     for name, st in stats.items():
         if not st.ack_ms:
             continue
         everything += st.ack_ms
         p99 = percentile(st.ack_ms, 99)
-        print(f"   {name:<26}{len(st.ack_ms):>5}{st.ack_ms[0]:>9.1f}{median(st.ack_ms):>9.1f}"
-              f"{p99:>9.1f}{max(st.ack_ms):>9.1f}"
-              f"{p99 / DISCORD_WINDOW_MS:>8.2f}x{st.missed:>8}{st.errors:>8}")
+        print(
+            f"   {name:<26}{len(st.ack_ms):>5}{st.ack_ms[0]:>9.1f}{median(st.ack_ms):>9.1f}"
+            f"{p99:>9.1f}{max(st.ack_ms):>9.1f}"
+            f"{p99 / DISCORD_WINDOW_MS:>8.2f}x{st.missed:>8}{st.errors:>8}"
+        )
     if everything:
         p99 = percentile(everything, 99)
-        print(f"   {'overall':<26}{len(everything):>5}{'':>9}{median(everything):>9.1f}"
-              f"{p99:>9.1f}{max(everything):>9.1f}"
-              f"{p99 / DISCORD_WINDOW_MS:>8.2f}x{sum(s.missed for s in stats.values()):>8}"
-              f"{sum(s.errors for s in stats.values()):>8}")
+        print(
+            f"   {'overall':<26}{len(everything):>5}{'':>9}{median(everything):>9.1f}"
+            f"{p99:>9.1f}{max(everything):>9.1f}"
+            f"{p99 / DISCORD_WINDOW_MS:>8.2f}x{sum(s.missed for s in stats.values()):>8}"
+            f"{sum(s.errors for s in stats.values()):>8}"
+        )
     print(flush=True)
 
 
@@ -368,8 +453,11 @@ async def run(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory(prefix="roadie-bench-") as tmp:
         db_url = f"sqlite+aiosqlite:///{tmp}/roadie.db"
         seeded = await seed(db_url, args.goals, rng)
-        print(f"seeded {seeded['goals']} goals + {seeded['goal_nudges']} goal nudges in {seeded['seconds']:.2f} s, "
-              f"and {PRELOADED_REMINDERS} far-future reminders", flush=True)
+        print(
+            f"seeded {seeded['goals']} goals + {seeded['goal_nudges']} goal nudges in {seeded['seconds']:.2f} s, "
+            f"and {PRELOADED_REMINDERS} far-future reminders",
+            flush=True,
+        )
         double = make_double()
         await double.start()
         try:
@@ -387,14 +475,16 @@ async def run(args: argparse.Namespace) -> None:
                     pending = len(await reminder_service.list_reminders(s, GUILD))
                     open_goals = len((await s.scalars(select(Goal.id).where(Goal.status == "open"))).all())
                 print(f"   state: {open_goals} open goals, {pending} pending reminders", flush=True)
-                stats = await measure_interactions(double, args.interactions, list(seeded["open_with_target"]),
-                                                   rng)
+                stats = await measure_interactions(double, args.interactions, list(seeded["open_with_target"]), rng)
                 print_interactions(stats)
                 print(f"   (phase 2 took {time.perf_counter() - t2:.1f} s)", flush=True)
                 async with bot.sessionmaker() as s:
                     sent = (await s.scalars(select(Reminder.status).where(Reminder.status == "sent"))).all()
-                print(f"reminders marked sent in the database: {len(sent)}; double rejections: "
-                      f"{len(double.rejections)}; unknown routes: {len(double.unknown_routes)}", flush=True)
+                print(
+                    f"reminders marked sent in the database: {len(sent)}; double rejections: "
+                    f"{len(double.rejections)}; unknown routes: {len(double.unknown_routes)}",
+                    flush=True,
+                )
         finally:
             await double.stop()
 

@@ -17,8 +17,28 @@ from datetime import UTC, date, datetime, timedelta
 
 from tests.e2e.harness import ANA, GENERAL, GUILD, make_double, running_bot, settings_for
 
-CITIES = ["Berlin", "Hamburg", "Prague", "Vienna", "Zurich", "Milan", "Paris", "Lyon", "Madrid", "Lisbon",
-          "London", "Leeds", "Dublin", "Oslo", "Stockholm", "Copenhagen", "Warsaw", "Budapest", "Rome", "Brussels"]
+CITIES = [
+    "Berlin",
+    "Hamburg",
+    "Prague",
+    "Vienna",
+    "Zurich",
+    "Milan",
+    "Paris",
+    "Lyon",
+    "Madrid",
+    "Lisbon",
+    "London",
+    "Leeds",
+    "Dublin",
+    "Oslo",
+    "Stockholm",
+    "Copenhagen",
+    "Warsaw",
+    "Budapest",
+    "Rome",
+    "Brussels",
+]
 
 
 def make_csv(n: int, seed: int = 1) -> bytes:
@@ -31,8 +51,10 @@ def make_csv(n: int, seed: int = 1) -> bytes:
         city = rng.choice(CITIES)
         doors = f"19:{rng.choice(['00', '30'])}"
         status = rng.choice(["confirmed", "hold", "hold-2"])
-        rows.append(f"{d.isoformat()},{city},Venue {i},Europe,{doors},21:00,https://tickets.example/{i},{status},"
-                    f"{rng.randint(200, 3000)}")
+        rows.append(
+            f"{d.isoformat()},{city},Venue {i},Europe,{doors},21:00,https://tickets.example/{i},{status},"
+            f"{rng.randint(200, 3000)}"
+        )
     return ("\n".join(rows) + "\n").encode()
 
 
@@ -49,16 +71,26 @@ async def main(shows: int, runs: int) -> None:
                 totals = []
                 for run in range(1, runs + 1):
                     t0 = time.perf_counter()
-                    res = await double.invoke(GUILD, GENERAL, ANA, "tour import",
-                                              {"file": {"filename": "tour.csv", "content": data}}, timeout=30)
+                    res = await double.invoke(
+                        GUILD,
+                        GENERAL,
+                        ANA,
+                        "tour import",
+                        {"file": {"filename": "tour.csv", "content": data}},
+                        timeout=30,
+                    )
                     await double.wait_until(lambda r=res: len(r.followups) >= 2, timeout=60, what="the report")
                     total = time.perf_counter() - t0
                     totals.append(total)
                     summary = res.followups[-1]["content"].split("\n")[0]
-                    print(f"  run {run}: ack {res.ack_seconds * 1000:7.1f} ms ({res.ack_seconds / 3:.3f}x of 3 s) · "
-                          f"report {total:6.2f} s ({total / 5:.2f}x of 5 s) · {summary}")
-                print(f"\n  median report time {statistics.median(totals):.2f} s; worst {max(totals):.2f} s "
-                      f"({max(totals) / 5:.2f}x the 5 s target); double rejections: {len(double.rejections)}")
+                    print(
+                        f"  run {run}: ack {res.ack_seconds * 1000:7.1f} ms ({res.ack_seconds / 3:.3f}x of 3 s) · "
+                        f"report {total:6.2f} s ({total / 5:.2f}x of 5 s) · {summary}"
+                    )
+                print(
+                    f"\n  median report time {statistics.median(totals):.2f} s; worst {max(totals):.2f} s "
+                    f"({max(totals) / 5:.2f}x the 5 s target); double rejections: {len(double.rejections)}"
+                )
         finally:
             await double.stop()
 

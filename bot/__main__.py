@@ -45,8 +45,13 @@ async def run(settings: Settings, *, sync_only: bool = False) -> int:
             loop = asyncio.get_running_loop()
             stopping: list[asyncio.Task[None]] = []
             for sig in (signal.SIGTERM, signal.SIGINT):
-                loop.add_signal_handler(sig, lambda s=sig: (log.info("received %s; shutting down", s.name),
-                                                            stopping.append(loop.create_task(bot.close()))))
+                loop.add_signal_handler(
+                    sig,
+                    lambda s=sig: (
+                        log.info("received %s; shutting down", s.name),
+                        stopping.append(loop.create_task(bot.close())),
+                    ),
+                )
             if sync_only:
                 await bot.login(settings.discord.token)  # setup_hook forces the sync
                 log.info("commands synced")
@@ -67,8 +72,13 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point; see the module docstring."""
     parser = argparse.ArgumentParser(prog="python -m bot", description="Run Roadie, the band's road manager bot.")
     parser.add_argument("--config", type=Path, default=None, help="TOML config file (default ./config.toml)")
-    parser.add_argument("action", nargs="?", choices=["run", "sync"], default="run",
-                        help="run the bot (default) or force a slash-command sync and exit")
+    parser.add_argument(
+        "action",
+        nargs="?",
+        choices=["run", "sync"],
+        default="run",
+        help="run the bot (default) or force a slash-command sync and exit",
+    )
     args = parser.parse_args(argv)
     try:
         settings = load_settings(args.config)

@@ -77,8 +77,9 @@ def _key_of(error: dict[str, Any]) -> str:
     return ".".join(loc) or "?"
 
 
-def load_settings(path: Path | None = None, *, environ: dict[str, str] | None = None,
-                  require_token: bool = True) -> Settings:
+def load_settings(
+    path: Path | None = None, *, environ: dict[str, str] | None = None, require_token: bool = True
+) -> Settings:
     """Load settings from ``path`` (default ``./config.toml``) and the environment.
 
     A missing default file is fine (everything can come from the environment); a missing file

@@ -30,8 +30,15 @@ class Roadie(commands.Bot):
     ``python -m bot sync``).
     """
 
-    def __init__(self, settings: Settings, engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession],
-                 *, sync_only: bool = False, **client_options: object) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        engine: AsyncEngine,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        *,
+        sync_only: bool = False,
+        **client_options: object,
+    ) -> None:
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=discord.Intents.default(),  # no privileged intents
@@ -43,8 +50,7 @@ class Roadie(commands.Bot):
         self.engine = engine
         self.sessionmaker = sessionmaker
         self.sync_only = sync_only
-        self.dispatcher = NudgeDispatcher(sessionmaker, self.send_nudge,
-                                          sweep_seconds=settings.scheduler.sweep_seconds)
+        self.dispatcher = NudgeDispatcher(sessionmaker, self.send_nudge, sweep_seconds=settings.scheduler.sweep_seconds)
         self.tree.on_error = self._on_tree_error  # type: ignore[method-assign]
         self.ready_event = asyncio.Event()
 
@@ -52,16 +58,18 @@ class Roadie(commands.Bot):
         """Runs once per process after login: load cogs, sync if changed, start the dispatcher."""
         for ext in EXTENSIONS:
             await self.load_extension(ext)
-        await sync_commands(self, self.tree, self.sessionmaker, self.settings.discord.sync_guild_ids,
-                            force=self.sync_only)
+        await sync_commands(
+            self, self.tree, self.sessionmaker, self.settings.discord.sync_guild_ids, force=self.sync_only
+        )
         if not self.sync_only:
             await self.dispatcher.start()
             self.dispatcher.spawn(asyncio.to_thread(warm_up), "date parser warm-up")
 
     async def on_ready(self) -> None:
         """Fires on every (re)connect: only logs; nothing is started here."""
-        log.info("connected as %s (id %s) to %d guild(s)", self.user, self.user.id if self.user else "?",
-                 len(self.guilds))
+        log.info(
+            "connected as %s (id %s) to %d guild(s)", self.user, self.user.id if self.user else "?", len(self.guilds)
+        )
         self.ready_event.set()
 
     async def close(self) -> None:
@@ -69,8 +77,9 @@ class Roadie(commands.Bot):
         await self.dispatcher.stop()
         await super().close()
 
-    async def _on_tree_error(self, interaction: discord.Interaction,
-                             error: discord.app_commands.AppCommandError) -> None:
+    async def _on_tree_error(
+        self, interaction: discord.Interaction, error: discord.app_commands.AppCommandError
+    ) -> None:
         await reply_error(interaction, error)
 
     async def send_nudge(self, out: OutgoingNudge) -> int | None:
@@ -81,18 +90,23 @@ class Roadie(commands.Bot):
                 payload); transient for 429 after discord.py's own retries, 5xx and network errors.
         """
         channel = self.get_partial_messageable(out.channel_id)
-        mentions = discord.AllowedMentions(everyone=False, users=[discord.Object(u) for u in out.mention_user_ids],
-                                           roles=[discord.Object(r) for r in out.mention_role_ids])
+        mentions = discord.AllowedMentions(
+            everyone=False,
+            users=[discord.Object(u) for u in out.mention_user_ids],
+            roles=[discord.Object(r) for r in out.mention_role_ids],
+        )
         view = discord.utils.MISSING
         if out.button is not None:  # clicks are handled by the persistent DynamicItem matching custom_id
             view = discord.ui.View(timeout=None)
-            view.add_item(discord.ui.Button(label=out.button[0], custom_id=out.button[1],
-                                            style=discord.ButtonStyle.primary))
+            view.add_item(
+                discord.ui.Button(label=out.button[0], custom_id=out.button[1], style=discord.ButtonStyle.primary)
+            )
         try:
             msg = await channel.send(out.content, allowed_mentions=mentions, nonce=out.nonce, view=view)
         except discord.Forbidden as exc:
-            raise DeliveryError(f"no permission to post in channel {out.channel_id} ({exc.code})",
-                                permanent=True) from exc
+            raise DeliveryError(
+                f"no permission to post in channel {out.channel_id} ({exc.code})", permanent=True
+            ) from exc
         except discord.NotFound as exc:
             raise DeliveryError(f"channel {out.channel_id} not found ({exc.code})", permanent=True) from exc
         except discord.HTTPException as exc:

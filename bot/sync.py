@@ -37,9 +37,14 @@ def tree_hash(tree: app_commands.CommandTree, guild: discord.abc.Snowflake | Non
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 
-async def sync_commands(client: discord.Client, tree: app_commands.CommandTree,
-                        sessionmaker: async_sessionmaker[AsyncSession], guild_ids: list[int], *,
-                        force: bool = False) -> SyncReport:
+async def sync_commands(
+    client: discord.Client,
+    tree: app_commands.CommandTree,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    guild_ids: list[int],
+    *,
+    force: bool = False,
+) -> SyncReport:
     """Upload the command tree where it changed since the last sync (or everywhere with ``force``).
 
     ``guild_ids`` non-empty: commands go to those guilds (instant) and not globally. Raises
@@ -98,6 +103,5 @@ async def sync_commands(client: discord.Client, tree: app_commands.CommandTree,
                     log.info("guild %s is gone or forbids commands; forgetting it", gid)
                 await record(key, None)
                 report.cleared.append(f"guild:{gid}")
-    log.info("command sync: uploaded=%s cleared=%s unchanged=%s", report.uploaded, report.cleared,
-             report.unchanged)
+    log.info("command sync: uploaded=%s cleared=%s unchanged=%s", report.uploaded, report.cleared, report.unchanged)
     return report

@@ -42,8 +42,21 @@ MAX_AHEAD = timedelta(days=365 * 10)
 _CLOCK_TOKEN_RE = re.compile(r"\b(\d{1,2}):(\d{2})\b")
 _AMPM_TOKEN_RE = re.compile(r"(?<![:\d])(\d{1,2})(?::(\d{2}))?\s*(am|pm)\b")
 _BARE_AT_RE = re.compile(r"\bat\s+(\d{1,2})\s*$")
-_UNIT_SECONDS = {"s": 1, "sec": 1, "second": 1, "min": 60, "minute": 60, "m": 60, "h": 3600, "hr": 3600,
-                 "hour": 3600, "day": 86400, "d": 86400, "week": 604800, "w": 604800}
+_UNIT_SECONDS = {
+    "s": 1,
+    "sec": 1,
+    "second": 1,
+    "min": 60,
+    "minute": 60,
+    "m": 60,
+    "h": 3600,
+    "hr": 3600,
+    "hour": 3600,
+    "day": 86400,
+    "d": 86400,
+    "week": 604800,
+    "w": 604800,
+}
 _REL_PART = r"(\d+(?:\.\d+)?|an?|one)\s*(seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|w)\b"
 _REL_PART_RE = re.compile(_REL_PART)
 _REL_RE = re.compile(rf"^in\s+((?:{_REL_PART}(?:\s*,\s*|\s+and\s+|\s+)?)+)$")
@@ -110,8 +123,9 @@ def parse_clock(text: str) -> time | None:
     return time(hour, minute)
 
 
-def _numeric(m: re.Match[str], text: str, order: str, now_local: datetime, default_time: time,
-             tz: ZoneInfo) -> ParsedWhen:
+def _numeric(
+    m: re.Match[str], text: str, order: str, now_local: datetime, default_time: time, tz: ZoneInfo
+) -> ParsedWhen:
     a, b = int(m.group("a")), int(m.group("b"))
     day, month = (a, b) if order == "day-first" else (b, a)
     order_hint = "DD/MM/YYYY" if order == "day-first" else "MM/DD/YYYY"
@@ -140,8 +154,9 @@ def _numeric(m: re.Match[str], text: str, order: str, now_local: datetime, defau
     return ParsedWhen(local.astimezone(UTC), local, has_time)
 
 
-def parse_when(text: str, *, tz: ZoneInfo, date_order: str, now: datetime,
-               default_time: time = DEFAULT_TIME) -> ParsedWhen:
+def parse_when(
+    text: str, *, tz: ZoneInfo, date_order: str, now: datetime, default_time: time = DEFAULT_TIME
+) -> ParsedWhen:
     """Read ``text`` in zone ``tz`` relative to ``now`` (aware).
 
     Raises:
@@ -158,8 +173,10 @@ def parse_when(text: str, *, tz: ZoneInfo, date_order: str, now: datetime,
     except OverflowError:
         raise InvalidInput(f"`{raw}` is outside the dates Roadie can handle. Try e.g. {EXAMPLES}.") from None
     if when.utc - now > MAX_AHEAD:
-        raise InvalidInput(f"`{raw}` is {format_local(when.utc, tz, with_time=when.has_time)}, more than "
-                           f"{MAX_AHEAD.days // 365} years away. Give a nearer date.")
+        raise InvalidInput(
+            f"`{raw}` is {format_local(when.utc, tz, with_time=when.has_time)}, more than "
+            f"{MAX_AHEAD.days // 365} years away. Give a nearer date."
+        )
     return when
 
 
@@ -246,8 +263,9 @@ def _parse(raw: str, *, tz: ZoneInfo, date_order: str, now: datetime, default_ti
     has_time = bool(_HAS_TIME_RE.search(lowered))
     said = _said_clock(lowered)
     if said is not None and parsed.time().replace(second=0, microsecond=0) != said:
-        raise InvalidInput(f"Couldn't read `{raw}` reliably (the time of day came out as {parsed:%H:%M}). "
-                           f"Try e.g. {EXAMPLES}.")
+        raise InvalidInput(
+            f"Couldn't read `{raw}` reliably (the time of day came out as {parsed:%H:%M}). Try e.g. {EXAMPLES}."
+        )
     if has_time:
         local = _combine(parsed.date(), parsed.time().replace(microsecond=0), tz)
         if lowered.startswith("in ") or " ago" in lowered:
@@ -268,8 +286,15 @@ def warm_up() -> None:
     dateparser.parse("tomorrow 9am", languages=["en"])
 
 
-def parse_future(text: str, *, tz: ZoneInfo, date_order: str, now: datetime,
-                 default_time: time = DEFAULT_TIME, allow_today: bool = False) -> ParsedWhen:
+def parse_future(
+    text: str,
+    *,
+    tz: ZoneInfo,
+    date_order: str,
+    now: datetime,
+    default_time: time = DEFAULT_TIME,
+    allow_today: bool = False,
+) -> ParsedWhen:
     """Like :func:`parse_when`, but the moment must be after ``now``.
 
     With ``allow_today`` a date without a time of day may be today even if ``default_time`` has

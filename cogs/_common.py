@@ -29,8 +29,10 @@ def can_manage(interaction: discord.Interaction) -> bool:
     return bool(interaction.permissions.manage_guild)
 
 
-def check_bot_can_post(interaction: discord.Interaction, channel: discord.abc.GuildChannel | discord.Thread |
-                       discord.app_commands.AppCommandChannel | None) -> int:
+def check_bot_can_post(
+    interaction: discord.Interaction,
+    channel: discord.abc.GuildChannel | discord.Thread | discord.app_commands.AppCommandChannel | None,
+) -> int:
     """Id of ``channel`` (default: the current channel) after checking Roadie can post there.
 
     Raises:
@@ -45,16 +47,19 @@ def check_bot_can_post(interaction: discord.Interaction, channel: discord.abc.Gu
         guild = interaction.guild
         resolved = guild.get_channel_or_thread(channel.id) if guild else None
         if resolved is None or guild is None or guild.me is None:
-            raise InvalidInput(f"Roadie can't see <#{channel.id}>. Give it View Channel and Send Messages there, "
-                               "or pick another channel.")
+            raise InvalidInput(
+                f"Roadie can't see <#{channel.id}>. Give it View Channel and Send Messages there, "
+                "or pick another channel."
+            )
         perms = resolved.permissions_for(guild.me)
         cid = channel.id
         is_thread = isinstance(resolved, discord.Thread)
         mention = f"<#{channel.id}>"
     can_send = perms.send_messages_in_threads if is_thread else perms.send_messages
     if not (perms.view_channel and can_send):
-        raise InvalidInput(f"Roadie can't post in {mention}. Give it View Channel and Send Messages there, "
-                           "or pick another channel.")
+        raise InvalidInput(
+            f"Roadie can't post in {mention}. Give it View Channel and Send Messages there, or pick another channel."
+        )
     assert cid is not None
     return cid
 

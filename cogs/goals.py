@@ -22,8 +22,9 @@ DATE_HELP = "e.g. 2027-06-01, 'next friday', 'in 3 weeks' (server time zone)"
 
 async def _delete_goal(interaction: discord.Interaction, goal_id: int) -> str:
     async with bot_of(interaction).sessionmaker() as s:
-        goal = await goal_service.delete_goal(s, guild_id_of(interaction), goal_id, now=utcnow(),
-                                              actor=actor_of(interaction))
+        goal = await goal_service.delete_goal(
+            s, guild_id_of(interaction), goal_id, now=utcnow(), actor=actor_of(interaction)
+        )
     return f"🗑️ Deleted goal #{goal.number} **{plain(truncate(goal.title, 150))}** and its nudges."
 
 
@@ -34,21 +35,30 @@ class GoalsCog(commands.GroupCog, group_name="goal", group_description="Career g
     def __init__(self, bot: commands.Bot) -> None:
         self.bot = bot
 
-    async def _goal_choices(self, interaction: discord.Interaction, current: str, status: str | None = None
-                            ) -> list[app_commands.Choice[str]]:
+    async def _goal_choices(
+        self, interaction: discord.Interaction, current: str, status: str | None = None
+    ) -> list[app_commands.Choice[str]]:
         async with bot_of(interaction).sessionmaker() as s:
             pairs = await goal_service.autocomplete(s, guild_id_of(interaction), current, status=status)
         return [app_commands.Choice(name=n, value=v) for n, v in pairs]
 
     @app_commands.command(name="add", description="Add a career goal, e.g. '10k monthly listeners by June'")
-    @app_commands.describe(title="What you want to achieve", due=f"Due date/time, {DATE_HELP}",
-                           metric="What you measure, e.g. monthly listeners",
-                           target="The number to reach, e.g. 10000 or 10k", owner="Who owns it (default: you)")
-    async def add(self, interaction: discord.Interaction, title: app_commands.Range[str, 1, TITLE_MAX],
-                  due: app_commands.Range[str, 1, 100] | None = None,
-                  metric: app_commands.Range[str, 1, METRIC_MAX] | None = None,
-                  target: app_commands.Range[str, 1, 30] | None = None,
-                  owner: discord.Member | None = None) -> None:
+    @app_commands.describe(
+        title="What you want to achieve",
+        due=f"Due date/time, {DATE_HELP}",
+        metric="What you measure, e.g. monthly listeners",
+        target="The number to reach, e.g. 10000 or 10k",
+        owner="Who owns it (default: you)",
+    )
+    async def add(
+        self,
+        interaction: discord.Interaction,
+        title: app_commands.Range[str, 1, TITLE_MAX],
+        due: app_commands.Range[str, 1, 100] | None = None,
+        metric: app_commands.Range[str, 1, METRIC_MAX] | None = None,
+        target: app_commands.Range[str, 1, 30] | None = None,
+        owner: discord.Member | None = None,
+    ) -> None:
         gid = guild_id_of(interaction)
         if due is not None:
             async with bot_of(interaction).sessionmaker() as s:
@@ -57,14 +67,24 @@ class GoalsCog(commands.GroupCog, group_name="goal", group_description="Career g
                 check_bot_can_post(interaction, None)
         async with bot_of(interaction).sessionmaker() as s:
             goal = await goal_service.add_goal(
-                s, gid, title=title, author_id=interaction.user.id, channel_id=interaction.channel_id or 0,
-                now=utcnow(), owner_id=owner.id if owner else None, due=due, metric=metric, target=target)
+                s,
+                gid,
+                title=title,
+                author_id=interaction.user.id,
+                channel_id=interaction.channel_id or 0,
+                now=utcnow(),
+                owner_id=owner.id if owner else None,
+                due=due,
+                metric=metric,
+                target=target,
+            )
             planned = await goal_service.pending_nudges(s, goal)
             cfg = await get_config(s, gid)
         if planned:
             bot_of(interaction).dispatcher.notify(planned[0])
         await interaction.response.send_message(
-            f"🎯 Goal #{goal.number} added.", embed=goal_embed(goal, cfg.tz, nudges=planned))
+            f"🎯 Goal #{goal.number} added.", embed=goal_embed(goal, cfg.tz, nudges=planned)
+        )
 
     @app_commands.command(name="list", description="List this server's goals")
     @app_commands.describe(status="open (default), done or all")
@@ -79,23 +99,30 @@ class GoalsCog(commands.GroupCog, group_name="goal", group_description="Career g
 
         async def render(index: int) -> discord.Embed:
             async with sessionmaker() as s:
-                goals = await goal_service.list_goals(s, gid, st, offset=index * GOALS_PER_PAGE,
-                                                      limit=GOALS_PER_PAGE)
+                goals = await goal_service.list_goals(s, gid, st, offset=index * GOALS_PER_PAGE, limit=GOALS_PER_PAGE)
                 cfg = await get_config(s, gid)
             return goal_list_page(goals, cfg.tz, st, index=index, page_count=page_count, total=total)
 
         await send_paginated(interaction, page_count, render)
 
     @app_commands.command(name="progress", description="Record where a goal stands now (the new total)")
-    @app_commands.describe(goal="The goal (#number or title)", value="Current value, e.g. 4200 or 4.2k",
-                           note="Optional note, e.g. 'after the Spotify pitch'")
-    async def progress(self, interaction: discord.Interaction, goal: app_commands.Range[str, 1, 200],
-                       value: app_commands.Range[str, 1, 30],
-                       note: app_commands.Range[str, 1, NOTE_MAX] | None = None) -> None:
+    @app_commands.describe(
+        goal="The goal (#number or title)",
+        value="Current value, e.g. 4200 or 4.2k",
+        note="Optional note, e.g. 'after the Spotify pitch'",
+    )
+    async def progress(
+        self,
+        interaction: discord.Interaction,
+        goal: app_commands.Range[str, 1, 200],
+        value: app_commands.Range[str, 1, 30],
+        note: app_commands.Range[str, 1, NOTE_MAX] | None = None,
+    ) -> None:
         gid = guild_id_of(interaction)
         async with bot_of(interaction).sessionmaker() as s:
-            res = await goal_service.record_progress(s, gid, goal, value, author_id=interaction.user.id,
-                                                     now=utcnow(), note=note, actor=actor_of(interaction))
+            res = await goal_service.record_progress(
+                s, gid, goal, value, author_id=interaction.user.id, now=utcnow(), note=note, actor=actor_of(interaction)
+            )
             cfg = await get_config(s, gid)
         g = res.goal
         head = f"📈 Progress on #{g.number}: `{progress_bar(goal_service.progress_fraction(g) or 0)}`"
@@ -110,28 +137,47 @@ class GoalsCog(commands.GroupCog, group_name="goal", group_description="Career g
         async with bot_of(interaction).sessionmaker() as s:
             g = await goal_service.complete_goal(s, gid, goal, now=utcnow(), actor=actor_of(interaction))
             cfg = await get_config(s, gid)
-        await interaction.response.send_message(f"✅ Goal #{g.number} is done. Nice work!",
-                                                embed=goal_embed(g, cfg.tz))
+        await interaction.response.send_message(f"✅ Goal #{g.number} is done. Nice work!", embed=goal_embed(g, cfg.tz))
 
     @app_commands.command(name="edit", description="Change a goal's title, due date, target or owner")
-    @app_commands.describe(goal="The goal (#number or title)", title="New title", due=f"New due date, {DATE_HELP}",
-                           metric="New metric", target="New target number", owner="New owner")
-    async def edit(self, interaction: discord.Interaction, goal: app_commands.Range[str, 1, 200],
-                   title: app_commands.Range[str, 1, TITLE_MAX] | None = None,
-                   due: app_commands.Range[str, 1, 100] | None = None,
-                   metric: app_commands.Range[str, 1, METRIC_MAX] | None = None,
-                   target: app_commands.Range[str, 1, 30] | None = None,
-                   owner: discord.Member | None = None) -> None:
+    @app_commands.describe(
+        goal="The goal (#number or title)",
+        title="New title",
+        due=f"New due date, {DATE_HELP}",
+        metric="New metric",
+        target="New target number",
+        owner="New owner",
+    )
+    async def edit(
+        self,
+        interaction: discord.Interaction,
+        goal: app_commands.Range[str, 1, 200],
+        title: app_commands.Range[str, 1, TITLE_MAX] | None = None,
+        due: app_commands.Range[str, 1, 100] | None = None,
+        metric: app_commands.Range[str, 1, METRIC_MAX] | None = None,
+        target: app_commands.Range[str, 1, 30] | None = None,
+        owner: discord.Member | None = None,
+    ) -> None:
         gid = guild_id_of(interaction)
         async with bot_of(interaction).sessionmaker() as s:
-            g = await goal_service.edit_goal(s, gid, goal, now=utcnow(), title=title, due=due, metric=metric,
-                                             target=target, owner_id=owner.id if owner else None,
-                                             actor=actor_of(interaction))
+            g = await goal_service.edit_goal(
+                s,
+                gid,
+                goal,
+                now=utcnow(),
+                title=title,
+                due=due,
+                metric=metric,
+                target=target,
+                owner_id=owner.id if owner else None,
+                actor=actor_of(interaction),
+            )
             planned = await goal_service.pending_nudges(s, g)
             cfg = await get_config(s, gid)
         bot_of(interaction).dispatcher.notify(planned[0] if planned else None)
-        await interaction.response.send_message(f"✏️ Goal #{g.number} updated.",
-                                                embed=goal_embed(g, cfg.tz, nudges=planned))
+        await interaction.response.send_message(
+            f"✏️ Goal #{g.number} updated.", embed=goal_embed(g, cfg.tz, nudges=planned)
+        )
 
     @app_commands.command(name="delete", description="Delete a goal (asks for confirmation)")
     @app_commands.describe(goal="The goal (#number or title)")
@@ -144,7 +190,10 @@ class GoalsCog(commands.GroupCog, group_name="goal", group_description="Career g
         view = confirm_view("goal", g.id)
         await interaction.response.send_message(
             f"Delete goal #{g.number}? Its progress history and nudges go with it.",
-            embed=goal_embed(g, cfg.tz), view=view, ephemeral=True)
+            embed=goal_embed(g, cfg.tz),
+            view=view,
+            ephemeral=True,
+        )
 
     @progress.autocomplete("goal")
     @done.autocomplete("goal")

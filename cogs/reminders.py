@@ -24,8 +24,10 @@ def reminder_line(rem: Reminder, tz_key: str) -> str:
     from zoneinfo import ZoneInfo
 
     status = " · ⚠️ failed (Roadie couldn't post)" if rem.status == "failed" else ""
-    return (f"`#{rem.number}` {format_local(rem.due_at, ZoneInfo(tz_key))} · <t:{int(rem.due_at.timestamp())}:R> · "
-            f"<#{rem.channel_id}>{status}\n> {plain(truncate(rem.text, 200))}")
+    return (
+        f"`#{rem.number}` {format_local(rem.due_at, ZoneInfo(tz_key))} · <t:{int(rem.due_at.timestamp())}:R> · "
+        f"<#{rem.channel_id}>{status}\n> {plain(truncate(rem.text, 200))}"
+    )
 
 
 @app_commands.guild_only()
@@ -36,22 +38,32 @@ class RemindersCog(commands.GroupCog, group_name="remind", group_description="On
         self.bot = bot
 
     @app_commands.command(name="add", description="Remind this channel (or another) at a time")
-    @app_commands.describe(when="e.g. 'tomorrow 9am', 'in 2 hours', '2027-03-14 20:00' (server time zone)",
-                           text="What to remind about", channel="Where to post it (default: here)")
-    async def add(self, interaction: discord.Interaction, when: app_commands.Range[str, 1, 100],
-                  text: app_commands.Range[str, 1, TEXT_MAX], channel: discord.TextChannel | None = None) -> None:
+    @app_commands.describe(
+        when="e.g. 'tomorrow 9am', 'in 2 hours', '2027-03-14 20:00' (server time zone)",
+        text="What to remind about",
+        channel="Where to post it (default: here)",
+    )
+    async def add(
+        self,
+        interaction: discord.Interaction,
+        when: app_commands.Range[str, 1, 100],
+        text: app_commands.Range[str, 1, TEXT_MAX],
+        channel: discord.TextChannel | None = None,
+    ) -> None:
         gid = guild_id_of(interaction)
         channel_id = check_bot_can_post(interaction, channel)
         async with bot_of(interaction).sessionmaker() as s:
-            rem = await reminder_service.add_reminder(s, gid, text=text, when=when, channel_id=channel_id,
-                                                      author_id=interaction.user.id, now=utcnow())
+            rem = await reminder_service.add_reminder(
+                s, gid, text=text, when=when, channel_id=channel_id, author_id=interaction.user.id, now=utcnow()
+            )
             cfg = await get_config(s, gid)
         bot_of(interaction).dispatcher.notify(rem.due_at)
         local = format_local(rem.due_at, cfg.tz)
         await interaction.response.send_message(
             f"⏰ Reminder #{rem.number} set for **{local}** ({cfg.timezone}) · {stamp(rem.due_at)} "
             f"in <#{channel_id}>:\n"
-            f"> {plain(truncate(rem.text, 1500))}")
+            f"> {plain(truncate(rem.text, 1500))}"
+        )
 
     @app_commands.command(name="list", description="List pending reminders")
     async def list_(self, interaction: discord.Interaction) -> None:
@@ -61,8 +73,13 @@ class RemindersCog(commands.GroupCog, group_name="remind", group_description="On
             cfg = await get_config(s, gid)
         if not rems:
             await interaction.response.send_message(
-                embed=discord.Embed(title="Reminders", description="No pending reminders. Add one with `/remind add`.",
-                                    colour=REMINDER_COLOUR), ephemeral=True)
+                embed=discord.Embed(
+                    title="Reminders",
+                    description="No pending reminders. Add one with `/remind add`.",
+                    colour=REMINDER_COLOUR,
+                ),
+                ephemeral=True,
+            )
             return
         bodies = paginate_lines([reminder_line(r, cfg.timezone) for r in rems], per_page=10)
         pages = []
@@ -79,14 +96,14 @@ class RemindersCog(commands.GroupCog, group_name="remind", group_description="On
         async with bot_of(interaction).sessionmaker() as s:
             rem = await reminder_service.cancel_reminder(s, gid, reminder, actor=actor_of(interaction))
         await interaction.response.send_message(
-            f"🛑 Reminder #{rem.number} cancelled:\n> {plain(truncate(rem.text, 1500))}")
+            f"🛑 Reminder #{rem.number} cancelled:\n> {plain(truncate(rem.text, 1500))}"
+        )
 
     @cancel.autocomplete("reminder")
     async def _reminder_ac(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         async with bot_of(interaction).sessionmaker() as s:
             pairs = await reminder_service.autocomplete(s, guild_id_of(interaction), current)
         return [app_commands.Choice(name=n, value=v) for n, v in pairs]
-
 
 
 async def setup(bot: commands.Bot) -> None:

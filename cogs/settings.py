@@ -25,8 +25,9 @@ def roles_text(roles: dict[str, int]) -> str:
     return " · ".join(parts) if parts else "not set"
 
 
-def settings_embed(cfg: GuildConfig, title: str = "Roadie settings", *,
-                   roles: dict[str, int] | None = None) -> discord.Embed:
+def settings_embed(
+    cfg: GuildConfig, title: str = "Roadie settings", *, roles: dict[str, int] | None = None
+) -> discord.Embed:
     """The settings summary shown by ``/settings show`` and after each change (``roles``: the role mapping)."""
     now = utcnow()
     e = discord.Embed(title=title, colour=discord.Colour.blurple())
@@ -66,8 +67,9 @@ class SettingsCog(commands.GroupCog, group_name="settings", group_description="R
                 await s.commit()
         bot_of(interaction).dispatcher.notify()
         note = " Nudges of goals, releases and check-ins now follow it." if moved else ""
-        await interaction.response.send_message(f"✅ Time zone set to `{cfg.timezone}`.{note}",
-                                                embed=settings_embed(cfg))
+        await interaction.response.send_message(
+            f"✅ Time zone set to `{cfg.timezone}`.{note}", embed=settings_embed(cfg)
+        )
 
     @timezone.autocomplete("tz")
     async def _tz_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
@@ -75,16 +77,20 @@ class SettingsCog(commands.GroupCog, group_name="settings", group_description="R
 
     @app_commands.command(name="date-order", description="How numeric dates like 03/04/2027 are read")
     @app_commands.describe(order="day-first: 03/04 is 3 April; month-first: 03/04 is March 4")
-    @app_commands.choices(order=[app_commands.Choice(name="day-first (03/04/2027 = 3 Apr 2027)", value="day-first"),
-                                 app_commands.Choice(name="month-first (03/04/2027 = Mar 4, 2027)",
-                                                     value="month-first")])
+    @app_commands.choices(
+        order=[
+            app_commands.Choice(name="day-first (03/04/2027 = 3 Apr 2027)", value="day-first"),
+            app_commands.Choice(name="month-first (03/04/2027 = Mar 4, 2027)", value="month-first"),
+        ]
+    )
     async def date_order(self, interaction: discord.Interaction, order: app_commands.Choice[str]) -> None:
         gid = guild_id_of(interaction)
         async with bot_of(interaction).sessionmaker() as s:
             cfg = await settings_service.set_date_order(s, gid, order.value, can_manage=can_manage(interaction))
             await s.commit()
-        await interaction.response.send_message(f"✅ Numeric dates are now read `{cfg.date_order}`.",
-                                                embed=settings_embed(cfg))
+        await interaction.response.send_message(
+            f"✅ Numeric dates are now read `{cfg.date_order}`.", embed=settings_embed(cfg)
+        )
 
     @app_commands.command(name="channel", description="Where Roadie posts nudges (default: where each item was made)")
     @app_commands.describe(channel="A text channel Roadie can post in")
@@ -100,16 +106,19 @@ class SettingsCog(commands.GroupCog, group_name="settings", group_description="R
         await interaction.response.send_message(f"✅ Nudges will go to <#{channel.id}>.", embed=settings_embed(cfg))
 
     @app_commands.command(name="role", description="Map a Roadie role (manager, artist, ...) to a Discord role")
-    @app_commands.describe(kind="manager: may edit or delete anyone's items; or artist, producer, label",
-                           role="The Discord role whose members get it")
+    @app_commands.describe(
+        kind="manager: may edit or delete anyone's items; or artist, producer, label",
+        role="The Discord role whose members get it",
+    )
     @app_commands.choices(kind=ROLE_CHOICES)
     async def role(self, interaction: discord.Interaction, kind: app_commands.Choice[str], role: discord.Role) -> None:
         gid = guild_id_of(interaction)
         async with bot_of(interaction).sessionmaker() as s:
             roles = await permissions.set_role(s, gid, kind.value, role.id, actor=actor_of(interaction))
             cfg = await settings_service.get_config(s, gid)
-        await interaction.response.send_message(f"✅ Roadie role **{kind.value}** is now <@&{role.id}>.",
-                                                embed=settings_embed(cfg, roles=roles))
+        await interaction.response.send_message(
+            f"✅ Roadie role **{kind.value}** is now <@&{role.id}>.", embed=settings_embed(cfg, roles=roles)
+        )
 
     @app_commands.command(name="show", description="Show this server's Roadie settings")
     async def show(self, interaction: discord.Interaction) -> None:

@@ -18,18 +18,34 @@ from bot.ui.tours import day_sheet, show_list_page
 from cogs._common import actor_of, bot_of, check_bot_can_post, guild_id_of
 
 SHOWS_PER_PAGE = 10
-STATUS_CHOICES = [app_commands.Choice(name=n, value=v) for n, v in (
-    ("confirmed", "confirmed"), ("hold (1st)", "hold"), ("hold (2nd)", "hold-2"), ("hold (3rd)", "hold-3"),
-    ("cancelled", "cancelled"))]
+STATUS_CHOICES = [
+    app_commands.Choice(name=n, value=v)
+    for n, v in (
+        ("confirmed", "confirmed"),
+        ("hold (1st)", "hold"),
+        ("hold (2nd)", "hold-2"),
+        ("hold (3rd)", "hold-3"),
+        ("cancelled", "cancelled"),
+    )
+]
 WHEN_CHOICES = [app_commands.Choice(name=n, value=n) for n in ("upcoming", "past", "all")]
 TIME_HELP = "HH:MM venue time, e.g. 19:30"
 SHOW_OPTION_HELP = dict(
-    date="Show date, e.g. 2027-04-03 or 3 April 2027", city="City", venue="Venue name",
-    country="Country", timezone="Venue time zone (IANA, e.g. Asia/Tokyo; default: server's)",
-    load_in=f"Load-in, {TIME_HELP}", soundcheck=f"Soundcheck, {TIME_HELP}", doors=f"Doors, {TIME_HELP}",
-    set_time=f"Set time, {TIME_HELP}", status="confirmed, hold (1st/2nd/3rd) or cancelled",
-    tickets="Ticket link (https://…)", capacity="Venue capacity", notes="Notes for the day sheet",
-    support="Support acts")
+    date="Show date, e.g. 2027-04-03 or 3 April 2027",
+    city="City",
+    venue="Venue name",
+    country="Country",
+    timezone="Venue time zone (IANA, e.g. Asia/Tokyo; default: server's)",
+    load_in=f"Load-in, {TIME_HELP}",
+    soundcheck=f"Soundcheck, {TIME_HELP}",
+    doors=f"Doors, {TIME_HELP}",
+    set_time=f"Set time, {TIME_HELP}",
+    status="confirmed, hold (1st/2nd/3rd) or cancelled",
+    tickets="Ticket link (https://…)",
+    capacity="Venue capacity",
+    notes="Notes for the day sheet",
+    support="Support acts",
+)
 Str100 = app_commands.Range[str, 1, 100]
 Str150 = app_commands.Range[str, 1, 150]
 Clock = app_commands.Range[str, 1, 10]
@@ -38,8 +54,10 @@ Clock = app_commands.Range[str, 1, 10]
 async def _delete_show(interaction: discord.Interaction, show_id: int) -> str:
     async with bot_of(interaction).sessionmaker() as s:
         show = await tours.delete_show(s, guild_id_of(interaction), show_id, now=utcnow(), actor=actor_of(interaction))
-    return (f"🗑️ Deleted show #{show.number} ({tours.format_day(show.date)}, {plain(truncate(show.city, 80))}) "
-            "and its nudges.")
+    return (
+        f"🗑️ Deleted show #{show.number} ({tours.format_day(show.date)}, {plain(truncate(show.city, 80))}) "
+        "and its nudges."
+    )
 
 
 @app_commands.guild_only()
@@ -54,30 +72,59 @@ class ToursCog(commands.GroupCog, group_name="tour", group_description="Tour dat
             cfg = await get_config(s, guild_id_of(interaction))
         capacity = raw.pop("capacity", None)
         date_text = raw.pop("date", None)
-        return tours.parse_fields(cfg, utcnow().astimezone(cfg.tz).date(), date_text=date_text,  # type: ignore[arg-type]
-                                  capacity=str(capacity) if capacity is not None else None, **raw)  # type: ignore[arg-type]
+        return tours.parse_fields(
+            cfg,
+            utcnow().astimezone(cfg.tz).date(),
+            date_text=date_text,  # type: ignore[arg-type]
+            capacity=str(capacity) if capacity is not None else None,
+            **raw,
+        )  # type: ignore[arg-type]
 
     @app_commands.command(name="add", description="Add a show (times are venue-local)")
     @app_commands.describe(**SHOW_OPTION_HELP)
     @app_commands.choices(status=STATUS_CHOICES)
-    async def add(self, interaction: discord.Interaction, date: Str100, city: Str100, venue: Str150,
-                  country: Str100 | None = None, timezone: app_commands.Range[str, 1, 64] | None = None,
-                  load_in: Clock | None = None, soundcheck: Clock | None = None, doors: Clock | None = None,
-                  set_time: Clock | None = None, status: app_commands.Choice[str] | None = None,
-                  tickets: app_commands.Range[str, 1, 500] | None = None,
-                  capacity: app_commands.Range[int, 1, 1_000_000] | None = None,
-                  notes: app_commands.Range[str, 1, 1000] | None = None,
-                  support: app_commands.Range[str, 1, 300] | None = None) -> None:
+    async def add(
+        self,
+        interaction: discord.Interaction,
+        date: Str100,
+        city: Str100,
+        venue: Str150,
+        country: Str100 | None = None,
+        timezone: app_commands.Range[str, 1, 64] | None = None,
+        load_in: Clock | None = None,
+        soundcheck: Clock | None = None,
+        doors: Clock | None = None,
+        set_time: Clock | None = None,
+        status: app_commands.Choice[str] | None = None,
+        tickets: app_commands.Range[str, 1, 500] | None = None,
+        capacity: app_commands.Range[int, 1, 1_000_000] | None = None,
+        notes: app_commands.Range[str, 1, 1000] | None = None,
+        support: app_commands.Range[str, 1, 300] | None = None,
+    ) -> None:
         gid = guild_id_of(interaction)
-        f = await self._fields(interaction, date=date, city=city, venue=venue, country=country, timezone=timezone,
-                               load_in=load_in, soundcheck=soundcheck, doors=doors, set_time=set_time,
-                               status=status.value if status else None, tickets=tickets, capacity=capacity,
-                               notes=notes, support=support)
+        f = await self._fields(
+            interaction,
+            date=date,
+            city=city,
+            venue=venue,
+            country=country,
+            timezone=timezone,
+            load_in=load_in,
+            soundcheck=soundcheck,
+            doors=doors,
+            set_time=set_time,
+            status=status.value if status else None,
+            tickets=tickets,
+            capacity=capacity,
+            notes=notes,
+            support=support,
+        )
         async with bot_of(interaction).sessionmaker() as s:
             if (await get_config(s, gid)).nudge_channel_id is None:
                 check_bot_can_post(interaction, None)
-            show = await tours.add_show(s, gid, f, author_id=interaction.user.id,
-                                        channel_id=interaction.channel_id or 0, now=utcnow())
+            show = await tours.add_show(
+                s, gid, f, author_id=interaction.user.id, channel_id=interaction.channel_id or 0, now=utcnow()
+            )
         bot_of(interaction).dispatcher.notify()
         await interaction.response.send_message(f"🎫 Show #{show.number} added.", embed=day_sheet(show))
 
@@ -95,8 +142,7 @@ class ToursCog(commands.GroupCog, group_name="tour", group_description="Tour dat
 
         async def render(index: int) -> discord.Embed:
             async with sessionmaker() as s:
-                shows = await tours.list_shows(s, gid, w, now=now, offset=index * SHOWS_PER_PAGE,
-                                               limit=SHOWS_PER_PAGE)
+                shows = await tours.list_shows(s, gid, w, now=now, offset=index * SHOWS_PER_PAGE, limit=SHOWS_PER_PAGE)
             return show_list_page(shows, w, index=index, page_count=page_count, total=total)
 
         await send_paginated(interaction, page_count, render)
@@ -111,20 +157,43 @@ class ToursCog(commands.GroupCog, group_name="tour", group_description="Tour dat
     @app_commands.command(name="edit", description="Change a show (only the options you give; '-' clears one)")
     @app_commands.describe(show="The show (#number, city or venue)", **SHOW_OPTION_HELP)
     @app_commands.choices(status=STATUS_CHOICES)
-    async def edit(self, interaction: discord.Interaction, show: app_commands.Range[str, 1, 200],
-                   date: Str100 | None = None, city: Str100 | None = None, venue: Str150 | None = None,
-                   country: Str100 | None = None, timezone: app_commands.Range[str, 1, 64] | None = None,
-                   load_in: Clock | None = None, soundcheck: Clock | None = None, doors: Clock | None = None,
-                   set_time: Clock | None = None, status: app_commands.Choice[str] | None = None,
-                   tickets: app_commands.Range[str, 1, 500] | None = None,
-                   capacity: app_commands.Range[int, 1, 1_000_000] | None = None,
-                   notes: app_commands.Range[str, 1, 1000] | None = None,
-                   support: app_commands.Range[str, 1, 300] | None = None) -> None:
+    async def edit(
+        self,
+        interaction: discord.Interaction,
+        show: app_commands.Range[str, 1, 200],
+        date: Str100 | None = None,
+        city: Str100 | None = None,
+        venue: Str150 | None = None,
+        country: Str100 | None = None,
+        timezone: app_commands.Range[str, 1, 64] | None = None,
+        load_in: Clock | None = None,
+        soundcheck: Clock | None = None,
+        doors: Clock | None = None,
+        set_time: Clock | None = None,
+        status: app_commands.Choice[str] | None = None,
+        tickets: app_commands.Range[str, 1, 500] | None = None,
+        capacity: app_commands.Range[int, 1, 1_000_000] | None = None,
+        notes: app_commands.Range[str, 1, 1000] | None = None,
+        support: app_commands.Range[str, 1, 300] | None = None,
+    ) -> None:
         gid = guild_id_of(interaction)
-        f = await self._fields(interaction, date=date, city=city, venue=venue, country=country, timezone=timezone,
-                               load_in=load_in, soundcheck=soundcheck, doors=doors, set_time=set_time,
-                               status=status.value if status else None, tickets=tickets, capacity=capacity,
-                               notes=notes, support=support)
+        f = await self._fields(
+            interaction,
+            date=date,
+            city=city,
+            venue=venue,
+            country=country,
+            timezone=timezone,
+            load_in=load_in,
+            soundcheck=soundcheck,
+            doors=doors,
+            set_time=set_time,
+            status=status.value if status else None,
+            tickets=tickets,
+            capacity=capacity,
+            notes=notes,
+            support=support,
+        )
         async with bot_of(interaction).sessionmaker() as s:
             sh = await tours.edit_show(s, gid, show, f, now=utcnow(), actor=actor_of(interaction))
         bot_of(interaction).dispatcher.notify()
@@ -144,8 +213,9 @@ class ToursCog(commands.GroupCog, group_name="tour", group_description="Tour dat
             sh = await tours.get_show(s, guild_id_of(interaction), show)
             await tours.require_can_change(s, sh, actor_of(interaction))  # refuse now, not at the click
         view = confirm_view("show", sh.id)
-        await interaction.response.send_message(f"Delete show #{sh.number}? Its nudges go with it.",
-                                                embed=day_sheet(sh), view=view, ephemeral=True)
+        await interaction.response.send_message(
+            f"Delete show #{sh.number}? Its nudges go with it.", embed=day_sheet(sh), view=view, ephemeral=True
+        )
 
     @app_commands.command(name="import", description="Import shows from a calendar (.ics) or spreadsheet (.csv)")
     @app_commands.describe(file="An .ics export (Google/Apple Calendar) or a CSV with date, city, venue columns")
@@ -154,7 +224,9 @@ class ToursCog(commands.GroupCog, group_name="tour", group_description="Tour dat
         if file.size > tour_files.MAX_BYTES:
             await interaction.response.send_message(
                 f"⚠️ That file is {file.size:,} bytes; the limit is {tour_files.MAX_BYTES:,} (1 MB). Split it and "
-                "import the parts.", ephemeral=True)
+                "import the parts.",
+                ephemeral=True,
+            )
             return
         async with bot_of(interaction).sessionmaker() as s:
             if (await get_config(s, gid)).nudge_channel_id is None:
@@ -163,13 +235,22 @@ class ToursCog(commands.GroupCog, group_name="tour", group_description="Tour dat
         await interaction.response.defer(thinking=True, ephemeral=True)
         data = await file.read()
         async with bot_of(interaction).sessionmaker() as s:
-            report = await tour_files.import_shows(s, gid, data, file.filename, author_id=interaction.user.id,
-                                                   channel_id=interaction.channel_id or 0, now=utcnow(),
-                                                   actor=actor_of(interaction))
+            report = await tour_files.import_shows(
+                s,
+                gid,
+                data,
+                file.filename,
+                author_id=interaction.user.id,
+                channel_id=interaction.channel_id or 0,
+                now=utcnow(),
+                actor=actor_of(interaction),
+            )
         bot_of(interaction).dispatcher.notify()
         name = truncate(file.filename.replace("`", "'"), 60)
-        lines = [f"📥 <@{interaction.user.id}> imported `{name}` ({report.kind.upper()}): "
-                 f"**{report.added}** added, **{report.updated}** updated, **{len(report.skipped)}** skipped."]
+        lines = [
+            f"📥 <@{interaction.user.id}> imported `{name}` ({report.kind.upper()}): "
+            f"**{report.added}** added, **{report.updated}** updated, **{len(report.skipped)}** skipped."
+        ]
         for label, reason in report.skipped[:15]:
             lines.append(f"• {label}: {plain(truncate(reason, 150))}")
         if len(report.skipped) > 15:
@@ -191,9 +272,11 @@ class ToursCog(commands.GroupCog, group_name="tour", group_description="Tour dat
         shows.sort(key=lambda sh: (sh.date, sh.number))
         name = interaction.guild.name if interaction.guild else "Tour"
         data = tour_files.export_ics(shows, now=now, calendar_name=f"{name} tour dates")
-        await interaction.followup.send(f"📤 {len(shows)} show(s) as a calendar. Import it in Google Calendar "
-                                        "(Settings › Import) or open it on a Mac/iPhone.",
-                                        file=discord.File(io.BytesIO(data), filename="tour-dates.ics"))
+        await interaction.followup.send(
+            f"📤 {len(shows)} show(s) as a calendar. Import it in Google Calendar "
+            "(Settings › Import) or open it on a Mac/iPhone.",
+            file=discord.File(io.BytesIO(data), filename="tour-dates.ics"),
+        )
 
     @show.autocomplete("show")
     @edit.autocomplete("show")

@@ -18,8 +18,9 @@ def run_bot(*args: str, cwd: Path, env_extra: dict[str, str] | None = None) -> s
     env = {k: v for k, v in os.environ.items() if k not in ("DISCORD_TOKEN", "DATABASE_URL")}
     env.update(env_extra or {})
     env["PYTHONPATH"] = str(ROOT)
-    return subprocess.run([sys.executable, "-m", "bot", *args], cwd=cwd, env=env, capture_output=True, text=True,
-                          timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=60
+    )
 
 
 def test_no_token_exits_2_with_one_line(tmp_path: Path) -> None:

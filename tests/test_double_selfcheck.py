@@ -124,9 +124,7 @@ def build_bot() -> commands.Bot:
         data = await file.read()
         cached = await file.read(use_cached=True)
         first = data.decode().splitlines()[0] if data else ""
-        await interaction.response.send_message(
-            f"{len(data)} {first} {file.content_type} {file.size} {cached == data}"
-        )
+        await interaction.response.send_message(f"{len(data)} {first} {file.content_type} {file.size} {cached == data}")
 
     @goal.command(name="export", description="Answers with an .ics file")
     async def export(interaction: discord.Interaction) -> None:
@@ -211,11 +209,7 @@ async def test_login_ready_and_sync(double, bot):
         "upload",
         "export",
     }
-    assert all(
-        r["authorization"]
-        for r in double.requests
-        if not r["path"].startswith(("/webhooks", "/interactions"))
-    )
+    assert all(r["authorization"] for r in double.requests if not r["path"].startswith(("/webhooks", "/interactions")))
     assert double.rejections == [] and double.unknown_routes == []
 
 
@@ -322,9 +316,7 @@ async def test_channel_send_nonce_403_and_too_long(double, bot):
 
 async def test_wait_for_message_and_pings(double, bot):
     channel = bot.get_channel(GENERAL)
-    waiter = asyncio.create_task(
-        double.wait_for_message(channel_id=GENERAL, predicate=lambda m: "hey" in m["content"])
-    )
+    waiter = asyncio.create_task(double.wait_for_message(channel_id=GENERAL, predicate=lambda m: "hey" in m["content"]))
     await asyncio.sleep(0)
     await channel.send(f"hey <@{ANA}> <@&{CREW_ROLE}> @everyone")
     msg = await waiter
@@ -409,9 +401,7 @@ async def test_refusals_for_commands_and_callbacks(double, bot):
             assert r.status == 400 and (await r.json())["code"] == 40060
         async with s.post(f"{double.api_base}/webhooks/{APP_ID}/nope/messages/@original") as r:
             assert r.status == 405 or r.status == 404
-        async with s.patch(
-            f"{double.api_base}/webhooks/{APP_ID}/nope/messages/@original", json={"content": "x"}
-        ) as r:
+        async with s.patch(f"{double.api_base}/webhooks/{APP_ID}/nope/messages/@original", json={"content": "x"}) as r:
             assert r.status == 404 and (await r.json())["code"] == 10015
         async with s.get(f"{double.api_base}/users/@me") as r:
             assert r.status == 401
@@ -420,9 +410,7 @@ async def test_refusals_for_commands_and_callbacks(double, bot):
 
 async def _raw(double: DiscordDouble, method: str, path: str, body) -> tuple[int, dict]:
     async with aiohttp.ClientSession() as s:
-        async with s.request(
-            method, double.api_base + path, json=body, headers={"Authorization": "Bot x"}
-        ) as r:
+        async with s.request(method, double.api_base + path, json=body, headers={"Authorization": "Bot x"}) as r:
             return r.status, await r.json()
 
 
@@ -432,9 +420,7 @@ async def test_message_form_refusals(double):
     def row(n, prefix="b"):
         return {
             "type": 1,
-            "components": [
-                {"type": 2, "style": 1, "label": "x", "custom_id": f"{prefix}{i}"} for i in range(n)
-            ],
+            "components": [{"type": 2, "style": 1, "label": "x", "custom_id": f"{prefix}{i}"} for i in range(n)],
         }
 
     cases = [
@@ -566,11 +552,7 @@ async def test_callback_refusals(double):
         f"/interactions/{res.id}/{res.token}/callback?with_response=true",
         {"type": 8, "data": {"choices": [{"name": "ok", "value": "ok"}]}},
     )
-    assert (
-        status == 200
-        and body["interaction"]["id"] == str(res.id)
-        and res.choices == [{"name": "ok", "value": "ok"}]
-    )
+    assert status == 200 and body["interaction"]["id"] == str(res.id) and res.choices == [{"name": "ok", "value": "ok"}]
     assert len(double.rejections) == len(bad_modals) + 4
     assert double.unknown_routes == []
 
@@ -590,7 +572,10 @@ async def test_attachment_option_bytes(double, bot):
     res = await double.invoke(GUILD, GENERAL, ANA, "goal upload", {"file": {"filename": "n.x", "content": "é\nz"}})
     assert res.content == "4 é application/octet-stream 4 True"  # é is 2 bytes
     res = await double.invoke(
-        GUILD, GENERAL, ANA, "goal upload",
+        GUILD,
+        GENERAL,
+        ANA,
+        "goal upload",
         {"file": {"filename": "t.txt", "content": b"a", "content_type": "text/plain; charset=utf-8"}},
     )
     assert res.content == "1 a text/plain; charset=utf-8 1 True"

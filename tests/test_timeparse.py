@@ -20,22 +20,25 @@ def p(text: str, tz: ZoneInfo = BERLIN, order: str = "day-first", now: datetime 
     return f"{format_local(w.utc, tz)} {'T' if w.has_time else 'D'}"
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("2027-03-14", "Sun 14 Mar 2027 09:00 D"),
-    ("2027-03-14 20:00", "Sun 14 Mar 2027 20:00 T"),
-    ("2027-03-14T20:00", "Sun 14 Mar 2027 20:00 T"),
-    ("tomorrow 9am", "Tue 1 Dec 2026 09:00 T"),
-    ("tomorrow", "Tue 1 Dec 2026 09:00 D"),
-    ("in 3 days", "Thu 3 Dec 2026 14:00 T"),
-    ("next friday 18:00", "Fri 4 Dec 2026 18:00 T"),
-    ("in 10 seconds", "Mon 30 Nov 2026 14:00 T"),
-    ("9am", "Tue 1 Dec 2026 09:00 T"),      # passed today -> tomorrow
-    ("18:30", "Mon 30 Nov 2026 18:30 T"),   # still ahead today
-    ("noon", "Tue 1 Dec 2026 12:00 T"),
-    ("03/04/2027", "Sat 3 Apr 2027 09:00 D"),
-    ("03/04/2027 20:15", "Sat 3 Apr 2027 20:15 T"),
-    ("3.4.27", "Sat 3 Apr 2027 09:00 D"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2027-03-14", "Sun 14 Mar 2027 09:00 D"),
+        ("2027-03-14 20:00", "Sun 14 Mar 2027 20:00 T"),
+        ("2027-03-14T20:00", "Sun 14 Mar 2027 20:00 T"),
+        ("tomorrow 9am", "Tue 1 Dec 2026 09:00 T"),
+        ("tomorrow", "Tue 1 Dec 2026 09:00 D"),
+        ("in 3 days", "Thu 3 Dec 2026 14:00 T"),
+        ("next friday 18:00", "Fri 4 Dec 2026 18:00 T"),
+        ("in 10 seconds", "Mon 30 Nov 2026 14:00 T"),
+        ("9am", "Tue 1 Dec 2026 09:00 T"),  # passed today -> tomorrow
+        ("18:30", "Mon 30 Nov 2026 18:30 T"),  # still ahead today
+        ("noon", "Tue 1 Dec 2026 12:00 T"),
+        ("03/04/2027", "Sat 3 Apr 2027 09:00 D"),
+        ("03/04/2027 20:15", "Sat 3 Apr 2027 20:15 T"),
+        ("3.4.27", "Sat 3 Apr 2027 09:00 D"),
+    ],
+)
 def test_reads_common_forms(text: str, expected: str) -> None:
     assert p(text) == expected
 
@@ -61,15 +64,18 @@ def test_in_seconds_is_exact() -> None:
 def test_unreadable_says_what_to_type() -> None:
     with pytest.raises(InvalidInput) as err:
         p("when the moon is blue")
-    assert str(err.value) == ("Couldn't read `when the moon is blue` as a date or time. Try e.g. "
-                              "`2027-03-14 20:00`, `tomorrow 9am`, `next friday 18:00` or `in 3 days`.")
+    assert str(err.value) == (
+        "Couldn't read `when the moon is blue` as a date or time. Try e.g. "
+        "`2027-03-14 20:00`, `tomorrow 9am`, `next friday 18:00` or `in 3 days`."
+    )
 
 
 def test_past_is_refused_with_what_was_understood() -> None:
     with pytest.raises(InvalidInput) as err:
         parse_future("2026-11-29 10:00", tz=BERLIN, date_order="day-first", now=NOW)
-    assert str(err.value).startswith("`2026-11-29 10:00` is Sun 29 Nov 2026 10:00 (Europe/Berlin), which has already "
-                                     "passed.")
+    assert str(err.value).startswith(
+        "`2026-11-29 10:00` is Sun 29 Nov 2026 10:00 (Europe/Berlin), which has already passed."
+    )
 
 
 def test_date_only_today_allowed_for_goals() -> None:
@@ -98,27 +104,33 @@ def test_format_is_unambiguous() -> None:
     assert format_local(datetime(2027, 4, 3, 8, 0, tzinfo=UTC), ZoneInfo("UTC")) == "Sat 3 Apr 2027 08:00"
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("in 1.5 hours", "Mon 30 Nov 2026 15:30 T"),
-    ("in 2 hours 30 minutes", "Mon 30 Nov 2026 16:30 T"),
-    ("in an hour", "Mon 30 Nov 2026 15:00 T"),
-    ("next friday 6:30pm", "Fri 4 Dec 2026 18:30 T"),
-    ("tomorrow 12:15am", "Tue 1 Dec 2026 00:15 T"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("in 1.5 hours", "Mon 30 Nov 2026 15:30 T"),
+        ("in 2 hours 30 minutes", "Mon 30 Nov 2026 16:30 T"),
+        ("in an hour", "Mon 30 Nov 2026 15:00 T"),
+        ("next friday 6:30pm", "Fri 4 Dec 2026 18:30 T"),
+        ("tomorrow 12:15am", "Tue 1 Dec 2026 00:15 T"),
+    ],
+)
 def test_reads_trickier_forms_exactly(text: str, expected: str) -> None:
     assert p(text) == expected
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("tomorrow 25:00", "`25:00` is not a time of day (use 00:00 to 23:59)."),
-    ("tomorrow 9:75", "`9:75` is not a time of day (use 00:00 to 23:59)."),
-    ("tomorrow 0pm", "`0pm` is not a time: with am/pm the hour is 1 to 12."),
-    ("tomorrow at 7", "`at 7` could be morning or evening: write `7am`, `7pm` or `07:00`."),
-    ("in 2 hours ago", "`in 2 hours ago` says both *in* and *ago*. Try e.g. `in 2 hours`."),
-    ("9999-12-31 20:00", "`9999-12-31 20:00` is outside the dates Roadie can handle."),
-    ("2040-01-01", "`2040-01-01` is Sun 1 Jan 2040, more than 10 years away. Give a nearer date."),
-    ("in -5 minutes", "`in -5 minutes` is in the past."),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("tomorrow 25:00", "`25:00` is not a time of day (use 00:00 to 23:59)."),
+        ("tomorrow 9:75", "`9:75` is not a time of day (use 00:00 to 23:59)."),
+        ("tomorrow 0pm", "`0pm` is not a time: with am/pm the hour is 1 to 12."),
+        ("tomorrow at 7", "`at 7` could be morning or evening: write `7am`, `7pm` or `07:00`."),
+        ("in 2 hours ago", "`in 2 hours ago` says both *in* and *ago*. Try e.g. `in 2 hours`."),
+        ("9999-12-31 20:00", "`9999-12-31 20:00` is outside the dates Roadie can handle."),
+        ("2040-01-01", "`2040-01-01` is Sun 1 Jan 2040, more than 10 years away. Give a nearer date."),
+        ("in -5 minutes", "`in -5 minutes` is in the past."),
+    ],
+)
 def test_refuses_what_it_would_otherwise_misread(text: str, message: str) -> None:
     with pytest.raises(InvalidInput) as err:
         p(text)

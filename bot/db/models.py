@@ -84,7 +84,9 @@ class Goal(Base):
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     progress: Mapped[list[GoalProgress]] = relationship(
-        back_populates="goal", cascade="all, delete-orphan", passive_deletes=True,
+        back_populates="goal",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
         order_by="GoalProgress.id",
     )
 
@@ -232,7 +234,9 @@ class Release(Base):
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     tasks: Mapped[list[ReleaseTask]] = relationship(
-        back_populates="release", cascade="all, delete-orphan", passive_deletes=True,
+        back_populates="release",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
         order_by="ReleaseTask.position",
     )
 

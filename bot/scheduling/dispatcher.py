@@ -50,9 +50,15 @@ Sender = Callable[[OutgoingNudge], Awaitable[int | None]]
 class NudgeDispatcher:
     """Delivers due nudges. One per process; :meth:`start` once (from ``setup_hook``)."""
 
-    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], sender: Sender, *,
-                 sweep_seconds: float = 30.0, clock: Callable[[], datetime] = utcnow,
-                 concurrency: int = 16) -> None:
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        sender: Sender,
+        *,
+        sweep_seconds: float = 30.0,
+        clock: Callable[[], datetime] = utcnow,
+        concurrency: int = 16,
+    ) -> None:
         self._sm = sessionmaker
         self._send = sender
         self._clock = clock
@@ -83,10 +89,12 @@ class NudgeDispatcher:
             await s.commit()
         if n:
             log.info("recovered %d nudge(s) interrupted mid-send; resending with their nonce", n)
-        self._scheduler = AsyncIOScheduler(timezone=UTC, job_defaults={
-            "coalesce": True, "max_instances": 4, "misfire_grace_time": None})
-        self._scheduler.add_job(self._wake, IntervalTrigger(seconds=self._sweep_seconds, timezone=UTC),
-                                id=SWEEP_JOB, replace_existing=True)
+        self._scheduler = AsyncIOScheduler(
+            timezone=UTC, job_defaults={"coalesce": True, "max_instances": 4, "misfire_grace_time": None}
+        )
+        self._scheduler.add_job(
+            self._wake, IntervalTrigger(seconds=self._sweep_seconds, timezone=UTC), id=SWEEP_JOB, replace_existing=True
+        )
         self._scheduler.start()
         self.spawn(self.run_due(), "start-up delivery")
 
@@ -138,8 +146,9 @@ class NudgeDispatcher:
         self._wake_at = at
         self._wake_seq += 1
         run_date = max(at, self._clock())
-        self._scheduler.add_job(self._wake, DateTrigger(run_date=run_date, timezone=UTC), id=WAKE_JOB,
-                                replace_existing=True)
+        self._scheduler.add_job(
+            self._wake, DateTrigger(run_date=run_date, timezone=UTC), id=WAKE_JOB, replace_existing=True
+        )
 
     async def _reschedule(self) -> None:
         seq = self._wake_seq

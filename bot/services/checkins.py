@@ -75,9 +75,19 @@ def _text(value: str | None, what: str, *, required: bool, max_len: int = FIELD_
     return cleaned
 
 
-async def post_checkin(session: AsyncSession, guild_id: int, *, author_id: int, wins: str, next_steps: str,
-                       channel_id: int, now: datetime, blockers: str | None = None, link: str | None = None,
-                       schedule_id: int | None = None) -> Checkin:
+async def post_checkin(
+    session: AsyncSession,
+    guild_id: int,
+    *,
+    author_id: int,
+    wins: str,
+    next_steps: str,
+    channel_id: int,
+    now: datetime,
+    blockers: str | None = None,
+    link: str | None = None,
+    schedule_id: int | None = None,
+) -> Checkin:
     """Store a check-in (from the modal); commits.
 
     Raises:
@@ -86,17 +96,25 @@ async def post_checkin(session: AsyncSession, guild_id: int, *, author_id: int, 
     link_clean = _text(link, "Link", required=False, max_len=LINK_MAX)
     if link_clean and not _URL_RE.match(link_clean):
         raise InvalidInput("The link must start with `https://` or `http://` (or leave it empty).")
-    c = Checkin(guild_id=guild_id, author_id=author_id, wins=_text(wins, "Wins", required=True),
-                blockers=_text(blockers, "Blockers", required=False), next_steps=_text(next_steps, "Next steps",
-                                                                                     required=True),
-                link=link_clean, schedule_id=schedule_id, channel_id=channel_id, created_at=now)
+    c = Checkin(
+        guild_id=guild_id,
+        author_id=author_id,
+        wins=_text(wins, "Wins", required=True),
+        blockers=_text(blockers, "Blockers", required=False),
+        next_steps=_text(next_steps, "Next steps", required=True),
+        link=link_clean,
+        schedule_id=schedule_id,
+        channel_id=channel_id,
+        created_at=now,
+    )
     session.add(c)
     await session.commit()
     return c
 
 
-async def history(session: AsyncSession, guild_id: int, *, member_id: int | None = None, limit: int = 20
-                  ) -> list[Checkin]:
+async def history(
+    session: AsyncSession, guild_id: int, *, member_id: int | None = None, limit: int = 20
+) -> list[Checkin]:
     """Latest check-ins (newest first), optionally of one member; ``limit`` 1..200.
 
     Raises:
@@ -112,16 +130,22 @@ async def history(session: AsyncSession, guild_id: int, *, member_id: int | None
 
 async def team(session: AsyncSession, guild_id: int, now: datetime) -> set[int]:
     """Who is on the team now: checked in within 28 days or added, minus removed."""
-    recent = set(await session.scalars(select(Checkin.author_id).where(
-        Checkin.guild_id == guild_id, Checkin.created_at >= now - TEAM_WINDOW).distinct()))
+    recent = set(
+        await session.scalars(
+            select(Checkin.author_id)
+            .where(Checkin.guild_id == guild_id, Checkin.created_at >= now - TEAM_WINDOW)
+            .distinct()
+        )
+    )
     rows = (await session.scalars(select(TeamMember).where(TeamMember.guild_id == guild_id))).all()
     added = {r.user_id for r in rows if r.active}
     removed = {r.user_id for r in rows if not r.active}
     return (recent | added) - removed
 
 
-async def set_team_member(session: AsyncSession, guild_id: int, user_id: int, active: bool, *, actor: Actor | None,
-                          now: datetime) -> set[int]:
+async def set_team_member(
+    session: AsyncSession, guild_id: int, user_id: int, active: bool, *, actor: Actor | None, now: datetime
+) -> set[int]:
     """Add (``active``) or remove a member from the check-in team; managers only; commits.
 
     Returns the team after the change.
@@ -141,13 +165,25 @@ async def set_team_member(session: AsyncSession, guild_id: int, user_id: int, ac
 
 async def responders_since(session: AsyncSession, guild_id: int, since: datetime) -> set[int]:
     """Members who posted a check-in at or after ``since``."""
-    return set(await session.scalars(select(Checkin.author_id).where(
-        Checkin.guild_id == guild_id, Checkin.created_at >= since).distinct()))
+    return set(
+        await session.scalars(
+            select(Checkin.author_id).where(Checkin.guild_id == guild_id, Checkin.created_at >= since).distinct()
+        )
+    )
 
 
-async def add_schedule(session: AsyncSession, guild_id: int, *, weekday: int, time_text: str, channel_id: int,
-                       actor: Actor | None, now: datetime, role_id: int | None = None,
-                       kind: str = "prompt") -> tuple[CheckinSchedule, datetime]:
+async def add_schedule(
+    session: AsyncSession,
+    guild_id: int,
+    *,
+    weekday: int,
+    time_text: str,
+    channel_id: int,
+    actor: Actor | None,
+    now: datetime,
+    role_id: int | None = None,
+    kind: str = "prompt",
+) -> tuple[CheckinSchedule, datetime]:
     """Schedule a weekly prompt (or digest); managers only; commits. Returns it and its first time (UTC).
 
     Raises:
@@ -160,33 +196,62 @@ async def add_schedule(session: AsyncSession, guild_id: int, *, weekday: int, ti
         raise InvalidInput("Day must be Monday to Sunday.")
     at = parse_local_time(time_text, "Time", clock="in the server's time zone")
     cfg = await get_config(session, guild_id)
-    twin = await session.scalar(select(CheckinSchedule).where(
-        CheckinSchedule.guild_id == guild_id, CheckinSchedule.deleted_at.is_(None), CheckinSchedule.kind == kind,
-        CheckinSchedule.weekday == weekday, CheckinSchedule.local_time == at, CheckinSchedule.channel_id == channel_id))
+    twin = await session.scalar(
+        select(CheckinSchedule).where(
+            CheckinSchedule.guild_id == guild_id,
+            CheckinSchedule.deleted_at.is_(None),
+            CheckinSchedule.kind == kind,
+            CheckinSchedule.weekday == weekday,
+            CheckinSchedule.local_time == at,
+            CheckinSchedule.channel_id == channel_id,
+        )
+    )
     if twin is not None:
         raise InvalidInput(f"Schedule #{twin.number} already posts a {kind} there every {describe(twin)}.")
-    s = CheckinSchedule(guild_id=guild_id, number=await refs.next_number(session, CheckinSchedule, guild_id),
-                        kind=kind, weekday=weekday, local_time=at, channel_id=channel_id, role_id=role_id,
-                        author_id=actor.user_id if actor else 0, created_at=now,
-                        search_key=refs.fold(f"{WEEKDAYS[weekday]} {at:%H:%M} {kind}"))
+    s = CheckinSchedule(
+        guild_id=guild_id,
+        number=await refs.next_number(session, CheckinSchedule, guild_id),
+        kind=kind,
+        weekday=weekday,
+        local_time=at,
+        channel_id=channel_id,
+        role_id=role_id,
+        author_id=actor.user_id if actor else 0,
+        created_at=now,
+        search_key=refs.fold(f"{WEEKDAYS[weekday]} {at:%H:%M} {kind}"),
+    )
     session.add(s)
     await session.flush()
     first = next_occurrence(weekday, at, cfg.tz, now)
-    nudges.schedule(session, guild_id=guild_id, channel_id=channel_id,
-                    kind=KIND_PROMPT if kind == "prompt" else KIND_DIGEST, ref_id=s.id, due_at=first, now=now)
+    nudges.schedule(
+        session,
+        guild_id=guild_id,
+        channel_id=channel_id,
+        kind=KIND_PROMPT if kind == "prompt" else KIND_DIGEST,
+        ref_id=s.id,
+        due_at=first,
+        now=now,
+    )
     await session.commit()
     return s, first
 
 
 async def list_schedules(session: AsyncSession, guild_id: int) -> list[tuple[CheckinSchedule, datetime | None]]:
     """Active schedules with their next prompt time (UTC), by number."""
-    rows = (await session.scalars(select(CheckinSchedule).where(
-        CheckinSchedule.guild_id == guild_id, CheckinSchedule.deleted_at.is_(None)).order_by(CheckinSchedule.number)
-    )).all()
+    rows = (
+        await session.scalars(
+            select(CheckinSchedule)
+            .where(CheckinSchedule.guild_id == guild_id, CheckinSchedule.deleted_at.is_(None))
+            .order_by(CheckinSchedule.number)
+        )
+    ).all()
     out = []
     for s in rows:
-        nxt = await session.scalar(select(func.min(Nudge.due_at)).where(
-            Nudge.kind.in_((KIND_PROMPT, KIND_DIGEST)), Nudge.ref_id == s.id, Nudge.status == "pending"))
+        nxt = await session.scalar(
+            select(func.min(Nudge.due_at)).where(
+                Nudge.kind.in_((KIND_PROMPT, KIND_DIGEST)), Nudge.ref_id == s.id, Nudge.status == "pending"
+            )
+        )
         out.append((s, nxt))
     return out
 
@@ -197,12 +262,20 @@ async def get_schedule(session: AsyncSession, guild_id: int, ref: str) -> Checki
     Raises:
         NotFound / InvalidInput: none or several match.
     """
-    return await refs.resolve(session, CheckinSchedule, guild_id, ref, noun="schedule", list_hint=LIST_HINT,
-                              visible=[CheckinSchedule.deleted_at.is_(None)])
+    return await refs.resolve(
+        session,
+        CheckinSchedule,
+        guild_id,
+        ref,
+        noun="schedule",
+        list_hint=LIST_HINT,
+        visible=[CheckinSchedule.deleted_at.is_(None)],
+    )
 
 
-async def remove_schedule(session: AsyncSession, guild_id: int, ref: str, *, actor: Actor | None,
-                          now: datetime) -> CheckinSchedule:
+async def remove_schedule(
+    session: AsyncSession, guild_id: int, ref: str, *, actor: Actor | None, now: datetime
+) -> CheckinSchedule:
     """Stop a schedule (its author or a manager); its pending prompt and follow-up are cancelled; commits.
 
     Raises:
@@ -227,6 +300,7 @@ async def schedule_autocomplete(session: AsyncSession, guild_id: int, query: str
 
 
 # --- digest ---------------------------------------------------------------------------------
+
 
 @dataclass
 class Digest:
@@ -256,22 +330,52 @@ async def build_digest(session: AsyncSession, guild_id: int, *, days: int, now: 
     cfg = await get_config(session, guild_id)
     since = now - timedelta(days=days)
     d = Digest(since=since, now=now, days=days)
-    d.checkins = list(await session.scalars(select(Checkin).where(
-        Checkin.guild_id == guild_id, Checkin.created_at >= since).order_by(Checkin.created_at.desc())))
-    prog = (await session.execute(
-        select(Goal, func.count(GoalProgress.id)).join(GoalProgress, GoalProgress.goal_id == Goal.id)
-        .where(Goal.guild_id == guild_id, Goal.status != "deleted", GoalProgress.created_at >= since)
-        .group_by(Goal.id).order_by(func.count(GoalProgress.id).desc()))).all()
+    d.checkins = list(
+        await session.scalars(
+            select(Checkin)
+            .where(Checkin.guild_id == guild_id, Checkin.created_at >= since)
+            .order_by(Checkin.created_at.desc())
+        )
+    )
+    prog = (
+        await session.execute(
+            select(Goal, func.count(GoalProgress.id))
+            .join(GoalProgress, GoalProgress.goal_id == Goal.id)
+            .where(Goal.guild_id == guild_id, Goal.status != "deleted", GoalProgress.created_at >= since)
+            .group_by(Goal.id)
+            .order_by(func.count(GoalProgress.id).desc())
+        )
+    ).all()
     d.goals_progressed = [(g, n) for g, n in prog]
-    d.goals_completed = list(await session.scalars(select(Goal).where(
-        Goal.guild_id == guild_id, Goal.status == "done", Goal.done_at >= since).order_by(Goal.done_at)))
+    d.goals_completed = list(
+        await session.scalars(
+            select(Goal)
+            .where(Goal.guild_id == guild_id, Goal.status == "done", Goal.done_at >= since)
+            .order_by(Goal.done_at)
+        )
+    )
     today = now.astimezone(cfg.tz).date()
     horizon = today + timedelta(days=days)
-    d.upcoming_shows = list(await session.scalars(select(Show).where(
-        Show.guild_id == guild_id, Show.deleted_at.is_(None), Show.status != "cancelled", Show.date >= today,
-        Show.date <= horizon).order_by(Show.date)))
-    releases = (await session.scalars(select(Release).where(
-        Release.guild_id == guild_id, Release.deleted_at.is_(None)).options(selectinload(Release.tasks)))).all()
+    d.upcoming_shows = list(
+        await session.scalars(
+            select(Show)
+            .where(
+                Show.guild_id == guild_id,
+                Show.deleted_at.is_(None),
+                Show.status != "cancelled",
+                Show.date >= today,
+                Show.date <= horizon,
+            )
+            .order_by(Show.date)
+        )
+    )
+    releases = (
+        await session.scalars(
+            select(Release)
+            .where(Release.guild_id == guild_id, Release.deleted_at.is_(None))
+            .options(selectinload(Release.tasks))
+        )
+    ).all()
     due: list[tuple[date, Release, object]] = []
     for r in releases:
         for t in r.tasks:
@@ -279,8 +383,11 @@ async def build_digest(session: AsyncSession, guild_id: int, *, days: int, now: 
             if t.done_at is None and today <= when <= horizon:
                 due.append((when, r, t))
     d.tasks_due = [(r, t) for _w, r, t in sorted(due, key=lambda x: (x[0], x[1].number, x[2].position))]
-    d.last_prompt_at = await session.scalar(select(func.max(CheckinSchedule.last_prompt_at)).where(
-        CheckinSchedule.guild_id == guild_id, CheckinSchedule.kind == "prompt", CheckinSchedule.deleted_at.is_(None)))
+    d.last_prompt_at = await session.scalar(
+        select(func.max(CheckinSchedule.last_prompt_at)).where(
+            CheckinSchedule.guild_id == guild_id, CheckinSchedule.kind == "prompt", CheckinSchedule.deleted_at.is_(None)
+        )
+    )
     if d.last_prompt_at is not None:
         members = await team(session, guild_id, now)
         d.missing = sorted(members - await responders_since(session, guild_id, d.last_prompt_at))
@@ -309,10 +416,13 @@ def digest_text(d: Digest, tz: ZoneInfo) -> str:
     if d.checkins:
         who = ", ".join(f"<@{u}> ×{n}" for u, n in per.most_common(8))
         extra = f" (+{len(per) - 8} more)" if len(per) > 8 else ""
-        out.append(f"**Check-ins:** {len(d.checkins)} from {len(per)} {'person' if len(per) == 1 else 'people'}: "
-                   f"{who}{extra}")
-        latest = [f"• <@{c.author_id}> <t:{int(c.created_at.timestamp())}:R>: "
-                  f"{escape_markdown(c.wins.splitlines()[0][:90])}" for c in d.checkins[:5]]
+        out.append(
+            f"**Check-ins:** {len(d.checkins)} from {len(per)} {'person' if len(per) == 1 else 'people'}: {who}{extra}"
+        )
+        latest = [
+            f"• <@{c.author_id}> <t:{int(c.created_at.timestamp())}:R>: {escape_markdown(c.wins.splitlines()[0][:90])}"
+            for c in d.checkins[:5]
+        ]
         out += _budgeted(latest, 600, "• …")
     else:
         out.append("**Check-ins:** none in this period.")
@@ -330,16 +440,20 @@ def digest_text(d: Digest, tz: ZoneInfo) -> str:
         more = f" (+{len(d.upcoming_shows) - 6} more)" if len(d.upcoming_shows) > 6 else ""
         out.append(f"**Shows, next {d.days} days:** {'; '.join(shows)}{more}")
     if d.tasks_due:
-        tasks = [f"{escape_markdown(r.title[:30])}: {escape_markdown(t.title[:40])} "  # type: ignore[attr-defined]
-                 f"({format_day(task_due(t, r))})" for r, t in d.tasks_due[:5]]  # type: ignore[arg-type]
+        tasks = [
+            f"{escape_markdown(r.title[:30])}: {escape_markdown(t.title[:40])} "  # type: ignore[attr-defined]
+            f"({format_day(task_due(t, r))})"
+            for r, t in d.tasks_due[:5]
+        ]  # type: ignore[arg-type]
         more = f" (+{len(d.tasks_due) - 5} more)" if len(d.tasks_due) > 5 else ""
         out.append(f"**Release tasks, next {d.days} days:** {'; '.join(tasks)}{more}")
     if d.last_prompt_at is not None:
         if d.missing:
             names = ", ".join(f"<@{u}>" for u in d.missing[:15])
             more = f" (+{len(d.missing) - 15} more)" if len(d.missing) > 15 else ""
-            out.append(f"**Not checked in since the last prompt** (<t:{int(d.last_prompt_at.timestamp())}:R>): "
-                       f"{names}{more}")
+            out.append(
+                f"**Not checked in since the last prompt** (<t:{int(d.last_prompt_at.timestamp())}:R>): {names}{more}"
+            )
         else:
             out.append("**Everyone on the team has checked in since the last prompt.** 🎉")
     text = "\n".join(out)
@@ -347,6 +461,7 @@ def digest_text(d: Digest, tz: ZoneInfo) -> str:
 
 
 # --- nudges ---------------------------------------------------------------------------------
+
 
 async def _schedule_row(session: AsyncSession, nudge: Nudge) -> CheckinSchedule | None:
     s = await session.get(CheckinSchedule, nudge.ref_id)
@@ -361,15 +476,32 @@ async def _render_prompt(session: AsyncSession, nudge: Nudge, now: datetime) -> 
         return None
     cfg = await get_config(session, s.guild_id)
     s.last_prompt_at = now
-    await nudges.schedule_once(session, guild_id=s.guild_id, channel_id=s.channel_id, kind=KIND_PROMPT, ref_id=s.id,
-                               due_at=next_occurrence(s.weekday, s.local_time, cfg.tz, now), now=now)
-    await nudges.schedule_once(session, guild_id=s.guild_id, channel_id=s.channel_id, kind=KIND_FOLLOWUP,
-                               ref_id=s.id, due_at=now + FOLLOWUP_AFTER, now=now)
+    await nudges.schedule_once(
+        session,
+        guild_id=s.guild_id,
+        channel_id=s.channel_id,
+        kind=KIND_PROMPT,
+        ref_id=s.id,
+        due_at=next_occurrence(s.weekday, s.local_time, cfg.tz, now),
+        now=now,
+    )
+    await nudges.schedule_once(
+        session,
+        guild_id=s.guild_id,
+        channel_id=s.channel_id,
+        kind=KIND_FOLLOWUP,
+        ref_id=s.id,
+        due_at=now + FOLLOWUP_AFTER,
+        now=now,
+    )
     ping = f"<@&{s.role_id}> " if s.role_id else ""
-    text = (f"📝 {ping}Time for the weekly check-in! Share your wins, blockers and next steps: press "
-            f"**Post my check-in** (or use `/checkin post`).")
-    return nudges.Rendered(text, (), s.channel_id, (s.role_id,) if s.role_id else (),
-                           ("Post my check-in", OPEN_BUTTON.format(sid=s.id)))
+    text = (
+        f"📝 {ping}Time for the weekly check-in! Share your wins, blockers and next steps: press "
+        f"**Post my check-in** (or use `/checkin post`)."
+    )
+    return nudges.Rendered(
+        text, (), s.channel_id, (s.role_id,) if s.role_id else (), ("Post my check-in", OPEN_BUTTON.format(sid=s.id))
+    )
 
 
 async def _render_followup(session: AsyncSession, nudge: Nudge, now: datetime) -> nudges.Rendered | None:
@@ -383,10 +515,13 @@ async def _render_followup(session: AsyncSession, nudge: Nudge, now: datetime) -
     if not missing:
         return None
     names = " ".join(f"<@{u}>" for u in missing[:40])
-    text = (f"⏰ {names} friendly nudge: the check-in from <t:{int(prompt_at.timestamp())}:R> is still open. "
-            "Press **Post my check-in** when you have a minute.")
-    return nudges.Rendered(text[:2000], tuple(missing[:40]), s.channel_id, (),
-                           ("Post my check-in", OPEN_BUTTON.format(sid=s.id)))
+    text = (
+        f"⏰ {names} friendly nudge: the check-in from <t:{int(prompt_at.timestamp())}:R> is still open. "
+        "Press **Post my check-in** when you have a minute."
+    )
+    return nudges.Rendered(
+        text[:2000], tuple(missing[:40]), s.channel_id, (), ("Post my check-in", OPEN_BUTTON.format(sid=s.id))
+    )
 
 
 async def _render_digest(session: AsyncSession, nudge: Nudge, now: datetime) -> nudges.Rendered | None:
@@ -394,8 +529,15 @@ async def _render_digest(session: AsyncSession, nudge: Nudge, now: datetime) -> 
     if s is None:
         return None
     cfg = await get_config(session, s.guild_id)
-    await nudges.schedule_once(session, guild_id=s.guild_id, channel_id=s.channel_id, kind=KIND_DIGEST, ref_id=s.id,
-                               due_at=next_occurrence(s.weekday, s.local_time, cfg.tz, now), now=now)
+    await nudges.schedule_once(
+        session,
+        guild_id=s.guild_id,
+        channel_id=s.channel_id,
+        kind=KIND_DIGEST,
+        ref_id=s.id,
+        due_at=next_occurrence(s.weekday, s.local_time, cfg.tz, now),
+        now=now,
+    )
     d = await build_digest(session, s.guild_id, days=7, now=now)
     return nudges.Rendered(digest_text(d, cfg.tz), (), s.channel_id)
 
@@ -411,12 +553,22 @@ async def replan_guild(session: AsyncSession, guild_id: int, now: datetime) -> i
     Returns how many schedules were re-planned.
     """
     cfg = await get_config(session, guild_id)
-    rows = (await session.scalars(select(CheckinSchedule).where(CheckinSchedule.guild_id == guild_id,
-                                                                CheckinSchedule.deleted_at.is_(None)))).all()
+    rows = (
+        await session.scalars(
+            select(CheckinSchedule).where(CheckinSchedule.guild_id == guild_id, CheckinSchedule.deleted_at.is_(None))
+        )
+    ).all()
     for s in rows:
         kind = KIND_PROMPT if s.kind == "prompt" else KIND_DIGEST
         await nudges.cancel_for(session, kind, s.id)
-        nudges.schedule(session, guild_id=guild_id, channel_id=s.channel_id, kind=kind, ref_id=s.id,
-                        due_at=next_occurrence(s.weekday, s.local_time, cfg.tz, now), now=now)
+        nudges.schedule(
+            session,
+            guild_id=guild_id,
+            channel_id=s.channel_id,
+            kind=kind,
+            ref_id=s.id,
+            due_at=next_occurrence(s.weekday, s.local_time, cfg.tz, now),
+            now=now,
+        )
     await session.flush()
     return len(rows)

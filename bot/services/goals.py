@@ -96,16 +96,27 @@ async def plan_nudges(session: AsyncSession, goal: Goal, cfg: GuildConfig, now: 
     for days, at in _nudge_times(goal, cfg):
         if at <= now:
             continue
-        nudges.schedule(session, guild_id=goal.guild_id, channel_id=channel, kind=KIND, ref_id=goal.id,
-                              due_at=at, now=now, offset_days=days)
+        nudges.schedule(
+            session,
+            guild_id=goal.guild_id,
+            channel_id=channel,
+            kind=KIND,
+            ref_id=goal.id,
+            due_at=at,
+            now=now,
+            offset_days=days,
+        )
         planned.append(at)
     return planned
 
 
 async def pending_nudges(session: AsyncSession, goal: Goal) -> list[datetime]:
     """Due times (UTC) of the goal's pending nudges, soonest first."""
-    rows = await session.scalars(select(Nudge.due_at).where(
-        Nudge.kind == KIND, Nudge.ref_id == goal.id, Nudge.status == "pending").order_by(Nudge.due_at))
+    rows = await session.scalars(
+        select(Nudge.due_at)
+        .where(Nudge.kind == KIND, Nudge.ref_id == goal.id, Nudge.status == "pending")
+        .order_by(Nudge.due_at)
+    )
     return list(rows)
 
 
@@ -117,9 +128,19 @@ def _target(metric: str | None, target: str | float | None) -> tuple[str | None,
     return metric_clean, value
 
 
-async def add_goal(session: AsyncSession, guild_id: int, *, title: str, author_id: int, channel_id: int,
-                   now: datetime, owner_id: int | None = None, due: str | None = None,
-                   metric: str | None = None, target: str | None = None) -> Goal:
+async def add_goal(
+    session: AsyncSession,
+    guild_id: int,
+    *,
+    title: str,
+    author_id: int,
+    channel_id: int,
+    now: datetime,
+    owner_id: int | None = None,
+    due: str | None = None,
+    metric: str | None = None,
+    target: str | None = None,
+) -> Goal:
     """Create a goal (and its nudges); commits.
 
     ``due`` is user text read in the guild's zone; a date without a time may be today.
@@ -130,14 +151,25 @@ async def add_goal(session: AsyncSession, guild_id: int, *, title: str, author_i
     cfg = await get_config(session, guild_id)
     title_clean = clean_text(title, what="Title", max_len=TITLE_MAX)
     metric_clean, target_value = _target(metric, target)
-    when = (parse_future(due, tz=cfg.tz, date_order=cfg.date_order, now=now, allow_today=True)
-            if due is not None else None)
-    goal = Goal(guild_id=guild_id, number=await refs.next_number(session, Goal, guild_id), title=title_clean,
-                search_key=refs.fold(title_clean),
-                metric=metric_clean, target=target_value, current=0.0 if target_value is not None else None,
-                owner_id=owner_id or author_id, author_id=author_id, channel_id=channel_id,
-                due_at=when.utc if when else None, due_has_time=bool(when and when.has_time),
-                status="open", created_at=now)
+    when = (
+        parse_future(due, tz=cfg.tz, date_order=cfg.date_order, now=now, allow_today=True) if due is not None else None
+    )
+    goal = Goal(
+        guild_id=guild_id,
+        number=await refs.next_number(session, Goal, guild_id),
+        title=title_clean,
+        search_key=refs.fold(title_clean),
+        metric=metric_clean,
+        target=target_value,
+        current=0.0 if target_value is not None else None,
+        owner_id=owner_id or author_id,
+        author_id=author_id,
+        channel_id=channel_id,
+        due_at=when.utc if when else None,
+        due_has_time=bool(when and when.has_time),
+        status="open",
+        created_at=now,
+    )
     session.add(goal)
     await session.flush()
     await plan_nudges(session, goal, cfg, now)
@@ -145,9 +177,19 @@ async def add_goal(session: AsyncSession, guild_id: int, *, title: str, author_i
     return goal
 
 
-async def edit_goal(session: AsyncSession, guild_id: int, ref: str, *, now: datetime, title: str | None = None,
-                    due: str | None = None, metric: str | None = None, target: str | None = None,
-                    owner_id: int | None = None, actor: Actor | None = None) -> Goal:
+async def edit_goal(
+    session: AsyncSession,
+    guild_id: int,
+    ref: str,
+    *,
+    now: datetime,
+    title: str | None = None,
+    due: str | None = None,
+    metric: str | None = None,
+    target: str | None = None,
+    owner_id: int | None = None,
+    actor: Actor | None = None,
+) -> Goal:
     """Change a goal's fields; a new due date moves its nudges. Commits.
 
     Raises:
@@ -180,8 +222,9 @@ async def edit_goal(session: AsyncSession, guild_id: int, ref: str, *, now: date
 
 async def require_can_change(session: AsyncSession, goal: Goal, actor: Actor | None) -> None:
     """Raise :class:`Forbidden` unless ``actor`` owns or wrote ``goal``, or is a manager (None: trusted)."""
-    await require_owner_or_manager(session, goal.guild_id, actor, (goal.owner_id, goal.author_id),
-                                   f"goal #{goal.number}")
+    await require_owner_or_manager(
+        session, goal.guild_id, actor, (goal.owner_id, goal.author_id), f"goal #{goal.number}"
+    )
 
 
 async def get_goal(session: AsyncSession, guild_id: int, ref: str) -> Goal:
@@ -190,8 +233,9 @@ async def get_goal(session: AsyncSession, guild_id: int, ref: str) -> Goal:
     Raises:
         NotFound: no such goal here.  InvalidInput: ambiguous title.
     """
-    return await refs.resolve(session, Goal, guild_id, ref, noun="goal", list_hint=LIST_HINT,
-                              visible=[Goal.status != "deleted"])
+    return await refs.resolve(
+        session, Goal, guild_id, ref, noun="goal", list_hint=LIST_HINT, visible=[Goal.status != "deleted"]
+    )
 
 
 def _listing(guild_id: int, status: str):  # type: ignore[no-untyped-def]
@@ -202,8 +246,9 @@ def _listing(guild_id: int, status: str):  # type: ignore[no-untyped-def]
     return cond
 
 
-async def list_goals(session: AsyncSession, guild_id: int, status: str = "open", *, offset: int = 0,
-                     limit: int | None = None) -> list[Goal]:
+async def list_goals(
+    session: AsyncSession, guild_id: int, status: str = "open", *, offset: int = 0, limit: int | None = None
+) -> list[Goal]:
     """The guild's goals with ``status`` (open / done / all): open first, soonest due first.
 
     ``offset``/``limit`` select one page (done in SQL, so a long list costs one page).
@@ -211,9 +256,13 @@ async def list_goals(session: AsyncSession, guild_id: int, status: str = "open",
     Raises:
         InvalidInput: unknown status.
     """
-    q = (select(Goal).where(*_listing(guild_id, status))
-         .order_by(case((Goal.status == "open", 0), else_=1), Goal.due_at.is_(None), Goal.due_at, Goal.number)
-         .offset(offset).limit(limit))
+    q = (
+        select(Goal)
+        .where(*_listing(guild_id, status))
+        .order_by(case((Goal.status == "open", 0), else_=1), Goal.due_at.is_(None), Goal.due_at, Goal.number)
+        .offset(offset)
+        .limit(limit)
+    )
     return list(await session.scalars(q))
 
 
@@ -226,8 +275,17 @@ async def count_goals(session: AsyncSession, guild_id: int, status: str = "open"
     return await session.scalar(select(func.count()).select_from(Goal).where(*_listing(guild_id, status))) or 0
 
 
-async def record_progress(session: AsyncSession, guild_id: int, ref: str, value: str, *, author_id: int,
-                          now: datetime, note: str | None = None, actor: Actor | None = None) -> ProgressResult:
+async def record_progress(
+    session: AsyncSession,
+    guild_id: int,
+    ref: str,
+    value: str,
+    *,
+    author_id: int,
+    now: datetime,
+    note: str | None = None,
+    actor: Actor | None = None,
+) -> ProgressResult:
     """Record a measurement (the new current value, not an increment); commits.
 
     Raises:
@@ -237,8 +295,10 @@ async def record_progress(session: AsyncSession, guild_id: int, ref: str, value:
     goal = await get_goal(session, guild_id, ref)
     await require_can_change(session, goal, actor)
     if goal.target is None:
-        raise InvalidInput(f"Goal #{goal.number} has no target to measure against. "
-                           f"Add one with `/goal edit goal:#{goal.number} target:10k`.")
+        raise InvalidInput(
+            f"Goal #{goal.number} has no target to measure against. "
+            f"Add one with `/goal edit goal:#{goal.number} target:10k`."
+        )
     amount = parse_amount(value, what="Value", allow_zero=True)
     note_clean = clean_text(note, what="Note", max_len=NOTE_MAX, required=False)
     before = goal.current or 0.0
@@ -250,8 +310,9 @@ async def record_progress(session: AsyncSession, guild_id: int, ref: str, value:
     return ProgressResult(goal, entry, reached)
 
 
-async def complete_goal(session: AsyncSession, guild_id: int, ref: str, *, now: datetime,
-                        actor: Actor | None = None) -> Goal:
+async def complete_goal(
+    session: AsyncSession, guild_id: int, ref: str, *, now: datetime, actor: Actor | None = None
+) -> Goal:
     """Mark a goal done and cancel its nudges; commits.
 
     Raises:
@@ -268,8 +329,9 @@ async def complete_goal(session: AsyncSession, guild_id: int, ref: str, *, now: 
     return goal
 
 
-async def delete_goal(session: AsyncSession, guild_id: int, goal_id: int, *, now: datetime,
-                      actor: Actor | None = None) -> Goal:
+async def delete_goal(
+    session: AsyncSession, guild_id: int, goal_id: int, *, now: datetime, actor: Actor | None = None
+) -> Goal:
     """Delete a goal by id (from a confirmation button): hidden from every list, nudges cancelled;
     commits. The row and its progress are kept (nothing a user stored is destroyed, and its #N is
     never reused).
@@ -278,8 +340,9 @@ async def delete_goal(session: AsyncSession, guild_id: int, goal_id: int, *, now
         NotFound: no such goal in this guild, or already deleted.
         Forbidden: ``actor`` neither owns nor wrote the goal and is not a manager.
     """
-    goal = await session.scalar(select(Goal).where(Goal.id == goal_id, Goal.guild_id == guild_id,
-                                                   Goal.status != "deleted"))
+    goal = await session.scalar(
+        select(Goal).where(Goal.id == goal_id, Goal.guild_id == guild_id, Goal.status != "deleted")
+    )
     if goal is None:
         raise NotFound("That goal no longer exists (already deleted?).")
     await require_can_change(session, goal, actor)
@@ -298,8 +361,11 @@ async def replan_dateonly_goals(session: AsyncSession, guild_id: int, old_tz: st
     from zoneinfo import ZoneInfo
 
     old = ZoneInfo(old_tz)
-    goals = (await session.scalars(select(Goal).where(Goal.guild_id == guild_id, Goal.status == "open",
-                                                      Goal.due_at.is_not(None)))).all()
+    goals = (
+        await session.scalars(
+            select(Goal).where(Goal.guild_id == guild_id, Goal.status == "open", Goal.due_at.is_not(None))
+        )
+    ).all()
     for goal in goals:
         if not goal.due_has_time:
             assert goal.due_at is not None
@@ -313,15 +379,19 @@ async def replan_dateonly_goals(session: AsyncSession, guild_id: int, old_tz: st
 async def replan_channel(session: AsyncSession, guild_id: int, now: datetime) -> None:
     """After the nudge channel changed: move pending goal nudges there. Commits."""
     cfg = await get_config(session, guild_id)
-    goals = (await session.scalars(select(Goal).where(Goal.guild_id == guild_id, Goal.status == "open",
-                                                      Goal.due_at.is_not(None)))).all()
+    goals = (
+        await session.scalars(
+            select(Goal).where(Goal.guild_id == guild_id, Goal.status == "open", Goal.due_at.is_not(None))
+        )
+    ).all()
     for goal in goals:
         await plan_nudges(session, goal, cfg, now)
     await session.commit()
 
 
-async def autocomplete(session: AsyncSession, guild_id: int, query: str, *, status: str | None = None,
-                       limit: int = 25) -> list[tuple[str, str]]:
+async def autocomplete(
+    session: AsyncSession, guild_id: int, query: str, *, status: str | None = None, limit: int = 25
+) -> list[tuple[str, str]]:
     """(label, value) pairs for a goal option: label ``#3 · title`` (≤ 100 chars), value ``#3``.
 
     Matches number or title text (any script, any case); at most ``limit`` (Discord allows 25).
@@ -333,26 +403,47 @@ async def autocomplete(session: AsyncSession, guild_id: int, query: str, *, stat
     if cond is not None:
         q = q.where(cond)
     q = q.order_by(case((Goal.status == "open", 0), else_=1), Goal.number.desc()).limit(limit)
-    return [(refs.choice_label(n, t, " (done)" if st == "done" else ""), f"#{n}")
-            for n, t, st in (await session.execute(q)).all()]
+    return [
+        (refs.choice_label(n, t, " (done)" if st == "done" else ""), f"#{n}")
+        for n, t, st in (await session.execute(q)).all()
+    ]
 
 
 async def _render(session: AsyncSession, nudge: Nudge, now: datetime) -> nudges.Rendered | None:
     goal = await session.get(Goal, nudge.ref_id)
     if goal is None or goal.status != "open" or goal.due_at is None or goal.guild_id != nudge.guild_id:
         return None
-    later_due = await session.scalar(select(func.count()).select_from(Nudge).where(
-        Nudge.kind == KIND, Nudge.ref_id == goal.id, Nudge.id != nudge.id, Nudge.status.in_(nudges.ACTIVE),
-        Nudge.due_at > nudge.due_at, Nudge.due_at <= now))
+    later_due = await session.scalar(
+        select(func.count())
+        .select_from(Nudge)
+        .where(
+            Nudge.kind == KIND,
+            Nudge.ref_id == goal.id,
+            Nudge.id != nudge.id,
+            Nudge.status.in_(nudges.ACTIVE),
+            Nudge.due_at > nudge.due_at,
+            Nudge.due_at <= now,
+        )
+    )
     if later_due:
         return None  # after downtime only the most recent of a goal's overdue nudges is worth sending
     cfg = await get_config(session, goal.guild_id)
     days = (goal.due_at.astimezone(cfg.tz).date() - now.astimezone(cfg.tz).date()).days
-    when = ("is due today" if days == 0 else "is due tomorrow" if days == 1 else
-            f"is due in {days} days" if days > 1 else "is overdue")
+    when = (
+        "is due today"
+        if days == 0
+        else "is due tomorrow"
+        if days == 1
+        else f"is due in {days} days"
+        if days > 1
+        else "is overdue"
+    )
     ts = int(goal.due_at.timestamp())
-    due_text = f"<t:{ts}:F> (<t:{ts}:R>)" if goal.due_has_time else \
-        f"{format_local(goal.due_at, cfg.tz, with_time=False)} (<t:{ts}:R>)"
+    due_text = (
+        f"<t:{ts}:F> (<t:{ts}:R>)"
+        if goal.due_has_time
+        else f"{format_local(goal.due_at, cfg.tz, with_time=False)} (<t:{ts}:R>)"
+    )
     lines = [f"🎯 <@{goal.owner_id}> goal **#{goal.number} {escape_markdown(goal.title)}** {when}: {due_text}"]
     target = describe_target(goal)
     if target:

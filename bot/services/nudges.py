@@ -67,8 +67,9 @@ _RENDERERS: dict[str, Renderer] = {}
 _ON_DELIVERED: dict[str, Callable[[AsyncSession, Nudge, str], Awaitable[None]]] = {}
 
 
-def register_kind(kind: str, renderer: Renderer,
-                  on_final: Callable[[AsyncSession, Nudge, str], Awaitable[None]] | None = None) -> None:
+def register_kind(
+    kind: str, renderer: Renderer, on_final: Callable[[AsyncSession, Nudge, str], Awaitable[None]] | None = None
+) -> None:
     """Register how nudges of ``kind`` render, and (optionally) what happens to their subject when
     a nudge ends as ``sent`` or ``failed``. A renderer returning ``None`` cancels the nudge."""
     _RENDERERS[kind] = renderer
@@ -76,28 +77,48 @@ def register_kind(kind: str, renderer: Renderer,
         _ON_DELIVERED[kind] = on_final
 
 
-def schedule(session: AsyncSession, *, guild_id: int, channel_id: int, kind: str, ref_id: int | None,
-             due_at: datetime, now: datetime, offset_days: int = 0) -> Nudge:
+def schedule(
+    session: AsyncSession,
+    *,
+    guild_id: int,
+    channel_id: int,
+    kind: str,
+    ref_id: int | None,
+    due_at: datetime,
+    now: datetime,
+    offset_days: int = 0,
+) -> Nudge:
     """Add a pending nudge to the session (flushed with the session; not committed)."""
-    n = Nudge(guild_id=guild_id, channel_id=channel_id, kind=kind, ref_id=ref_id, due_at=due_at,
-              offset_days=offset_days, status="pending", attempts=0, late=False, created_at=now)
+    n = Nudge(
+        guild_id=guild_id,
+        channel_id=channel_id,
+        kind=kind,
+        ref_id=ref_id,
+        due_at=due_at,
+        offset_days=offset_days,
+        status="pending",
+        attempts=0,
+        late=False,
+        created_at=now,
+    )
     session.add(n)
     return n
 
 
-async def schedule_once(session: AsyncSession, *, guild_id: int, channel_id: int, kind: str, ref_id: int,
-                        due_at: datetime, now: datetime) -> Nudge | None:
+async def schedule_once(
+    session: AsyncSession, *, guild_id: int, channel_id: int, kind: str, ref_id: int, due_at: datetime, now: datetime
+) -> Nudge | None:
     """Like :func:`schedule`, unless a pending nudge of ``kind`` about ``ref_id`` already exists.
 
     For recurring nudges that plan their next occurrence while rendering: a render repeated after
     a retry or a crash must not plan a second copy.
     """
-    exists = await session.scalar(select(Nudge.id).where(Nudge.kind == kind, Nudge.ref_id == ref_id,
-                                                         Nudge.status == "pending").limit(1))
+    exists = await session.scalar(
+        select(Nudge.id).where(Nudge.kind == kind, Nudge.ref_id == ref_id, Nudge.status == "pending").limit(1)
+    )
     if exists is not None:
         return None
-    return schedule(session, guild_id=guild_id, channel_id=channel_id, kind=kind, ref_id=ref_id, due_at=due_at,
-                    now=now)
+    return schedule(session, guild_id=guild_id, channel_id=channel_id, kind=kind, ref_id=ref_id, due_at=due_at, now=now)
 
 
 async def cancel_for(session: AsyncSession, kind: str | tuple[str, ...], ref_id: int | list[int]) -> int:
@@ -108,16 +129,17 @@ async def cancel_for(session: AsyncSession, kind: str | tuple[str, ...], ref_id:
     total = 0
     for i in range(0, len(ids), 500):
         res = await session.execute(
-            update(Nudge).where(Nudge.kind.in_(kinds), Nudge.ref_id.in_(ids[i:i + 500]), Nudge.status == "pending")
-            .values(status="cancelled").execution_options(synchronize_session=False)
+            update(Nudge)
+            .where(Nudge.kind.in_(kinds), Nudge.ref_id.in_(ids[i : i + 500]), Nudge.status == "pending")
+            .values(status="cancelled")
+            .execution_options(synchronize_session=False)
         )
         total += res.rowcount or 0
     return total
 
 
 def _ready(now: datetime):  # type: ignore[no-untyped-def]
-    return and_(Nudge.status == "pending", Nudge.due_at <= now,
-                or_(Nudge.retry_at.is_(None), Nudge.retry_at <= now))
+    return and_(Nudge.status == "pending", Nudge.due_at <= now, or_(Nudge.retry_at.is_(None), Nudge.retry_at <= now))
 
 
 async def due_ids(session: AsyncSession, now: datetime, limit: int = 100) -> list[int]:
@@ -148,11 +170,14 @@ async def claim_due(session: AsyncSession, now: datetime, limit: int = 200) -> l
     Returns the messages to send, oldest due first.
     """
     ids = select(Nudge.id).where(_ready(now)).order_by(Nudge.due_at, Nudge.id).limit(limit).scalar_subquery()
-    claimed = list(await session.scalars(
-        update(Nudge).where(Nudge.id.in_(ids), _ready(now))
-        .values(status="sending", claimed_at=now, attempts=Nudge.attempts + 1)
-        .returning(Nudge.id)
-    ))
+    claimed = list(
+        await session.scalars(
+            update(Nudge)
+            .where(Nudge.id.in_(ids), _ready(now))
+            .values(status="sending", claimed_at=now, attempts=Nudge.attempts + 1)
+            .returning(Nudge.id)
+        )
+    )
     return await _render_claimed(session, claimed, now)
 
 
@@ -162,11 +187,14 @@ async def claim(session: AsyncSession, nudge_id: int, now: datetime) -> Outgoing
     Returns None when another worker claimed it, it is no longer ready, or its subject is gone
     (then it is cancelled).
     """
-    claimed = list(await session.scalars(
-        update(Nudge).where(Nudge.id == nudge_id, _ready(now))
-        .values(status="sending", claimed_at=now, attempts=Nudge.attempts + 1)
-        .returning(Nudge.id)
-    ))
+    claimed = list(
+        await session.scalars(
+            update(Nudge)
+            .where(Nudge.id == nudge_id, _ready(now))
+            .values(status="sending", claimed_at=now, attempts=Nudge.attempts + 1)
+            .returning(Nudge.id)
+        )
+    )
     out = await _render_claimed(session, claimed, now)
     return out[0] if out else None
 
@@ -175,10 +203,14 @@ async def _render_claimed(session: AsyncSession, ids: list[int], now: datetime) 
     if not ids:
         await session.commit()
         return []
-    rows = (await session.scalars(
-        select(Nudge).where(Nudge.id.in_(ids)).order_by(Nudge.due_at, Nudge.id)
-        .execution_options(populate_existing=True)
-    )).all()
+    rows = (
+        await session.scalars(
+            select(Nudge)
+            .where(Nudge.id.in_(ids))
+            .order_by(Nudge.due_at, Nudge.id)
+            .execution_options(populate_existing=True)
+        )
+    ).all()
     out = []
     for nudge in rows:
         renderer = _RENDERERS.get(nudge.kind)
@@ -192,8 +224,19 @@ async def _render_claimed(session: AsyncSession, ids: list[int], now: datetime) 
         content = rendered.content
         if nudge.late:
             content = f"⏰ **Late** (was due <t:{int(nudge.due_at.timestamp())}:F>; Roadie was offline)\n{content}"
-        out.append(OutgoingNudge(nudge.id, nudge.channel_id, content[:2000], rendered.mention_user_ids,
-                                 nudge.nonce, nudge.late, nudge.due_at, rendered.mention_role_ids, rendered.button))
+        out.append(
+            OutgoingNudge(
+                nudge.id,
+                nudge.channel_id,
+                content[:2000],
+                rendered.mention_user_ids,
+                nudge.nonce,
+                nudge.late,
+                nudge.due_at,
+                rendered.mention_role_ids,
+                rendered.button,
+            )
+        )
     await session.commit()
     return out
 

@@ -75,8 +75,9 @@ async def require_manager(session: AsyncSession, guild_id: int, actor: Actor | N
     raise Forbidden(f"Only managers can {what}. Ask someone with the manager role (see `/settings show`).")
 
 
-async def require_owner_or_manager(session: AsyncSession, guild_id: int, actor: Actor | None,
-                                   owner_ids: Iterable[int | None], what: str) -> None:
+async def require_owner_or_manager(
+    session: AsyncSession, guild_id: int, actor: Actor | None, owner_ids: Iterable[int | None], what: str
+) -> None:
     """Raise :class:`Forbidden` unless ``actor`` is one of ``owner_ids`` or a manager.
 
     ``actor`` None means a trusted caller (e.g. the scheduler). ``what`` names the item, e.g.

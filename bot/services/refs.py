@@ -68,8 +68,16 @@ def choice_label(number: int, text: str, suffix: str = "") -> str:
     return label + suffix
 
 
-async def resolve(session: AsyncSession, model: type[T], guild_id: int, ref: str, *, noun: str, list_hint: str,
-                  visible: Sequence[ColumnElement[bool]] = ()) -> T:
+async def resolve(
+    session: AsyncSession,
+    model: type[T],
+    guild_id: int,
+    ref: str,
+    *,
+    noun: str,
+    list_hint: str,
+    visible: Sequence[ColumnElement[bool]] = (),
+) -> T:
     """The ``model`` row in ``guild_id`` that ``ref`` names (among rows matching ``visible``).
 
     Raises:
@@ -89,9 +97,14 @@ async def resolve(session: AsyncSession, model: type[T], guild_id: int, ref: str
     exact: Sequence[T] = (await session.scalars(q.where(model.search_key == key).limit(6))).all()  # type: ignore[attr-defined]
     if len(exact) == 1:
         return exact[0]
-    cands = exact or (await session.scalars(
-        q.where(model.search_key.like(_like(ref), escape="\\")).order_by(model.number).limit(6)  # type: ignore[attr-defined]
-    )).all()
+    cands = (
+        exact
+        or (
+            await session.scalars(
+                q.where(model.search_key.like(_like(ref), escape="\\")).order_by(model.number).limit(6)  # type: ignore[attr-defined]
+            )
+        ).all()
+    )
     if len(cands) == 1:
         return cands[0]
     if not cands:

@@ -38,7 +38,8 @@ DIGEST_DAYS_AFTER_RELEASE = 60  # stop the daily overdue digest this long after 
 MAX_TASKS = 200
 LIST_HINT = "`/release list`"
 _OFFSET_RE = re.compile(
-    r"^(?P<n>\d{1,3})\s*(?P<unit>d|days?|w|wks?|weeks?)?\s*(?P<dir>before|after|early|late)?(?:\s+(?:the\s+)?release)?$")
+    r"^(?P<n>\d{1,3})\s*(?P<unit>d|days?|w|wks?|weeks?)?\s*(?P<dir>before|after|early|late)?(?:\s+(?:the\s+)?release)?$"
+)
 _SIGNED_RE = re.compile(r"^(?P<sign>[+-])\s*(?P<n>\d{1,3})\s*(?P<unit>d|days?|w|wks?|weeks?)?$")
 
 
@@ -56,8 +57,12 @@ class TemplateTask:
 def templates() -> dict[str, tuple[TemplateTask, ...]]:
     """The shipped templates by kind (``single``, ``ep``, ``album``), read once from the data file."""
     raw = tomllib.loads(resources.files("bot.data").joinpath("release_templates.toml").read_text("utf-8"))
-    return {kind: tuple(TemplateTask(t["title"], t["section"], int(t["days_before"]), t.get("source", ""))
-                        for t in raw[kind]) for kind in KINDS}
+    return {
+        kind: tuple(
+            TemplateTask(t["title"], t["section"], int(t["days_before"]), t.get("source", "")) for t in raw[kind]
+        )
+        for kind in KINDS
+    }
 
 
 def task_due(task: ReleaseTask, release: Release) -> date:
@@ -83,8 +88,10 @@ def _today(cfg: GuildConfig, now: datetime) -> date:
 
 def overdue(release: Release, today: date) -> list[ReleaseTask]:
     """Open tasks due before ``today``, earliest first."""
-    return sorted((t for t in release.tasks if t.done_at is None and task_due(t, release) < today),
-                  key=lambda t: (task_due(t, release), t.position))
+    return sorted(
+        (t for t in release.tasks if t.done_at is None and task_due(t, release) < today),
+        key=lambda t: (task_due(t, release), t.position),
+    )
 
 
 def _at_nine(day: date, cfg: GuildConfig) -> datetime:
@@ -108,11 +115,19 @@ async def plan_nudges(session: AsyncSession, release: Release, cfg: GuildConfig,
     for t in open_tasks:
         at = _at_nine(task_due(t, release), cfg)
         if at > now:
-            nudges.schedule(session, guild_id=release.guild_id, channel_id=channel, kind=KIND_TASK, ref_id=t.id,
-                            due_at=at, now=now)
+            nudges.schedule(
+                session, guild_id=release.guild_id, channel_id=channel, kind=KIND_TASK, ref_id=t.id, due_at=at, now=now
+            )
     if open_tasks and _today(cfg, now) <= release.release_date + timedelta(days=DIGEST_DAYS_AFTER_RELEASE):
-        nudges.schedule(session, guild_id=release.guild_id, channel_id=channel, kind=KIND_DIGEST, ref_id=release.id,
-                        due_at=_next_digest(cfg, now), now=now)
+        nudges.schedule(
+            session,
+            guild_id=release.guild_id,
+            channel_id=channel,
+            kind=KIND_DIGEST,
+            ref_id=release.id,
+            due_at=_next_digest(cfg, now),
+            now=now,
+        )
     await session.flush()
 
 
@@ -133,32 +148,44 @@ def parse_release_date(text: str, cfg: GuildConfig, now: datetime) -> date:
     """
     d = parse_when(text, tz=cfg.tz, date_order=cfg.date_order, now=now).local.date()
     if d < _today(cfg, now):
-        raise InvalidInput(f"`{' '.join(text.split())[:40]}` is {d:%a} {d.day} {d:%b %Y}, which has passed. "
-                           "Give the upcoming release date, e.g. `2027-05-07`.")
+        raise InvalidInput(
+            f"`{' '.join(text.split())[:40]}` is {d:%a} {d.day} {d:%b %Y}, which has passed. "
+            "Give the upcoming release date, e.g. `2027-05-07`."
+        )
     return d
 
 
 async def _load(session: AsyncSession, guild_id: int, release_id: int) -> Release:
     release = await session.scalar(
-        select(Release).where(Release.id == release_id, Release.guild_id == guild_id, Release.deleted_at.is_(None))
-        .options(selectinload(Release.tasks)).execution_options(populate_existing=True))
+        select(Release)
+        .where(Release.id == release_id, Release.guild_id == guild_id, Release.deleted_at.is_(None))
+        .options(selectinload(Release.tasks))
+        .execution_options(populate_existing=True)
+    )
     if release is None:
         raise NotFound(f"That release no longer exists. See {LIST_HINT}.")
     return release
 
 
-async def require_can_change(session: AsyncSession, release: Release, actor: Actor | None,
-                             task: ReleaseTask | None = None) -> None:
+async def require_can_change(
+    session: AsyncSession, release: Release, actor: Actor | None, task: ReleaseTask | None = None
+) -> None:
     """Raise :class:`Forbidden` unless ``actor`` planned ``release`` (or owns ``task``), or is a manager.
 
     ``actor`` None is a trusted caller.
     """
     if task is None:
-        await require_owner_or_manager(session, release.guild_id, actor, (release.author_id,),
-                                       f"release #{release.number}")
+        await require_owner_or_manager(
+            session, release.guild_id, actor, (release.author_id,), f"release #{release.number}"
+        )
     else:
-        await require_owner_or_manager(session, release.guild_id, actor, (task.owner_id, release.author_id),
-                                       f"task #{task.position} of release #{release.number}")
+        await require_owner_or_manager(
+            session,
+            release.guild_id,
+            actor,
+            (task.owner_id, release.author_id),
+            f"task #{task.position} of release #{release.number}",
+        )
 
 
 async def get_release(session: AsyncSession, guild_id: int, ref: str) -> Release:
@@ -167,8 +194,9 @@ async def get_release(session: AsyncSession, guild_id: int, ref: str) -> Release
     Raises:
         NotFound / InvalidInput: none or several match.
     """
-    found = await refs.resolve(session, Release, guild_id, ref, noun="release", list_hint=LIST_HINT,
-                               visible=[Release.deleted_at.is_(None)])
+    found = await refs.resolve(
+        session, Release, guild_id, ref, noun="release", list_hint=LIST_HINT, visible=[Release.deleted_at.is_(None)]
+    )
     return await _load(session, guild_id, found.id)
 
 
@@ -181,8 +209,17 @@ async def get_release_by_id(session: AsyncSession, guild_id: int, release_id: in
     return await _load(session, guild_id, release_id)
 
 
-async def add_release(session: AsyncSession, guild_id: int, *, title: str, date_text: str, kind: str = "single",
-                      author_id: int, channel_id: int, now: datetime) -> tuple[Release, list[ReleaseTask]]:
+async def add_release(
+    session: AsyncSession,
+    guild_id: int,
+    *,
+    title: str,
+    date_text: str,
+    kind: str = "single",
+    author_id: int,
+    channel_id: int,
+    now: datetime,
+) -> tuple[Release, list[ReleaseTask]]:
     """Create a release and its checklist from the kind's template; commits.
 
     Returns the release and its tasks that are already overdue (the date is too close).
@@ -195,12 +232,28 @@ async def add_release(session: AsyncSession, guild_id: int, *, title: str, date_
     cfg = await get_config(session, guild_id)
     clean = _clean_title(title)
     rdate = parse_release_date(date_text, cfg, now)
-    release = Release(guild_id=guild_id, number=await refs.next_number(session, Release, guild_id), title=clean,
-                      search_key=refs.fold(clean), kind=kind, release_date=rdate, channel_id=channel_id,
-                      author_id=author_id, created_at=now)
-    release.tasks = [ReleaseTask(position=i, title=t.title, search_key=refs.fold(t.title), section=t.section,
-                                 days_before=t.days_before, custom=False)
-                     for i, t in enumerate(templates()[kind], start=1)]
+    release = Release(
+        guild_id=guild_id,
+        number=await refs.next_number(session, Release, guild_id),
+        title=clean,
+        search_key=refs.fold(clean),
+        kind=kind,
+        release_date=rdate,
+        channel_id=channel_id,
+        author_id=author_id,
+        created_at=now,
+    )
+    release.tasks = [
+        ReleaseTask(
+            position=i,
+            title=t.title,
+            search_key=refs.fold(t.title),
+            section=t.section,
+            days_before=t.days_before,
+            custom=False,
+        )
+        for i, t in enumerate(templates()[kind], start=1)
+    ]
     session.add(release)
     await session.flush()
     await plan_nudges(session, release, cfg, now)
@@ -211,9 +264,12 @@ async def add_release(session: AsyncSession, guild_id: int, *, title: str, date_
 async def list_releases(session: AsyncSession, guild_id: int, *, now: datetime) -> list[Release]:
     """Releases (not deleted), upcoming first by date, then past ones latest first; tasks loaded."""
     today = _today(await get_config(session, guild_id), now)
-    q = (select(Release).where(Release.guild_id == guild_id, Release.deleted_at.is_(None))
-         .options(selectinload(Release.tasks))
-         .order_by(case((Release.release_date >= today, 0), else_=1), Release.release_date, Release.number))
+    q = (
+        select(Release)
+        .where(Release.guild_id == guild_id, Release.deleted_at.is_(None))
+        .options(selectinload(Release.tasks))
+        .order_by(case((Release.release_date >= today, 0), else_=1), Release.release_date, Release.number)
+    )
     return list(await session.scalars(q))
 
 
@@ -224,12 +280,18 @@ async def autocomplete(session: AsyncSession, guild_id: int, query: str, limit: 
     if cond is not None:
         q = q.where(cond)
     rows = await session.scalars(q.order_by(Release.release_date.desc()).limit(limit))
-    return [(refs.choice_label(r.number, r.title, f" ({r.kind}, {r.release_date.day} {r.release_date:%b %Y})"),
-             f"#{r.number}") for r in rows]
+    return [
+        (
+            refs.choice_label(r.number, r.title, f" ({r.kind}, {r.release_date.day} {r.release_date:%b %Y})"),
+            f"#{r.number}",
+        )
+        for r in rows
+    ]
 
 
-async def task_autocomplete(session: AsyncSession, guild_id: int, release_ref: str, query: str, *,
-                            done: bool | None = None, limit: int = 25) -> list[tuple[str, str]]:
+async def task_autocomplete(
+    session: AsyncSession, guild_id: int, release_ref: str, query: str, *, done: bool | None = None, limit: int = 25
+) -> list[tuple[str, str]]:
     """(label, value) pairs for a task option of the release ``release_ref`` names (empty when it
     names none): ``#5 · Upload to the distributor``, ``#5``; ``done`` filters ticked/open."""
     try:
@@ -268,14 +330,27 @@ def resolve_task(release: Release, ref: str) -> ReleaseTask:
         return cands[0]
     where = f"release #{release.number}"
     if not cands:
-        raise NotFound(f"No task of {where} matches `{ref[:60]}`. Pick one from the list "
-                       f"(`/release checklist release:#{release.number}`).")
-    raise InvalidInput(f"`{ref[:60]}` matches several tasks of {where} "
-                       f"({', '.join(f'#{t.position}' for t in cands[:5])}). Pick one from the list.")
+        raise NotFound(
+            f"No task of {where} matches `{ref[:60]}`. Pick one from the list "
+            f"(`/release checklist release:#{release.number}`)."
+        )
+    raise InvalidInput(
+        f"`{ref[:60]}` matches several tasks of {where} "
+        f"({', '.join(f'#{t.position}' for t in cands[:5])}). Pick one from the list."
+    )
 
 
-async def set_done(session: AsyncSession, guild_id: int, release: Release, task: ReleaseTask, done: bool, *,
-                   actor_id: int, now: datetime, actor: Actor | None = None) -> ReleaseTask:
+async def set_done(
+    session: AsyncSession,
+    guild_id: int,
+    release: Release,
+    task: ReleaseTask,
+    done: bool,
+    *,
+    actor_id: int,
+    now: datetime,
+    actor: Actor | None = None,
+) -> ReleaseTask:
     """Tick (recording who and when) or untick a task, re-plan nudges; commits.
 
     Raises:
@@ -293,8 +368,17 @@ async def set_done(session: AsyncSession, guild_id: int, release: Release, task:
     return task
 
 
-async def tick(session: AsyncSession, guild_id: int, release_ref: str, task_ref: str, *, actor_id: int,
-               now: datetime, done: bool = True, actor: Actor | None = None) -> tuple[Release, ReleaseTask]:
+async def tick(
+    session: AsyncSession,
+    guild_id: int,
+    release_ref: str,
+    task_ref: str,
+    *,
+    actor_id: int,
+    now: datetime,
+    done: bool = True,
+    actor: Actor | None = None,
+) -> tuple[Release, ReleaseTask]:
     """``/release tick`` (or untick with ``done=False``); commits.
 
     Raises:
@@ -307,9 +391,17 @@ async def tick(session: AsyncSession, guild_id: int, release_ref: str, task_ref:
     return release, task
 
 
-async def toggle(session: AsyncSession, guild_id: int, release_id: int, task_id: int, *, done: bool | None,
-                 actor_id: int,
-                 now: datetime, actor: Actor | None = None) -> tuple[Release, ReleaseTask]:
+async def toggle(
+    session: AsyncSession,
+    guild_id: int,
+    release_id: int,
+    task_id: int,
+    *,
+    done: bool | None,
+    actor_id: int,
+    now: datetime,
+    actor: Actor | None = None,
+) -> tuple[Release, ReleaseTask]:
     """Tick (``done``) or untick a task from the checklist's select menu (``None``: flip); commits.
 
     The menu option carries the intended state, so two people clicking "tick" at once both get
@@ -346,17 +438,28 @@ def parse_due(text: str, release: Release, cfg: GuildConfig, now: datetime) -> t
         n = int(m.group("n")) * (7 if (m.group("unit") or "").startswith("w") else 1)
         return (n if m.group("sign") == "-" else -n), None
     if re.fullmatch(r"\d{4,}", t) or re.search(r"[+\-]\s*[+\-]", t) or re.search(r"\b(before|after)\b", t):
-        raise InvalidInput(f"Couldn't read `{text.strip()[:40]}` as a due. Use e.g. `14` or `2 weeks before` "
-                           "(up to 999 days), `3 days after`, `release day`, or a date like `2027-03-01`.")
+        raise InvalidInput(
+            f"Couldn't read `{text.strip()[:40]}` as a due. Use e.g. `14` or `2 weeks before` "
+            "(up to 999 days), `3 days after`, `release day`, or a date like `2027-03-01`."
+        )
     d = parse_when(text, tz=cfg.tz, date_order=cfg.date_order, now=now).local.date()
     if d.year < now.year - 1:
         raise InvalidInput(f"`{text.strip()[:40]}` is {format_day(d)}. Give a due date near the release.")
     return None, d
 
 
-async def add_task(session: AsyncSession, guild_id: int, release_ref: str, *, title: str, due: str, now: datetime,
-                   owner_id: int | None = None, section: str | None = None,
-                   actor: Actor | None = None) -> tuple[Release, ReleaseTask]:
+async def add_task(
+    session: AsyncSession,
+    guild_id: int,
+    release_ref: str,
+    *,
+    title: str,
+    due: str,
+    now: datetime,
+    owner_id: int | None = None,
+    section: str | None = None,
+    actor: Actor | None = None,
+) -> tuple[Release, ReleaseTask]:
     """Add a custom task to a release; commits.
 
     Raises:
@@ -371,9 +474,16 @@ async def add_task(session: AsyncSession, guild_id: int, release_ref: str, *, ti
     clean = _clean_title(title)
     sec = " ".join((section or "other").lower().split())[:32] or "other"
     days_before, due_date = parse_due(due, release, cfg, now)
-    task = ReleaseTask(position=max((t.position for t in release.tasks), default=0) + 1, title=clean,
-                       search_key=refs.fold(clean), section=sec, days_before=days_before, due_date=due_date,
-                       owner_id=owner_id, custom=True)
+    task = ReleaseTask(
+        position=max((t.position for t in release.tasks), default=0) + 1,
+        title=clean,
+        search_key=refs.fold(clean),
+        section=sec,
+        days_before=days_before,
+        due_date=due_date,
+        owner_id=owner_id,
+        custom=True,
+    )
     release.tasks.append(task)
     await session.flush()
     await plan_nudges(session, release, cfg, now)
@@ -381,8 +491,9 @@ async def add_task(session: AsyncSession, guild_id: int, release_ref: str, *, ti
     return release, task
 
 
-async def move_release(session: AsyncSession, guild_id: int, ref: str, date_text: str, *,
-                       now: datetime, actor: Actor | None = None) -> tuple[Release, date]:
+async def move_release(
+    session: AsyncSession, guild_id: int, ref: str, date_text: str, *, now: datetime, actor: Actor | None = None
+) -> tuple[Release, date]:
     """Move the release date; relative tasks move with it, absolute ones stay; commits.
 
     Returns the release and its old date.
@@ -403,8 +514,9 @@ async def move_release(session: AsyncSession, guild_id: int, ref: str, date_text
     return release, old
 
 
-async def delete_release(session: AsyncSession, guild_id: int, release_id: int, *, now: datetime,
-                         actor: Actor | None = None) -> Release:
+async def delete_release(
+    session: AsyncSession, guild_id: int, release_id: int, *, now: datetime, actor: Actor | None = None
+) -> Release:
     """Delete a release (confirmation button): hidden, nudges cancelled, rows kept; commits.
 
     Raises:
@@ -436,17 +548,22 @@ async def _render_task(session: AsyncSession, nudge: Nudge, now: datetime) -> nu
     if due != nudge.due_at.astimezone(cfg.tz).date() or due < _today(cfg, now):
         return None  # moved since planned, or its day has passed (the daily overdue digest covers it)
     who = f"<@{task.owner_id}> " if task.owner_id else ""
-    text = (f"📋 {who}**{escape_markdown(release.title)}** ({release.kind}, out {format_day(release.release_date)}): "
-            f"task #{task.position} “{escape_markdown(task.title)}” is due today ({task.section}).\n"
-            f"Tick it with `/release tick release:#{release.number} task:#{task.position}`.")
-    return nudges.Rendered(text[:2000], (task.owner_id,) if task.owner_id else (),
-                           cfg.nudge_channel_id or release.channel_id)
+    text = (
+        f"📋 {who}**{escape_markdown(release.title)}** ({release.kind}, out {format_day(release.release_date)}): "
+        f"task #{task.position} “{escape_markdown(task.title)}” is due today ({task.section}).\n"
+        f"Tick it with `/release tick release:#{release.number} task:#{task.position}`."
+    )
+    return nudges.Rendered(
+        text[:2000], (task.owner_id,) if task.owner_id else (), cfg.nudge_channel_id or release.channel_id
+    )
 
 
 async def _load_for_render(session: AsyncSession, release_id: int, guild_id: int) -> Release | None:
     return await session.scalar(
-        select(Release).where(Release.id == release_id, Release.guild_id == guild_id, Release.deleted_at.is_(None))
-        .options(selectinload(Release.tasks)))
+        select(Release)
+        .where(Release.id == release_id, Release.guild_id == guild_id, Release.deleted_at.is_(None))
+        .options(selectinload(Release.tasks))
+    )
 
 
 async def _render_digest(session: AsyncSession, nudge: Nudge, now: datetime) -> nudges.Rendered | None:
@@ -457,22 +574,34 @@ async def _render_digest(session: AsyncSession, nudge: Nudge, now: datetime) -> 
     today = _today(cfg, now)
     channel = cfg.nudge_channel_id or release.channel_id
     # one digest a day: plan tomorrow's (the first 09:00 after now, so downtime costs one late digest)
-    if any(t.done_at is None for t in release.tasks) and \
-            today <= release.release_date + timedelta(days=DIGEST_DAYS_AFTER_RELEASE):
-        await nudges.schedule_once(session, guild_id=release.guild_id, channel_id=channel, kind=KIND_DIGEST,
-                                   ref_id=release.id, due_at=_next_digest(cfg, now + timedelta(seconds=1)), now=now)
+    if any(t.done_at is None for t in release.tasks) and today <= release.release_date + timedelta(
+        days=DIGEST_DAYS_AFTER_RELEASE
+    ):
+        await nudges.schedule_once(
+            session,
+            guild_id=release.guild_id,
+            channel_id=channel,
+            kind=KIND_DIGEST,
+            ref_id=release.id,
+            due_at=_next_digest(cfg, now + timedelta(seconds=1)),
+            now=now,
+        )
     late = overdue(release, today)
     if not late:
         return None
-    head = (f"⚠️ **{escape_markdown(release.title)}** ({release.kind}, out {format_day(release.release_date)}): "
-            f"{len(late)} overdue task{'s' if len(late) != 1 else ''}")
+    head = (
+        f"⚠️ **{escape_markdown(release.title)}** ({release.kind}, out {format_day(release.release_date)}): "
+        f"{len(late)} overdue task{'s' if len(late) != 1 else ''}"
+    )
     lines = [head]
     for t in late:
         due = task_due(t, release)
         days = (today - due).days
         owner = f" · <@{t.owner_id}>" if t.owner_id else ""
-        line = (f"• #{t.position} {escape_markdown(t.title)} · due {format_day(due)} "
-                f"({days} day{'s' if days != 1 else ''} ago){owner}")
+        line = (
+            f"• #{t.position} {escape_markdown(t.title)} · due {format_day(due)} "
+            f"({days} day{'s' if days != 1 else ''} ago){owner}"
+        )
         if sum(len(x) + 1 for x in lines) + len(line) > 1850:
             lines.append(f"• …and {len(late) - (len(lines) - 1)} more: `/release checklist release:#{release.number}`")
             break
@@ -492,8 +621,12 @@ def progress(release: Release) -> tuple[int, int]:
 
 async def count_releases(session: AsyncSession, guild_id: int) -> int:
     """How many releases the guild has (not deleted)."""
-    return await session.scalar(select(func.count()).select_from(Release).where(
-        Release.guild_id == guild_id, Release.deleted_at.is_(None))) or 0
+    return (
+        await session.scalar(
+            select(func.count()).select_from(Release).where(Release.guild_id == guild_id, Release.deleted_at.is_(None))
+        )
+        or 0
+    )
 
 
 # --- metadata: distributor, UPC, tracks with ISRCs ---------------------------------------------
@@ -531,8 +664,16 @@ def parse_isrc(text: str) -> str:
     return code
 
 
-async def set_info(session: AsyncSession, guild_id: int, ref: str, *, now: datetime, distributor: str | None = None,
-                   upc: str | None = None, actor: Actor | None = None) -> Release:
+async def set_info(
+    session: AsyncSession,
+    guild_id: int,
+    ref: str,
+    *,
+    now: datetime,
+    distributor: str | None = None,
+    upc: str | None = None,
+    actor: Actor | None = None,
+) -> Release:
     """Set a release's distributor and/or UPC (``-`` clears one); commits.
 
     Raises:
@@ -550,8 +691,16 @@ async def set_info(session: AsyncSession, guild_id: int, ref: str, *, now: datet
     return release
 
 
-async def set_track(session: AsyncSession, guild_id: int, ref: str, *, title: str, now: datetime,
-                    isrc: str | None = None, actor: Actor | None = None) -> tuple[Release, ReleaseTrack]:
+async def set_track(
+    session: AsyncSession,
+    guild_id: int,
+    ref: str,
+    *,
+    title: str,
+    now: datetime,
+    isrc: str | None = None,
+    actor: Actor | None = None,
+) -> tuple[Release, ReleaseTrack]:
     """Add a track to a release, or set the ISRC of the track with that title (or ``#N``); commits.
 
     Raises:
@@ -560,13 +709,17 @@ async def set_track(session: AsyncSession, guild_id: int, ref: str, *, title: st
     """
     release = await get_release(session, guild_id, ref)
     await require_can_change(session, release, actor)
-    tracks = list(await session.scalars(select(ReleaseTrack).where(ReleaseTrack.release_id == release.id)
-                                        .order_by(ReleaseTrack.position)))
+    tracks = list(
+        await session.scalars(
+            select(ReleaseTrack).where(ReleaseTrack.release_id == release.id).order_by(ReleaseTrack.position)
+        )
+    )
     code = parse_isrc(isrc) if isrc else None
     number = refs.as_number(title)
     key = refs.fold(title)
-    track = next((t for t in tracks if (number is not None and t.position == number) or refs.fold(t.title) == key),
-                 None)
+    track = next(
+        (t for t in tracks if (number is not None and t.position == number) or refs.fold(t.title) == key), None
+    )
     if code and any(t.isrc == code and t is not track for t in tracks):
         raise InvalidInput(f"ISRC {code} is already on another track of this release; each recording has its own.")
     if track is None:
@@ -582,8 +735,11 @@ async def set_track(session: AsyncSession, guild_id: int, ref: str, *, title: st
 
 async def tracks_of(session: AsyncSession, release: Release) -> list[ReleaseTrack]:
     """The release's tracks in order."""
-    return list(await session.scalars(select(ReleaseTrack).where(ReleaseTrack.release_id == release.id)
-                                      .order_by(ReleaseTrack.position)))
+    return list(
+        await session.scalars(
+            select(ReleaseTrack).where(ReleaseTrack.release_id == release.id).order_by(ReleaseTrack.position)
+        )
+    )
 
 
 async def replan_guild(session: AsyncSession, guild_id: int, now: datetime) -> int:
@@ -592,9 +748,13 @@ async def replan_guild(session: AsyncSession, guild_id: int, now: datetime) -> i
     Returns how many releases were re-planned.
     """
     cfg = await get_config(session, guild_id)
-    releases = (await session.scalars(select(Release).where(Release.guild_id == guild_id,
-                                                            Release.deleted_at.is_(None))
-                                      .options(selectinload(Release.tasks)))).all()
+    releases = (
+        await session.scalars(
+            select(Release)
+            .where(Release.guild_id == guild_id, Release.deleted_at.is_(None))
+            .options(selectinload(Release.tasks))
+        )
+    ).all()
     for r in releases:
         await plan_nudges(session, r, cfg, now)
     return len(releases)

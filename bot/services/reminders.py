@@ -19,8 +19,9 @@ KIND = "reminder"
 LIST_HINT = "`/remind list`"
 
 
-async def add_reminder(session: AsyncSession, guild_id: int, *, text: str, when: str, channel_id: int,
-                       author_id: int, now: datetime) -> Reminder:
+async def add_reminder(
+    session: AsyncSession, guild_id: int, *, text: str, when: str, channel_id: int, author_id: int, now: datetime
+) -> Reminder:
     """Create a reminder due at ``when`` (user text, guild zone) in ``channel_id``; commits.
 
     Raises:
@@ -29,13 +30,20 @@ async def add_reminder(session: AsyncSession, guild_id: int, *, text: str, when:
     cfg = await get_config(session, guild_id)
     body = clean_text(text, what="Text", max_len=TEXT_MAX)
     at = parse_future(when, tz=cfg.tz, date_order=cfg.date_order, now=now)
-    rem = Reminder(guild_id=guild_id, number=await refs.next_number(session, Reminder, guild_id), text=body,
-                   search_key=refs.fold(body)[:TEXT_MAX],
-                   channel_id=channel_id, author_id=author_id, due_at=at.utc, status="pending", created_at=now)
+    rem = Reminder(
+        guild_id=guild_id,
+        number=await refs.next_number(session, Reminder, guild_id),
+        text=body,
+        search_key=refs.fold(body)[:TEXT_MAX],
+        channel_id=channel_id,
+        author_id=author_id,
+        due_at=at.utc,
+        status="pending",
+        created_at=now,
+    )
     session.add(rem)
     await session.flush()
-    nudges.schedule(session, guild_id=guild_id, channel_id=channel_id, kind=KIND, ref_id=rem.id,
-                          due_at=at.utc, now=now)
+    nudges.schedule(session, guild_id=guild_id, channel_id=channel_id, kind=KIND, ref_id=rem.id, due_at=at.utc, now=now)
     await session.commit()
     return rem
 
@@ -69,8 +77,9 @@ async def cancel_reminder(session: AsyncSession, guild_id: int, ref: str, *, act
     await require_owner_or_manager(session, guild_id, actor, (rem.author_id,), f"reminder #{rem.number}")
     if rem.status not in ("pending", "failed"):
         raise InvalidInput(f"Reminder #{rem.number} was already {rem.status}; nothing to cancel.")
-    sending = await session.scalar(select(Nudge.id).where(Nudge.kind == KIND, Nudge.ref_id == rem.id,
-                                                          Nudge.status == "sending"))
+    sending = await session.scalar(
+        select(Nudge.id).where(Nudge.kind == KIND, Nudge.ref_id == rem.id, Nudge.status == "sending")
+    )
     if sending is not None:
         raise InvalidInput(f"Reminder #{rem.number} is being delivered right now.")
     rem.status = "cancelled"
@@ -82,7 +91,8 @@ async def cancel_reminder(session: AsyncSession, guild_id: int, ref: str, *, act
 async def autocomplete(session: AsyncSession, guild_id: int, query: str, limit: int = 25) -> list[tuple[str, str]]:
     """(label, value) pairs of pending or failed reminders matching ``query``: ``#4 · text`` (≤ 100), ``#4``."""
     q = select(Reminder.number, Reminder.text, Reminder.status).where(
-        Reminder.guild_id == guild_id, Reminder.status.in_(("pending", "failed")))
+        Reminder.guild_id == guild_id, Reminder.status.in_(("pending", "failed"))
+    )
     cond = refs.search_filter(Reminder, query)
     if cond is not None:
         q = q.where(cond)
@@ -108,4 +118,3 @@ async def _final(session: AsyncSession, nudge: Nudge, outcome: str) -> None:
 
 
 nudges.register_kind(KIND, _render, _final)
-

@@ -34,17 +34,30 @@ def all_timezones() -> tuple[str, ...]:
     """Every IANA zone name known to zoneinfo/tzdata, sorted."""
     # only Area/City names: abbreviations like EST or CET are fixed offsets without the
     # daylight-saving rules of the place people mean, so they would put times an hour off
-    zones = {z for z in zoneinfo.available_timezones()
-             if "/" in z and not z.startswith(("Etc/", "SystemV/", "posix/", "right/"))}
+    zones = {
+        z
+        for z in zoneinfo.available_timezones()
+        if "/" in z and not z.startswith(("Etc/", "SystemV/", "posix/", "right/"))
+    }
     return tuple(sorted(zones | {"UTC"}))
 
 
 _ABBREVIATIONS = {
-    "EST": ("America/New_York",), "EDT": ("America/New_York",), "CST": ("America/Chicago",),
-    "CDT": ("America/Chicago",), "MST": ("America/Denver", "America/Phoenix"), "PST": ("America/Los_Angeles",),
-    "PDT": ("America/Los_Angeles",), "GMT": ("Europe/London", "UTC"), "BST": ("Europe/London",),
-    "CET": ("Europe/Berlin", "Europe/Paris"), "CEST": ("Europe/Berlin", "Europe/Paris"), "EET": ("Europe/Athens",),
-    "JST": ("Asia/Tokyo",), "AEST": ("Australia/Sydney",), "IST": ("Asia/Kolkata", "Europe/Dublin"),
+    "EST": ("America/New_York",),
+    "EDT": ("America/New_York",),
+    "CST": ("America/Chicago",),
+    "CDT": ("America/Chicago",),
+    "MST": ("America/Denver", "America/Phoenix"),
+    "PST": ("America/Los_Angeles",),
+    "PDT": ("America/Los_Angeles",),
+    "GMT": ("Europe/London", "UTC"),
+    "BST": ("Europe/London",),
+    "CET": ("Europe/Berlin", "Europe/Paris"),
+    "CEST": ("Europe/Berlin", "Europe/Paris"),
+    "EET": ("Europe/Athens",),
+    "JST": ("Asia/Tokyo",),
+    "AEST": ("Australia/Sydney",),
+    "IST": ("Asia/Kolkata", "Europe/Dublin"),
 }
 
 
@@ -62,11 +75,15 @@ def validate_timezone(name: str) -> str:
     found = _tz_lookup().get(key)
     if found:
         return found
-    hints = list(_ABBREVIATIONS.get(key.upper(), ())) or \
-        [z for z in all_timezones() if key and key.split("/")[-1] in z.lower()][:3]
+    hints = (
+        list(_ABBREVIATIONS.get(key.upper(), ()))
+        or [z for z in all_timezones() if key and key.split("/")[-1] in z.lower()][:3]
+    )
     if key.upper() in _ABBREVIATIONS:
-        raise InvalidInput(f"`{name[:64]}` is an abbreviation without daylight-saving rules. Use the place: "
-                           f"{', '.join(f'`{h}`' for h in hints)}.")
+        raise InvalidInput(
+            f"`{name[:64]}` is an abbreviation without daylight-saving rules. Use the place: "
+            f"{', '.join(f'`{h}`' for h in hints)}."
+        )
     hint = f" Did you mean {', '.join(f'`{h}`' for h in hints)}?" if hints else ""
     raise InvalidInput(
         f"`{name[:64]}` is not an IANA time zone.{hint} Use a name like `Europe/Berlin` or "
@@ -78,8 +95,16 @@ def search_timezones(query: str, limit: int = 25) -> list[str]:
     """Zone names matching ``query`` (prefix matches first), at most ``limit``."""
     q = query.strip().replace(" ", "_").lower()
     if not q:
-        return ["UTC", "Europe/London", "Europe/Berlin", "America/New_York", "America/Chicago",
-                "America/Los_Angeles", "Asia/Tokyo", "Australia/Sydney"][:limit]
+        return [
+            "UTC",
+            "Europe/London",
+            "Europe/Berlin",
+            "America/New_York",
+            "America/Chicago",
+            "America/Los_Angeles",
+            "Asia/Tokyo",
+            "Australia/Sydney",
+        ][:limit]
     zones = all_timezones()
     abbreviated = list(_ABBREVIATIONS.get(q.upper(), ()))
     starts = abbreviated + [z for z in zones if z.lower().startswith(q) or z.lower().split("/")[-1].startswith(q)]
@@ -140,8 +165,9 @@ async def set_date_order(session: AsyncSession, guild_id: int, order: str, *, ca
     return await get_config(session, guild_id)
 
 
-async def set_nudge_channel(session: AsyncSession, guild_id: int, channel_id: int | None, *,
-                            can_manage: bool) -> GuildConfig:
+async def set_nudge_channel(
+    session: AsyncSession, guild_id: int, channel_id: int | None, *, can_manage: bool
+) -> GuildConfig:
     """Set (or clear, with ``None``) the channel nudges go to. The caller checks the bot can post there.
 
     Raises:

@@ -83,8 +83,9 @@ def check_show_date(d: date, today: date) -> None:
         InvalidInput: before ``today`` minus 30 years or after ``today`` plus 10 years.
     """
     if d.year < today.year - EARLIEST_YEAR_BACK or d > today.replace(year=today.year + 10):
-        raise InvalidInput(f"date {d.isoformat()} is out of range (from {today.year - EARLIEST_YEAR_BACK} "
-                           f"to 10 years ahead)")
+        raise InvalidInput(
+            f"date {d.isoformat()} is out of range (from {today.year - EARLIEST_YEAR_BACK} to 10 years ahead)"
+        )
 
 
 def _norm_header(h: str) -> str:
@@ -100,8 +101,9 @@ def detect_kind(data: bytes, filename: str) -> str:
     if not data.strip():
         raise InvalidInput("That file is empty. Attach an .ics calendar or a .csv with a header row.")
     if len(data) > MAX_BYTES:
-        raise InvalidInput(f"That file is {len(data):,} bytes; the limit is {MAX_BYTES:,} (1 MB). "
-                           "Split it and import the parts.")
+        raise InvalidInput(
+            f"That file is {len(data):,} bytes; the limit is {MAX_BYTES:,} (1 MB). Split it and import the parts."
+        )
     head = data.lstrip()[:200].upper()
     name = filename.lower()
     if head.startswith(b"BEGIN:VCALENDAR") or (name.endswith(".ics") and b"BEGIN:" in head):
@@ -123,6 +125,7 @@ def _decode(data: bytes) -> str:
 
 
 # --- CSV ------------------------------------------------------------------------------------
+
 
 def parse_csv(data: bytes, cfg: GuildConfig, today: date, notes: list[str] | None = None) -> Rows:
     """Rows of a CSV as (``row N``, fields or skip reason). Row numbers count the header as row 1.
@@ -147,13 +150,16 @@ def parse_csv(data: bytes, cfg: GuildConfig, today: date, notes: list[str] | Non
             columns[i] = canon
         elif canon and notes is not None:
             first = header[next(j for j, c in columns.items() if c == canon)].strip()
-            notes.append(f"Column `{h.strip()[:30]}` was ignored: `{first[:30]}` already gives the "
-                         f"{canon.replace('_', ' ')}.")
+            notes.append(
+                f"Column `{h.strip()[:30]}` was ignored: `{first[:30]}` already gives the {canon.replace('_', ' ')}."
+            )
     missing = [c for c in ("date", "city", "venue") if c not in columns.values()]
     if missing:
         found = ", ".join(f"`{h.strip()[:30]}`" for h in header[:12] if h.strip()) or "none"
-        raise InvalidInput(f"The CSV is missing the column(s) {', '.join(f'`{m}`' for m in missing)}. "
-                           f"Columns found: {found}. Name them e.g. `date`, `city`, `venue`, `doors`, `set time`.")
+        raise InvalidInput(
+            f"The CSV is missing the column(s) {', '.join(f'`{m}`' for m in missing)}. "
+            f"Columns found: {found}. Name them e.g. `date`, `city`, `venue`, `doors`, `set time`."
+        )
     out: list[tuple[str, tours.ShowFields | str]] = []
     try:
         for line_no, row in enumerate(reader, start=2):
@@ -180,11 +186,24 @@ def _fields_from_values(values: dict[str, str], cfg: GuildConfig, today: date) -
         if not values.get(req):
             raise InvalidInput(f"no {req}")
     return tours.parse_fields(
-        cfg, today, date_text=values["date"], city=values["city"], venue=values["venue"],
-        country=values.get("country"), region=values.get("region"), timezone=values.get("timezone"),
-        load_in=values.get("load_in"), soundcheck=values.get("soundcheck"), doors=values.get("doors"),
-        set_time=values.get("set_time"), status=values.get("status"), tickets=values.get("tickets"),
-        capacity=values.get("capacity"), notes=values.get("notes"), support=values.get("support"))
+        cfg,
+        today,
+        date_text=values["date"],
+        city=values["city"],
+        venue=values["venue"],
+        country=values.get("country"),
+        region=values.get("region"),
+        timezone=values.get("timezone"),
+        load_in=values.get("load_in"),
+        soundcheck=values.get("soundcheck"),
+        doors=values.get("doors"),
+        set_time=values.get("set_time"),
+        status=values.get("status"),
+        tickets=values.get("tickets"),
+        capacity=values.get("capacity"),
+        notes=values.get("notes"),
+        support=values.get("support"),
+    )
 
 
 # --- iCalendar ------------------------------------------------------------------------------
@@ -270,8 +289,10 @@ def parse_ics(data: bytes, cfg: GuildConfig, today: date, notes: list[str] | Non
     try:
         cal = Calendar.from_ical(data)
     except Exception:  # icalendar raises ValueError and friends for malformed input
-        raise InvalidInput("That .ics file can't be read as a calendar: it may be cut short or not an iCalendar "
-                           "export. Export it again from your calendar app.") from None
+        raise InvalidInput(
+            "That .ics file can't be read as a calendar: it may be cut short or not an iCalendar "
+            "export. Export it again from your calendar app."
+        ) from None
     cal_zone = None
     if cal.get("X-WR-TIMEZONE"):
         try:
@@ -306,16 +327,18 @@ def parse_ics(data: bytes, cfg: GuildConfig, today: date, notes: list[str] | Non
     if notes is not None:
         for zone, n in assumed.items():
             source = "the calendar's own time zone" if zone == cal_zone else "this server's time zone"
-            notes.append(f"{n} event(s) gave no venue time zone; read in {zone} ({source}). Fix any that are "
-                         "elsewhere with `/tour edit show timezone:`.")
+            notes.append(
+                f"{n} event(s) gave no venue time zone; read in {zone} ({source}). Fix any that are "
+                "elsewhere with `/tour edit show timezone:`."
+            )
         for tzid in sorted(unknown_tzids):
-            notes.append(f"Unknown time zone `{tzid[:40]}` in the file; those events were read in this server's "
-                         "zone.")
+            notes.append(f"Unknown time zone `{tzid[:40]}` in the file; those events were read in this server's zone.")
     return out
 
 
-def _event_fields(ev: object, cfg: GuildConfig, today: date, cal_zone: str | None
-                  ) -> tuple[tours.ShowFields, str | None]:
+def _event_fields(
+    ev: object, cfg: GuildConfig, today: date, cal_zone: str | None
+) -> tuple[tours.ShowFields, str | None]:
     prop = ev.get("DTSTART")  # type: ignore[attr-defined]
     if prop is None:
         raise InvalidInput("no DTSTART (start date)")
@@ -336,8 +359,7 @@ def _event_fields(ev: object, cfg: GuildConfig, today: date, cal_zone: str | Non
     else:
         raise InvalidInput("DTSTART is not a date")
     ours = ev.get("X-ROADIE-VENUE") is not None  # type: ignore[attr-defined]
-    venue, city, region, country = (None, None, None, None) if ours else \
-        _split_location(str(ev.get("LOCATION", "")))  # type: ignore[attr-defined]
+    venue, city, region, country = (None, None, None, None) if ours else _split_location(str(ev.get("LOCATION", "")))  # type: ignore[attr-defined]
     venue = _x(ev, "VENUE") or venue or str(ev.get("SUMMARY", "")).strip()  # type: ignore[attr-defined]
     city = _x(ev, "CITY") or city
     if not city:
@@ -350,13 +372,21 @@ def _event_fields(ev: object, cfg: GuildConfig, today: date, cal_zone: str | Non
         status = {"TENTATIVE": "hold", "CANCELLED": "cancelled", "CONFIRMED": "confirmed"}.get(ical_status)
     url = str(ev.get("URL", "")).strip() or None  # type: ignore[attr-defined]
     f = tours.parse_fields(
-        cfg, today, city=city, venue=venue, timezone=zone,
-        country=_x(ev, "COUNTRY") or country, region=_x(ev, "REGION") or region,
-        load_in=_x(ev, "LOAD-IN"), soundcheck=_x(ev, "SOUNDCHECK"),
+        cfg,
+        today,
+        city=city,
+        venue=venue,
+        timezone=zone,
+        country=_x(ev, "COUNTRY") or country,
+        region=_x(ev, "REGION") or region,
+        load_in=_x(ev, "LOAD-IN"),
+        soundcheck=_x(ev, "SOUNDCHECK"),
         doors=_x(ev, "DOORS") or (None if ev.get("X-ROADIE-VENUE") else start_time and f"{start_time:%H:%M}"),  # type: ignore[attr-defined]
-        set_time=_x(ev, "SET"), status=status,
+        set_time=_x(ev, "SET"),
+        status=status,
         tickets=_x(ev, "TICKETS") or (url if url and url.lower().startswith(("http://", "https://")) else None),
-        capacity=_x(ev, "CAPACITY"), support=_x(ev, "SUPPORT"),
+        capacity=_x(ev, "CAPACITY"),
+        support=_x(ev, "SUPPORT"),
         notes=_x(ev, "NOTES") if ev.get("X-ROADIE-VENUE") else (str(ev.get("DESCRIPTION", "")).strip()[:1000] or None),  # type: ignore[attr-defined]
     )
     f.date = day
@@ -370,8 +400,18 @@ def _event_fields(ev: object, cfg: GuildConfig, today: date, cal_zone: str | Non
 
 # --- import ---------------------------------------------------------------------------------
 
-async def import_shows(session: AsyncSession, guild_id: int, data: bytes, filename: str, *, author_id: int,
-                       channel_id: int, now: datetime, actor: Actor | None = None) -> ImportReport:
+
+async def import_shows(
+    session: AsyncSession,
+    guild_id: int,
+    data: bytes,
+    filename: str,
+    *,
+    author_id: int,
+    channel_id: int,
+    now: datetime,
+    actor: Actor | None = None,
+) -> ImportReport:
     """Import a calendar or CSV into the guild's shows; commits once (all usable rows) or not at all.
 
     A row that would update a show someone else added is skipped unless ``actor`` is a manager
@@ -392,8 +432,9 @@ async def import_shows(session: AsyncSession, guild_id: int, data: bytes, filena
     if not usable:
         reasons = "; ".join(f"{label}: {r}" for label, r in rows[:3] if isinstance(r, str))
         what = "events" if kind == "ics" else "rows"
-        raise InvalidInput(f"No usable {what} in that file, so nothing was imported."
-                           + (f" {reasons}." if reasons else ""))
+        raise InvalidInput(
+            f"No usable {what} in that file, so nothing was imported." + (f" {reasons}." if reasons else "")
+        )
     existing = list(await session.scalars(select(Show).where(Show.guild_id == guild_id, Show.deleted_at.is_(None))))
     by_uid = {s.uid: s for s in existing}
     by_key = {(s.date, refs.fold(s.venue)): s for s in existing}
@@ -409,14 +450,23 @@ async def import_shows(session: AsyncSession, guild_id: int, data: bytes, filena
         assert f.date is not None and f.venue is not None
         show = (by_uid.get(f.uid) if f.uid else None) or by_key.get((f.date, refs.fold(f.venue)))
         if show is not None and show.id is not None and not manager and show.author_id != author_id:
-            report.skipped.append((label, f"matches show #{show.number}, which someone else added; ask them or a "
-                                          "manager to import it"))
+            report.skipped.append(
+                (label, f"matches show #{show.number}, which someone else added; ask them or a manager to import it")
+            )
             continue
         try:
             if show is None:
-                show = Show(guild_id=guild_id, number=number, uid=f.uid or tours.new_uid(),
-                            timezone=f.timezone or cfg.timezone, status="confirmed", channel_id=channel_id,
-                            author_id=author_id, created_at=now, updated_at=now)
+                show = Show(
+                    guild_id=guild_id,
+                    number=number,
+                    uid=f.uid or tours.new_uid(),
+                    timezone=f.timezone or cfg.timezone,
+                    status="confirmed",
+                    channel_id=channel_id,
+                    author_id=author_id,
+                    created_at=now,
+                    updated_at=now,
+                )
                 tours.apply_fields(show, f)
                 session.add(show)
                 added.append(show)
@@ -443,6 +493,7 @@ async def import_shows(session: AsyncSession, guild_id: int, data: bytes, filena
 
 # --- export ---------------------------------------------------------------------------------
 
+
 def export_ics(shows: list[Show], *, now: datetime, calendar_name: str = "Tour dates") -> bytes:
     """An RFC 5545 calendar: one VEVENT per show with its stable UID, local times with TZID (and
     VTIMEZONE), STATUS TENTATIVE/CONFIRMED/CANCELLED, and ``X-ROADIE-*`` fields for a lossless
@@ -460,8 +511,11 @@ def export_ics(shows: list[Show], *, now: datetime, calendar_name: str = "Tour d
         ev = Event()
         ev.add("uid", s.uid)
         ev.add("dtstamp", now.astimezone(UTC))
-        ev.add("summary", f"{s.venue}, {s.city}" + (" (cancelled)" if s.status == "cancelled" else
-                                                     " (hold)" if s.status == "hold" else ""))
+        ev.add(
+            "summary",
+            f"{s.venue}, {s.city}"
+            + (" (cancelled)" if s.status == "cancelled" else " (hold)" if s.status == "hold" else ""),
+        )
         ev.add("location", ", ".join(p for p in (s.venue, s.city, s.region, s.country) if p))
         tz = ZoneInfo(s.timezone)
         times = {k: at.astimezone(tz) for k, _t, at, _late in tours.schedule_times(s)}
@@ -487,10 +541,23 @@ def export_ics(shows: list[Show], *, now: datetime, calendar_name: str = "Tour d
             desc.append(s.notes)
         if any(desc):
             ev.add("description", "\n".join(d for d in desc if d))
-        x = {"VENUE": s.venue, "CITY": s.city, "COUNTRY": s.country, "REGION": s.region, "TZ": s.timezone,
-             "LOAD-IN": s.load_in, "SOUNDCHECK": s.soundcheck, "DOORS": s.doors, "SET": s.set_time,
-             "STATUS": s.status, "HOLD-RANK": s.hold_rank, "CAPACITY": s.capacity, "TICKETS": s.ticket_url,
-             "SUPPORT": s.support, "NOTES": s.notes}
+        x = {
+            "VENUE": s.venue,
+            "CITY": s.city,
+            "COUNTRY": s.country,
+            "REGION": s.region,
+            "TZ": s.timezone,
+            "LOAD-IN": s.load_in,
+            "SOUNDCHECK": s.soundcheck,
+            "DOORS": s.doors,
+            "SET": s.set_time,
+            "STATUS": s.status,
+            "HOLD-RANK": s.hold_rank,
+            "CAPACITY": s.capacity,
+            "TICKETS": s.ticket_url,
+            "SUPPORT": s.support,
+            "NOTES": s.notes,
+        }
         for key, value in x.items():
             if value is not None:
                 ev.add(f"x-roadie-{key.lower()}", value.strftime("%H:%M") if isinstance(value, time) else str(value))

@@ -126,8 +126,20 @@ def parse_status(text: str) -> tuple[str, int | None]:
         InvalidInput: anything else.
     """
     t = " ".join(text.lower().split())
-    if t in ("confirmed", "confirm", "conf", "booked", "on sale", "announced", "sold out", "soldout", "ok",
-             "contracted", "settled", "done"):
+    if t in (
+        "confirmed",
+        "confirm",
+        "conf",
+        "booked",
+        "on sale",
+        "announced",
+        "sold out",
+        "soldout",
+        "ok",
+        "contracted",
+        "settled",
+        "done",
+    ):
         return "confirmed", None
     if t in ("cancelled", "canceled", "cancel", "off", "postponed"):
         return "cancelled", None
@@ -139,8 +151,7 @@ def parse_status(text: str) -> tuple[str, int | None]:
         if rank < 1:
             raise InvalidInput("Hold ranks start at 1 (first hold).")
         return "hold", rank
-    raise InvalidInput(f"Status `{text[:30]}` isn't one of `confirmed`, `hold` (or `hold-2`, `2nd hold`), "
-                       "`cancelled`.")
+    raise InvalidInput(f"Status `{text[:30]}` isn't one of `confirmed`, `hold` (or `hold-2`, `2nd hold`), `cancelled`.")
 
 
 def parse_capacity(text: str) -> int:
@@ -163,8 +174,10 @@ def parse_url(text: str) -> str:
     """
     t = text.strip()
     if not _URL_RE.match(t) or len(t) > 500:
-        raise InvalidInput("Tickets must be a plain web link starting with `https://` (no spaces, brackets or "
-                           "quotes; at most 500 characters).")
+        raise InvalidInput(
+            "Tickets must be a plain web link starting with `https://` (no spaces, brackets or "
+            "quotes; at most 500 characters)."
+        )
     return t
 
 
@@ -200,26 +213,51 @@ def check_time_order(values: dict[str, time | None]) -> None:
     given = [(k, v, offsets[k]) for k in TIME_FIELDS if (v := values.get(k)) is not None]
     for (k1, v1, o1), (k2, v2, o2) in itertools.pairwise(given):
         if (o2, v2) < (o1, v1):
-            raise InvalidInput(f"{TIME_LABELS[k2]} {v2:%H:%M} is before {TIME_LABELS[k1]} {v1:%H:%M}. "
-                               "Times are venue-local on the show's date (a time before 06:00 after an evening "
-                               "time counts as after midnight); check them.")
+            raise InvalidInput(
+                f"{TIME_LABELS[k2]} {v2:%H:%M} is before {TIME_LABELS[k1]} {v1:%H:%M}. "
+                "Times are venue-local on the show's date (a time before 06:00 after an evening "
+                "time counts as after midnight); check them."
+            )
 
 
-def parse_fields(cfg: GuildConfig, today: date, *, date_text: str | None = None, city: str | None = None,
-                 venue: str | None = None, country: str | None = None, region: str | None = None,
-                 timezone: str | None = None, load_in: str | None = None, soundcheck: str | None = None,
-                 doors: str | None = None, set_time: str | None = None, status: str | None = None,
-                 tickets: str | None = None, capacity: str | None = None, notes: str | None = None,
-                 support: str | None = None) -> ShowFields:
+def parse_fields(
+    cfg: GuildConfig,
+    today: date,
+    *,
+    date_text: str | None = None,
+    city: str | None = None,
+    venue: str | None = None,
+    country: str | None = None,
+    region: str | None = None,
+    timezone: str | None = None,
+    load_in: str | None = None,
+    soundcheck: str | None = None,
+    doors: str | None = None,
+    set_time: str | None = None,
+    status: str | None = None,
+    tickets: str | None = None,
+    capacity: str | None = None,
+    notes: str | None = None,
+    support: str | None = None,
+) -> ShowFields:
     """Parse user text for a show (any field may be None = not given; ``-`` clears an optional one).
 
     Raises:
         InvalidInput: the first bad value, with what to type.
     """
     f = ShowFields()
-    optional = {"country": country, "region": region, "load_in": load_in, "soundcheck": soundcheck,
-                "doors": doors, "set_time": set_time, "tickets": tickets, "capacity": capacity, "notes": notes,
-                "support": support}
+    optional = {
+        "country": country,
+        "region": region,
+        "load_in": load_in,
+        "soundcheck": soundcheck,
+        "doors": doors,
+        "set_time": set_time,
+        "tickets": tickets,
+        "capacity": capacity,
+        "notes": notes,
+        "support": support,
+    }
     for name, value in optional.items():
         if value is not None and value.strip() == "-":
             f.cleared.add("ticket_url" if name == "tickets" else name)
@@ -258,8 +296,19 @@ def apply_fields(show: Show, f: ShowFields) -> None:
         InvalidInput: the resulting times are out of order.
     """
     new: dict[str, object] = {}
-    for name in ("date", "city", "venue", "country", "region", "timezone", *TIME_FIELDS, "capacity", "ticket_url",
-                 "notes", "support"):
+    for name in (
+        "date",
+        "city",
+        "venue",
+        "country",
+        "region",
+        "timezone",
+        *TIME_FIELDS,
+        "capacity",
+        "ticket_url",
+        "notes",
+        "support",
+    ):
         value = getattr(f, name)
         if value is not None:
             new[name] = value
@@ -281,8 +330,11 @@ def schedule_times(show: Show) -> list[tuple[str, time, datetime, bool]]:
     values = {k: getattr(show, k) for k in TIME_FIELDS}
     offsets = day_offsets(values)
     tz = ZoneInfo(show.timezone)
-    return [(k, t, datetime.combine(show.date + timedelta(days=offsets[k]), t, tzinfo=tz).astimezone(UTC),
-             offsets[k] == 1) for k in TIME_FIELDS if (t := values[k]) is not None]
+    return [
+        (k, t, datetime.combine(show.date + timedelta(days=offsets[k]), t, tzinfo=tz).astimezone(UTC), offsets[k] == 1)
+        for k in TIME_FIELDS
+        if (t := values[k]) is not None
+    ]
 
 
 def instant(show: Show, at: time) -> datetime:
@@ -312,8 +364,9 @@ async def plan_nudges(session: AsyncSession, show: Show, cfg: GuildConfig, now: 
     return await plan_nudges_many(session, [show], cfg, now)
 
 
-async def plan_nudges_many(session: AsyncSession, shows: list[Show], cfg: GuildConfig, now: datetime,
-                           *, fresh: bool = False) -> list[datetime]:
+async def plan_nudges_many(
+    session: AsyncSession, shows: list[Show], cfg: GuildConfig, now: datetime, *, fresh: bool = False
+) -> list[datetime]:
     """:func:`plan_nudges` for many shows with one UPDATE (skipped when ``fresh``: new shows have
     no nudges yet) and one flush. Returns all planned due times (UTC), sorted."""
     if not fresh:
@@ -327,8 +380,9 @@ async def plan_nudges_many(session: AsyncSession, shows: list[Show], cfg: GuildC
         for kind, day, at in ((KIND_EVE, show.date - timedelta(days=1), EVE_AT), (KIND_DAY, show.date, DAY_AT)):
             due = datetime.combine(day, at, tzinfo=tz).astimezone(UTC)
             if due > now:
-                nudges.schedule(session, guild_id=show.guild_id, channel_id=channel, kind=kind, ref_id=show.id,
-                                due_at=due, now=now)
+                nudges.schedule(
+                    session, guild_id=show.guild_id, channel_id=channel, kind=kind, ref_id=show.id, due_at=due, now=now
+                )
                 planned.append(due)
     await session.flush()
     return sorted(planned)
@@ -339,8 +393,9 @@ def new_uid() -> str:
     return f"{uuid.uuid4()}@roadie"
 
 
-async def add_show(session: AsyncSession, guild_id: int, f: ShowFields, *, author_id: int, channel_id: int,
-                   now: datetime) -> Show:
+async def add_show(
+    session: AsyncSession, guild_id: int, f: ShowFields, *, author_id: int, channel_id: int, now: datetime
+) -> Show:
     """Create a show from parsed fields (date, city and venue required) and plan its nudges; commits.
 
     Raises:
@@ -350,9 +405,17 @@ async def add_show(session: AsyncSession, guild_id: int, f: ShowFields, *, autho
     missing = [n for n in ("date", "city", "venue") if getattr(f, n) is None]
     if missing:
         raise InvalidInput(f"A show needs {', '.join(missing)}.")
-    show = Show(guild_id=guild_id, number=await refs.next_number(session, Show, guild_id), uid=f.uid or new_uid(),
-                timezone=f.timezone or cfg.timezone, status="confirmed", channel_id=channel_id, author_id=author_id,
-                created_at=now, updated_at=now)
+    show = Show(
+        guild_id=guild_id,
+        number=await refs.next_number(session, Show, guild_id),
+        uid=f.uid or new_uid(),
+        timezone=f.timezone or cfg.timezone,
+        status="confirmed",
+        channel_id=channel_id,
+        author_id=author_id,
+        created_at=now,
+        updated_at=now,
+    )
     apply_fields(show, f)
     session.add(show)
     await session.flush()
@@ -367,8 +430,9 @@ async def get_show(session: AsyncSession, guild_id: int, ref: str) -> Show:
     Raises:
         NotFound / InvalidInput: none or several match.
     """
-    return await refs.resolve(session, Show, guild_id, ref, noun="show", list_hint=LIST_HINT,
-                              visible=[Show.deleted_at.is_(None)])
+    return await refs.resolve(
+        session, Show, guild_id, ref, noun="show", list_hint=LIST_HINT, visible=[Show.deleted_at.is_(None)]
+    )
 
 
 async def require_can_change(session: AsyncSession, show: Show, actor: Actor | None) -> None:
@@ -376,8 +440,9 @@ async def require_can_change(session: AsyncSession, show: Show, actor: Actor | N
     await require_owner_or_manager(session, show.guild_id, actor, (show.author_id,), f"show #{show.number}")
 
 
-async def edit_show(session: AsyncSession, guild_id: int, ref: str, f: ShowFields, *, now: datetime,
-                    actor: Actor | None = None) -> Show:
+async def edit_show(
+    session: AsyncSession, guild_id: int, ref: str, f: ShowFields, *, now: datetime, actor: Actor | None = None
+) -> Show:
     """Change a show; nudges move with its date and times. Commits.
 
     Raises:
@@ -395,8 +460,9 @@ async def edit_show(session: AsyncSession, guild_id: int, ref: str, f: ShowField
     return show
 
 
-async def cancel_show(session: AsyncSession, guild_id: int, ref: str, *, now: datetime,
-                      actor: Actor | None = None) -> Show:
+async def cancel_show(
+    session: AsyncSession, guild_id: int, ref: str, *, now: datetime, actor: Actor | None = None
+) -> Show:
     """Mark a show cancelled (kept in lists, no nudges); commits.
 
     Raises:
@@ -410,16 +476,18 @@ async def cancel_show(session: AsyncSession, guild_id: int, ref: str, *, now: da
     return await edit_show(session, guild_id, f"#{show.number}", ShowFields(status="cancelled"), now=now)
 
 
-async def delete_show(session: AsyncSession, guild_id: int, show_id: int, *, now: datetime,
-                      actor: Actor | None = None) -> Show:
+async def delete_show(
+    session: AsyncSession, guild_id: int, show_id: int, *, now: datetime, actor: Actor | None = None
+) -> Show:
     """Delete a show by id (confirmation button): hidden everywhere, nudges cancelled, row kept; commits.
 
     Raises:
         NotFound: unknown here or already deleted.
         Forbidden: ``actor`` didn't add the show and is not a manager.
     """
-    show = await session.scalar(select(Show).where(Show.id == show_id, Show.guild_id == guild_id,
-                                                   Show.deleted_at.is_(None)))
+    show = await session.scalar(
+        select(Show).where(Show.id == show_id, Show.guild_id == guild_id, Show.deleted_at.is_(None))
+    )
     if show is None:
         raise NotFound("That show no longer exists (already deleted?).")
     await require_can_change(session, show, actor)
@@ -440,28 +508,45 @@ def _when_filter(when: str, today: date):  # type: ignore[no-untyped-def]
     return cond
 
 
-async def list_shows(session: AsyncSession, guild_id: int, when: str = "upcoming", *, now: datetime,
-                     offset: int = 0, limit: int | None = None) -> list[Show]:
+async def list_shows(
+    session: AsyncSession,
+    guild_id: int,
+    when: str = "upcoming",
+    *,
+    now: datetime,
+    offset: int = 0,
+    limit: int | None = None,
+) -> list[Show]:
     """Shows by date: upcoming (today on, soonest first), past (latest first) or all (by date).
 
     "Today" is the guild's date. Raises InvalidInput for an unknown ``when``.
     """
     today = _today(await get_config(session, guild_id), now)
     order = Show.date.desc() if when == "past" else Show.date
-    q = (select(Show).where(Show.guild_id == guild_id, *_when_filter(when, today))
-         .order_by(order, Show.number).offset(offset).limit(limit))
+    q = (
+        select(Show)
+        .where(Show.guild_id == guild_id, *_when_filter(when, today))
+        .order_by(order, Show.number)
+        .offset(offset)
+        .limit(limit)
+    )
     return list(await session.scalars(q))
 
 
 async def count_shows(session: AsyncSession, guild_id: int, when: str = "upcoming", *, now: datetime) -> int:
     """How many shows :func:`list_shows` would return without a limit."""
     today = _today(await get_config(session, guild_id), now)
-    return await session.scalar(select(func.count()).select_from(Show).where(
-        Show.guild_id == guild_id, *_when_filter(when, today))) or 0
+    return (
+        await session.scalar(
+            select(func.count()).select_from(Show).where(Show.guild_id == guild_id, *_when_filter(when, today))
+        )
+        or 0
+    )
 
 
-async def autocomplete(session: AsyncSession, guild_id: int, query: str, *, now: datetime,
-                       limit: int = 25) -> list[tuple[str, str]]:
+async def autocomplete(
+    session: AsyncSession, guild_id: int, query: str, *, now: datetime, limit: int = 25
+) -> list[tuple[str, str]]:
     """(label, value) pairs: ``#3 · Sat 3 Apr 2027 · Tokyo · Zepp Haneda`` (≤ 100), ``#3``; upcoming first."""
     today = _today(await get_config(session, guild_id), now)
     q = select(Show).where(Show.guild_id == guild_id, Show.deleted_at.is_(None))
@@ -472,8 +557,9 @@ async def autocomplete(session: AsyncSession, guild_id: int, query: str, *, now:
     out = []
     for s in await session.scalars(q):
         label = f"{format_day(s.date)} · {s.city} · {s.venue}"
-        out.append((refs.choice_label(s.number, label, " (cancelled)" if s.status == "cancelled" else ""),
-                    f"#{s.number}"))
+        out.append(
+            (refs.choice_label(s.number, label, " (cancelled)" if s.status == "cancelled" else ""), f"#{s.number}")
+        )
     return out
 
 
@@ -495,8 +581,11 @@ async def _render(session: AsyncSession, nudge: Nudge, now: datetime) -> nudges.
     place = f"**{escape_markdown(show.city)}** · {escape_markdown(show.venue)}"
     if nudge.kind == KIND_EVE:
         lines = [f"🚐 Tomorrow, {format_day(show.date)}: {place} ({status_label(show)})"]
-        parts = [f"{TIME_LABELS[k]} {t:%H:%M} (<t:{int(at.timestamp())}:t>)"
-                 for k, t, at, _late in schedule_times(show) if k in ("load_in", "doors")]
+        parts = [
+            f"{TIME_LABELS[k]} {t:%H:%M} (<t:{int(at.timestamp())}:t>)"
+            for k, t, at, _late in schedule_times(show)
+            if k in ("load_in", "doors")
+        ]
         if parts:
             lines.append(" · ".join(parts) + f" · venue time {show.timezone}")
     else:

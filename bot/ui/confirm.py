@@ -30,13 +30,20 @@ class ConfirmDelete(discord.ui.DynamicItem[discord.ui.Button], template=r"roadie
     """The "Delete" button."""
 
     def __init__(self, kind: str, item_id: int) -> None:
-        super().__init__(discord.ui.Button(label="Delete", style=discord.ButtonStyle.danger,
-                                           custom_id=f"roadie:{kind}:delete:{item_id}"))
+        super().__init__(
+            discord.ui.Button(
+                label="Delete", style=discord.ButtonStyle.danger, custom_id=f"roadie:{kind}:delete:{item_id}"
+            )
+        )
         self.kind, self.item_id = kind, item_id
 
     @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item,  # type: ignore[override]
-                             match: re.Match[str]) -> ConfirmDelete:
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction,
+        item: discord.ui.Item,  # type: ignore[override]
+        match: re.Match[str],
+    ) -> ConfirmDelete:
         return cls(match["kind"], int(match["id"]))
 
     async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
@@ -52,12 +59,19 @@ class Keep(discord.ui.DynamicItem[discord.ui.Button], template=r"roadie:(?P<kind
     """The "Keep it" button: changes nothing."""
 
     def __init__(self, kind: str, item_id: int) -> None:
-        super().__init__(discord.ui.Button(label="Keep it", style=discord.ButtonStyle.secondary,
-                                           custom_id=f"roadie:{kind}:keep:{item_id}"))
+        super().__init__(
+            discord.ui.Button(
+                label="Keep it", style=discord.ButtonStyle.secondary, custom_id=f"roadie:{kind}:keep:{item_id}"
+            )
+        )
 
     @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item,  # type: ignore[override]
-                             match: re.Match[str]) -> Keep:
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction,
+        item: discord.ui.Item,  # type: ignore[override]
+        match: re.Match[str],
+    ) -> Keep:
         return cls(match["kind"], int(match["id"]))
 
     async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]

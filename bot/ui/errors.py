@@ -41,11 +41,19 @@ async def reply_error(interaction: discord.Interaction, error: BaseException) ->
     """Answer ``interaction`` ephemerally with the error's message (or an apology, logging a bug)."""
     text = message_for(error)
     if text is None:
-        cmd = interaction.command.qualified_name if interaction.command else interaction.data and interaction.data.get(
-            "custom_id")
-        log.error("interaction failed: command=%s guild=%s channel=%s user=%s", cmd, interaction.guild_id,
-                  interaction.channel_id, interaction.user.id if interaction.user else None,
-                  exc_info=getattr(error, "original", None) or error)
+        cmd = (
+            interaction.command.qualified_name
+            if interaction.command
+            else interaction.data and interaction.data.get("custom_id")
+        )
+        log.error(
+            "interaction failed: command=%s guild=%s channel=%s user=%s",
+            cmd,
+            interaction.guild_id,
+            interaction.channel_id,
+            interaction.user.id if interaction.user else None,
+            exc_info=getattr(error, "original", None) or error,
+        )
         text = APOLOGY
     text = truncate(text, 2000)
     try:

@@ -25,8 +25,9 @@ def due_text(goal: Goal, tz: ZoneInfo) -> str:
     return f"**{local}** · {ts(goal.due_at, 'R')}"
 
 
-def goal_embed(goal: Goal, tz: ZoneInfo, *, title_prefix: str = "", nudges: list[datetime] | None = None
-               ) -> discord.Embed:
+def goal_embed(
+    goal: Goal, tz: ZoneInfo, *, title_prefix: str = "", nudges: list[datetime] | None = None
+) -> discord.Embed:
     """A goal's card: title, owner, due date, target with progress bar, planned nudges."""
     e = discord.Embed(title=truncate(f"{title_prefix}#{goal.number} {plain(goal.title)}", 256), colour=GOAL_COLOUR)
     e.add_field(name="Owner", value=f"<@{goal.owner_id}>", inline=True)
@@ -34,11 +35,13 @@ def goal_embed(goal: Goal, tz: ZoneInfo, *, title_prefix: str = "", nudges: list
     e.add_field(name="Due", value=truncate(due_text(goal, tz), FIELD_VALUE_MAX), inline=False)
     target = describe_target(goal)
     if target:
-        e.add_field(name="Target", value=truncate(f"{plain(target)}\n`{progress_bar(progress_fraction(goal) or 0)}`",
-                                                  FIELD_VALUE_MAX), inline=False)
+        e.add_field(
+            name="Target",
+            value=truncate(f"{plain(target)}\n`{progress_bar(progress_fraction(goal) or 0)}`", FIELD_VALUE_MAX),
+            inline=False,
+        )
     if nudges:
-        e.add_field(name="Nudges", value=truncate(", ".join(ts(n, "f") for n in nudges), FIELD_VALUE_MAX),
-                    inline=False)
+        e.add_field(name="Nudges", value=truncate(", ".join(ts(n, "f") for n in nudges), FIELD_VALUE_MAX), inline=False)
     return e
 
 
@@ -56,8 +59,9 @@ def goal_line(goal: Goal, tz: ZoneInfo) -> str:
     return " · ".join(parts)
 
 
-def goal_list_page(goals: list[Goal], tz: ZoneInfo, status: str, *, index: int, page_count: int,
-                   total: int) -> discord.Embed:
+def goal_list_page(
+    goals: list[Goal], tz: ZoneInfo, status: str, *, index: int, page_count: int, total: int
+) -> discord.Embed:
     """Page ``index`` (0-based) of ``/goal list``: up to 10 goals, within Discord's embed limits."""
     title = {"open": "Open goals", "done": "Done goals", "all": "All goals"}[status]
     if total == 0:

@@ -54,8 +54,9 @@ class Paginator(discord.ui.View):
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         if interaction.user.id != self.owner_id:
-            await interaction.response.send_message("Only the person who ran the command can turn these pages; "
-                                                    "run it yourself to browse.", ephemeral=True)
+            await interaction.response.send_message(
+                "Only the person who ran the command can turn these pages; run it yourself to browse.", ephemeral=True
+            )
             return False
         return True
 
@@ -80,15 +81,17 @@ class Paginator(discord.ui.View):
         await self._show(interaction, self.index + 1)
 
 
-async def send_paginated(interaction: discord.Interaction, page_count: int, render: PageRenderer, *,
-                         ephemeral: bool = False) -> None:
+async def send_paginated(
+    interaction: discord.Interaction, page_count: int, render: PageRenderer, *, ephemeral: bool = False
+) -> None:
     """Answer ``interaction`` with page 1 (rendered now) and, for more than one page, the buttons."""
     first = await render(0)
     if page_count <= 1:
         await interaction.response.send_message(embed=first, ephemeral=ephemeral)
     else:
-        await interaction.response.send_message(embed=first, ephemeral=ephemeral,
-                                                view=Paginator(page_count, render, owner_id=interaction.user.id))
+        await interaction.response.send_message(
+            embed=first, ephemeral=ephemeral, view=Paginator(page_count, render, owner_id=interaction.user.id)
+        )
 
 
 async def send_pages(interaction: discord.Interaction, pages: list[discord.Embed], *, ephemeral: bool = False) -> None:

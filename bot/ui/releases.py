@@ -26,7 +26,7 @@ def page_count(release: Release) -> int:
 
 def page_tasks(release: Release, page: int) -> list[ReleaseTask]:
     """The tasks shown on ``page`` (0-based), in checklist order."""
-    return ordered_tasks(release)[page * TASKS_PER_PAGE:(page + 1) * TASKS_PER_PAGE]
+    return ordered_tasks(release)[page * TASKS_PER_PAGE : (page + 1) * TASKS_PER_PAGE]
 
 
 def _stamp(d: date, style: str) -> str:
@@ -50,12 +50,17 @@ def checklist_embed(release: Release, page: int, *, today: date) -> discord.Embe
     page = max(0, min(page, pages - 1))
     done, total = progress(release)
     late = len(overdue(release, today))
-    head = (f"Release **{format_day(release.release_date)}** ({_stamp(release.release_date, 'R')})\n"
-            f"`{progress_bar(done / total if total else 0)}` {done}/{total} done")
+    head = (
+        f"Release **{format_day(release.release_date)}** ({_stamp(release.release_date, 'R')})\n"
+        f"`{progress_bar(done / total if total else 0)}` {done}/{total} done"
+    )
     if late:
         head += f" · ⚠️ {late} overdue"
-    e = discord.Embed(title=truncate(f"💿 #{release.number} {plain(release.title)} · {release.kind}", 256),
-                      description=head, colour=RELEASE_COLOUR)
+    e = discord.Embed(
+        title=truncate(f"💿 #{release.number} {plain(release.title)} · {release.kind}", 256),
+        description=head,
+        colour=RELEASE_COLOUR,
+    )
     groups: dict[str, list[str]] = {}
     for t in page_tasks(release, page):
         groups.setdefault(t.section, []).append(truncate(task_line(t, release, today), FIELD_VALUE_MAX))
@@ -78,7 +83,11 @@ def select_options(release: Release, page: int, *, today: date) -> list[discord.
     for t in page_tasks(release, page):
         mark = "✅" if t.done_at else ("⚠️" if task_due(t, release) < today else "⬜")
         verb = "untick" if t.done_at else "tick"
-        opts.append(discord.SelectOption(
-            label=truncate(f"{mark} #{t.position} {t.title}", 100), value=f"{'untick' if t.done_at else 'tick'}:{t.id}",
-            description=truncate(f"{verb} · due {format_day(task_due(t, release))} · {t.section}", 100)))
+        opts.append(
+            discord.SelectOption(
+                label=truncate(f"{mark} #{t.position} {t.title}", 100),
+                value=f"{'untick' if t.done_at else 'tick'}:{t.id}",
+                description=truncate(f"{verb} · due {format_day(task_due(t, release))} · {t.section}", 100),
+            )
+        )
     return opts

@@ -21,15 +21,20 @@ def day_sheet(show: Show, *, title_prefix: str = "") -> discord.Embed:
     """The day sheet: date and every time in venue time, each also as a Discord timestamp."""
     title = f"{title_prefix}{format_day(show.date)} · {plain(show.city)} · {plain(show.venue)}"
     e = discord.Embed(title=truncate(title, 256), colour=TOUR_COLOUR)
-    e.description = truncate(f"{STATUS_ICON.get(show.status, '')} **{status_label(show)}** · {place(show)}\n"
-                             f"Times are venue time ({show.timezone}); the timestamps show yours.",
-                             EMBED_DESCRIPTION_MAX)
+    e.description = truncate(
+        f"{STATUS_ICON.get(show.status, '')} **{status_label(show)}** · {place(show)}\n"
+        f"Times are venue time ({show.timezone}); the timestamps show yours.",
+        EMBED_DESCRIPTION_MAX,
+    )
     lines = []
     for k, t, at, late in schedule_times(show):
         after = " (after midnight)" if late else ""
         lines.append(f"{TIME_LABELS[k]}: **{t:%H:%M}**{after} · <t:{int(at.timestamp())}:t>")
-    e.add_field(name="Schedule", value="\n".join(lines) or "No times yet: `/tour edit` to add load-in, doors, set.",
-                inline=False)
+    e.add_field(
+        name="Schedule",
+        value="\n".join(lines) or "No times yet: `/tour edit` to add load-in, doors, set.",
+        inline=False,
+    )
     if show.capacity:
         e.add_field(name="Capacity", value=f"{show.capacity:,}", inline=True)
     if show.ticket_url:
@@ -44,8 +49,10 @@ def day_sheet(show: Show, *, title_prefix: str = "") -> discord.Embed:
 
 def show_line(show: Show) -> str:
     """One list line: ``#3 · **Sat 3 Apr 2027** · Tokyo · Zepp Haneda · ✅ confirmed``."""
-    text = f"`#{show.number}` **{format_day(show.date)}** · {plain(truncate(show.city, 60))} · " \
-           f"{plain(truncate(show.venue, 80))} · {STATUS_ICON.get(show.status, '')} {status_label(show)}"
+    text = (
+        f"`#{show.number}` **{format_day(show.date)}** · {plain(truncate(show.city, 60))} · "
+        f"{plain(truncate(show.venue, 80))} · {STATUS_ICON.get(show.status, '')} {status_label(show)}"
+    )
     return text
 
 
@@ -53,8 +60,9 @@ def show_list_page(shows: list[Show], when: str, *, index: int, page_count: int,
     """Page ``index`` (0-based) of ``/tour list``."""
     title = {"upcoming": "Upcoming shows", "past": "Past shows", "all": "All shows"}[when]
     if total == 0:
-        return discord.Embed(title=title, description="No shows here. Add one with `/tour add` or `/tour import`.",
-                             colour=TOUR_COLOUR)
+        return discord.Embed(
+            title=title, description="No shows here. Add one with `/tour add` or `/tour import`.", colour=TOUR_COLOUR
+        )
     body = truncate("\n".join(show_line(s) for s in shows), EMBED_DESCRIPTION_MAX)
     e = discord.Embed(title=title, description=body or "(this page is empty now)", colour=TOUR_COLOUR)
     e.set_footer(text=f"Page {index + 1}/{page_count} · {total} show(s) · dates are venue-local")

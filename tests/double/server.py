@@ -48,12 +48,7 @@ USE_EXTERNAL_EMOJIS = 1 << 18
 USE_APPLICATION_COMMANDS = 1 << 31
 ALL_PERMISSIONS = (1 << 51) - 1
 DEFAULT_PERMISSIONS = (
-    VIEW_CHANNEL
-    | SEND_MESSAGES
-    | EMBED_LINKS
-    | READ_MESSAGE_HISTORY
-    | USE_APPLICATION_COMMANDS
-    | MENTION_EVERYONE
+    VIEW_CHANNEL | SEND_MESSAGES | EMBED_LINKS | READ_MESSAGE_HISTORY | USE_APPLICATION_COMMANDS | MENTION_EVERYONE
 )
 # the bot's managed integration role (what an invite link would typically grant)
 DEFAULT_BOT_PERMISSIONS = DEFAULT_PERMISSIONS | ATTACH_FILES | ADD_REACTIONS
@@ -422,9 +417,7 @@ class DiscordDouble:
             "preferred_locale": "en-US",
         }
         self.guilds[guild_id] = guild
-        self.roles[guild_id] = {
-            guild_id: self._make_role(guild_id, guild_id, "@everyone", everyone_permissions, 0)
-        }
+        self.roles[guild_id] = {guild_id: self._make_role(guild_id, guild_id, "@everyone", everyone_permissions, 0)}
         bot_role_id = self.snowflake()
         self.roles[guild_id][bot_role_id] = self._make_role(
             guild_id,
@@ -500,9 +493,7 @@ class DiscordDouble:
     ) -> dict[str, Any]:
         """Add a role to a guild."""
         guild_id, role_id = int(guild_id), int(role_id)
-        role = self._make_role(
-            guild_id, role_id, name, permissions, len(self.roles[guild_id]), mentionable=mentionable
-        )
+        role = self._make_role(guild_id, role_id, name, permissions, len(self.roles[guild_id]), mentionable=mentionable)
         self.roles[guild_id][role_id] = role
         if self._current is not None:
             self._current.dispatch("GUILD_ROLE_CREATE", {"guild_id": str(guild_id), "role": role})
@@ -917,9 +908,7 @@ class DiscordDouble:
         guild_id = msg.get("guild_id")
         guild_roles = self.roles.get(guild_id, {}) if guild_id else {}
         result["roles"] = {
-            r
-            for r in allow_roles
-            if r in guild_roles and (guild_roles[r]["mentionable"] or perms & MENTION_EVERYONE)
+            r for r in allow_roles if r in guild_roles and (guild_roles[r]["mentionable"] or perms & MENTION_EVERYONE)
         }
         result["users"] = set(allow_users)
         if replied and replied_author is not None and replied_author != author_id:
@@ -1154,9 +1143,7 @@ class DiscordDouble:
         await self.wait_until(lambda: self.connected, timeout, "a gateway connection")
 
     # ================================================================ attachment CDN
-    def _store_file(
-        self, kind: str, aid: str, filename: str, data: bytes, content_type: str | None
-    ) -> dict[str, Any]:
+    def _store_file(self, kind: str, aid: str, filename: str, data: bytes, content_type: str | None) -> dict[str, Any]:
         """Keep ``data`` for download; return the url/proxy_url/size/content_type fields."""
         ctype = content_type or mimetypes.guess_type(filename)[0] or "application/octet-stream"
         self.attachment_files[aid] = {"filename": filename, "content": data, "content_type": ctype}
@@ -1254,9 +1241,7 @@ class DiscordDouble:
 
     def _rate_limited(self, method: str, path: str, rule: dict[str, Any]) -> web.Response:
         ra = rule["retry_after"]
-        self.rate_limited.append(
-            {"method": method, "path": path, "retry_after": ra, "global": rule["global"]}
-        )
+        self.rate_limited.append({"method": method, "path": path, "retry_after": ra, "global": rule["global"]})
         headers = {
             "X-RateLimit-Limit": "5",
             "X-RateLimit-Remaining": "0",
@@ -1413,9 +1398,7 @@ class DiscordDouble:
             "description": cmd.get("description", "") if t == 1 else "",
             "description_localizations": cmd.get("description_localizations"),
             "default_member_permissions": (
-                None
-                if cmd.get("default_member_permissions") is None
-                else str(cmd["default_member_permissions"])
+                None if cmd.get("default_member_permissions") is None else str(cmd["default_member_permissions"])
             ),
             "dm_permission": cmd.get("dm_permission", True),
             "nsfw": bool(cmd.get("nsfw", False)),
@@ -1643,9 +1626,7 @@ class DiscordDouble:
         if ref and ref.get("message_id"):
             target = self._msg_by_id.get(int(ref["message_id"]))
             if (target is None or target["deleted"]) and ref.get("fail_if_not_exists", True):
-                raise _form_reject(
-                    [(("message_reference",), "MESSAGE_REFERENCE_UNKNOWN_MESSAGE", "Unknown message")]
-                )
+                raise _form_reject([(("message_reference",), "MESSAGE_REFERENCE_UNKNOWN_MESSAGE", "Unknown message")])
             if target is None or target["deleted"]:
                 body = {k: v for k, v in body.items() if k != "message_reference"}
         msg = self._new_message(cid, body, attachments=self._attachments(body, files))
@@ -2079,9 +2060,7 @@ class DiscordDouble:
                 "filename": fn,
                 "size": int(att.get("size", 1)),
                 "url": att.get("url", f"https://cdn.double.invalid/ephemeral-attachments/{aid}/{fn}"),
-                "proxy_url": att.get(
-                    "proxy_url", f"https://media.double.invalid/ephemeral-attachments/{aid}/{fn}"
-                ),
+                "proxy_url": att.get("proxy_url", f"https://media.double.invalid/ephemeral-attachments/{aid}/{fn}"),
                 "content_type": att.get("content_type"),
                 "ephemeral": True,
             }
@@ -2099,9 +2078,7 @@ class DiscordDouble:
         if opt.get("choices"):
             allowed = [c["value"] for c in opt["choices"]]
             if v not in allowed:
-                raise AssertionError(
-                    f"/{path} option {name!r}: {v!r} is not one of the declared choices {allowed}"
-                )
+                raise AssertionError(f"/{path} option {name!r}: {v!r} is not one of the declared choices {allowed}")
         return v
 
     def _build_command_interaction(
@@ -2120,9 +2097,7 @@ class DiscordDouble:
         perms = self.channel_permissions(channel_id, user_id)
         if enforce_permissions:
             if not perms & VIEW_CHANNEL or not perms & USE_APPLICATION_COMMANDS:
-                raise AssertionError(
-                    f"user {user_id} cannot use application commands in channel {channel_id}"
-                )
+                raise AssertionError(f"user {user_id} cannot use application commands in channel {channel_id}")
             dmp = cmd.get("default_member_permissions")
             if dmp is not None and not (perms & ADMINISTRATOR or perms == ALL_PERMISSIONS):
                 need = int(dmp)
@@ -2166,9 +2141,7 @@ class DiscordDouble:
             data["resolved"] = resolved
         if scope is not None:
             data["guild_id"] = str(scope)
-        return self._interaction_envelope(
-            4 if focused is not None else 2, guild_id, channel_id, user_id, data
-        )
+        return self._interaction_envelope(4 if focused is not None else 2, guild_id, channel_id, user_id, data)
 
     def _interaction_envelope(
         self,
@@ -2219,8 +2192,7 @@ class DiscordDouble:
             mine = [r for r in self.rejections if f"/interactions/{res.id}/" in r["path"]]
             extra = f"; rejected callbacks: {mine}" if mine else ""
             raise AssertionError(
-                f"no interaction callback for interaction {res.id} "
-                f"(type {payload['type']}) within {timeout}s{extra}"
+                f"no interaction callback for interaction {res.id} (type {payload['type']}) within {timeout}s{extra}"
             ) from None
         if res.late_error:
             raise AssertionError(res.late_error)
@@ -2282,18 +2254,12 @@ class DiscordDouble:
         msg = self._msg_by_id.get(int(message["id"]))
         if msg is None or msg["deleted"]:
             raise AssertionError(f"message {message.get('id')} is unknown or deleted")
-        comp = next(
-            (c for c in V.walk_components(msg.get("components")) if c.get("custom_id") == custom_id), None
-        )
+        comp = next((c for c in V.walk_components(msg.get("components")) if c.get("custom_id") == custom_id), None)
         if comp is None:
             ids = [c.get("custom_id") for c in V.walk_components(msg.get("components")) if c.get("custom_id")]
-            raise AssertionError(
-                f"no component with custom_id {custom_id!r} on message {msg['id']} (have {ids})"
-            )
+            raise AssertionError(f"no component with custom_id {custom_id!r} on message {msg['id']} (have {ids})")
         if comp.get("disabled"):
-            raise AssertionError(
-                f"component {custom_id!r} is disabled; Discord would not let the user use it"
-            )
+            raise AssertionError(f"component {custom_id!r} is disabled; Discord would not let the user use it")
         guild_id, channel_id, user_id = msg["guild_id"], msg["channel_id"], int(user_id)
         self._require_member(guild_id, channel_id, user_id)
         ctype = comp["type"]
@@ -2311,13 +2277,9 @@ class DiscordDouble:
                         raise AssertionError(f"select {custom_id!r}: {v!r} is not an option ({allowed})")
                 data["values"] = [str(v) for v in vals]
             else:
-                kind = {V.USER_SELECT: 6, V.ROLE_SELECT: 8, V.MENTIONABLE_SELECT: 9, V.CHANNEL_SELECT: 7}[
-                    ctype
-                ]
+                kind = {V.USER_SELECT: 6, V.ROLE_SELECT: 8, V.MENTIONABLE_SELECT: 9, V.CHANNEL_SELECT: 7}[ctype]
                 fake_opt = {"type": kind, "name": custom_id}
-                data["values"] = [
-                    self._convert_option(guild_id, fake_opt, v, resolved, custom_id) for v in vals
-                ]
+                data["values"] = [self._convert_option(guild_id, fake_opt, v, resolved, custom_id) for v in vals]
                 data["resolved"] = resolved
         elif values:
             raise AssertionError("values= only applies to select menus")
@@ -2339,9 +2301,7 @@ class DiscordDouble:
         ``{type:18, id, component:{...}}``. Selects inside labels take a list of values.
         """
         if opened.type != CB_MODAL or opened.modal is None:
-            raise AssertionError(
-                f"interaction {opened.id} did not open a modal (callback type {opened.type})"
-            )
+            raise AssertionError(f"interaction {opened.id} did not open a modal (callback type {opened.type})")
         modal = opened.modal
         src = opened.interaction
         guild_id, channel_id = int(src["guild_id"]), int(src["channel_id"])
@@ -2369,9 +2329,7 @@ class DiscordDouble:
                     val = c.get("value") or ""
                 val = str(val)
                 if c.get("required", True) and not val:
-                    raise AssertionError(
-                        f"modal {modal['custom_id']!r}: required text input {cid!r} left empty"
-                    )
+                    raise AssertionError(f"modal {modal['custom_id']!r}: required text input {cid!r} left empty")
                 if val and c.get("min_length") is not None and len(val) < c["min_length"]:
                     raise AssertionError(f"modal field {cid!r}: shorter than min_length {c['min_length']}")
                 if c.get("max_length") is not None and len(val) > c["max_length"]:
@@ -2384,12 +2342,9 @@ class DiscordDouble:
                 if t == V.STRING_SELECT:
                     out["values"] = [str(v) for v in vals]
                 else:
-                    kind = {V.USER_SELECT: 6, V.ROLE_SELECT: 8, V.MENTIONABLE_SELECT: 9, V.CHANNEL_SELECT: 7}[
-                        t
-                    ]
+                    kind = {V.USER_SELECT: 6, V.ROLE_SELECT: 8, V.MENTIONABLE_SELECT: 9, V.CHANNEL_SELECT: 7}[t]
                     out["values"] = [
-                        self._convert_option(guild_id, {"type": kind, "name": cid}, v, resolved, cid)
-                        for v in vals
+                        self._convert_option(guild_id, {"type": kind, "name": cid}, v, resolved, cid) for v in vals
                     ]
             return out
 
@@ -2422,8 +2377,7 @@ class DiscordDouble:
                 if c.get("custom_id")
             ]
             raise AssertionError(
-                f"modal {modal['custom_id']!r} has no fields {sorted(unknown)} "
-                f"(fields as (custom_id, label): {fields})"
+                f"modal {modal['custom_id']!r} has no fields {sorted(unknown)} (fields as (custom_id, label): {fields})"
             )
         data: dict[str, Any] = {"custom_id": modal["custom_id"], "components": comps}
         if resolved:

@@ -105,9 +105,7 @@ def check_embeds(embeds: Any, errors: ErrorList, prefix: Sequence[Any] = ()) -> 
             _maxlen(errors, (*p, "author", "name"), author.get("name"), 256)
         total += embed_chars(embed)
     if total > 6000:
-        errors.append(
-            ((*prefix, "embeds"), "MAX_EMBED_SIZE_EXCEEDED", "Embed size exceeds maximum size of 6000")
-        )
+        errors.append(((*prefix, "embeds"), "MAX_EMBED_SIZE_EXCEEDED", "Embed size exceeds maximum size of 6000"))
 
 
 def _walk_components(components: Any) -> list[dict[str, Any]]:
@@ -190,9 +188,7 @@ def _check_select(c: dict[str, Any], errors: ErrorList, p: Sequence[Any], in_mod
                 )
             seen.add(opt.get("value"))
         if max_v is not None and options and max_v > len(options):
-            errors.append(
-                ((*p, "max_values"), "BASE_TYPE_MAX", f"Must be less than or equal to {len(options)}.")
-            )
+            errors.append(((*p, "max_values"), "BASE_TYPE_MAX", f"Must be less than or equal to {len(options)}."))
 
 
 def _check_text_input(c: dict[str, Any], errors: ErrorList, p: Sequence[Any], in_label: bool) -> None:
@@ -225,9 +221,7 @@ def _check_text_input(c: dict[str, Any], errors: ErrorList, p: Sequence[Any], in
         _maxlen(errors, (*p, "value"), value, limit)
 
 
-def check_message_components(
-    components: Any, flags: int, errors: ErrorList, prefix: Sequence[Any] = ()
-) -> None:
+def check_message_components(components: Any, flags: int, errors: ErrorList, prefix: Sequence[Any] = ()) -> None:
     """Validate message components (classic action rows or Components V2)."""
     if components is None:
         return
@@ -238,9 +232,7 @@ def check_message_components(
     if not v2 and len(components) > 5:
         errors.append(((*prefix, "components"), "BASE_TYPE_MAX_LENGTH", "Must be 5 or fewer in length."))
     if v2 and len(_walk_components(components)) > 40:
-        errors.append(
-            ((*prefix, "components"), "BASE_TYPE_MAX_LENGTH", "Must be 40 or fewer total components.")
-        )
+        errors.append(((*prefix, "components"), "BASE_TYPE_MAX_LENGTH", "Must be 40 or fewer total components."))
 
     def check_row(row: dict[str, Any], p: Sequence[Any]) -> None:
         children = row.get("components") or []
@@ -270,9 +262,7 @@ def check_message_components(
         elif t in SELECT_TYPES:
             _check_select(c, errors, p)
         elif t == TEXT_INPUT or t == LABEL:
-            errors.append(
-                ((*p, "type"), "COMPONENT_TYPE_INVALID", f"Component type {t} is only allowed in modals")
-            )
+            errors.append(((*p, "type"), "COMPONENT_TYPE_INVALID", f"Component type {t} is only allowed in modals"))
         elif t in (SECTION, CONTAINER):
             if not v2:
                 errors.append(
@@ -435,9 +425,7 @@ def check_modal(data: Any, errors: ErrorList, prefix: Sequence[Any] = ("data",))
         if t == ACTION_ROW:
             children = comp.get("components") or []
             if len(children) != 1:
-                errors.append(
-                    ((*p, "components"), "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 1 in length.")
-                )
+                errors.append(((*p, "components"), "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 1 in length."))
             for k, child in enumerate(children):
                 cp = (*p, "components", k)
                 if child.get("type") == TEXT_INPUT:
@@ -445,9 +433,7 @@ def check_modal(data: Any, errors: ErrorList, prefix: Sequence[Any] = ("data",))
                 elif child.get("type") in SELECT_TYPES:
                     _check_select(child, errors, cp, in_modal=True)
                 else:
-                    errors.append(
-                        ((*cp, "type"), "COMPONENT_TYPE_INVALID", "Invalid component type for a modal")
-                    )
+                    errors.append(((*cp, "type"), "COMPONENT_TYPE_INVALID", "Invalid component type for a modal"))
         elif t == LABEL:
             _maxlen(errors, (*p, "label"), comp.get("label"), 45, 1)
             if not comp.get("label"):
@@ -470,9 +456,7 @@ def check_modal(data: Any, errors: ErrorList, prefix: Sequence[Any] = ("data",))
         elif t == TEXT_DISPLAY:
             _maxlen(errors, (*p, "content"), comp.get("content"), 4000, 1)
         else:
-            errors.append(
-                ((*p, "type"), "COMPONENT_TYPE_INVALID", f"Component type {t} is not allowed in modals")
-            )
+            errors.append(((*p, "type"), "COMPONENT_TYPE_INVALID", f"Component type {t} is not allowed in modals"))
     for c in _walk_components(comps):
         if c.get("custom_id") is not None:
             if c["custom_id"] in seen:
@@ -534,9 +518,7 @@ def _check_options(options: Any, errors: ErrorList, p: Sequence[Any], depth: int
         names.add(name)
         desc = opt.get("description")
         if not isinstance(desc, str) or not 1 <= len(desc) <= 100:
-            errors.append(
-                ((*op, "description"), "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length.")
-            )
+            errors.append(((*op, "description"), "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length."))
         if t not in (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11):
             errors.append(((*op, "type"), "BASE_TYPE_CHOICES", "Value must be one of {1..11}."))
             continue
@@ -551,9 +533,7 @@ def _check_options(options: Any, errors: ErrorList, p: Sequence[Any], depth: int
                     )
                 )
             if t == 1 and depth > 1:
-                errors.append(
-                    ((*op, "type"), "APPLICATION_COMMAND_OPTION_TYPE_INVALID", "Subcommands nested too deep")
-                )
+                errors.append(((*op, "type"), "APPLICATION_COMMAND_OPTION_TYPE_INVALID", "Subcommands nested too deep"))
             _check_options(opt.get("options"), errors, op, depth + 1)
             continue
         required = bool(opt.get("required", False))
@@ -626,9 +606,7 @@ def check_command(cmd: Any, errors: ErrorList, prefix: Sequence[Any] = ()) -> No
             errors.append(((*prefix, "name"), "APPLICATION_COMMAND_INVALID_NAME", "Command name is invalid"))
         desc = cmd.get("description")
         if not isinstance(desc, str) or not 1 <= len(desc) <= 100:
-            errors.append(
-                ((*prefix, "description"), "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length.")
-            )
+            errors.append(((*prefix, "description"), "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length."))
         _check_options(cmd.get("options"), errors, prefix, 0)
     elif t in (2, 3, 4):
         if not isinstance(name, str) or not 1 <= len(name) <= 32:
@@ -679,6 +657,4 @@ def check_command_list(cmds: Any, errors: ErrorList) -> None:
         errors.append(((), "BASE_TYPE_MAX_LENGTH", "Must be 100 or fewer chat input commands."))
     for t in (2, 3):
         if counts.get(t, 0) > 15:
-            errors.append(
-                ((), "BASE_TYPE_MAX_LENGTH", "Must be 15 or fewer context menu commands of each type.")
-            )
+            errors.append(((), "BASE_TYPE_MAX_LENGTH", "Must be 15 or fewer context menu commands of each type."))

@@ -56,8 +56,12 @@ def make_double() -> DiscordDouble:
 def settings_for(double: DiscordDouble, db_url: str, guilds: list[int] | None = None) -> Settings:
     """Settings pointing the bot at ``double`` and ``db_url``."""
     return Settings(
-        discord=DiscordSettings(token=TOKEN, sync_guild_ids=[GUILD, GUILD2] if guilds is None else guilds,
-                                api_base=double.api_base, gateway_url=double.gateway_url),
+        discord=DiscordSettings(
+            token=TOKEN,
+            sync_guild_ids=[GUILD, GUILD2] if guilds is None else guilds,
+            api_base=double.api_base,
+            gateway_url=double.gateway_url,
+        ),
         database=DatabaseSettings(url=db_url),
         scheduler=SchedulerSettings(sweep_seconds=30),
     )
@@ -103,8 +107,16 @@ class BotProcess:
         env["PYTHONPATH"] = str(ROOT)
         with self.log.open("ab") as fh:
             self.proc = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "bot", "--config", str(self.config_path), cwd=self.cwd, env=env,
-                stdout=fh, stderr=fh)
+                sys.executable,
+                "-m",
+                "bot",
+                "--config",
+                str(self.config_path),
+                cwd=self.cwd,
+                env=env,
+                stdout=fh,
+                stderr=fh,
+            )
 
     async def kill9(self) -> None:
         assert self.proc is not None
@@ -123,5 +135,6 @@ def write_config(path: Path, double: DiscordDouble, db_url: str, guilds: list[in
     path.write_text(
         f'log_level = "INFO"\n[discord]\ntoken = "{TOKEN}"\nsync_guild_ids = {guilds}\n'
         f'api_base = "{double.api_base}"\ngateway_url = "{double.gateway_url}"\n'
-        f'[database]\nurl = "{db_url}"\n[scheduler]\nsweep_seconds = 30\n')
+        f'[database]\nurl = "{db_url}"\n[scheduler]\nsweep_seconds = 30\n'
+    )
     return path

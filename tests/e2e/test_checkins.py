@@ -43,16 +43,29 @@ async def test_post_opens_a_modal_and_posts_an_attributed_checkin(double: Discor
     opened = await double.invoke(GUILD, GENERAL, BEN, "checkin post", {})
     assert opened.type == 9
     assert opened.modal["title"] == "Check-in"
-    res = await double.submit_modal(opened, {"Wins": "Finished the **mix** @everyone", "Blockers": "",
-                                             "Next steps": "Master by Friday", "Link (optional)": ""}, BEN)
+    res = await double.submit_modal(
+        opened,
+        {
+            "Wins": "Finished the **mix** @everyone",
+            "Blockers": "",
+            "Next steps": "Master by Friday",
+            "Link (optional)": "",
+        },
+        BEN,
+    )
     e = res.embeds[0]
     assert e["title"] == "📝 Check-in"
     assert e["description"].startswith(f"from <@{BEN}> · <t:")
     assert [(f["name"], f["value"]) for f in e["fields"]] == [
-        ("🏆 Wins", "Finished the \\*\\*mix\\*\\* @everyone"), ("➡️ Next steps", "Master by Friday")]
+        ("🏆 Wins", "Finished the \\*\\*mix\\*\\* @everyone"),
+        ("➡️ Next steps", "Master by Friday"),
+    ]
     assert double.pings(res.message) == {"everyone": False, "users": set(), "roles": set()}
-    bad = await double.submit_modal(await double.invoke(GUILD, GENERAL, BEN, "checkin post", {}),
-                                    {"Wins": "x", "Next steps": "y", "Link (optional)": "not a link"}, BEN)
+    bad = await double.submit_modal(
+        await double.invoke(GUILD, GENERAL, BEN, "checkin post", {}),
+        {"Wins": "x", "Next steps": "y", "Link (optional)": "not a link"},
+        BEN,
+    )
     assert bad.ephemeral and bad.content == "⚠️ The link must start with `https://` or `http://` (or leave it empty)."
     res = await double.invoke(GUILD, GENERAL, ANA, "checkin history", {"member": BEN})
     assert res.embeds[0]["footer"]["text"] == "Page 1/1 · 1 check-in(s)"
@@ -62,18 +75,23 @@ async def test_roles_gate_scheduling_and_unscheduling(double: DiscordDouble, bot
     res = await double.invoke(GUILD, GENERAL, ANA, "settings role", {"kind": "manager", "role": MANAGER_ROLE})
     assert not res.ephemeral
     res = await double.invoke(GUILD, GENERAL, ELI, "checkin schedule", {"day": 0, "time": "10:00"})
-    assert res.ephemeral and res.content == ("🚫 Only managers can schedule check-ins. Ask someone with the manager "
-                                             "role (see `/settings show`).")
-    res = await double.invoke(GUILD, GENERAL, DANA, "checkin schedule",
-                              {"day": 0, "time": "10:00", "role": ARTIST_ROLE})
-    assert res.content.startswith(f"🗓️ Schedule #1: prompt every Mondays 10:00 (UTC) in <#{GENERAL}>, pinging "
-                                  f"<@&{ARTIST_ROLE}>. First one <t:")
+    assert res.ephemeral and res.content == (
+        "🚫 Only managers can schedule check-ins. Ask someone with the manager role (see `/settings show`)."
+    )
+    res = await double.invoke(
+        GUILD, GENERAL, DANA, "checkin schedule", {"day": 0, "time": "10:00", "role": ARTIST_ROLE}
+    )
+    assert res.content.startswith(
+        f"🗓️ Schedule #1: prompt every Mondays 10:00 (UTC) in <#{GENERAL}>, pinging <@&{ARTIST_ROLE}>. First one <t:"
+    )
     assert double.pings(res.message)["roles"] == set()  # the confirmation itself pings nobody
     res = await double.invoke(GUILD, GENERAL, ELI, "checkin unschedule", {"schedule": "#1"})
-    assert res.ephemeral and res.content == ("🚫 Only the people it belongs to, or a manager, can change check-in "
-                                             "schedule #1.")
-    choices = await double.autocomplete(GUILD, GENERAL, DANA, "checkin unschedule", {"schedule": ""},
-                                        focused="schedule")
+    assert res.ephemeral and res.content == (
+        "🚫 Only the people it belongs to, or a manager, can change check-in schedule #1."
+    )
+    choices = await double.autocomplete(
+        GUILD, GENERAL, DANA, "checkin unschedule", {"schedule": ""}, focused="schedule"
+    )
     assert choices == [{"name": "#1 · Mondays 10:00 · prompt", "value": "#1"}]
     res = await double.invoke(GUILD, GENERAL, DANA, "checkin unschedule", {"schedule": "#1"})
     assert res.content == "🛑 Schedule #1 (Mondays 10:00) stopped."
@@ -81,14 +99,24 @@ async def test_roles_gate_scheduling_and_unscheduling(double: DiscordDouble, bot
 
 async def test_prompt_button_opens_the_form_and_pings_only_the_role(double: DiscordDouble, bot: Roadie) -> None:
     async with bot.sessionmaker() as s:
-        sched, _ = await svc.add_schedule(s, GUILD, weekday=0, time_text="10:00", channel_id=GENERAL,
-                                          actor=Actor(ANA, manage_guild=True), now=utcnow(), role_id=ARTIST_ROLE)
-        await s.execute(update(Nudge).where(Nudge.kind == svc.KIND_PROMPT).values(
-            due_at=utcnow() + timedelta(seconds=1)))  # make this week's prompt due now
+        sched, _ = await svc.add_schedule(
+            s,
+            GUILD,
+            weekday=0,
+            time_text="10:00",
+            channel_id=GENERAL,
+            actor=Actor(ANA, manage_guild=True),
+            now=utcnow(),
+            role_id=ARTIST_ROLE,
+        )
+        await s.execute(
+            update(Nudge).where(Nudge.kind == svc.KIND_PROMPT).values(due_at=utcnow() + timedelta(seconds=1))
+        )  # make this week's prompt due now
         await s.commit()
     bot.dispatcher.notify()
-    prompt = await double.wait_for_message(channel_id=GENERAL, predicate=lambda m: "weekly check-in" in m["content"],
-                                           timeout=8)
+    prompt = await double.wait_for_message(
+        channel_id=GENERAL, predicate=lambda m: "weekly check-in" in m["content"], timeout=8
+    )
     assert prompt["content"].startswith(f"📝 <@&{ARTIST_ROLE}> Time for the weekly check-in!")
     assert double.pings(prompt) == {"everyone": False, "users": set(), "roles": {ARTIST_ROLE}}
     button = prompt["components"][0]["components"][0]
@@ -106,8 +134,15 @@ async def test_prompt_button_works_after_a_restart(double: DiscordDouble, db_url
     settings = settings_for(double, db_url)
     async with running_bot(settings) as bot:
         async with bot.sessionmaker() as s:
-            await svc.add_schedule(s, GUILD, weekday=0, time_text="10:00", channel_id=GENERAL,
-                                   actor=Actor(ANA, manage_guild=True), now=utcnow())
+            await svc.add_schedule(
+                s,
+                GUILD,
+                weekday=0,
+                time_text="10:00",
+                channel_id=GENERAL,
+                actor=Actor(ANA, manage_guild=True),
+                now=utcnow(),
+            )
             await s.execute(update(Nudge).values(due_at=utcnow()))
             await s.commit()
         bot.dispatcher.notify()

@@ -10,35 +10,84 @@ from bot.timeparse import format_local
 from tests.double import DiscordDouble
 from tests.e2e.harness import ANA, BEN, CARA, G2_CHANNEL, GENERAL, GUILD, GUILD2, READONLY
 
-TOUR_FIELDS = ["date", "city", "venue", "country", "timezone", "load_in", "soundcheck", "doors", "set_time",
-               "status", "tickets", "capacity", "notes", "support"]
+TOUR_FIELDS = [
+    "date",
+    "city",
+    "venue",
+    "country",
+    "timezone",
+    "load_in",
+    "soundcheck",
+    "doors",
+    "set_time",
+    "status",
+    "tickets",
+    "capacity",
+    "notes",
+    "support",
+]
 EXPECTED_COMMANDS = {
-    "settings": {"timezone": ["tz"], "date-order": ["order"], "channel": ["channel"], "role": ["kind", "role"],
-                 "show": []},
-    "goal": {"add": ["title", "due", "metric", "target", "owner"], "list": ["status"],
-             "progress": ["goal", "value", "note"], "done": ["goal"],
-             "edit": ["goal", "title", "due", "metric", "target", "owner"], "delete": ["goal"]},
+    "settings": {
+        "timezone": ["tz"],
+        "date-order": ["order"],
+        "channel": ["channel"],
+        "role": ["kind", "role"],
+        "show": [],
+    },
+    "goal": {
+        "add": ["title", "due", "metric", "target", "owner"],
+        "list": ["status"],
+        "progress": ["goal", "value", "note"],
+        "done": ["goal"],
+        "edit": ["goal", "title", "due", "metric", "target", "owner"],
+        "delete": ["goal"],
+    },
     "remind": {"add": ["when", "text", "channel"], "list": [], "cancel": ["reminder"]},
-    "tour": {"add": TOUR_FIELDS, "list": ["when"], "show": ["show"], "edit": ["show", *TOUR_FIELDS],
-             "cancel": ["show"], "delete": ["show"], "import": ["file"], "export": ["when"]},
-    "release": {"add": ["title", "date", "kind"], "list": [], "checklist": ["release"], "tick": ["release", "task"],
-                "untick": ["release", "task"], "task-add": ["release", "title", "due", "owner", "section"],
-                "move": ["release", "date"], "delete": ["release"], "info": ["release", "distributor", "upc"],
-                "track": ["release", "title", "isrc"]},
-    "checkin": {"post": [], "schedule": ["day", "time", "channel", "role", "what"], "unschedule": ["schedule"],
-                "schedules": [], "history": ["member", "limit"], "digest": ["days"], "team-add": ["member"],
-                "team-remove": ["member"]},
+    "tour": {
+        "add": TOUR_FIELDS,
+        "list": ["when"],
+        "show": ["show"],
+        "edit": ["show", *TOUR_FIELDS],
+        "cancel": ["show"],
+        "delete": ["show"],
+        "import": ["file"],
+        "export": ["when"],
+    },
+    "release": {
+        "add": ["title", "date", "kind"],
+        "list": [],
+        "checklist": ["release"],
+        "tick": ["release", "task"],
+        "untick": ["release", "task"],
+        "task-add": ["release", "title", "due", "owner", "section"],
+        "move": ["release", "date"],
+        "delete": ["release"],
+        "info": ["release", "distributor", "upc"],
+        "track": ["release", "title", "isrc"],
+    },
+    "checkin": {
+        "post": [],
+        "schedule": ["day", "time", "channel", "role", "what"],
+        "unschedule": ["schedule"],
+        "schedules": [],
+        "history": ["member", "limit"],
+        "digest": ["days"],
+        "team-add": ["member"],
+        "team-remove": ["member"],
+    },
 }
 
 
 def command_shape(cmds: list[dict]) -> dict:
-    return {c["name"]: {o["name"]: [p["name"] for p in o.get("options", [])] for o in c.get("options", [])}
-            for c in cmds}
+    return {
+        c["name"]: {o["name"]: [p["name"] for p in o.get("options", [])] for o in c.get("options", [])} for c in cmds
+    }
 
 
 def desc_ok(cmds: list[dict]) -> bool:
     def walk(opts: list[dict]) -> bool:
         return all(1 <= len(o["description"]) <= 100 and walk(o.get("options", [])) for o in opts)
+
     return walk(cmds)
 
 
@@ -51,9 +100,13 @@ async def test_commands_synced_to_both_guilds_with_help_text(double: DiscordDoub
 
 async def test_goal_add_then_list(double: DiscordDouble, bot: Roadie) -> None:
     due = (datetime.now(UTC) + timedelta(days=30)).date()
-    res = await double.invoke(GUILD, GENERAL, ANA, "goal add",
-                              {"title": "10k monthly listeners", "due": due.isoformat(), "metric": "monthly listeners",
-                               "target": "10k"})
+    res = await double.invoke(
+        GUILD,
+        GENERAL,
+        ANA,
+        "goal add",
+        {"title": "10k monthly listeners", "due": due.isoformat(), "metric": "monthly listeners", "target": "10k"},
+    )
     assert res.ack_seconds < 3
     assert res.content == "🎯 Goal #1 added."
     assert not res.ephemeral
@@ -75,8 +128,10 @@ async def test_goal_add_then_list(double: DiscordDouble, bot: Roadie) -> None:
     page = res.embeds[0]
     assert page["title"] == "Open goals"
     day = format_local(due_at, ZoneInfo("UTC"), with_time=False)
-    assert page["description"] == (f"`#1` **10k monthly listeners** · due {day} (<t:{int(due_at.timestamp())}:R>) · "
-                                   f"42% of 4,200 / 10,000 monthly listeners · <@{ANA}>")
+    assert page["description"] == (
+        f"`#1` **10k monthly listeners** · due {day} (<t:{int(due_at.timestamp())}:R>) · "
+        f"42% of 4,200 / 10,000 monthly listeners · <@{ANA}>"
+    )
     assert res.components == []  # one page: no buttons
 
     # the other guild sees none of it
@@ -87,8 +142,10 @@ async def test_goal_add_then_list(double: DiscordDouble, bot: Roadie) -> None:
 async def test_unreadable_date_is_an_ephemeral_error_and_stores_nothing(double: DiscordDouble, bot: Roadie) -> None:
     res = await double.invoke(GUILD, GENERAL, ANA, "goal add", {"title": "Tour Japan", "due": "someday soonish"})
     assert res.ephemeral
-    assert res.content == ("⚠️ Couldn't read `someday soonish` as a date or time. Try e.g. `2027-03-14 20:00`, "
-                           "`tomorrow 9am`, `next friday 18:00` or `in 3 days`.")
+    assert res.content == (
+        "⚠️ Couldn't read `someday soonish` as a date or time. Try e.g. `2027-03-14 20:00`, "
+        "`tomorrow 9am`, `next friday 18:00` or `in 3 days`."
+    )
     res = await double.invoke(GUILD, GENERAL, ANA, "remind add", {"when": "yesterday 10:00", "text": "x"})
     assert res.ephemeral and "which has already passed" in res.content
     res = await double.invoke(GUILD, GENERAL, ANA, "goal list", {"status": "all"})
@@ -128,8 +185,9 @@ async def test_settings_need_manage_server_and_valid_values(double: DiscordDoubl
     assert res.content == "✅ Time zone set to `Asia/Tokyo`."
     res = await double.invoke(GUILD, GENERAL, ANA, "settings channel", {"channel": READONLY})
     assert res.ephemeral
-    assert res.content == (f"⚠️ Roadie can't post in <#{READONLY}>. Give it View Channel and Send Messages there, "
-                           "or pick another channel.")
+    assert res.content == (
+        f"⚠️ Roadie can't post in <#{READONLY}>. Give it View Channel and Send Messages there, or pick another channel."
+    )
     res = await double.invoke(GUILD, GENERAL, BEN, "settings show", {})
     fields = {f["name"]: f["value"] for f in res.embeds[0]["fields"]}
     assert fields["Time zone"].startswith("`Asia/Tokyo`")
@@ -149,8 +207,9 @@ async def test_date_order_changes_how_numeric_dates_read(double: DiscordDouble, 
 
 
 async def test_remind_in_readonly_channel_refused(double: DiscordDouble, bot: Roadie) -> None:
-    res = await double.invoke(GUILD, GENERAL, ANA, "remind add", {"when": "in 1 hour", "text": "x",
-                                                                   "channel": READONLY})
+    res = await double.invoke(
+        GUILD, GENERAL, ANA, "remind add", {"when": "in 1 hour", "text": "x", "channel": READONLY}
+    )
     assert res.ephemeral and res.content.startswith(f"⚠️ Roadie can't post in <#{READONLY}>.")
     res = await double.invoke(GUILD, GENERAL, ANA, "remind list", {})
     assert res.embeds[0]["description"] == "No pending reminders. Add one with `/remind add`."
@@ -204,17 +263,23 @@ async def test_long_input_fits_discord_limits(double: DiscordDouble, bot: Roadie
 async def test_concurrent_adds_get_distinct_numbers(double: DiscordDouble, bot: Roadie) -> None:
     import asyncio
 
-    results = await asyncio.gather(*(double.invoke(GUILD, GENERAL, ANA, "goal add", {"title": f"g{i}"})
-                                     for i in range(6)),
-                                   *(double.invoke(GUILD, GENERAL, BEN, "remind add",
-                                                   {"when": "in 1 hour", "text": f"r{i}"}) for i in range(4)))
+    results = await asyncio.gather(
+        *(double.invoke(GUILD, GENERAL, ANA, "goal add", {"title": f"g{i}"}) for i in range(6)),
+        *(double.invoke(GUILD, GENERAL, BEN, "remind add", {"when": "in 1 hour", "text": f"r{i}"}) for i in range(4)),
+    )
     goals_added = sorted(r.content for r in results[:6])
     assert goals_added == [f"🎯 Goal #{i} added." for i in range(1, 7)]
     assert sorted(r.content.split(" set for")[0] for r in results[6:]) == [f"⏰ Reminder #{i}" for i in range(1, 5)]
 
 
 async def test_goal_with_due_date_in_a_channel_roadie_cannot_post_in(double: DiscordDouble, bot: Roadie) -> None:
-    res = await double.invoke(GUILD, READONLY, ANA, "goal add", {"title": "x", "due": "in 3 days"},)
+    res = await double.invoke(
+        GUILD,
+        READONLY,
+        ANA,
+        "goal add",
+        {"title": "x", "due": "in 3 days"},
+    )
     assert res.ephemeral and res.content.startswith("⚠️ Roadie can't post in this channel.")
     res = await double.invoke(GUILD, READONLY, ANA, "goal add", {"title": "no due date is fine"})
     assert res.content == "🎯 Goal #1 added."

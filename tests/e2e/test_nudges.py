@@ -14,8 +14,9 @@ def nudges_in(double: DiscordDouble, channel: int) -> list[dict]:
 
 
 async def test_reminder_due_in_seconds_arrives_once_pinging_only_its_author(double: DiscordDouble, bot: Roadie) -> None:
-    res = await double.invoke(GUILD, GENERAL, ANA, "remind add",
-                              {"when": "in 2 seconds", "text": "Load-in @everyone", "channel": OTHER})
+    res = await double.invoke(
+        GUILD, GENERAL, ANA, "remind add", {"when": "in 2 seconds", "text": "Load-in @everyone", "channel": OTHER}
+    )
     assert res.content.startswith("⏰ Reminder #1 set for")
     msg = await double.wait_for_message(channel_id=OTHER, timeout=6)
     assert msg["content"] == f"⏰ <@{ANA}> reminder #1: Load-in @everyone"
@@ -35,8 +36,7 @@ async def test_reminder_is_never_early_and_not_marked_late(double: DiscordDouble
     from bot.db.models import Reminder
 
     await double.invoke(GUILD, GENERAL, BEN, "remind add", {"when": "in 2 seconds", "text": "soundcheck"})
-    msg = await double.wait_for_message(channel_id=GENERAL, predicate=lambda m: "soundcheck" in m["content"],
-                                        timeout=8)
+    msg = await double.wait_for_message(channel_id=GENERAL, predicate=lambda m: "soundcheck" in m["content"], timeout=8)
     assert msg["content"] == f"⏰ <@{BEN}> reminder #1: soundcheck"  # no "Late" banner
     async with bot.sessionmaker() as s:
         due = (await s.scalar(select(Reminder))).due_at
@@ -81,9 +81,11 @@ async def test_nudge_due_while_down_goes_out_once_saying_late(double: DiscordDou
 
     from bot.db.engine import create_engine
     from bot.db.models import Nudge
+
     eng = create_engine(db_url)
     async with eng.begin() as conn:  # age the row instead of sleeping a minute
         from bot.services.clock import utcnow
+
         await conn.execute(update(Nudge).values(due_at=utcnow() - timedelta(minutes=5)))
     await eng.dispose()
     async with running_bot(settings):  # start-up delivery may happen before READY
@@ -141,17 +143,23 @@ async def test_kill_9_then_restart_delivers_exactly_once(double: DiscordDouble, 
 async def test_goal_due_nudge_pings_only_the_owner_in_the_nudge_channel(double: DiscordDouble, bot: Roadie) -> None:
     res = await double.invoke(GUILD, GENERAL, ANA, "settings channel", {"channel": OTHER})
     assert res.content == f"✅ Nudges will go to <#{OTHER}>."
-    res = await double.invoke(GUILD, GENERAL, ANA, "goal add",
-                              {"title": "Finish the masters @here", "due": "in 2 seconds", "owner": BEN,
-                               "target": "12", "metric": "tracks"})
+    res = await double.invoke(
+        GUILD,
+        GENERAL,
+        ANA,
+        "goal add",
+        {"title": "Finish the masters @here", "due": "in 2 seconds", "owner": BEN, "target": "12", "metric": "tracks"},
+    )
     assert [f["value"] for f in res.embeds[0]["fields"] if f["name"] == "Owner"] == [f"<@{BEN}>"]
     await double.invoke(GUILD, GENERAL, ANA, "goal add", {"title": "Done before due", "due": "in 2 seconds"})
     await double.invoke(GUILD, GENERAL, ANA, "goal done", {"goal": "#2"})
     [msg] = await double.wait_until(lambda: nudges_in(double, OTHER), timeout=8, what="the goal nudge")
     lines = msg["content"].split("\n")
     assert lines[0].startswith(f"🎯 <@{BEN}> goal **#1 Finish the masters @here** is due today: <t:")
-    assert lines[1:] == ["Progress: 0 / 12 tracks (0%)",
-                         "Update it with `/goal progress goal:#1` or `/goal done goal:#1`."]
+    assert lines[1:] == [
+        "Progress: 0 / 12 tracks (0%)",
+        "Update it with `/goal progress goal:#1` or `/goal done goal:#1`.",
+    ]
     assert double.pings(msg) == {"everyone": False, "users": {BEN}, "roles": set()}
     await asyncio.sleep(1.5)
     assert len(nudges_in(double, OTHER)) == 1 and nudges_in(double, GENERAL) == []
@@ -171,8 +179,15 @@ async def test_crash_between_send_and_mark_sent_does_not_double(double: DiscordD
     settings = settings_for(double, db_url)
     async with running_bot(settings) as bot:
         async with bot.sessionmaker() as s:
-            await reminders.add_reminder(s, GUILD, text="crash window", when="in 1 hour", channel_id=GENERAL,
-                                         author_id=ANA, now=utcnow() - timedelta(hours=1, seconds=1))
+            await reminders.add_reminder(
+                s,
+                GUILD,
+                text="crash window",
+                when="in 1 hour",
+                channel_id=GENERAL,
+                author_id=ANA,
+                now=utcnow() - timedelta(hours=1, seconds=1),
+            )
             nid = await s.scalar(select(Nudge.id))
             out = await nudges.claim(s, nid, utcnow())  # claimed...
         assert out is not None

@@ -11,8 +11,10 @@ SCRIPT = [
     ("settings timezone", {"tz": "Europe/Berlin"}),
     ("settings date-order", {"order": "day-first"}),
     ("settings channel", {"channel": OTHER}),
-    ("goal add", {"title": "10k monthly listeners", "due": "in 30 days", "metric": "listeners", "target": "10k",
-                  "owner": BEN}),
+    (
+        "goal add",
+        {"title": "10k monthly listeners", "due": "in 30 days", "metric": "listeners", "target": "10k", "owner": BEN},
+    ),
     ("goal list", {"status": "all"}),
     ("goal progress", {"goal": "#1", "value": "2.5k", "note": "after the playlist add"}),
     ("goal edit", {"goal": "#1", "due": "in 40 days"}),
@@ -28,24 +30,29 @@ async def test_process_answers_every_command_within_3_seconds(double: DiscordDou
     proc = BotProcess(write_config(tmp_path / "config.toml", double, db_url, [GUILD]), tmp_path)
     await proc.start()
     try:
-        await double.wait_until(lambda: double.connected and GUILD in double.commands_guild, timeout=30,
-                                what="bot process connected and synced")
+        await double.wait_until(
+            lambda: double.connected and GUILD in double.commands_guild,
+            timeout=30,
+            what="bot process connected and synced",
+        )
         names = {c["name"]: [o["name"] for o in c["options"]] for c in double.commands_guild[GUILD]}
-        assert names == {"settings": ["timezone", "date-order", "channel", "role", "show"],
-                         "goal": ["add", "list", "progress", "done", "edit", "delete"],
-                         "remind": ["add", "list", "cancel"],
-                         "tour": ["add", "list", "show", "edit", "cancel", "delete", "import", "export"],
-                         "release": ["add", "list", "checklist", "tick", "untick", "task-add", "move", "delete",
-                                     "info", "track"],
-                         "checkin": ["post", "schedule", "unschedule", "schedules", "history", "digest",
-                                     "team-add", "team-remove"]}
+        assert names == {
+            "settings": ["timezone", "date-order", "channel", "role", "show"],
+            "goal": ["add", "list", "progress", "done", "edit", "delete"],
+            "remind": ["add", "list", "cancel"],
+            "tour": ["add", "list", "show", "edit", "cancel", "delete", "import", "export"],
+            "release": ["add", "list", "checklist", "tick", "untick", "task-add", "move", "delete", "info", "track"],
+            "checkin": ["post", "schedule", "unschedule", "schedules", "history", "digest", "team-add", "team-remove"],
+        }
         timings = {}
         managers = next(int(r["id"]) for r in double.roles[GUILD].values() if r["name"] == "Managers")  # ANA's
         script = [*SCRIPT[:4], ("settings role", {"kind": "manager", "role": managers}), *SCRIPT[4:]]
         for name, options in script:
             res = await double.invoke(GUILD, GENERAL, ANA, name, options)
-            assert not (res.ephemeral and res.content and res.content.startswith(("⚠️", "🚫", "Sorry"))), \
-                (name, res.content)
+            assert not (res.ephemeral and res.content and res.content.startswith(("⚠️", "🚫", "Sorry"))), (
+                name,
+                res.content,
+            )
             timings[name] = res.ack_seconds
         for name, option in (("goal done", "goal"), ("remind cancel", "reminder"), ("settings timezone", "tz")):
             await double.autocomplete(GUILD, GENERAL, ANA, name, {option: "a"}, focused=option)

@@ -20,8 +20,9 @@ async def test_add_checklist_tick_from_menu_and_after_restart(double: DiscordDou
     settings = settings_for(double, db_url)
     async with running_bot(settings):
         # BEN plans it, so BEN may tick its tasks; ANA (Manage Server) may too
-        res = await double.invoke(GUILD, GENERAL, BEN, "release add",
-                                  {"title": "Night Drive", "date": IN_90_DAYS, "kind": "single"})
+        res = await double.invoke(
+            GUILD, GENERAL, BEN, "release add", {"title": "Night Drive", "date": IN_90_DAYS, "kind": "single"}
+        )
         assert res.content.endswith("16 tasks planned. See `/release checklist release:#1`.")
         res = await double.invoke(GUILD, GENERAL, BEN, "release checklist", {"release": "night"})
         checklist = res.message
@@ -40,11 +41,16 @@ async def test_add_checklist_tick_from_menu_and_after_restart(double: DiscordDou
     # restart: the same message's menu and buttons keep working
     async with running_bot(settings):
         menu = select_of(double.get_message(checklist["id"]))
-        again = await double.click(double.get_message(checklist["id"]), menu["custom_id"], ANA,
-                                   values=[menu["options"][1]["value"]])
+        again = await double.click(
+            double.get_message(checklist["id"]), menu["custom_id"], ANA, values=[menu["options"][1]["value"]]
+        )
         assert "2/16 done" in again.embeds[0]["description"]
-        next_id = next(c["custom_id"] for row in again.message["components"] for c in row["components"]
-                       if c.get("label") == "Next ▶")
+        next_id = next(
+            c["custom_id"]
+            for row in again.message["components"]
+            for c in row["components"]
+            if c.get("label") == "Next ▶"
+        )
         page2 = await double.click(again.message, next_id, ANA)
         assert page2.embeds[0]["footer"]["text"].startswith("Page 2/2")
         res = await double.invoke(GUILD, GENERAL, ANA, "release untick", {"release": "#1", "task": "#1"})
@@ -60,12 +66,27 @@ async def test_close_release_lists_overdue_tasks(double: DiscordDouble, bot: Roa
 
 
 async def test_sixty_task_album_fits_discords_limits(double: DiscordDouble, bot: Roadie) -> None:
-    await double.invoke(GUILD, GENERAL, ANA, "release add", {"title": "The Long Album " + "x" * 150,
-                                                             "date": IN_90_DAYS, "kind": "album"})
+    await double.invoke(
+        GUILD,
+        GENERAL,
+        ANA,
+        "release add",
+        {"title": "The Long Album " + "x" * 150, "date": IN_90_DAYS, "kind": "album"},
+    )
     for i in range(38):
-        res = await double.invoke(GUILD, GENERAL, ANA, "release task-add", {
-            "release": "#1", "title": f"Custom task {i} with a long descriptive title " + "y" * 150,
-            "due": f"{i + 1} days before", "owner": BEN, "section": "marketing"})
+        res = await double.invoke(
+            GUILD,
+            GENERAL,
+            ANA,
+            "release task-add",
+            {
+                "release": "#1",
+                "title": f"Custom task {i} with a long descriptive title " + "y" * 150,
+                "due": f"{i + 1} days before",
+                "owner": BEN,
+                "section": "marketing",
+            },
+        )
         assert res.content.startswith(f"➕ Task #{23 + i} ")
     res = await double.invoke(GUILD, GENERAL, ANA, "release checklist", {"release": "#1"})
     footer = res.embeds[0]["footer"]["text"]
@@ -89,11 +110,17 @@ async def test_move_task_add_and_delete(double: DiscordDouble, bot: Roadie) -> N
     await double.invoke(GUILD, GENERAL, ANA, "release add", {"title": "EP One", "date": IN_90_DAYS, "kind": "ep"})
     res = await double.invoke(GUILD, GENERAL, ANA, "release move", {"release": "ep one", "date": "in 120 days"})
     assert "relative tasks moved by +30 days" in res.content
-    res = await double.invoke(GUILD, GENERAL, ANA, "release task-add",
-                              {"release": "#1", "title": "Order vinyl test pressings", "due": "someday"})
+    res = await double.invoke(
+        GUILD,
+        GENERAL,
+        ANA,
+        "release task-add",
+        {"release": "#1", "title": "Order vinyl test pressings", "due": "someday"},
+    )
     assert res.ephemeral and res.content.startswith("⚠️ Couldn't read `someday`")
-    choices = await double.autocomplete(GUILD, GENERAL, ANA, "release tick", {"release": "#1", "task": "upload"},
-                                        focused="task")
+    choices = await double.autocomplete(
+        GUILD, GENERAL, ANA, "release tick", {"release": "#1", "task": "upload"}, focused="task"
+    )
     assert choices == [{"name": "#7 · Upload to the distributor", "value": "#7"}]
     res = await double.invoke(GUILD, GENERAL, ANA, "release delete", {"release": "#1"})
     ok = await double.click(res.message, res.components[0]["components"][0]["custom_id"], ANA)
@@ -104,11 +131,13 @@ async def test_move_task_add_and_delete(double: DiscordDouble, bot: Roadie) -> N
 
 async def test_release_metadata_distributor_upc_and_isrcs(double: DiscordDouble, bot: Roadie) -> None:
     await double.invoke(GUILD, GENERAL, ANA, "release add", {"title": "Night Drive", "date": IN_90_DAYS})
-    res = await double.invoke(GUILD, GENERAL, ANA, "release info",
-                              {"release": "#1", "distributor": "DistroKid", "upc": "0360 0029 1452"})
+    res = await double.invoke(
+        GUILD, GENERAL, ANA, "release info", {"release": "#1", "distributor": "DistroKid", "upc": "0360 0029 1452"}
+    )
     assert res.content == "✏️ Release #1 updated."
-    res = await double.invoke(GUILD, GENERAL, ANA, "release track",
-                              {"release": "#1", "title": "Night Drive", "isrc": "GB-XYZ-27-00001"})
+    res = await double.invoke(
+        GUILD, GENERAL, ANA, "release track", {"release": "#1", "title": "Night Drive", "isrc": "GB-XYZ-27-00001"}
+    )
     fields = {f["name"]: f["value"] for f in res.embeds[0]["fields"]}
     assert fields == {"Distributor": "DistroKid", "UPC": "036000291452", "Tracks": "1. Night Drive · GBXYZ2700001"}
     res = await double.invoke(GUILD, GENERAL, BEN, "release info", {"release": "#1", "upc": "-"})

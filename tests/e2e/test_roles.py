@@ -64,16 +64,19 @@ async def test_settings_role_maps_roles_without_pinging(double: DiscordDouble, b
 
 
 async def test_artist_cannot_change_a_managers_items_but_a_manager_can_change_theirs(
-        double: DiscordDouble, bot: Roadie) -> None:
+    double: DiscordDouble, bot: Roadie
+) -> None:
     res = await double.invoke(GUILD, GENERAL, DANA, "goal add", {"title": "Sign a booking agent"})
     assert res.content == "🎯 Goal #1 added."
-    res = await double.invoke(GUILD, GENERAL, DANA, "tour add",
-                              {"date": f"{NEXT_YEAR}-05-01", "city": "Chicago", "venue": "Metro"})
+    res = await double.invoke(
+        GUILD, GENERAL, DANA, "tour add", {"date": f"{NEXT_YEAR}-05-01", "city": "Chicago", "venue": "Metro"}
+    )
     assert res.content == "🎫 Show #1 added."
     res = await double.invoke(GUILD, GENERAL, ELI, "goal add", {"title": "Finish the EP demos"})
     assert res.content == "🎯 Goal #2 added."
-    res = await double.invoke(GUILD, GENERAL, ELI, "tour add",
-                              {"date": f"{NEXT_YEAR}-05-02", "city": "Detroit", "venue": "El Club"})
+    res = await double.invoke(
+        GUILD, GENERAL, ELI, "tour add", {"date": f"{NEXT_YEAR}-05-02", "city": "Detroit", "venue": "El Club"}
+    )
     assert res.content == "🎫 Show #2 added."
 
     # before a manager role is mapped, DANA is just another member

@@ -22,7 +22,13 @@ async def test_sync_only_when_changed_and_cleanup_of_dropped_guilds(double: Disc
     async with running_bot(settings_for(double, db_url, [])):
         pass
     assert sorted(c["name"] for c in double.commands_global) == [
-        "checkin", "goal", "release", "remind", "settings", "tour"]
+        "checkin",
+        "goal",
+        "release",
+        "remind",
+        "settings",
+        "tour",
+    ]
     assert double.commands_guild[GUILD] == []
     assert double.rejections == []
 
@@ -40,9 +46,18 @@ async def test_python_m_bot_sync_forces_an_upload_and_exits_0(double: DiscordDou
     cfg = write_config(tmp_path / "config.toml", double, db_url, [GUILD])
     env = {k: v for k, v in os.environ.items() if k not in ("DISCORD_TOKEN", "DATABASE_URL")}
     env["PYTHONPATH"] = str(ROOT)
-    proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "--config", str(cfg), "sync",
-                                                cwd=tmp_path, env=env, stdout=asyncio.subprocess.PIPE,
-                                                stderr=asyncio.subprocess.STDOUT)
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "--config",
+        str(cfg),
+        "sync",
+        cwd=tmp_path,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
     out, _ = await asyncio.wait_for(proc.communicate(), 60)
     assert proc.returncode == 0, out.decode()
     # forced: the guild is re-uploaded and global commands are cleared, so Discord matches the config

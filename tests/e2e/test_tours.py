@@ -30,21 +30,40 @@ def ts(d: date, t: time, zone: str) -> int:
 
 async def test_tokyo_show_day_sheet_from_a_new_york_server(double: DiscordDouble, bot: Roadie) -> None:
     await double.invoke(GUILD, GENERAL, ANA, "settings timezone", {"tz": "America/New_York"})
-    res = await double.invoke(GUILD, GENERAL, ANA, "tour add", {
-        "date": f"{NEXT_YEAR}-04-03", "city": "Tokyo", "venue": "Zepp Haneda", "country": "Japan",
-        "timezone": "Asia/Tokyo", "load_in": "14:00", "doors": "18:00", "set_time": "19:30", "status": "hold-2",
-        "capacity": 2700, "tickets": "https://tickets.example/zepp"})
+    res = await double.invoke(
+        GUILD,
+        GENERAL,
+        ANA,
+        "tour add",
+        {
+            "date": f"{NEXT_YEAR}-04-03",
+            "city": "Tokyo",
+            "venue": "Zepp Haneda",
+            "country": "Japan",
+            "timezone": "Asia/Tokyo",
+            "load_in": "14:00",
+            "doors": "18:00",
+            "set_time": "19:30",
+            "status": "hold-2",
+            "capacity": 2700,
+            "tickets": "https://tickets.example/zepp",
+        },
+    )
     assert res.content == "🎫 Show #1 added."
     d = date(NEXT_YEAR, 4, 3)
     sheet = res.embeds[0]
     assert sheet["title"] == f"{d:%a} 3 Apr {NEXT_YEAR} · Tokyo · Zepp Haneda"
-    assert sheet["description"] == ("⏳ **hold (2nd)** · Zepp Haneda, Tokyo, Japan\n"
-                                    "Times are venue time (Asia/Tokyo); the timestamps show yours.")
+    assert sheet["description"] == (
+        "⏳ **hold (2nd)** · Zepp Haneda, Tokyo, Japan\nTimes are venue time (Asia/Tokyo); the timestamps show yours."
+    )
     fields = {f["name"]: f["value"] for f in sheet["fields"]}
-    assert fields["Schedule"] == "\n".join([
-        f"Load-in: **14:00** · <t:{ts(d, time(14), 'Asia/Tokyo')}:t>",
-        f"Doors: **18:00** · <t:{ts(d, time(18), 'Asia/Tokyo')}:t>",
-        f"Set: **19:30** · <t:{ts(d, time(19, 30), 'Asia/Tokyo')}:t>"])
+    assert fields["Schedule"] == "\n".join(
+        [
+            f"Load-in: **14:00** · <t:{ts(d, time(14), 'Asia/Tokyo')}:t>",
+            f"Doors: **18:00** · <t:{ts(d, time(18), 'Asia/Tokyo')}:t>",
+            f"Set: **19:30** · <t:{ts(d, time(19, 30), 'Asia/Tokyo')}:t>",
+        ]
+    )
     assert fields["Capacity"] == "2,700"
     res = await double.invoke(GUILD, GENERAL, BEN, "tour show", {"show": "zepp"})
     assert res.embeds[0]["title"] == sheet["title"]
@@ -54,18 +73,21 @@ async def test_tokyo_show_day_sheet_from_a_new_york_server(double: DiscordDouble
 
 async def test_add_list_edit_cancel_delete(double: DiscordDouble, bot: Roadie) -> None:
     for day, city, venue in (("05-02", "Detroit", "El Club"), ("05-01", "Chicago", "Metro")):
-        res = await double.invoke(GUILD, GENERAL, ANA, "tour add",
-                                  {"date": f"{NEXT_YEAR}-{day}", "city": city, "venue": venue})
+        res = await double.invoke(
+            GUILD, GENERAL, ANA, "tour add", {"date": f"{NEXT_YEAR}-{day}", "city": city, "venue": venue}
+        )
         assert res.content.startswith("🎫 Show #")
     res = await double.invoke(GUILD, GENERAL, BEN, "tour list", {})
     d1, d2 = date(NEXT_YEAR, 5, 1), date(NEXT_YEAR, 5, 2)
     assert res.embeds[0]["description"] == (
         f"`#2` **{d1:%a} 1 May {NEXT_YEAR}** · Chicago · Metro · ✅ confirmed\n"
-        f"`#1` **{d2:%a} 2 May {NEXT_YEAR}** · Detroit · El Club · ✅ confirmed")
+        f"`#1` **{d2:%a} 2 May {NEXT_YEAR}** · Detroit · El Club · ✅ confirmed"
+    )
     res = await double.invoke(GUILD, GENERAL, ANA, "tour edit", {"show": "#1", "doors": "19:00", "set_time": "18:00"})
     assert res.ephemeral and res.content == (
         "⚠️ Set 18:00 is before Doors 19:00. Times are venue-local on the show's date (a time before 06:00 after "
-        "an evening time counts as after midnight); check them.")
+        "an evening time counts as after midnight); check them."
+    )
     res = await double.invoke(GUILD, GENERAL, ANA, "tour edit", {"show": "#1", "doors": "19:00", "notes": "Merch"})
     assert res.content == "✏️ Show #1 updated."
     res = await double.invoke(GUILD, GENERAL, ANA, "tour cancel", {"show": "detroit"})
@@ -87,8 +109,13 @@ async def test_bad_input_is_an_ephemeral_error(double: DiscordDouble, bot: Roadi
         ({"date": "someday"}, "⚠️ Couldn't read `someday` as a date or time."),
     ]
     for extra, message in cases:
-        res = await double.invoke(GUILD, GENERAL, ANA, "tour add",
-                                  {"date": f"{NEXT_YEAR}-01-10", "city": "Oslo", "venue": "Rockefeller", **extra})
+        res = await double.invoke(
+            GUILD,
+            GENERAL,
+            ANA,
+            "tour add",
+            {"date": f"{NEXT_YEAR}-01-10", "city": "Oslo", "venue": "Rockefeller", **extra},
+        )
         assert res.ephemeral and res.content.startswith(message), res.content
     res = await double.invoke(GUILD, GENERAL, ANA, "tour list", {"when": "all"})
     assert res.embeds[0]["description"].startswith("No shows here.")
@@ -97,20 +124,23 @@ async def test_bad_input_is_an_ephemeral_error(double: DiscordDouble, bot: Roadi
 async def test_import_ics_then_csv_then_reimport_then_export(double: DiscordDouble, bot: Roadie) -> None:
     await double.invoke(GUILD, GENERAL, ANA, "settings timezone", {"tz": "Europe/Amsterdam"})
     ics = (FIXTURES / "google_tour.ics").read_bytes().replace(b"2027", str(NEXT_YEAR).encode())
-    res = await double.invoke(GUILD, GENERAL, ANA, "tour import",
-                              {"file": {"filename": "tour.ics", "content": ics}})
+    res = await double.invoke(GUILD, GENERAL, ANA, "tour import", {"file": {"filename": "tour.ics", "content": ics}})
     assert res.type == 5  # deferred: imports can be slow
     assert await report_of(double, res) == (
         f"📥 <@{ANA}> imported `tour.ics` (ICS): **3** added, **0** updated, **1** skipped.\n"
         "• event 4 (Band practice): no city in LOCATION (write it as \\`Venue, City, Country\\`)\n"
         "ℹ️ 2 event(s) gave no venue time zone; read in Europe/Berlin (the calendar's own time zone). Fix "
         "any that are elsewhere with \\`/tour edit show timezone:\\`.\n"
-        "See them with `/tour list`.")
-    csv = (f"Date,City,Venue,Doors\n{NEXT_YEAR}-04-03,Berlin,Huxleys Neue Welt,19:30\n"
-           f"{NEXT_YEAR}-04-20,Prague,Lucerna,20:00\n").encode()
+        "See them with `/tour list`."
+    )
+    csv = (
+        f"Date,City,Venue,Doors\n{NEXT_YEAR}-04-03,Berlin,Huxleys Neue Welt,19:30\n"
+        f"{NEXT_YEAR}-04-20,Prague,Lucerna,20:00\n"
+    ).encode()
     res = await double.invoke(GUILD, GENERAL, ANA, "tour import", {"file": {"filename": "more.csv", "content": csv}})
     assert (await report_of(double, res)).startswith(
-        f"📥 <@{ANA}> imported `more.csv` (CSV): **1** added, **1** updated, **0** skipped.")
+        f"📥 <@{ANA}> imported `more.csv` (CSV): **1** added, **1** updated, **0** skipped."
+    )
     res = await double.invoke(GUILD, GENERAL, ANA, "tour import", {"file": {"filename": "tour.ics", "content": ics}})
     assert "**0** added, **3** updated" in await report_of(double, res)
     res = await double.invoke(GUILD, GENERAL, ANA, "tour list", {"when": "all"})
@@ -130,10 +160,14 @@ async def test_import_ics_then_csv_then_reimport_then_export(double: DiscordDoub
 
 
 async def test_unusable_file_is_a_clear_error(double: DiscordDouble, bot: Roadie) -> None:
-    res = await double.invoke(GUILD, GENERAL, ANA, "tour import",
-                              {"file": {"filename": "notes.csv", "content": b"Date,City\n2027-01-01,Paris\n"}})
+    res = await double.invoke(
+        GUILD,
+        GENERAL,
+        ANA,
+        "tour import",
+        {"file": {"filename": "notes.csv", "content": b"Date,City\n2027-01-01,Paris\n"}},
+    )
     await res.wait_final()
-    assert res.message["ephemeral"] and res.message["content"].startswith(
-        "⚠️ The CSV is missing the column(s) `venue`.")
+    assert res.message["ephemeral"] and res.message["content"].startswith("⚠️ The CSV is missing the column(s) `venue`.")
     res = await double.invoke(GUILD, GENERAL, ANA, "tour list", {"when": "all"})
     assert res.embeds[0]["description"].startswith("No shows here.")

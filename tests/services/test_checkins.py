@@ -36,11 +36,17 @@ def weekly(zone: ZoneInfo, start: datetime, n: int, weekday: int = 0, at: time =
 
 def test_weekly_rule_keeps_local_time_across_dst_berlin() -> None:
     spring = weekly(BERLIN, datetime(2027, 3, 15, tzinfo=UTC), 3)
-    assert spring == ["Mon 15 Mar 2027 10:00 = 09:00Z", "Mon 22 Mar 2027 10:00 = 09:00Z",
-                      "Mon 29 Mar 2027 10:00 = 08:00Z"]  # DST began Sun 28 Mar
+    assert spring == [
+        "Mon 15 Mar 2027 10:00 = 09:00Z",
+        "Mon 22 Mar 2027 10:00 = 09:00Z",
+        "Mon 29 Mar 2027 10:00 = 08:00Z",
+    ]  # DST began Sun 28 Mar
     autumn = weekly(BERLIN, datetime(2027, 10, 18, tzinfo=UTC), 3)
-    assert autumn == ["Mon 18 Oct 2027 10:00 = 08:00Z", "Mon 25 Oct 2027 10:00 = 08:00Z",
-                      "Mon 1 Nov 2027 10:00 = 09:00Z"]  # DST ended Sun 31 Oct
+    assert autumn == [
+        "Mon 18 Oct 2027 10:00 = 08:00Z",
+        "Mon 25 Oct 2027 10:00 = 08:00Z",
+        "Mon 1 Nov 2027 10:00 = 09:00Z",
+    ]  # DST ended Sun 31 Oct
 
 
 def test_weekly_rule_keeps_local_time_across_dst_new_york() -> None:
@@ -59,10 +65,12 @@ async def test_only_managers_schedule_and_artists_cannot_unschedule(session) -> 
     await _roles(session)
     with pytest.raises(Forbidden) as err:
         await svc.add_schedule(session, G1, weekday=0, time_text="10:00", channel_id=50, actor=ARTIST, now=NOW)
-    assert str(err.value) == ("Only managers can schedule check-ins. Ask someone with the manager role "
-                              "(see `/settings show`).")
-    _sched, first = await svc.add_schedule(session, G1, weekday=0, time_text="10:00", channel_id=50, actor=MANAGER,
-                                      now=NOW, role_id=ARTIST_ROLE)
+    assert str(err.value) == (
+        "Only managers can schedule check-ins. Ask someone with the manager role (see `/settings show`)."
+    )
+    _sched, first = await svc.add_schedule(
+        session, G1, weekday=0, time_text="10:00", channel_id=50, actor=MANAGER, now=NOW, role_id=ARTIST_ROLE
+    )
     assert first == datetime(2026, 12, 7, 10, 0, tzinfo=UTC)  # next Monday 10:00 (server zone: UTC)
     with pytest.raises(Forbidden) as err:
         await svc.remove_schedule(session, G1, "#1", actor=ARTIST, now=NOW)
@@ -82,8 +90,9 @@ async def test_prompt_then_followup_only_to_those_who_did_not_answer(sessionmake
         await svc.set_team_member(s, G1, 31, True, actor=MANAGER, now=NOW)
         await svc.set_team_member(s, G1, 32, True, actor=MANAGER, now=NOW)
         await svc.set_team_member(s, G1, 32, False, actor=MANAGER, now=NOW)  # removed again
-        await svc.add_schedule(s, G1, weekday=0, time_text="10:00", channel_id=50, actor=MANAGER, now=NOW,
-                               role_id=ARTIST_ROLE)
+        await svc.add_schedule(
+            s, G1, weekday=0, time_text="10:00", channel_id=50, actor=MANAGER, now=NOW, role_id=ARTIST_ROLE
+        )
     rec, clock = Recorder(), Clock(datetime(2026, 12, 7, 10, 0, tzinfo=UTC))
     d = NudgeDispatcher(sessionmaker, rec, clock=clock)
     await deliver(d)
@@ -93,8 +102,15 @@ async def test_prompt_then_followup_only_to_those_who_did_not_answer(sessionmake
     assert prompt.button[1].startswith("roadie:checkin:open:")
     async with sessionmaker() as s:  # 30 answers; 31 doesn't; 33 (not on the team before) answers too
         for who in (30, 33):
-            await svc.post_checkin(s, G1, author_id=who, wins="Finished the mix", next_steps="Master it",
-                                   channel_id=50, now=clock.t + timedelta(hours=2))
+            await svc.post_checkin(
+                s,
+                G1,
+                author_id=who,
+                wins="Finished the mix",
+                next_steps="Master it",
+                channel_id=50,
+                now=clock.t + timedelta(hours=2),
+            )
     clock.t += timedelta(hours=24)
     await deliver(d)
     followup = rec.sent[1]
@@ -122,13 +138,22 @@ async def test_downtime_catches_up_once_then_follows_the_rule(sessionmaker) -> N
 
 
 async def test_digest_fits_discord_with_200_checkins(session) -> None:
-    await goals.add_goal(session, G1, title="10k monthly listeners", author_id=1, channel_id=50, now=NOW,
-                         target="10k", due="2027-06-01")
+    await goals.add_goal(
+        session, G1, title="10k monthly listeners", author_id=1, channel_id=50, now=NOW, target="10k", due="2027-06-01"
+    )
     await goals.record_progress(session, G1, "#1", "4k", author_id=1, now=NOW)
     for i in range(200):
-        session.add(Checkin(guild_id=G1, author_id=1000 + i % 37, wins=f"Win {i} " + "w" * 900,
-                            next_steps="n" * 900, blockers="b" * 900, channel_id=50,
-                            created_at=NOW - timedelta(hours=i % 150)))
+        session.add(
+            Checkin(
+                guild_id=G1,
+                author_id=1000 + i % 37,
+                wins=f"Win {i} " + "w" * 900,
+                next_steps="n" * 900,
+                blockers="b" * 900,
+                channel_id=50,
+                created_at=NOW - timedelta(hours=i % 150),
+            )
+        )
     await session.commit()
     d = await svc.build_digest(session, G1, days=7, now=NOW)
     text = svc.digest_text(d, ZoneInfo("UTC"))
@@ -146,8 +171,9 @@ async def test_checkin_validation(session) -> None:
         await svc.post_checkin(session, G1, author_id=1, wins="  ", next_steps="x", channel_id=1, now=NOW)
     assert str(err.value) == "Wins can't be empty."
     with pytest.raises(InvalidInput) as err:
-        await svc.post_checkin(session, G1, author_id=1, wins="x", next_steps="y", link="javascript:alert(1)",
-                               channel_id=1, now=NOW)
+        await svc.post_checkin(
+            session, G1, author_id=1, wins="x", next_steps="y", link="javascript:alert(1)", channel_id=1, now=NOW
+        )
     assert str(err.value) == "The link must start with `https://` or `http://` (or leave it empty)."
     assert (await session.scalars(select(Checkin))).all() == []
 
@@ -193,7 +219,9 @@ async def test_time_zone_change_moves_prompts_and_release_nudges(sessionmaker) -
         assert await rel.replan_guild(s, G1, NOW) == 1
         await s.commit()
         prompt = await s.scalar(select(Nudge.due_at).where(Nudge.kind == svc.KIND_PROMPT, Nudge.status == "pending"))
-        task_times = {format_local(n.due_at, ZoneInfo("Pacific/Honolulu"))[-5:] for n in await s.scalars(
-            select(Nudge).where(Nudge.kind == rel.KIND_TASK, Nudge.status == "pending"))}
+        task_times = {
+            format_local(n.due_at, ZoneInfo("Pacific/Honolulu"))[-5:]
+            for n in await s.scalars(select(Nudge).where(Nudge.kind == rel.KIND_TASK, Nudge.status == "pending"))
+        }
     assert format_local(prompt, ZoneInfo("Pacific/Honolulu")) == "Mon 30 Nov 2026 10:00"  # it is 03:00 there
     assert task_times == {"09:00"}

@@ -47,8 +47,11 @@ async def test_goal_nudges_keep_wall_time_across_dst(session) -> None:
     await session.commit()
     g = await add(session, due="2027-03-16")  # NY springs forward on 14 March 2027
     ny = ZoneInfo("America/New_York")
-    assert await nudge_times(session, g, ny) == ["Tue 9 Mar 2027 09:00", "Mon 15 Mar 2027 09:00",
-                                                 "Tue 16 Mar 2027 09:00"]
+    assert await nudge_times(session, g, ny) == [
+        "Tue 9 Mar 2027 09:00",
+        "Mon 15 Mar 2027 09:00",
+        "Tue 16 Mar 2027 09:00",
+    ]
     utc_hours = [t.hour for t in await goals.pending_nudges(session, g)]
     assert utc_hours == [14, 13, 13]
 
@@ -127,8 +130,11 @@ async def test_edit_due_moves_nudges(session) -> None:
     g = await add(session, due="2027-06-01")
     g = await goals.edit_goal(session, G1, "#1", now=NOW, due="2027-07-01 20:00")
     utc = ZoneInfo("UTC")
-    assert await nudge_times(session, g, utc) == ["Thu 24 Jun 2027 20:00", "Wed 30 Jun 2027 20:00",
-                                                  "Thu 1 Jul 2027 20:00"]
+    assert await nudge_times(session, g, utc) == [
+        "Thu 24 Jun 2027 20:00",
+        "Wed 30 Jun 2027 20:00",
+        "Thu 1 Jul 2027 20:00",
+    ]
     cancelled = (await session.scalars(select(Nudge).where(Nudge.status == "cancelled"))).all()
     assert len(cancelled) == 3
 
@@ -162,19 +168,18 @@ async def test_autocomplete_limits(session) -> None:
 
 
 async def test_refs_numbers_titles_and_any_script(session) -> None:
-    await add(session, title="Play Glastonbury")          # 1
-    await add(session, title="1 million streams")         # 2
-    await add(session, title="Ümlaut Tour")               # 3
-    await add(session, title="ÜMLAUT TOUR extra dates")   # 4
+    await add(session, title="Play Glastonbury")  # 1
+    await add(session, title="1 million streams")  # 2
+    await add(session, title="Ümlaut Tour")  # 3
+    await add(session, title="ÜMLAUT TOUR extra dates")  # 4
     assert (await goals.get_goal(session, G1, "1 million streams")).number == 2
     assert (await goals.get_goal(session, G1, "1")).number == 1
     assert (await goals.get_goal(session, G1, " #3 ")).number == 3
-    assert (await goals.get_goal(session, G1, "ümlaut tour")).number == 3   # exact beats partial
+    assert (await goals.get_goal(session, G1, "ümlaut tour")).number == 3  # exact beats partial
     assert (await goals.get_goal(session, G1, "EXTRA")).number == 4
     with pytest.raises(InvalidInput) as err:
         await goals.get_goal(session, G1, "ümlaut")
-    assert str(err.value) == ("`ümlaut` matches several goals (#3, #4). Pick one from the list or type its "
-                              "#number.")
+    assert str(err.value) == ("`ümlaut` matches several goals (#3, #4). Pick one from the list or type its #number.")
     with pytest.raises(InvalidInput):
         await goals.get_goal(session, G1, "   ")
     with pytest.raises(NotFound) as err:

@@ -63,8 +63,10 @@ async def refused(sessionmaker: Maker, action: Action, actor: Actor) -> str:
 
 
 async def pending_nudges(s: AsyncSession, kinds: tuple[str, ...]) -> int:
-    return await s.scalar(select(func.count()).select_from(Nudge).where(
-        Nudge.kind.in_(kinds), Nudge.status == "pending")) or 0
+    return (
+        await s.scalar(select(func.count()).select_from(Nudge).where(Nudge.kind.in_(kinds), Nudge.status == "pending"))
+        or 0
+    )
 
 
 # ---------------------------------------------------------------- goals
@@ -80,8 +82,18 @@ GOAL_ACTIONS: dict[str, Action] = {
 @pytest.fixture
 async def goal(sessionmaker: Maker, roles: None) -> Goal:
     async with sessionmaker() as s:
-        g = await goals.add_goal(s, G1, title="Sell out the Roundhouse", author_id=AUTHOR, owner_id=GOAL_OWNER,
-                                 channel_id=50, now=NOW, due="2027-06-01", metric="tickets", target="3000")
+        g = await goals.add_goal(
+            s,
+            G1,
+            title="Sell out the Roundhouse",
+            author_id=AUTHOR,
+            owner_id=GOAL_OWNER,
+            channel_id=50,
+            now=NOW,
+            due="2027-06-01",
+            metric="tickets",
+            target="3000",
+        )
     assert g.id == 1
     return g
 
@@ -104,21 +116,24 @@ async def test_artist_cannot_change_someone_elses_goal(sessionmaker: Maker, goal
 
 @pytest.mark.parametrize("who", ["author", "goal owner", "manager role", "manage server"])
 @pytest.mark.parametrize("op", GOAL_ACTIONS)
-async def test_goal_owner_author_and_managers_can_change_it(sessionmaker: Maker, goal: Goal, op: str,
-                                                            who: str) -> None:
+async def test_goal_owner_author_and_managers_can_change_it(sessionmaker: Maker, goal: Goal, op: str, who: str) -> None:
     await act(sessionmaker, GOAL_ACTIONS[op], ACTORS[who])
     title, status, current, progress, nudges_left = await goal_state(sessionmaker)
-    expected = {"edit": ("Changed", "open", 0.0, 0, 3), "progress": ("Sell out the Roundhouse", "open", 5000.0, 1, 3),
-                "done": ("Sell out the Roundhouse", "done", 0.0, 0, 0),
-                "delete": ("Sell out the Roundhouse", "deleted", 0.0, 0, 0)}[op]
+    expected = {
+        "edit": ("Changed", "open", 0.0, 0, 3),
+        "progress": ("Sell out the Roundhouse", "open", 5000.0, 1, 3),
+        "done": ("Sell out the Roundhouse", "done", 0.0, 0, 0),
+        "delete": ("Sell out the Roundhouse", "deleted", 0.0, 0, 0),
+    }[op]
     assert (title, status, current, progress, nudges_left) == expected
 
 
 async def test_manager_role_counts_only_where_it_is_mapped(sessionmaker: Maker, roles: None) -> None:
     async with sessionmaker() as s:
         await goals.add_goal(s, G2, title="Other band's goal", author_id=AUTHOR, channel_id=50, now=NOW)
-    msg = await refused(sessionmaker, lambda s, a: goals.complete_goal(s, G2, "#1", now=NOW, actor=a),
-                        ACTORS["manager role"])
+    msg = await refused(
+        sessionmaker, lambda s, a: goals.complete_goal(s, G2, "#1", now=NOW, actor=a), ACTORS["manager role"]
+    )
     assert msg == "Only the people it belongs to, or a manager, can change goal #1."
 
 
@@ -129,6 +144,7 @@ async def test_trusted_caller_without_actor_is_allowed(sessionmaker: Maker, goal
 
 
 # ---------------------------------------------------------------- reminders
+
 
 def cancel_reminder(s: AsyncSession, a: Actor) -> Awaitable[Reminder]:
     return reminders.cancel_reminder(s, G1, "#1", actor=a)
@@ -143,8 +159,9 @@ async def reminder_state(sessionmaker: Maker) -> tuple:
 @pytest.fixture
 async def reminder(sessionmaker: Maker, roles: None) -> Reminder:
     async with sessionmaker() as s:
-        return await reminders.add_reminder(s, G1, text="Send the stems", when="2026-12-05 10:00", channel_id=50,
-                                            author_id=AUTHOR, now=NOW)
+        return await reminders.add_reminder(
+            s, G1, text="Send the stems", when="2026-12-05 10:00", channel_id=50, author_id=AUTHOR, now=NOW
+        )
 
 
 async def test_artist_cannot_cancel_someone_elses_reminder(sessionmaker: Maker, reminder: Reminder) -> None:
@@ -161,6 +178,7 @@ async def test_reminder_author_and_managers_can_cancel_it(sessionmaker: Maker, r
 
 
 # ---------------------------------------------------------------- tours
+
 
 async def _edit_show(s: AsyncSession, a: Actor) -> Show:
     cfg = await settings.get_config(s, G1)
@@ -188,8 +206,12 @@ async def show(sessionmaker: Maker, roles: None) -> Show:
 async def show_state(sessionmaker: Maker) -> tuple:
     async with sessionmaker() as s:
         sh = await s.get_one(Show, 1)
-        return (sh.doors.strftime("%H:%M") if sh.doors else None, sh.status, sh.deleted_at is not None,
-                await pending_nudges(s, (tours.KIND_EVE, tours.KIND_DAY)))
+        return (
+            sh.doors.strftime("%H:%M") if sh.doors else None,
+            sh.status,
+            sh.deleted_at is not None,
+            await pending_nudges(s, (tours.KIND_EVE, tours.KIND_DAY)),
+        )
 
 
 @pytest.mark.parametrize("op", SHOW_ACTIONS)
@@ -205,9 +227,14 @@ async def test_artist_cannot_change_someone_elses_show(sessionmaker: Maker, show
 @pytest.mark.parametrize("op", SHOW_ACTIONS)
 async def test_show_author_and_managers_can_change_it(sessionmaker: Maker, show: Show, op: str, who: str) -> None:
     await act(sessionmaker, SHOW_ACTIONS[op], ACTORS[who])
-    assert await show_state(sessionmaker) == {"edit": ("19:00", "confirmed", False, 2),
-                                              "cancel": (None, "cancelled", False, 0),
-                                              "delete": (None, "confirmed", True, 0)}[op]
+    assert (
+        await show_state(sessionmaker)
+        == {
+            "edit": ("19:00", "confirmed", False, 2),
+            "cancel": (None, "cancelled", False, 0),
+            "delete": (None, "confirmed", True, 0),
+        }[op]
+    )
 
 
 # ---------------------------------------------------------------- releases
@@ -223,12 +250,14 @@ RELEASE_ACTIONS: dict[str, Action] = {
 @pytest.fixture
 async def release(sessionmaker: Maker, roles: None) -> Release:
     async with sessionmaker() as s:
-        r, _ = await releases.add_release(s, G1, title="Night Drive", date_text="2027-04-02", author_id=AUTHOR,
-                                          channel_id=50, now=NOW)
+        r, _ = await releases.add_release(
+            s, G1, title="Night Drive", date_text="2027-04-02", author_id=AUTHOR, channel_id=50, now=NOW
+        )
         n = len(r.tasks)
         # the author gives TASK_OWNER a task of their own (the last one)
-        await releases.add_task(s, G1, "#1", title="Book the release show", due="7", now=NOW, owner_id=TASK_OWNER,
-                                actor=ACTORS["author"])
+        await releases.add_task(
+            s, G1, "#1", title="Book the release show", due="7", now=NOW, owner_id=TASK_OWNER, actor=ACTORS["author"]
+        )
     assert (r.id, n) == (1, 16)
     return r
 
@@ -239,8 +268,13 @@ async def release_state(sessionmaker: Maker) -> tuple:
         assert r is not None
         tasks = await r.awaitable_attrs.tasks
         ticked = sorted(t.position for t in tasks if t.done_at is not None)
-        return (r.release_date.isoformat(), r.deleted_at is not None, len(tasks), ticked,
-                await pending_nudges(s, (releases.KIND_TASK, releases.KIND_DIGEST)))
+        return (
+            r.release_date.isoformat(),
+            r.deleted_at is not None,
+            len(tasks),
+            ticked,
+            await pending_nudges(s, (releases.KIND_TASK, releases.KIND_DIGEST)),
+        )
 
 
 @pytest.mark.parametrize("op", RELEASE_ACTIONS)
@@ -255,25 +289,30 @@ async def test_artist_cannot_change_someone_elses_release(sessionmaker: Maker, r
 
 @pytest.mark.parametrize("who", ["author", "manager role", "manage server"])
 @pytest.mark.parametrize("op", RELEASE_ACTIONS)
-async def test_release_author_and_managers_can_change_it(sessionmaker: Maker, release: Release, op: str,
-                                                         who: str) -> None:
+async def test_release_author_and_managers_can_change_it(
+    sessionmaker: Maker, release: Release, op: str, who: str
+) -> None:
     await act(sessionmaker, RELEASE_ACTIONS[op], ACTORS[who])
     date_, deleted, n, ticked, _ = await release_state(sessionmaker)
-    assert (date_, deleted, n, ticked) == {"move": ("2027-05-07", False, 17, []),
-                                           "delete": ("2027-04-02", True, 17, []),
-                                           "task-add": ("2027-04-02", False, 18, []),
-                                           "tick": ("2027-04-02", False, 17, [1])}[op]
+    assert (date_, deleted, n, ticked) == {
+        "move": ("2027-05-07", False, 17, []),
+        "delete": ("2027-04-02", True, 17, []),
+        "task-add": ("2027-04-02", False, 18, []),
+        "tick": ("2027-04-02", False, 17, [1]),
+    }[op]
 
 
 async def test_task_owner_may_tick_their_own_task_only(sessionmaker: Maker, release: Release) -> None:
     owner = ACTORS["task owner"]
-    await act(sessionmaker, lambda s, a: releases.tick(s, G1, "#1", "#17", actor_id=a.user_id, now=NOW, actor=a),
-              owner)
+    await act(sessionmaker, lambda s, a: releases.tick(s, G1, "#1", "#17", actor_id=a.user_id, now=NOW, actor=a), owner)
     async with sessionmaker() as s:  # the checklist menu toggles by id: untick it again
         r = await releases.get_release(s, G1, "#1")
         task_id = next(t.id for t in r.tasks if t.position == 17)
-    await act(sessionmaker, lambda s, a: releases.toggle(s, G1, 1, task_id, done=None, actor_id=a.user_id, now=NOW,
-                                                         actor=a), owner)
+    await act(
+        sessionmaker,
+        lambda s, a: releases.toggle(s, G1, 1, task_id, done=None, actor_id=a.user_id, now=NOW, actor=a),
+        owner,
+    )
     assert (await release_state(sessionmaker))[3] == []
     msg = await refused(sessionmaker, RELEASE_ACTIONS["tick"], owner)
     assert msg == "Only the people it belongs to, or a manager, can change task #1 of release #1."
@@ -286,7 +325,10 @@ async def test_toggle_from_the_menu_is_checked_too(sessionmaker: Maker, release:
         r = await releases.get_release(s, G1, "#1")
         task_id = next(t.id for t in r.tasks if t.position == 2)
     before = await release_state(sessionmaker)
-    msg = await refused(sessionmaker, lambda s, a: releases.toggle(s, G1, 1, task_id, done=None, actor_id=a.user_id,
-                                                                   now=NOW, actor=a), ARTIST)
+    msg = await refused(
+        sessionmaker,
+        lambda s, a: releases.toggle(s, G1, 1, task_id, done=None, actor_id=a.user_id, now=NOW, actor=a),
+        ARTIST,
+    )
     assert msg == "Only the people it belongs to, or a manager, can change task #2 of release #1."
     assert await release_state(sessionmaker) == before

@@ -29,8 +29,9 @@ async def add(session, guild=G1, **kw):  # type: ignore[no-untyped-def]
 
 async def task_nudges(session, release):  # type: ignore[no-untyped-def]
     ids = [t.id for t in release.tasks]
-    rows = await session.scalars(select(Nudge).where(Nudge.kind == rel.KIND_TASK, Nudge.ref_id.in_(ids),
-                                                     Nudge.status == "pending"))
+    rows = await session.scalars(
+        select(Nudge).where(Nudge.kind == rel.KIND_TASK, Nudge.ref_id.in_(ids), Nudge.status == "pending")
+    )
     return {n.ref_id: n.due_at for n in rows}
 
 
@@ -51,10 +52,10 @@ async def test_template_expansion_across_dst_in_server_zone(session) -> None:
     by_title = {t.title: t for t in release.tasks}
     pitch = by_title["Editorial playlist pitch submitted (Spotify for Artists)"]
     deadline = by_title["Pitch deadline: last day to pitch (7 days before release)"]
-    assert rel.task_due(pitch, release) == date(2027, 3, 12)     # before the change: CET
+    assert rel.task_due(pitch, release) == date(2027, 3, 12)  # before the change: CET
     assert rel.task_due(deadline, release) == date(2027, 3, 26)  # still CET
     review = by_title["Post-release review (streams, saves, playlist adds, press)"]
-    assert rel.task_due(review, release) == date(2027, 4, 16)    # after: CEST
+    assert rel.task_due(review, release) == date(2027, 4, 16)  # after: CEST
     due = await task_nudges(session, release)
     assert format_local(due[pitch.id], BERLIN) == "Fri 12 Mar 2027 09:00"
     assert format_local(due[review.id], BERLIN) == "Fri 16 Apr 2027 09:00"
@@ -88,8 +89,9 @@ async def test_tick_untick_records_who_and_when(session) -> None:
 
 async def test_move_release_moves_relative_tasks_only(session) -> None:
     release, _ = await add(session)
-    _, custom = await rel.add_task(session, G1, "#1", title="Book the photographer", due="2027-02-01", now=NOW,
-                                   owner_id=9, section="artwork")
+    _, custom = await rel.add_task(
+        session, G1, "#1", title="Book the photographer", due="2027-02-01", now=NOW, owner_id=9, section="artwork"
+    )
     _, rel_task = await rel.add_task(session, G1, "#1", title="Thank-you post", due="3 days after", now=NOW)
     assert (custom.position, custom.days_before, custom.due_date) == (17, None, date(2027, 2, 1))
     assert rel.task_due(rel_task, release) == date(2027, 4, 5)
@@ -105,10 +107,18 @@ async def test_move_release_moves_relative_tasks_only(session) -> None:
         await rel.move_release(session, G1, "#1", "2020-01-01", now=NOW)
 
 
-@pytest.mark.parametrize(("due", "expected"), [
-    ("14", (14, None)), ("14 days before", (14, None)), ("3 days after", (-3, None)), ("-3", (3, None)),
-    ("+2", (-2, None)), ("release day", (0, None)), ("2027-03-01", (None, date(2027, 3, 1))),
-])
+@pytest.mark.parametrize(
+    ("due", "expected"),
+    [
+        ("14", (14, None)),
+        ("14 days before", (14, None)),
+        ("3 days after", (-3, None)),
+        ("-3", (3, None)),
+        ("+2", (-2, None)),
+        ("release day", (0, None)),
+        ("2027-03-01", (None, date(2027, 3, 1))),
+    ],
+)
 async def test_task_due_forms(session, due, expected) -> None:
     release, _ = await add(session)
     cfg = await settings.get_config(session, G1)
@@ -145,8 +155,7 @@ async def test_overdue_digest_is_one_message_for_three_tasks(sessionmaker) -> No
     ]
     # after downtime, the daily digest goes out once and tomorrow's is planned
     async with sessionmaker() as s:
-        pending = (await s.scalars(select(Nudge).where(Nudge.kind == rel.KIND_DIGEST,
-                                                       Nudge.status == "pending"))).all()
+        pending = (await s.scalars(select(Nudge).where(Nudge.kind == rel.KIND_DIGEST, Nudge.status == "pending"))).all()
     assert [n.due_at for n in pending] == [datetime(2027, 3, 2, 9, 0, tzinfo=UTC)]
     clock.t += timedelta(days=1)
     await deliver(d)
@@ -160,8 +169,10 @@ async def test_task_due_nudge_pings_its_owner(sessionmaker) -> None:
     rec = Recorder()
     await deliver(NudgeDispatcher(sessionmaker, rec, clock=Clock(datetime(2027, 1, 15, 9, 0, tzinfo=UTC))))
     [msg] = [o for o in rec.sent if "due today" in o.content]
-    assert msg.content == ("📋 <@42> **Night Drive** (single, out Fri 2 Apr 2027): task #17 “Send stems to the "
-                           "mixer” is due today (other).\nTick it with `/release tick release:#1 task:#17`.")
+    assert msg.content == (
+        "📋 <@42> **Night Drive** (single, out Fri 2 Apr 2027): task #17 “Send stems to the "
+        "mixer” is due today (other).\nTick it with `/release tick release:#1 task:#17`."
+    )
     assert msg.mention_user_ids == (42,)
 
 
@@ -203,12 +214,15 @@ async def test_two_ticks_from_the_menu_at_once_leave_the_task_ticked(session) ->
     assert (t.done_at, t.done_by) == (NOW, 7)  # the second click changes nothing
 
 
-@pytest.mark.parametrize(("due", "message"), [
-    ("+-3", "Couldn't read `+-3` as a due."),
-    ("1000", "Couldn't read `1000` as a due."),
-    ("999 years before", "Couldn't read `999 years before` as a due."),
-    ("1000-01-01", "`1000-01-01` is Wed 1 Jan 1000. Give a due date near the release."),
-])
+@pytest.mark.parametrize(
+    ("due", "message"),
+    [
+        ("+-3", "Couldn't read `+-3` as a due."),
+        ("1000", "Couldn't read `1000` as a due."),
+        ("999 years before", "Couldn't read `999 years before` as a due."),
+        ("1000-01-01", "`1000-01-01` is Wed 1 Jan 1000. Give a due date near the release."),
+    ],
+)
 async def test_unreadable_task_dues_are_refused(session, due, message) -> None:
     release, _ = await add(session)
     cfg = await settings.get_config(session, G1)

@@ -48,10 +48,12 @@ class Recorder:
 
 
 async def test_reminder_add_list_cancel_and_isolation(session) -> None:
-    r1 = await reminders.add_reminder(session, G1, text="Soundcheck @everyone", when="in 2 hours", channel_id=9,
-                                      author_id=5, now=NOW)
-    r2 = await reminders.add_reminder(session, G2, text="Pitch deadline", when="tomorrow 9am", channel_id=8,
-                                      author_id=6, now=NOW)
+    r1 = await reminders.add_reminder(
+        session, G1, text="Soundcheck @everyone", when="in 2 hours", channel_id=9, author_id=5, now=NOW
+    )
+    r2 = await reminders.add_reminder(
+        session, G2, text="Pitch deadline", when="tomorrow 9am", channel_id=8, author_id=6, now=NOW
+    )
     assert (r1.number, r2.number) == (1, 1)
     assert r1.due_at == NOW + timedelta(hours=2)
     assert [r.text for r in await reminders.list_reminders(session, G1)] == ["Soundcheck @everyone"]
@@ -103,8 +105,7 @@ async def test_overdue_after_downtime_is_sent_once_and_marked_late(sessionmaker)
     await deliver(d)
     assert len(rec.sent) == 1
     ts = int(r.due_at.timestamp())
-    assert rec.sent[0].content == (f"⏰ **Late** (was due <t:{ts}:F>; Roadie was offline)\n"
-                                   "⏰ <@5> reminder #1: Doors")
+    assert rec.sent[0].content == (f"⏰ **Late** (was due <t:{ts}:F>; Roadie was offline)\n⏰ <@5> reminder #1: Doors")
     assert rec.sent[0].late
 
 

@@ -35,23 +35,36 @@ async def add(session, guild=G1, **kw):  # type: ignore[no-untyped-def]
 
 
 async def show_nudges(session, show):  # type: ignore[no-untyped-def]
-    rows = await session.scalars(select(Nudge).where(Nudge.ref_id == show.id, Nudge.kind.like("show_%"),
-                                                     Nudge.status == "pending").order_by(Nudge.due_at))
+    rows = await session.scalars(
+        select(Nudge)
+        .where(Nudge.ref_id == show.id, Nudge.kind.like("show_%"), Nudge.status == "pending")
+        .order_by(Nudge.due_at)
+    )
     return [(n.kind, n.due_at) for n in rows]
 
 
 async def test_tokyo_show_from_a_new_york_server_keeps_tokyo_day_and_times(session) -> None:
     await settings.set_timezone(session, G1, "America/New_York", can_manage=True)
     await session.commit()
-    s = await add(session, date="2027-04-03", city="Tokyo", venue="Zepp Haneda", timezone="Asia/Tokyo",
-                  load_in="14:00", doors="18:00", set_time="19:30")
+    s = await add(
+        session,
+        date="2027-04-03",
+        city="Tokyo",
+        venue="Zepp Haneda",
+        timezone="Asia/Tokyo",
+        load_in="14:00",
+        doors="18:00",
+        set_time="19:30",
+    )
     assert (s.date, s.timezone, s.doors, s.set_time) == (date(2027, 4, 3), "Asia/Tokyo", time(18), time(19, 30))
     # 18:00 JST on 3 Apr is 05:00 in New York on the same day; 19:30 JST is 06:30 NY
     assert format_local(tours.instant(s, s.doors), ZoneInfo("America/New_York")) == "Sat 3 Apr 2027 05:00"
     assert tours.format_day(s.date) == "Sat 3 Apr 2027"
     tokyo = ZoneInfo("Asia/Tokyo")
     assert [(k, format_local(t, tokyo)) for k, t in await show_nudges(session, s)] == [
-        ("show_eve", "Fri 2 Apr 2027 18:00"), ("show_day", "Sat 3 Apr 2027 09:00")]
+        ("show_eve", "Fri 2 Apr 2027 18:00"),
+        ("show_day", "Sat 3 Apr 2027 09:00"),
+    ]
 
 
 async def test_date_without_zone_uses_the_servers(session) -> None:
@@ -62,19 +75,25 @@ async def test_date_without_zone_uses_the_servers(session) -> None:
     assert tours.instant(s, s.doors) == datetime(2027, 4, 3, 18, 0, tzinfo=UTC)  # CEST
 
 
-@pytest.mark.parametrize(("kw", "message"), [
-    ({"timezone": "Mars/Base"}, "`Mars/Base` is not an IANA time zone."),
-    ({"doors": "25:00"}, "Doors: `25:00` is not a time of day"),
-    ({"doors": "20:00", "set_time": "19:00"}, "Set 19:00 is before Doors 20:00."),
-    ({"date": "14 March"}, "`14 March` has no year and Sat 14 Mar 2026 has passed. Add the year: `2026-03-14`"),
-    ({"date": "whenever"}, "Couldn't read `whenever`"),
-    ({"tickets": "tickets.example"}, "Tickets must be a plain web link"),
-    ({"tickets": "https://a.example/)[x](https://evil.example"}, "Tickets must be a plain web link"),
-    ({"timezone": "EST"}, "`EST` is an abbreviation without daylight-saving rules. Use the place: `America/New_York`."),
-    ({"city": "-"}, "A show always has a city; give a new one instead of `-`."),
-    ({"status": "maybe"}, "Status `maybe` isn't one of"),
-    ({"city": "x" * 101}, "City is 101 characters; keep it to 100."),
-])
+@pytest.mark.parametrize(
+    ("kw", "message"),
+    [
+        ({"timezone": "Mars/Base"}, "`Mars/Base` is not an IANA time zone."),
+        ({"doors": "25:00"}, "Doors: `25:00` is not a time of day"),
+        ({"doors": "20:00", "set_time": "19:00"}, "Set 19:00 is before Doors 20:00."),
+        ({"date": "14 March"}, "`14 March` has no year and Sat 14 Mar 2026 has passed. Add the year: `2026-03-14`"),
+        ({"date": "whenever"}, "Couldn't read `whenever`"),
+        ({"tickets": "tickets.example"}, "Tickets must be a plain web link"),
+        ({"tickets": "https://a.example/)[x](https://evil.example"}, "Tickets must be a plain web link"),
+        (
+            {"timezone": "EST"},
+            "`EST` is an abbreviation without daylight-saving rules. Use the place: `America/New_York`.",
+        ),
+        ({"city": "-"}, "A show always has a city; give a new one instead of `-`."),
+        ({"status": "maybe"}, "Status `maybe` isn't one of"),
+        ({"city": "x" * 101}, "City is 101 characters; keep it to 100."),
+    ],
+)
 async def test_bad_show_input_stores_nothing(session, kw, message) -> None:
     with pytest.raises(InvalidInput) as err:
         await add(session, **kw)
@@ -132,16 +151,32 @@ async def test_import_google_calendar_ics(session) -> None:
     shows = {s.city: s for s in await tours.list_shows(session, G1, "all", now=NOW)}
     berlin, ams, london = shows["Berlin"], shows["Amsterdam"], shows["London"]
     assert (berlin.venue, berlin.country, berlin.timezone, berlin.doors, berlin.status) == (
-        "Huxleys Neue Welt", "Germany", "Europe/Berlin", time(20, 0), "confirmed")
+        "Huxleys Neue Welt",
+        "Germany",
+        "Europe/Berlin",
+        time(20, 0),
+        "confirmed",
+    )
     assert berlin.notes == "Support: The Openers, then us."
     # a UTC time with no zone is read in the calendar's X-WR-TIMEZONE (Europe/Berlin): 19:00Z in April is
     # 21:00 there; TENTATIVE is a first hold
     assert (ams.venue, ams.timezone, ams.doors, ams.status, ams.hold_rank) == (
-        "Paradiso", "Europe/Berlin", time(21, 0), "hold", 1)
+        "Paradiso",
+        "Europe/Berlin",
+        time(21, 0),
+        "hold",
+        1,
+    )
     assert (london.venue, london.date, london.doors, london.timezone) == (
-        "O2 Academy Brixton", date(2027, 4, 10), None, "Europe/Berlin")
-    assert report.notes == ["2 event(s) gave no venue time zone; read in Europe/Berlin (the calendar's own time "
-                            "zone). Fix any that are elsewhere with `/tour edit show timezone:`."]
+        "O2 Academy Brixton",
+        date(2027, 4, 10),
+        None,
+        "Europe/Berlin",
+    )
+    assert report.notes == [
+        "2 event(s) gave no venue time zone; read in Europe/Berlin (the calendar's own time "
+        "zone). Fix any that are elsewhere with `/tour edit show timezone:`."
+    ]
     again = await tour_files.import_shows(session, G1, data, "tour.ics", author_id=5, channel_id=50, now=NOW)
     assert (again.added, again.updated) == (0, 3)
     assert await tours.count_shows(session, G1, "all", now=NOW) == 3
@@ -157,39 +192,58 @@ CSV = """Date,City,Venue,Country,State,Doors,Set Time,Ticket Link,Status,Capacit
 
 
 async def test_import_csv_with_skip_report_and_reimport(session) -> None:
-    report = await tour_files.import_shows(session, G1, CSV.encode(), "dates.csv", author_id=5, channel_id=50,
-                                           now=NOW)
+    report = await tour_files.import_shows(session, G1, CSV.encode(), "dates.csv", author_id=5, channel_id=50, now=NOW)
     assert (report.kind, report.added, report.updated) == ("csv", 3, 0)
-    assert report.skipped == [("row 4", "no venue"), ("row 5", "Set 19:00 is before Doors 20:00. Times are "
-                                                               "venue-local on the show's date (a time before 06:00 "
-                                                               "after an evening time counts as after midnight); "
-                                                               "check them")]
+    assert report.skipped == [
+        ("row 4", "no venue"),
+        (
+            "row 5",
+            "Set 19:00 is before Doors 20:00. Times are "
+            "venue-local on the show's date (a time before 06:00 "
+            "after an evening time counts as after midnight); "
+            "check them",
+        ),
+    ]
     shows = {s.city: s for s in await tours.list_shows(session, G1, "all", now=NOW)}
     assert (shows["Chicago"].region, shows["Chicago"].capacity, shows["Chicago"].ticket_url) == (
-        "IL", 1100, "https://tix.example/metro")
+        "IL",
+        1100,
+        "https://tix.example/metro",
+    )
     assert (shows["Detroit"].doors, shows["Detroit"].set_time, tours.status_label(shows["Detroit"])) == (
-        time(20), time(21, 30), "hold (2nd)")
+        time(20),
+        time(21, 30),
+        "hold (2nd)",
+    )
     assert shows["Boston"].date == date(2027, 6, 5)  # day-first server
     fixed = CSV.replace(",Toronto,,", ",Toronto,Danforth,").replace("Metro,USA,IL,19:00", "Metro,USA,IL,18:30")
-    again = await tour_files.import_shows(session, G1, fixed.encode(), "dates.csv", author_id=5, channel_id=50,
-                                          now=NOW)
+    again = await tour_files.import_shows(session, G1, fixed.encode(), "dates.csv", author_id=5, channel_id=50, now=NOW)
     assert (again.added, again.updated, len(again.skipped)) == (1, 3, 1)
     assert (await tours.get_show(session, G1, "chicago")).doors == time(18, 30)
     assert await tours.count_shows(session, G1, "all", now=NOW) == 4
 
 
-@pytest.mark.parametrize(("data", "name", "message"), [
-    (b"", "x.csv", "That file is empty."),
-    (b"\x89PNG\r\n\x1a\n\x00\x00", "photo.png", "`photo.png` is not a calendar (.ics)"),
-    (b"Date,City\n2027-01-01,Paris\n", "x.csv", "The CSV is missing the column(s) `venue`."),
-    (b"date,city,venue\n,,\n2027-01-01,,\n", "x.csv", "No usable rows in that file, so nothing was imported."),
-    (b"BEGIN:VCALENDAR\nthis is not ical", "x.ics", "That .ics file can't be read as a calendar"),
-    (b"x" * 1_000_001, "big.csv", "That file is 1,000,001 bytes; the limit is 1,000,000 (1 MB)."),
-    (b"date,city,venue\n0001-01-01,Paris,Zenith\n", "x.csv", "No usable rows in that file, so nothing was "
-     "imported. row 2: date 0001-01-01 is out of range"),
-    (b"BEGIN:VCALENDAR\nBEGIN:VEVENT\nDTSTART;VALUE=DATE:99991231\nLOCATION:V, C\nEND:VEVENT\nEND:VCALENDAR\n",
-     "x.ics", "No usable events in that file, so nothing was imported. event 1: date 9999-12-31 is out of range"),
-])
+@pytest.mark.parametrize(
+    ("data", "name", "message"),
+    [
+        (b"", "x.csv", "That file is empty."),
+        (b"\x89PNG\r\n\x1a\n\x00\x00", "photo.png", "`photo.png` is not a calendar (.ics)"),
+        (b"Date,City\n2027-01-01,Paris\n", "x.csv", "The CSV is missing the column(s) `venue`."),
+        (b"date,city,venue\n,,\n2027-01-01,,\n", "x.csv", "No usable rows in that file, so nothing was imported."),
+        (b"BEGIN:VCALENDAR\nthis is not ical", "x.ics", "That .ics file can't be read as a calendar"),
+        (b"x" * 1_000_001, "big.csv", "That file is 1,000,001 bytes; the limit is 1,000,000 (1 MB)."),
+        (
+            b"date,city,venue\n0001-01-01,Paris,Zenith\n",
+            "x.csv",
+            "No usable rows in that file, so nothing was imported. row 2: date 0001-01-01 is out of range",
+        ),
+        (
+            b"BEGIN:VCALENDAR\nBEGIN:VEVENT\nDTSTART;VALUE=DATE:99991231\nLOCATION:V, C\nEND:VEVENT\nEND:VCALENDAR\n",
+            "x.ics",
+            "No usable events in that file, so nothing was imported. event 1: date 9999-12-31 is out of range",
+        ),
+    ],
+)
 async def test_unusable_files_store_nothing(session, data, name, message) -> None:
     with pytest.raises(InvalidInput) as err:
         await tour_files.import_shows(session, G1, data, name, author_id=5, channel_id=50, now=NOW)
@@ -200,8 +254,9 @@ async def test_unusable_files_store_nothing(session, data, name, message) -> Non
 async def test_ten_thousand_rows_is_a_clear_error(session) -> None:
     rows = "".join(f"2027-01-{1 + i % 28:02d},City{i},Venue{i}\n" for i in range(10_000))
     with pytest.raises(InvalidInput) as err:
-        await tour_files.import_shows(session, G1, ("date,city,venue\n" + rows).encode(), "big.csv", author_id=5,
-                                      channel_id=50, now=NOW)
+        await tour_files.import_shows(
+            session, G1, ("date,city,venue\n" + rows).encode(), "big.csv", author_id=5, channel_id=50, now=NOW
+        )
     assert str(err.value) == "That CSV has more than 2,000 shows; import at most 2,000 at a time."
     assert (await session.scalars(select(Show))).all() == []
 
@@ -209,9 +264,21 @@ async def test_ten_thousand_rows_is_a_clear_error(session) -> None:
 async def test_export_parses_back_to_the_same_shows_and_times(session) -> None:
     await settings.set_timezone(session, G1, "America/New_York", can_manage=True)
     await session.commit()
-    await add(session, date="2027-04-03", city="Tokyo", venue="Zepp Haneda", timezone="Asia/Tokyo",
-              load_in="14:00", doors="18:00", set_time="19:30", status="hold-2", capacity="2,700",
-              tickets="https://t.example/z", support="Openers", notes="Bullet train at 10:00")
+    await add(
+        session,
+        date="2027-04-03",
+        city="Tokyo",
+        venue="Zepp Haneda",
+        timezone="Asia/Tokyo",
+        load_in="14:00",
+        doors="18:00",
+        set_time="19:30",
+        status="hold-2",
+        capacity="2,700",
+        tickets="https://t.example/z",
+        support="Openers",
+        notes="Bullet train at 10:00",
+    )
     await add(session, date="2027-04-05", city="Osaka", venue="Namba Hatch", timezone="Asia/Tokyo")
     shows = await tours.list_shows(session, G1, "all", now=NOW)
     data = tour_files.export_ics(shows, now=NOW)
@@ -230,8 +297,23 @@ async def test_export_parses_back_to_the_same_shows_and_times(session) -> None:
     report = await tour_files.import_shows(session, G2, data, "tour-dates.ics", author_id=5, channel_id=50, now=NOW)
     assert (report.added, report.skipped) == (2, [])
     back = await tours.list_shows(session, G2, "all", now=NOW)
-    cols = ("uid", "date", "city", "venue", "timezone", "load_in", "soundcheck", "doors", "set_time", "status",
-            "hold_rank", "capacity", "ticket_url", "support", "notes")
+    cols = (
+        "uid",
+        "date",
+        "city",
+        "venue",
+        "timezone",
+        "load_in",
+        "soundcheck",
+        "doors",
+        "set_time",
+        "status",
+        "hold_rank",
+        "capacity",
+        "ticket_url",
+        "support",
+        "notes",
+    )
     assert [[getattr(s, c) for c in cols] for s in back] == [[getattr(s, c) for c in cols] for s in shows]
 
 
@@ -242,8 +324,17 @@ async def test_show_nudges_fire_at_venue_times_with_the_right_text(sessionmaker)
     async with sessionmaker() as s:
         await settings.set_timezone(s, G1, "America/New_York", can_manage=True)
         await s.commit()
-        await add(s, date="2027-04-03", city="Tokyo", venue="Zepp Haneda", timezone="Asia/Tokyo",
-                  load_in="14:00", doors="18:00", set_time="19:30", support="The Openers")
+        await add(
+            s,
+            date="2027-04-03",
+            city="Tokyo",
+            venue="Zepp Haneda",
+            timezone="Asia/Tokyo",
+            load_in="14:00",
+            doors="18:00",
+            set_time="19:30",
+            support="The Openers",
+        )
     rec, clock = Recorder(), Clock(datetime(2027, 4, 2, 8, 59, 59, tzinfo=UTC))  # 17:59:59 in Tokyo
     d = NudgeDispatcher(sessionmaker, rec, clock=clock)
     await deliver(d)
@@ -254,7 +345,8 @@ async def test_show_nudges_fire_at_venue_times_with_the_right_text(sessionmaker)
     assert [o.content for o in rec.sent] == [
         "🚐 Tomorrow, Sat 3 Apr 2027: **Tokyo** · Zepp Haneda (confirmed)\n"
         f"Load-in 14:00 (<t:{eve(14, 0)}:t>) · Doors 18:00 (<t:{eve(18, 0)}:t>) · venue time Asia/Tokyo\n"
-        "Day sheet: `/tour show show:#1`"]
+        "Day sheet: `/tour show show:#1`"
+    ]
     assert rec.sent[0].mention_user_ids == ()
     clock.t = datetime(2027, 4, 3, 0, 0, tzinfo=UTC)  # 09:00 Tokyo on the day
     await deliver(d)
@@ -264,7 +356,8 @@ async def test_show_nudges_fire_at_venue_times_with_the_right_text(sessionmaker)
         f"Doors: 18:00 venue time (<t:{eve(18, 0)}:t> yours)",
         f"Set: 19:30 venue time (<t:{eve(19, 30)}:t> yours)",
         "Support: The Openers",
-        "Day sheet: `/tour show show:#1`"]
+        "Day sheet: `/tour show show:#1`",
+    ]
 
 
 def ts_of(d: date, zone: str):  # type: ignore[no-untyped-def]
@@ -317,8 +410,10 @@ async def test_roadie_export_round_trips_without_location_guessing(session) -> N
 async def test_set_after_midnight_is_the_next_day(session) -> None:
     s = await add(session, date="2027-04-03", doors="22:00", set_time="00:30", timezone="Europe/Berlin")
     times = [(k, late, at) for k, _t, at, late in tours.schedule_times(s)]
-    assert times == [("doors", False, datetime(2027, 4, 3, 20, 0, tzinfo=UTC)),
-                     ("set_time", True, datetime(2027, 4, 3, 22, 30, tzinfo=UTC))]
+    assert times == [
+        ("doors", False, datetime(2027, 4, 3, 20, 0, tzinfo=UTC)),
+        ("set_time", True, datetime(2027, 4, 3, 22, 30, tzinfo=UTC)),
+    ]
     with pytest.raises(InvalidInput):
         await add(session, date="2027-04-04", doors="20:00", set_time="19:00")
 

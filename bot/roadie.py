@@ -16,6 +16,7 @@ from bot.services.nudges import OutgoingNudge
 from bot.sync import sync_commands
 from bot.timeparse import warm_up
 from bot.ui.errors import reply_error
+from bot.uow import UnitOfWork
 
 log = logging.getLogger("roadie")
 
@@ -53,6 +54,10 @@ class Roadie(commands.Bot):
         self.dispatcher = NudgeDispatcher(sessionmaker, self.send_nudge, sweep_seconds=settings.scheduler.sweep_seconds)
         self.tree.on_error = self._on_tree_error  # type: ignore[method-assign]
         self.ready_event = asyncio.Event()
+
+    def uow(self) -> UnitOfWork:
+        """A unit of work on Roadie's database that wakes the dispatcher after commit (see ``bot.uow``)."""
+        return UnitOfWork(self.sessionmaker, self.dispatcher.notify)
 
     async def setup_hook(self) -> None:
         """Runs once per process after login: load cogs, sync if changed, start the dispatcher."""

@@ -16,6 +16,7 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Nudge
+from bot.uow import record_scheduled
 
 LATE_AFTER = timedelta(seconds=60)  # due longer ago than this when sent: marked late
 MAX_ATTEMPTS = 12
@@ -102,6 +103,7 @@ def schedule(
         created_at=now,
     )
     session.add(n)
+    record_scheduled(session, due_at)
     return n
 
 
@@ -135,6 +137,8 @@ async def cancel_for(session: AsyncSession, kind: str | tuple[str, ...], ref_id:
             .execution_options(synchronize_session=False)
         )
         total += res.rowcount or 0
+    if total:
+        record_scheduled(session, None)
     return total
 
 

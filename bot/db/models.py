@@ -45,6 +45,21 @@ class AppState(Base):
     value: Mapped[str] = mapped_column(Text)
 
 
+class GuildCounter(Base):
+    """The last ``#N`` handed out per guild and ``scope`` (a numbered table's name, e.g. ``goals``).
+
+    Bumped with one ``INSERT … ON CONFLICT DO UPDATE … RETURNING`` (:func:`bot.services.refs.next_number`),
+    whose row lock serialises concurrent adds in one guild across processes (PostgreSQL), so two adds
+    never get the same number and no number is skipped unless its transaction rolls back.
+    """
+
+    __tablename__ = "guild_counters"
+
+    guild_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    scope: Mapped[str] = mapped_column(String(32), primary_key=True)
+    last: Mapped[int] = mapped_column(Integer)
+
+
 class GuildSettings(Base):
     """Per-guild settings. A guild without a row uses the defaults."""
 
@@ -153,6 +168,8 @@ class Nudge(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     retry_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    claimed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)  # worker id of the claimer
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)  # 'sending' expires then
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     late: Mapped[bool] = mapped_column(Boolean, default=False)
     message_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)

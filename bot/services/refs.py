@@ -14,8 +14,11 @@ from collections.abc import Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.models import GuildCounter
 from bot.services.errors import InvalidInput, NotFound
 
 T = TypeVar("T")
@@ -41,11 +44,24 @@ def _like(query: str) -> str:
 async def next_number(session: AsyncSession, model: Any, guild_id: int) -> int:
     """The next per-guild ``number`` for ``model`` (1 for the first). Numbers are never reused.
 
-    Safe against concurrent adds on SQLite because sessions are serialized (one-connection pool,
-    see :func:`bot.db.engine.create_engine`); the (guild_id, number) unique constraint guards the rest.
+    One ``INSERT … ON CONFLICT (guild_id, scope) DO UPDATE SET last = last + 1 RETURNING last`` on
+    :class:`~bot.db.models.GuildCounter` (same SQL on SQLite ≥ 3.35 and PostgreSQL). On PostgreSQL
+    the counter row stays locked until the caller's transaction ends, so concurrent adds in one guild,
+    from any number of processes, queue on it and get distinct numbers; other guilds don't wait. A
+    new counter starts after the highest number already stored (rows written before counters existed).
     """
-    current = await session.scalar(select(func.max(model.number)).where(model.guild_id == guild_id))
-    return (current or 0) + 1
+    scope = model.__tablename__
+    seed = select(func.coalesce(func.max(model.number), 0) + 1).where(model.guild_id == guild_id).scalar_subquery()
+    dialect = session.get_bind().dialect.name
+    ins = (pg_insert if dialect == "postgresql" else sqlite_insert)(GuildCounter)
+    stmt = (
+        ins.values(guild_id=guild_id, scope=scope, last=seed)
+        .on_conflict_do_update(
+            index_elements=[GuildCounter.guild_id, GuildCounter.scope], set_={"last": GuildCounter.last + 1}
+        )
+        .returning(GuildCounter.last)
+    )
+    return int((await session.execute(stmt)).scalar_one())
 
 
 def search_filter(model: Any, query: str) -> ColumnElement[bool] | None:

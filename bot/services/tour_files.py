@@ -438,7 +438,6 @@ async def import_shows(
     existing = list(await session.scalars(select(Show).where(Show.guild_id == guild_id, Show.deleted_at.is_(None))))
     by_uid = {s.uid: s for s in existing}
     by_key = {(s.date, refs.fold(s.venue)): s for s in existing}
-    number = await refs.next_number(session, Show, guild_id)
     manager = actor is None or await is_manager(session, guild_id, actor)
     added: list[Show] = []
     updated: dict[int, Show] = {}
@@ -458,7 +457,7 @@ async def import_shows(
             if show is None:
                 show = Show(
                     guild_id=guild_id,
-                    number=number,
+                    number=await refs.next_number(session, Show, guild_id),
                     uid=f.uid or tours.new_uid(),
                     timezone=f.timezone or cfg.timezone,
                     status="confirmed",
@@ -470,7 +469,6 @@ async def import_shows(
                 tours.apply_fields(show, f)
                 session.add(show)
                 added.append(show)
-                number += 1
                 report.added += 1
             else:
                 tours.apply_fields(show, f)

@@ -5,10 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from bot.roadie import Roadie
 from bot.timeparse import format_local
 from tests.double import DiscordDouble
 from tests.e2e.harness import ANA, BEN, CARA, G2_CHANNEL, GENERAL, GUILD, GUILD2, READONLY
+
+pytestmark = pytest.mark.both_backends  # a key e2e module: runs on SQLite and PostgreSQL
 
 TOUR_FIELDS = [
     "date",

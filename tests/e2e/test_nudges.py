@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from bot.roadie import Roadie
 from tests.double import DiscordDouble
 from tests.e2e.harness import ANA, BEN, GENERAL, GUILD, OTHER, BotProcess, running_bot, settings_for, write_config
+
+pytestmark = pytest.mark.both_backends  # a key e2e module: runs on SQLite and PostgreSQL
 
 
 def nudges_in(double: DiscordDouble, channel: int) -> list[dict]:

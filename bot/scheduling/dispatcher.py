@@ -7,6 +7,12 @@ nudge. Nothing lives only in APScheduler: on start-up the dispatcher re-reads th
 Delivery is once: claim a due row with one UPDATE (pending -> sending) and commit; send with the
 row's stable nonce (Discord de-duplicates a resend after a crash, ``enforce_nonce``); mark it sent.
 The sending side is injected (:class:`Sender`) so this module never imports discord.
+
+Several processes (sharded): each dispatcher has a stable ``worker`` id and a :class:`ShardFilter`;
+it claims only its guilds' rows, for a lease it renews while a send is in flight, and at start-up
+resets only the rows its own worker id left 'sending'. Rows written by another process (a
+``/remind add`` answered by another shard's process never happens, but an operator's script or a
+moved guild may) are found by the sweep; see docs/scaling.md for why not LISTEN/NOTIFY.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
@@ -23,12 +29,54 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.services import nudges
 from bot.services.clock import utcnow
-from bot.services.nudges import OutgoingNudge
+from bot.services.nudges import DEFAULT_WORKER, LEASE, OutgoingNudge, ShardFilter
 
 log = logging.getLogger(__name__)
 
 WAKE_JOB = "nudge-wake"
 SWEEP_JOB = "nudge-sweep"
+LEASE_JOB = "nudge-lease-renewal"
+
+
+class RateBudget:
+    """A token bucket: at most ``rate`` acquisitions per second on average, bursts of ``burst``.
+
+    Discord's global limit is 50 requests/s per bot token (Discord API docs "Rate Limits"), shared by
+    every process: each process gets its share (see :func:`share_of_global_budget`).
+    """
+
+    def __init__(self, rate: float, burst: float | None = None, clock: Callable[[], float] | None = None) -> None:
+        self.rate = rate
+        self.burst = burst if burst is not None else max(1.0, rate)
+        self._tokens = self.burst
+        self._clock = clock or (lambda: asyncio.get_running_loop().time())
+        self._last: float | None = None
+        self._lock = asyncio.Lock()
+
+    async def acquire(self) -> None:
+        """Wait (sleeping, FIFO) until a request may go out."""
+        async with self._lock:
+            now = self._clock()
+            if self._last is not None:
+                self._tokens = min(self.burst, self._tokens + (now - self._last) * self.rate)
+            self._last = now
+            if self._tokens < 1:
+                wait = (1 - self._tokens) / self.rate
+                await asyncio.sleep(wait)
+                self._last = self._clock()
+                self._tokens = 0.0
+            else:
+                self._tokens -= 1
+
+
+GLOBAL_REQUESTS_PER_SECOND = 50.0
+"""Discord's global rate limit per bot token (Discord API docs, "Global Rate Limit")."""
+
+
+def share_of_global_budget(shard_ids: tuple[int, ...], shard_count: int, headroom: float = 0.8) -> float:
+    """Requests/s this process may spend on nudges: its shards' share of the global 50/s, times
+    ``headroom`` (the rest is left for interactions' follow-ups and command syncs)."""
+    return GLOBAL_REQUESTS_PER_SECOND * headroom * len(shard_ids) / max(shard_count, 1)
 
 
 class DeliveryError(Exception):
@@ -58,6 +106,10 @@ class NudgeDispatcher:
         sweep_seconds: float = 30.0,
         clock: Callable[[], datetime] = utcnow,
         concurrency: int = 16,
+        worker: str = DEFAULT_WORKER,
+        shards: ShardFilter | None = None,
+        lease: timedelta = LEASE,
+        budget: RateBudget | None = None,
     ) -> None:
         self._sm = sessionmaker
         self._send = sender
@@ -71,6 +123,11 @@ class NudgeDispatcher:
         self._sem = asyncio.Semaphore(concurrency)
         self._tasks: set[asyncio.Task[None]] = set()
         self.delivered = 0
+        self.worker = worker
+        self.shards = shards
+        self.lease = lease
+        self._budget = budget
+        self._in_flight: set[int] = set()
 
     @property
     def running(self) -> bool:
@@ -85,7 +142,7 @@ class NudgeDispatcher:
         if self._scheduler is not None:
             return
         async with self._sm() as s:
-            n = await nudges.recover_interrupted(s)
+            n = await nudges.recover_interrupted(s, self.worker)
             await s.commit()
         if n:
             log.info("recovered %d nudge(s) interrupted mid-send; resending with their nonce", n)
@@ -94,6 +151,12 @@ class NudgeDispatcher:
         )
         self._scheduler.add_job(
             self._wake, IntervalTrigger(seconds=self._sweep_seconds, timezone=UTC), id=SWEEP_JOB, replace_existing=True
+        )
+        self._scheduler.add_job(
+            self._renew_leases,
+            IntervalTrigger(seconds=max(self.lease.total_seconds() / 3, 0.05), timezone=UTC),
+            id=LEASE_JOB,
+            replace_existing=True,
         )
         self._scheduler.start()
         self.spawn(self.run_due(), "start-up delivery")
@@ -153,7 +216,7 @@ class NudgeDispatcher:
     async def _reschedule(self) -> None:
         seq = self._wake_seq
         async with self._sm() as s:
-            nxt = await nudges.next_wake(s)
+            nxt = await nudges.next_wake(s, self.shards)
         if self._wake_seq != seq and self._wake_at is not None and (nxt is None or self._wake_at < nxt):
             return  # a notify() during our read planned an earlier wake-up: keep it
         self._wake_at = None
@@ -176,7 +239,9 @@ class NudgeDispatcher:
             while True:
                 self._again = False
                 async with self._sm() as s:
-                    batch = await nudges.claim_due(s, self._clock(), limit=200)
+                    batch = await nudges.claim_due(
+                        s, self._clock(), limit=200, worker=self.worker, shards=self.shards, lease=self.lease
+                    )
                 for out in batch:
                     self.spawn(self._send_one(out), f"deliver nudge {out.nudge_id}")
                 if not self._again and len(batch) < 200:
@@ -188,12 +253,25 @@ class NudgeDispatcher:
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
+    async def _renew_leases(self) -> None:
+        """Keep this worker's claims on rows still in flight (a send waiting on rate limits)."""
+        ids = sorted(self._in_flight)
+        if not ids:
+            return
+        async with self._sm() as s:
+            await nudges.renew_leases(s, ids, self.worker, self._clock() + self.lease)
+
     async def _send_one(self, out: OutgoingNudge) -> None:
+        self._in_flight.add(out.nudge_id)
         try:
             async with self._sem:
+                if self._budget is not None:
+                    await self._budget.acquire()
                 await self._deliver(out)
         except Exception:  # one bad row must not stop the others
             log.exception("delivering nudge %s failed unexpectedly", out.nudge_id)
+        finally:
+            self._in_flight.discard(out.nudge_id)
 
     async def _deliver(self, out: OutgoingNudge) -> None:
         nudge_id = out.nudge_id

@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import BigInteger, Integer, and_, func, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Nudge
@@ -142,50 +142,132 @@ async def cancel_for(session: AsyncSession, kind: str | tuple[str, ...], ref_id:
     return total
 
 
+# --- Claims and leases (several processes on one database) --------------------------------------
+# A claim turns ready rows into 'sending' rows owned by one worker until ``lease_until``. Ready means
+# pending and due (and past any retry time), or 'sending' with an expired lease: its claimer died or
+# hung, so any worker serving that guild's shard takes it over; the stable nonce keeps a resend from
+# doubling a message that did go out. On PostgreSQL the claim's inner SELECT takes the rows
+# ``FOR UPDATE SKIP LOCKED``, so concurrent claimers never wait on each other and never get the same
+# row; on SQLite (one process, one writer) the clause is not rendered and the single UPDATE suffices.
+
+LEASE = timedelta(seconds=60)
+"""How long a claim holds a row; the dispatcher renews it for rows still in flight (every LEASE/3)."""
+
+DEFAULT_WORKER = "single"
+
+
+@dataclass(frozen=True)
+class ShardFilter:
+    """The guilds a process serves: those with ``(guild_id >> 22) % count`` in ``ids`` (Discord's
+    sharding formula, Discord API docs "Sharding"). ``count`` 1 with ``ids`` (0,) is every guild."""
+
+    ids: tuple[int, ...]
+    count: int
+
+    def owns(self, guild_id: int) -> bool:
+        """True when ``guild_id``'s events and nudges belong to this process."""
+        return (guild_id >> 22) % self.count in self.ids
+
+    def clause(self):  # type: ignore[no-untyped-def]
+        """The SQL condition selecting this filter's nudges (same operators on SQLite and PostgreSQL)."""
+        shard = Nudge.guild_id.op(">>", return_type=BigInteger)(literal(22, Integer)) % literal(self.count, Integer)
+        return shard.in_(self.ids)
+
+
+def _scope(shards: ShardFilter | None):  # type: ignore[no-untyped-def]
+    return () if shards is None or shards.count <= 1 else (shards.clause(),)
+
+
 def _ready(now: datetime):  # type: ignore[no-untyped-def]
-    return and_(Nudge.status == "pending", Nudge.due_at <= now, or_(Nudge.retry_at.is_(None), Nudge.retry_at <= now))
+    pending = and_(Nudge.status == "pending", Nudge.due_at <= now, or_(Nudge.retry_at.is_(None), Nudge.retry_at <= now))
+    abandoned = and_(Nudge.status == "sending", Nudge.lease_until.is_not(None), Nudge.lease_until <= now)
+    return or_(pending, abandoned)
 
 
-async def due_ids(session: AsyncSession, now: datetime, limit: int = 100) -> list[int]:
-    """Ids of nudges ready to send at ``now``, oldest due first."""
-    rows = await session.scalars(select(Nudge.id).where(_ready(now)).order_by(Nudge.due_at, Nudge.id).limit(limit))
+async def due_ids(
+    session: AsyncSession, now: datetime, limit: int = 100, shards: ShardFilter | None = None
+) -> list[int]:
+    """Ids of nudges ready to send at ``now`` (in ``shards``' guilds), oldest due first."""
+    rows = await session.scalars(
+        select(Nudge.id).where(_ready(now), *_scope(shards)).order_by(Nudge.due_at, Nudge.id).limit(limit)
+    )
     return list(rows)
 
 
-async def next_wake(session: AsyncSession) -> datetime | None:
-    """The earliest moment (UTC) a pending nudge becomes ready, or None."""
+async def next_wake(session: AsyncSession, shards: ShardFilter | None = None) -> datetime | None:
+    """The earliest moment (UTC) a nudge of ``shards``' guilds becomes ready (due, retry time, or
+    the end of a claim's lease), or None."""
     due = func.coalesce(Nudge.retry_at, Nudge.due_at)
-    return await session.scalar(select(func.min(due)).where(Nudge.status == "pending"))
+    pending = await session.scalar(select(func.min(due)).where(Nudge.status == "pending", *_scope(shards)))
+    lease = await session.scalar(select(func.min(Nudge.lease_until)).where(Nudge.status == "sending", *_scope(shards)))
+    return min((t for t in (pending, lease) if t is not None), default=None)
 
 
-async def recover_interrupted(session: AsyncSession) -> int:
-    """At start-up: nudges claimed by a process that died mid-send go back to pending (not committed).
+async def recover_interrupted(session: AsyncSession, worker: str = DEFAULT_WORKER) -> int:
+    """At start-up: rows ``worker`` itself claimed in an earlier life (killed mid-send) go back to
+    pending (not committed). Rows other workers hold are left alone: they are taken over only when
+    their lease expires (see :func:`_ready`).
 
-    They are resent with their stable nonce, so a message that did reach Discord is not doubled.
+    ``worker`` is stable across restarts of the same process role (e.g. ``shards:0,1/4``), so a
+    restarted process resends its own interrupted rows at once. They are resent with their stable
+    nonce, so a message that did reach Discord is not doubled.
     """
-    res = await session.execute(update(Nudge).where(Nudge.status == "sending").values(status="pending"))
+    res = await session.execute(
+        update(Nudge)
+        .where(Nudge.status == "sending", or_(Nudge.claimed_by == worker, Nudge.claimed_by.is_(None)))
+        .values(status="pending", lease_until=None)
+        .execution_options(synchronize_session=False)
+    )
     return res.rowcount or 0
 
 
-async def claim_due(session: AsyncSession, now: datetime, limit: int = 200) -> list[OutgoingNudge]:
-    """Claim every nudge ready at ``now`` (up to ``limit``) with one UPDATE … RETURNING, render them,
-    and commit once. Nudges whose subject is gone are cancelled instead.
+def _claim_values(now: datetime, worker: str, lease: timedelta) -> dict[str, object]:
+    return {
+        "status": "sending",
+        "claimed_at": now,
+        "claimed_by": worker,
+        "lease_until": now + lease,
+        "attempts": Nudge.attempts + 1,
+    }
+
+
+async def claim_due(
+    session: AsyncSession,
+    now: datetime,
+    limit: int = 200,
+    *,
+    worker: str = DEFAULT_WORKER,
+    shards: ShardFilter | None = None,
+    lease: timedelta = LEASE,
+) -> list[OutgoingNudge]:
+    """Claim every nudge ready at ``now`` in ``shards``' guilds (up to ``limit``) for ``worker``
+    until ``now + lease``, with one ``UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED)
+    RETURNING``, render them, and commit once. Nudges whose subject is gone are cancelled instead.
 
     Returns the messages to send, oldest due first.
     """
-    ids = select(Nudge.id).where(_ready(now)).order_by(Nudge.due_at, Nudge.id).limit(limit).scalar_subquery()
+    ids = (
+        select(Nudge.id)
+        .where(_ready(now), *_scope(shards))
+        .order_by(Nudge.due_at, Nudge.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
     claimed = list(
         await session.scalars(
             update(Nudge)
             .where(Nudge.id.in_(ids), _ready(now))
-            .values(status="sending", claimed_at=now, attempts=Nudge.attempts + 1)
+            .values(**_claim_values(now, worker, lease))
             .returning(Nudge.id)
         )
     )
     return await _render_claimed(session, claimed, now)
 
 
-async def claim(session: AsyncSession, nudge_id: int, now: datetime) -> OutgoingNudge | None:
+async def claim(
+    session: AsyncSession, nudge_id: int, now: datetime, *, worker: str = DEFAULT_WORKER, lease: timedelta = LEASE
+) -> OutgoingNudge | None:
     """Claim one ready nudge with a single UPDATE and render it; commits.
 
     Returns None when another worker claimed it, it is no longer ready, or its subject is gone
@@ -195,12 +277,30 @@ async def claim(session: AsyncSession, nudge_id: int, now: datetime) -> Outgoing
         await session.scalars(
             update(Nudge)
             .where(Nudge.id == nudge_id, _ready(now))
-            .values(status="sending", claimed_at=now, attempts=Nudge.attempts + 1)
+            .values(**_claim_values(now, worker, lease))
             .returning(Nudge.id)
         )
     )
     out = await _render_claimed(session, claimed, now)
     return out[0] if out else None
+
+
+async def renew_leases(session: AsyncSession, ids: list[int], worker: str, until: datetime) -> int:
+    """Extend ``worker``'s claims on ``ids`` (rows still in flight) to ``until``; commits. Returns how
+    many it still held (a row whose lease already expired and was taken over is not taken back)."""
+    if not ids:
+        return 0
+    res = await session.execute(
+        update(Nudge)
+        .where(Nudge.id.in_(ids), Nudge.status == "sending", Nudge.claimed_by == worker)
+        .values(lease_until=until)
+        .execution_options(synchronize_session=False)
+    )
+    await session.commit()
+    return res.rowcount or 0
+
+
+# --- end of claims and leases -----------------------------------------------------------------------
 
 
 async def _render_claimed(session: AsyncSession, ids: list[int], now: datetime) -> list[OutgoingNudge]:
@@ -257,6 +357,7 @@ async def mark_sent(session: AsyncSession, nudge_id: int, message_id: int | None
     if nudge is None:
         return
     nudge.status, nudge.sent_at, nudge.message_id, nudge.last_error = "sent", now, message_id, None
+    nudge.lease_until = None
     await _final(session, nudge, "sent")
     await session.commit()
 
@@ -266,7 +367,7 @@ async def mark_failed(session: AsyncSession, nudge_id: int, reason: str) -> None
     nudge = await session.get(Nudge, nudge_id)
     if nudge is None:
         return
-    nudge.status, nudge.last_error = "failed", reason[:300]
+    nudge.status, nudge.last_error, nudge.lease_until = "failed", reason[:300], None
     await _final(session, nudge, "failed")
     await session.commit()
 
@@ -285,6 +386,7 @@ async def mark_retry(session: AsyncSession, nudge_id: int, reason: str, now: dat
         return None
     delay = min(RETRY_BASE * (2 ** max(nudge.attempts - 1, 0)), RETRY_CAP)
     nudge.status, nudge.retry_at, nudge.last_error = "pending", now + delay, reason[:300]
+    nudge.lease_until = None
     await session.commit()
     return nudge.retry_at
 

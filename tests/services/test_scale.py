@@ -9,13 +9,13 @@ PostgreSQL and one engine on SQLite.
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
 from bot.db.engine import create_engine, create_sessionmaker
-from bot.db.models import Goal, GuildCounter
-from bot.services import goals, refs, reminders
+from bot.db.models import Goal, GuildCounter, Nudge
+from bot.services import goals, nudges, refs, reminders
 from bot.uow import UnitOfWork
 
 NOW = datetime(2026, 11, 30, 13, 0, tzinfo=UTC)
@@ -65,3 +65,102 @@ async def test_numbers_are_per_table_and_never_reused_after_a_rollback_or_delete
         assert (await goals.add_goal(s, G1, title="third", author_id=5, channel_id=50, now=NOW)).number == 3
         counter = await s.get(GuildCounter, (G1, "goals"))
         assert counter is not None and counter.last == 3
+
+
+def guild_on_shard(shard: int, count: int = 4, k: int = 250) -> int:
+    """A guild id whose shard is ``shard`` of ``count``: ``(id >> 22) % count`` (Discord's formula)."""
+    return ((k * count + shard) << 22) | 12345
+
+
+async def _seed_reminders(sessionmaker, per_guild: dict[int, int]) -> None:  # type: ignore[no-untyped-def]
+    async with UnitOfWork(sessionmaker) as s:
+        for guild, n in per_guild.items():
+            for i in range(n):
+                await reminders.add_reminder(
+                    s, guild, text=f"r{i}", when="in 10 seconds", channel_id=9, author_id=5, now=NOW
+                )
+
+
+DUE = NOW + timedelta(seconds=10)
+
+
+async def test_claims_from_two_processes_never_overlap(backend, db_url) -> None:
+    """Two workers claiming in small batches at once: every row claimed exactly once."""
+    engines = [create_engine(db_url) for _ in range(2 if backend == "postgresql" else 1)]
+    makers = [create_sessionmaker(e) for e in engines]
+    try:
+        await _seed_reminders(makers[0], {G1: 120})
+
+        async def worker(w: int) -> list[int]:
+            got: list[int] = []
+            while True:
+                async with makers[w % len(makers)]() as s:
+                    batch = await nudges.claim_due(s, DUE, limit=7, worker=f"w{w}")
+                if not batch:
+                    return got
+                got += [o.nudge_id for o in batch]
+
+        claims = await asyncio.gather(worker(0), worker(1), worker(2), worker(3))
+        async with makers[0]() as s:
+            owners = dict((await s.execute(select(Nudge.id, Nudge.claimed_by))).all())
+    finally:
+        for e in engines:
+            await e.dispose()
+    flat = [i for c in claims for i in c]
+    assert len(flat) == 120 and len(set(flat)) == 120
+    for w, ids in enumerate(claims):
+        assert all(owners[i] == f"w{w}" for i in ids)
+
+
+async def test_a_dead_workers_claim_is_taken_over_after_its_lease_and_not_reset_at_start_up(sessionmaker) -> None:
+    await _seed_reminders(sessionmaker, {G1: 1})
+    async with sessionmaker() as s:
+        [out] = await nudges.claim_due(s, DUE, worker="shards:0/2", lease=timedelta(seconds=60))
+    # the claimer dies. Another worker starting up leaves the row alone...
+    async with sessionmaker() as s:
+        assert await nudges.recover_interrupted(s, "shards:1/2") == 0
+        await s.commit()
+    async with sessionmaker() as s:
+        assert await nudges.claim_due(s, DUE + timedelta(seconds=59), worker="standby") == []
+        assert await nudges.next_wake(s) == DUE + timedelta(seconds=60)  # ...wakes when the lease ends...
+    async with sessionmaker() as s:  # ...and takes it over then, same nonce, second attempt
+        [again] = await nudges.claim_due(s, DUE + timedelta(seconds=60), worker="standby")
+        row = await s.get(Nudge, out.nudge_id)
+        assert (again.nonce, row.claimed_by, row.attempts) == (out.nonce, "standby", 2)
+
+
+async def test_a_restarted_worker_recovers_its_own_claims_at_once(sessionmaker) -> None:
+    await _seed_reminders(sessionmaker, {G1: 2})
+    async with sessionmaker() as s:
+        a, b = await nudges.claim_due(s, DUE, worker="shards:0,1/4")
+        await nudges.renew_leases(s, [a.nudge_id], "someone-else", DUE + timedelta(hours=1))  # not theirs: no-op
+    async with sessionmaker() as s:
+        assert await nudges.recover_interrupted(s, "shards:0,1/4") == 2
+        await s.commit()
+    async with sessionmaker() as s:
+        assert [o.nudge_id for o in await nudges.claim_due(s, DUE, worker="shards:0,1/4")] == [a.nudge_id, b.nudge_id]
+
+
+async def test_renewed_leases_are_not_taken_over(sessionmaker) -> None:
+    await _seed_reminders(sessionmaker, {G1: 1})
+    async with sessionmaker() as s:
+        [out] = await nudges.claim_due(s, DUE, worker="a", lease=timedelta(seconds=60))
+        assert await nudges.renew_leases(s, [out.nudge_id], "a", DUE + timedelta(seconds=120)) == 1
+    async with sessionmaker() as s:
+        assert await nudges.claim_due(s, DUE + timedelta(seconds=90), worker="b") == []
+
+
+async def test_each_process_claims_only_the_guilds_on_its_shards(sessionmaker) -> None:
+    guilds = {guild_on_shard(k): 3 for k in range(4)}
+    await _seed_reminders(sessionmaker, guilds)
+    first, second = nudges.ShardFilter((0, 1), 4), nudges.ShardFilter((2, 3), 4)
+    async with sessionmaker() as s:
+        assert await nudges.next_wake(s, second) == DUE
+        mine = await nudges.claim_due(s, DUE, worker="p0", shards=first)
+        rows = {n.id: n.guild_id for n in await s.scalars(select(Nudge))}
+    assert sorted({rows[o.nudge_id] for o in mine}) == [guild_on_shard(0), guild_on_shard(1)]
+    assert len(mine) == 6 and all(first.owns(rows[o.nudge_id]) for o in mine)
+    async with sessionmaker() as s:
+        theirs = await nudges.claim_due(s, DUE, worker="p1", shards=second)
+    assert sorted({rows[o.nudge_id] for o in theirs}) == [guild_on_shard(2), guild_on_shard(3)]
+    assert [guild_on_shard(k) >> 22 & 3 for k in range(4)] == [0, 1, 2, 3]

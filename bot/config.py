@@ -11,7 +11,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 DEFAULT_CONFIG_PATH = Path("config.toml")
 
@@ -42,6 +42,8 @@ class DatabaseSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     url: str = "sqlite+aiosqlite:///data/roadie.db"
+    pool_size: int = Field(default=5, ge=1)  # PostgreSQL connections per process (SQLite: always 1)
+    max_overflow: int = Field(default=5, ge=0)
 
 
 class SchedulerSettings(BaseModel):
@@ -52,6 +54,70 @@ class SchedulerSettings(BaseModel):
     sweep_seconds: float = Field(default=30.0, gt=0)
 
 
+def parse_shard_ids(value: str) -> list[int]:
+    """``"0-1"`` -> [0, 1]; ``"0,2,5-6"`` -> [0, 2, 5, 6]. Raises ``ValueError`` with the reason."""
+    ids: set[int] = set()
+    for part in value.replace(" ", "").split(","):
+        if not part:
+            continue
+        lo, sep, hi = part.partition("-")
+        if not lo.isdigit() or (sep and not hi.isdigit()):
+            raise ValueError(f"shard ids are numbers or ranges like 0-1, not {value!r}")
+        a, b = int(lo), int(hi) if sep else int(lo)
+        if b < a:
+            raise ValueError(f"shard range {part!r} runs backwards")
+        ids.update(range(a, b + 1))
+    if not ids:
+        raise ValueError("no shard ids given")
+    return sorted(ids)
+
+
+class ShardingSettings(BaseModel):
+    """The ``[sharding]`` section: which Discord shards this process runs.
+
+    ``shard_count`` 1 (the default) is one unsharded process. ``"auto"`` asks Discord
+    (``GET /gateway/bot``) how many shards it recommends. ``shard_ids`` empty means all of them;
+    several processes each take a range (``"0-1"`` and ``"2-3"`` of 4). A guild is on shard
+    ``(guild_id >> 22) % shard_count`` (Discord API docs, "Sharding").
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    shard_count: int | str = 1
+    shard_ids: list[int] = Field(default_factory=list)
+
+    @field_validator("shard_ids", mode="before")
+    @classmethod
+    def _ids(cls, v: Any) -> Any:
+        return parse_shard_ids(v) if isinstance(v, str) else v
+
+    @field_validator("shard_count")
+    @classmethod
+    def _count(cls, v: int | str) -> int | str:
+        if isinstance(v, str):
+            if v.strip().lower() == "auto":
+                return "auto"
+            if not v.strip().isdigit():
+                raise ValueError('must be a number of shards or "auto"')
+            v = int(v)
+        if v < 1:
+            raise ValueError("must be at least 1")
+        return v
+
+    @model_validator(mode="after")
+    def _ids_in_range(self) -> ShardingSettings:
+        if any(i < 0 for i in self.shard_ids):
+            raise ValueError("shard ids are 0 or more")
+        if isinstance(self.shard_count, int) and any(i >= self.shard_count for i in self.shard_ids):
+            raise ValueError(f"shard ids must be below shard_count ({self.shard_count})")
+        return self
+
+    @property
+    def sharded(self) -> bool:
+        """True unless this is the one unsharded process (shard_count 1)."""
+        return self.shard_count != 1
+
+
 class Settings(BaseModel):
     """All of Roadie's settings."""
 
@@ -60,6 +126,7 @@ class Settings(BaseModel):
     discord: DiscordSettings = Field(default_factory=DiscordSettings)
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     scheduler: SchedulerSettings = Field(default_factory=SchedulerSettings)
+    sharding: ShardingSettings = Field(default_factory=ShardingSettings)
     log_level: str = "INFO"
 
     @field_validator("log_level")

@@ -11,8 +11,8 @@ from discord.ext import commands
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.config import Settings
-from bot.scheduling.dispatcher import DeliveryError, NudgeDispatcher
-from bot.services.nudges import OutgoingNudge
+from bot.scheduling.dispatcher import DeliveryError, NudgeDispatcher, RateBudget, share_of_global_budget
+from bot.services.nudges import OutgoingNudge, ShardFilter
 from bot.sync import sync_commands
 from bot.timeparse import warm_up
 from bot.ui.errors import reply_error
@@ -23,12 +23,15 @@ log = logging.getLogger("roadie")
 EXTENSIONS = ("cogs.settings", "cogs.goals", "cogs.reminders", "cogs.tours", "cogs.releases", "cogs.checkins")
 
 
-class Roadie(commands.Bot):
+class Roadie(commands.AutoShardedBot):
     """Roadie. Build it with an engine and session factory made in ``main()``; see ``bot.__main__``.
 
-    ``client_options`` go to ``commands.Bot`` unchanged. ``sync_only`` makes :meth:`setup_hook`
-    force a command sync and skip the scheduler (for
-    ``python -m bot sync``).
+    ``client_options`` go to ``commands.AutoShardedBot`` unchanged. ``sync_only`` makes
+    :meth:`setup_hook` force a command sync and skip the scheduler (for ``python -m bot sync``).
+
+    Sharding (``settings.sharding``): this process runs ``shard_ids`` of ``shard_count`` shards
+    (one gateway connection each; shard_count 1 is the plain unsharded bot), delivers only the
+    nudges of the guilds on those shards, and uploads commands only when it runs shard 0.
     """
 
     def __init__(
@@ -40,6 +43,12 @@ class Roadie(commands.Bot):
         sync_only: bool = False,
         **client_options: object,
     ) -> None:
+        sharding = settings.sharding
+        count = sharding.shard_count if isinstance(sharding.shard_count, int) else None  # None: "auto"
+        if count is not None:
+            client_options.setdefault("shard_count", count)
+            if sharding.shard_ids:
+                client_options.setdefault("shard_ids", list(sharding.shard_ids))
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=discord.Intents.default(),  # no privileged intents
@@ -54,6 +63,50 @@ class Roadie(commands.Bot):
         self.dispatcher = NudgeDispatcher(sessionmaker, self.send_nudge, sweep_seconds=settings.scheduler.sweep_seconds)
         self.tree.on_error = self._on_tree_error  # type: ignore[method-assign]
         self.ready_event = asyncio.Event()
+        self._identify_at: dict[int, float] = {}  # rate-limit bucket -> loop time of its last IDENTIFY
+        self._max_concurrency = 1
+
+    @property
+    def my_shards(self) -> ShardFilter:
+        """The guilds this process serves (all of them when unsharded)."""
+        count = self.shard_count or 1
+        return ShardFilter(tuple(self.shard_ids or range(count)), count)
+
+    @property
+    def worker_id(self) -> str:
+        """Stable id of this process's role, e.g. ``shards:0,1/4`` (``single`` when unsharded): the
+        claims it left 'sending' when it died are its own to resend at the next start-up."""
+        s = self.my_shards
+        return "single" if s.count == 1 else f"shards:{','.join(map(str, s.ids))}/{s.count}"
+
+    async def _resolve_shards(self) -> None:
+        """``shard_count = "auto"``: ask ``GET /gateway/bot`` for Discord's recommended count, and
+        learn ``max_concurrency`` (how many shards may IDENTIFY per 5 s) for sharded starts."""
+        if self.settings.sharding.shard_count != 1:
+            recommended, _url, limits = await self.http.get_bot_gateway()
+            self._max_concurrency = max(1, int(limits.get("max_concurrency", 1)))
+            if self.shard_count is None:
+                self.shard_count = recommended
+                ids = self.settings.sharding.shard_ids
+                if any(i >= recommended for i in ids):
+                    raise RuntimeError(f"shard ids {ids} don't exist: Discord recommends {recommended} shard(s)")
+                self.shard_ids = list(ids) or None
+                log.info("Discord recommends %d shard(s); running %s", recommended, list(self.my_shards.ids))
+        self.dispatcher.worker = self.worker_id
+        self.dispatcher.shards = self.my_shards
+        if self.my_shards.count > 1:
+            self.dispatcher.budget = RateBudget(share_of_global_budget(self.my_shards.ids, self.my_shards.count))
+
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        """Space IDENTIFYs as Discord asks: per rate-limit key ``shard_id % max_concurrency``, one
+        per 5 s (Discord API docs, "Session Start Limit"); discord.py's default waits 5 s before
+        every shard but the first, which makes a 2-shard start 5 s slower than it has to be."""
+        key = (shard_id or 0) % self._max_concurrency
+        loop = asyncio.get_running_loop()
+        last = self._identify_at.get(key)
+        if last is not None and loop.time() - last < 5.0:
+            await asyncio.sleep(5.0 - (loop.time() - last))
+        self._identify_at[key] = loop.time()
 
     def uow(self) -> UnitOfWork:
         """A unit of work on Roadie's database that wakes the dispatcher after commit (see ``bot.uow``)."""
@@ -61,11 +114,13 @@ class Roadie(commands.Bot):
 
     async def setup_hook(self) -> None:
         """Runs once per process after login: load cogs, sync if changed, start the dispatcher."""
+        await self._resolve_shards()
         for ext in EXTENSIONS:
             await self.load_extension(ext)
-        await sync_commands(
-            self, self.tree, self.sessionmaker, self.settings.discord.sync_guild_ids, force=self.sync_only
-        )
+        if 0 in self.my_shards.ids:  # one process uploads commands: the one running shard 0
+            await sync_commands(
+                self, self.tree, self.sessionmaker, self.settings.discord.sync_guild_ids, force=self.sync_only
+            )
         if not self.sync_only:
             await self.dispatcher.start()
             self.dispatcher.spawn(asyncio.to_thread(warm_up), "date parser warm-up")

@@ -84,3 +84,35 @@ def test_token_is_redacted_from_messages_and_tracebacks() -> None:
     assert "s3cret-token" not in text
     assert text.startswith("ERROR token was [redacted]\nTraceback")
     assert "RuntimeError: login with [redacted] failed" in text
+
+
+def test_shard_flags_and_config() -> None:
+    from bot.__main__ import with_sharding
+    from bot.config import Settings, parse_shard_ids
+
+    assert parse_shard_ids("0-1") == [0, 1] and parse_shard_ids("0, 2,5-6") == [0, 2, 5, 6]
+    s = with_sharding(Settings(), "2-3", "4").sharding
+    assert (s.shard_ids, s.shard_count, s.sharded) == ([2, 3], 4, True)
+    assert with_sharding(Settings(), None, "auto").sharding.shard_count == "auto"
+    assert not Settings().sharding.sharded
+    with pytest.raises(ConfigError, match=r"^--shards: Value error|^--shard-count|^--shards"):
+        with_sharding(Settings(), "3-1", "4")
+    with pytest.raises(ConfigError) as err:
+        with_sharding(Settings(), "0-4", "4")
+    assert str(err.value) == "--shards/--shard-count: shard ids must be below shard_count (4)"
+
+
+def test_bad_shard_flag_exits_2_with_one_line(tmp_path: Path) -> None:
+    res = run_bot("--shards", "x", "--shard-count", "4", cwd=tmp_path, env_extra={"DISCORD_TOKEN": "t"})
+    assert res.returncode == 2
+    assert res.stderr == "roadie: --shards: shard ids are numbers or ranges like 0-1, not 'x'\n"
+
+
+def test_sharding_section_in_the_config_file(tmp_path: Path) -> None:
+    cfg = tmp_path / "c.toml"
+    cfg.write_text('[discord]\ntoken = "x"\n[sharding]\nshard_count = 4\nshard_ids = "0-1"\n')
+    s = load_settings(cfg, environ={})
+    assert (s.sharding.shard_ids, s.sharding.shard_count) == ([0, 1], 4)
+    cfg.write_text('[discord]\ntoken = "x"\n[sharding]\nshard_count = 0\n')
+    with pytest.raises(ConfigError, match=r"\[sharding\] shard_count: "):
+        load_settings(cfg, environ={})

@@ -18,7 +18,7 @@ def ensure_sqlite_dir(url: str) -> None:
         Path(u.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
 
 
-def create_engine(url: str) -> AsyncEngine:
+def create_engine(url: str, *, pool_size: int = 5, max_overflow: int = 5) -> AsyncEngine:
     """Create the async engine for ``url``.
 
     SQLite gets WAL journaling, ``foreign_keys=ON`` and a busy timeout on every connection, and a
@@ -26,12 +26,16 @@ def create_engine(url: str) -> AsyncEngine:
     (FIFO, no sleeping) beats SQLite's busy handler (which sleeps in steps) and its
     ``SQLITE_BUSY_SNAPSHOT`` failures when two read-then-write transactions overlap. So every
     session is a serialized transaction; keep them short and never hold one across a Discord call.
+
+    PostgreSQL (``postgresql+asyncpg://``, the ``roadie[postgres]`` extra) gets a pool of
+    ``pool_size`` (+ ``max_overflow`` under bursts) connections per process; N processes need
+    N × (pool_size + max_overflow) below the server's ``max_connections`` (see docs/scaling.md).
     """
     ensure_sqlite_dir(url)
     if make_url(url).get_backend_name() == "sqlite":
         engine = create_async_engine(url, pool_size=1, max_overflow=0, pool_timeout=60)
     else:
-        engine = create_async_engine(url, pool_pre_ping=True)
+        engine = create_async_engine(url, pool_pre_ping=True, pool_size=pool_size, max_overflow=max_overflow)
     if engine.dialect.name == "sqlite":
 
         @event.listens_for(engine.sync_engine, "connect")

@@ -126,7 +126,7 @@ class NudgeDispatcher:
         self.worker = worker
         self.shards = shards
         self.lease = lease
-        self._budget = budget
+        self.budget = budget
         self._in_flight: set[int] = set()
 
     @property
@@ -265,8 +265,8 @@ class NudgeDispatcher:
         self._in_flight.add(out.nudge_id)
         try:
             async with self._sem:
-                if self._budget is not None:
-                    await self._budget.acquire()
+                if self.budget is not None:
+                    await self.budget.acquire()
                 await self._deliver(out)
         except Exception:  # one bad row must not stop the others
             log.exception("delivering nudge %s failed unexpectedly", out.nudge_id)

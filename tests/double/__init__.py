@@ -7,5 +7,14 @@ from .server import (
     InteractionResult,
     Reject,
 )
+from .sharding import ShardedDiscordDouble, shard_of
 
-__all__ = ["DEFAULT_BOT_PERMISSIONS", "DEFAULT_PERMISSIONS", "DiscordDouble", "InteractionResult", "Reject"]
+__all__ = [
+    "DEFAULT_BOT_PERMISSIONS",
+    "DEFAULT_PERMISSIONS",
+    "DiscordDouble",
+    "InteractionResult",
+    "Reject",
+    "ShardedDiscordDouble",
+    "shard_of",
+]

@@ -118,21 +118,32 @@ def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+def _pg_database(request: pytest.FixtureRequest) -> Iterator[str]:
+    server: pgserver.PgServer = request.getfixturevalue("pg_server")
+    pool: list[str] = request.getfixturevalue("pg_pool")
+    name = pool.pop() if pool else _clone(server, request.getfixturevalue("pg_template"))
+    try:
+        yield server.url(name)
+    finally:
+        try:  # emptied (a TRUNCATE is ~6x faster than a new clone) and reused by a later test
+            server.psql(_EMPTY_ALL, name)
+            pool.append(name)
+        except RuntimeError:  # e.g. a straggling connection holds a lock: throw it away
+            server.psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture
+def pg_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    """URL of this test's own migrated PostgreSQL database (for tests that only make sense there,
+    e.g. several bot processes on one database); skips like the PostgreSQL variants do."""
+    yield from _pg_database(request)
+
+
 @pytest.fixture
 def db_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
     """URL of this test's own migrated database (a SQLite file, or a PostgreSQL database)."""
     if backend == "postgresql":
-        server: pgserver.PgServer = request.getfixturevalue("pg_server")
-        pool: list[str] = request.getfixturevalue("pg_pool")
-        name = pool.pop() if pool else _clone(server, request.getfixturevalue("pg_template"))
-        try:
-            yield server.url(name)
-        finally:
-            try:  # emptied (a TRUNCATE is ~6x faster than a new clone) and reused by a later test
-                server.psql(_EMPTY_ALL, name)
-                pool.append(name)
-            except RuntimeError:  # e.g. a straggling connection holds a lock: throw it away
-                server.psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        yield from _pg_database(request)
         return
     path = tmp_path / "roadie.db"
     shutil.copy(request.getfixturevalue("migrated_template"), path)

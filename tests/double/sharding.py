@@ -52,6 +52,11 @@ class _ShardRouter:
         if isinstance(data, dict):
             gid = data.get("id") if event in _GUILD_ID_IS_ID else data.get("guild_id")
         session = self._d.session_for_guild(int(gid)) if gid else self._d.shard_sessions.get(0)
+        if event == "INTERACTION_CREATE" and self._d.spread_interactions:
+            live = [s for s in self._d.all_sessions if s.conn is not None and not s.invalid]
+            if live:
+                session = live[self._d.interaction_turn % len(live)]
+                self._d.interaction_turn += 1
         if session is not None:
             self._d.routed[session.shard[0]].append(event)
             session.dispatch(event, data)
@@ -97,6 +102,12 @@ class ShardedDiscordDouble(DiscordDouble):
         self.requests_by_process: dict[str, list[tuple[str, str]]] = defaultdict(list)
         self.message_process: dict[int, str] = {}  # message id -> the process whose REST base posted it
         self._router = _ShardRouter(self)
+        # spread_interactions: hand interactions to every connected session in turn, whatever the
+        # shard (as an interactions endpoint behind a load balancer, or during a rolling deploy when an
+        # old and a new process are both connected): for tests of concurrent writes from two processes
+        self.spread_interactions = False
+        self.interaction_turn = 0
+        self.all_sessions: list[_Session] = []
 
     # the base class keeps one "current" session; here it is the router over the shard sessions
     @property  # type: ignore[override]
@@ -160,9 +171,10 @@ class ShardedDiscordDouble(DiscordDouble):
         session.shard = (shard_id, count)  # type: ignore[attr-defined]
         self.identifies.append((shard_id, count))
         old = self.shard_sessions.get(shard_id)
-        if old is not None and old is not session:
+        if old is not None and old is not session and not self.spread_interactions:
             old.invalid = True  # a new IDENTIFY for a shard replaces its old session
         self.shard_sessions[shard_id] = session
+        self.all_sessions.append(session)
         everything = self.guilds
         try:  # READY and GUILD_CREATE of the base class, for this shard's guilds only (no await inside)
             self.guilds = {g: everything[g] for g in self.guilds_on_shard(shard_id, count)}

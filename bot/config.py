@@ -85,6 +85,9 @@ class ShardingSettings(BaseModel):
 
     shard_count: int | str = 1
     shard_ids: list[int] = Field(default_factory=list)
+    # Discord's global limit per bot token (50/s unless Discord raised it for your bot); each
+    # process spends its shards' share of 80 % of it on nudges
+    global_requests_per_second: float = Field(default=50.0, gt=0)
 
     @field_validator("shard_ids", mode="before")
     @classmethod

@@ -94,8 +94,10 @@ class Roadie(commands.AutoShardedBot):
                 log.info("Discord recommends %d shard(s); running %s", recommended, list(self.my_shards.ids))
         self.dispatcher.worker = self.worker_id
         self.dispatcher.shards = self.my_shards
-        if self.my_shards.count > 1:
-            self.dispatcher.budget = RateBudget(share_of_global_budget(self.my_shards.ids, self.my_shards.count))
+        per_second = self.settings.sharding.global_requests_per_second
+        self.dispatcher.budget = RateBudget(
+            share_of_global_budget(self.my_shards.ids, self.my_shards.count, per_second)
+        )
 
     async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
         """Space IDENTIFYs as Discord asks: per rate-limit key ``shard_id % max_concurrency``, one

@@ -73,10 +73,16 @@ GLOBAL_REQUESTS_PER_SECOND = 50.0
 """Discord's global rate limit per bot token (Discord API docs, "Global Rate Limit")."""
 
 
-def share_of_global_budget(shard_ids: tuple[int, ...], shard_count: int, headroom: float = 0.8) -> float:
-    """Requests/s this process may spend on nudges: its shards' share of the global 50/s, times
-    ``headroom`` (the rest is left for interactions' follow-ups and command syncs)."""
-    return GLOBAL_REQUESTS_PER_SECOND * headroom * len(shard_ids) / max(shard_count, 1)
+def share_of_global_budget(
+    shard_ids: tuple[int, ...],
+    shard_count: int,
+    global_per_second: float = GLOBAL_REQUESTS_PER_SECOND,
+    headroom: float = 0.8,
+) -> float:
+    """Requests/s this process may spend on nudges: its shards' share of the bot's global limit
+    (50/s unless Discord raised it), times ``headroom`` (the rest is for follow-ups, edits and
+    command syncs; interaction callbacks don't count against it, Discord API docs)."""
+    return global_per_second * headroom * len(shard_ids) / max(shard_count, 1)
 
 
 class DeliveryError(Exception):

@@ -74,7 +74,7 @@ class CheckinModal(discord.ui.Modal):
         self.schedule_id = schedule_id
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
-        async with bot_of(interaction).sessionmaker() as s:
+        async with bot_of(interaction).uow() as s:
             c = await svc.post_checkin(
                 s,
                 guild_id_of(interaction),
@@ -153,7 +153,7 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="Ma
         if role is not None and role.id == gid:
             await interaction.response.send_message("⚠️ Pick a role to ping, not @everyone.", ephemeral=True)
             return
-        async with bot_of(interaction).sessionmaker() as s:
+        async with bot_of(interaction).uow() as s:
             sched, first = await svc.add_schedule(
                 s,
                 gid,
@@ -166,7 +166,6 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="Ma
                 kind=what.value if what else "prompt",
             )
             cfg = await get_config(s, gid)
-        bot_of(interaction).dispatcher.notify(first)
         ping = f", pinging <@&{sched.role_id}>" if sched.role_id else ""
         await interaction.response.send_message(
             f"🗓️ Schedule #{sched.number}: {sched.kind} every {svc.describe(sched)} ({cfg.timezone}) in "
@@ -176,7 +175,7 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="Ma
     @app_commands.command(name="unschedule", description="Stop a weekly prompt or digest")
     @app_commands.describe(schedule="The schedule (#number)")
     async def unschedule(self, interaction: discord.Interaction, schedule: app_commands.Range[str, 1, 100]) -> None:
-        async with bot_of(interaction).sessionmaker() as s:
+        async with bot_of(interaction).uow() as s:
             sched = await svc.remove_schedule(
                 s, guild_id_of(interaction), schedule, actor=actor_of(interaction), now=utcnow()
             )
@@ -185,7 +184,7 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="Ma
     @app_commands.command(name="schedules", description="List weekly prompts and digests")
     async def schedules(self, interaction: discord.Interaction) -> None:
         gid = guild_id_of(interaction)
-        async with bot_of(interaction).sessionmaker() as s:
+        async with bot_of(interaction).uow() as s:
             rows = await svc.list_schedules(s, gid)
             cfg = await get_config(s, gid)
         if not rows:
@@ -212,7 +211,7 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="Ma
         member: discord.Member | None = None,
         limit: app_commands.Range[int, 1, 200] = 20,
     ) -> None:
-        async with bot_of(interaction).sessionmaker() as s:
+        async with bot_of(interaction).uow() as s:
             rows = await svc.history(s, guild_id_of(interaction), member_id=member.id if member else None, limit=limit)
         if not rows:
             await interaction.response.send_message(
@@ -243,7 +242,7 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="Ma
     @app_commands.describe(days="How many days back (and ahead for shows and tasks); default 7")
     async def digest(self, interaction: discord.Interaction, days: app_commands.Range[int, 1, 90] = 7) -> None:
         gid = guild_id_of(interaction)
-        async with bot_of(interaction).sessionmaker() as s:
+        async with bot_of(interaction).uow() as s:
             d = await svc.build_digest(s, gid, days=days, now=utcnow())
             cfg = await get_config(s, gid)
         await interaction.response.send_message(svc.digest_text(d, cfg.tz))
@@ -254,7 +253,7 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="Ma
         if member.bot:
             await interaction.response.send_message("⚠️ Bots don't check in; pick a person.", ephemeral=True)
             return
-        async with bot_of(interaction).sessionmaker() as s:
+        async with bot_of(interaction).uow() as s:
             members = await svc.set_team_member(
                 s, guild_id_of(interaction), member.id, True, actor=actor_of(interaction), now=utcnow()
             )
@@ -263,7 +262,7 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="Ma
     @app_commands.command(name="team-remove", description="Stop counting a member in the check-in team (managers)")
     @app_commands.describe(member="The member")
     async def team_remove(self, interaction: discord.Interaction, member: discord.Member) -> None:
-        async with bot_of(interaction).sessionmaker() as s:
+        async with bot_of(interaction).uow() as s:
             members = await svc.set_team_member(
                 s, guild_id_of(interaction), member.id, False, actor=actor_of(interaction), now=utcnow()
             )
@@ -273,7 +272,7 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="Ma
 
     @unschedule.autocomplete("schedule")
     async def _schedule_ac(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        async with bot_of(interaction).sessionmaker() as s:
+        async with bot_of(interaction).uow() as s:
             pairs = await svc.schedule_autocomplete(s, guild_id_of(interaction), current)
         return [app_commands.Choice(name=n, value=v) for n, v in pairs]
 

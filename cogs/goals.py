@@ -21,7 +21,7 @@ DATE_HELP = "e.g. 2027-06-01, 'next friday', 'in 3 weeks' (server time zone)"
 
 
 async def _delete_goal(interaction: discord.Interaction, goal_id: int) -> str:
-    async with bot_of(interaction).sessionmaker() as s:
+    async with bot_of(interaction).uow() as s:
         goal = await goal_service.delete_goal(
             s, guild_id_of(interaction), goal_id, now=utcnow(), actor=actor_of(interaction)
         )
@@ -38,7 +38,7 @@ class GoalsCog(commands.GroupCog, group_name="goal", group_description="Career g
     async def _goal_choices(
         self, interaction: discord.Interaction, current: str, status: str | None = None
     ) -> list[app_commands.Choice[str]]:
-        async with bot_of(interaction).sessionmaker() as s:
+        async with bot_of(interaction).uow() as s:
             pairs = await goal_service.autocomplete(s, guild_id_of(interaction), current, status=status)
         return [app_commands.Choice(name=n, value=v) for n, v in pairs]
 
@@ -61,11 +61,11 @@ class GoalsCog(commands.GroupCog, group_name="goal", group_description="Career g
     ) -> None:
         gid = guild_id_of(interaction)
         if due is not None:
-            async with bot_of(interaction).sessionmaker() as s:
+            async with bot_of(interaction).uow() as s:
                 nudge_channel = (await get_config(s, gid)).nudge_channel_id
             if nudge_channel is None:  # its nudges will come here
                 check_bot_can_post(interaction, None)
-        async with bot_of(interaction).sessionmaker() as s:
+        async with bot_of(interaction).uow() as s:
             goal = await goal_service.add_goal(
                 s,
                 gid,
@@ -80,8 +80,6 @@ class GoalsCog(commands.GroupCog, group_name="goal", group_description="Career g
             )
             planned = await goal_service.pending_nudges(s, goal)
             cfg = await get_config(s, gid)
-        if planned:
-            bot_of(interaction).dispatcher.notify(planned[0])
         await interaction.response.send_message(
             f"🎯 Goal #{goal.number} added.", embed=goal_embed(goal, cfg.tz, nudges=planned)
         )
@@ -92,13 +90,13 @@ class GoalsCog(commands.GroupCog, group_name="goal", group_description="Career g
     async def list_(self, interaction: discord.Interaction, status: app_commands.Choice[str] | None = None) -> None:
         gid = guild_id_of(interaction)
         st = status.value if status else "open"
-        sessionmaker = bot_of(interaction).sessionmaker
-        async with sessionmaker() as s:
+        uow = bot_of(interaction).uow
+        async with uow() as s:
             total = await goal_service.count_goals(s, gid, st)
         page_count = max(1, -(-total // GOALS_PER_PAGE))
 
         async def render(index: int) -> discord.Embed:
-            async with sessionmaker() as s:
+            async with uow() as s:
                 goals = await goal_service.list_goals(s, gid, st, offset=index * GOALS_PER_PAGE, limit=GOALS_PER_PAGE)
                 cfg = await get_config(s, gid)
             return goal_list_page(goals, cfg.tz, st, index=index, page_count=page_count, total=total)
@@ -119,7 +117,7 @@ class GoalsCog(commands.GroupCog, group_name="goal", group_description="Career g
         note: app_commands.Range[str, 1, NOTE_MAX] | None = None,
     ) -> None:
         gid = guild_id_of(interaction)
-        async with bot_of(interaction).sessionmaker() as s:
+        async with bot_of(interaction).uow() as s:
             res = await goal_service.record_progress(
                 s, gid, goal, value, author_id=interaction.user.id, now=utcnow(), note=note, actor=actor_of(interaction)
             )
@@ -134,7 +132,7 @@ class GoalsCog(commands.GroupCog, group_name="goal", group_description="Career g
     @app_commands.describe(goal="The goal (#number or title)")
     async def done(self, interaction: discord.Interaction, goal: app_commands.Range[str, 1, 200]) -> None:
         gid = guild_id_of(interaction)
-        async with bot_of(interaction).sessionmaker() as s:
+        async with bot_of(interaction).uow() as s:
             g = await goal_service.complete_goal(s, gid, goal, now=utcnow(), actor=actor_of(interaction))
             cfg = await get_config(s, gid)
         await interaction.response.send_message(f"✅ Goal #{g.number} is done. Nice work!", embed=goal_embed(g, cfg.tz))
@@ -159,7 +157,7 @@ class GoalsCog(commands.GroupCog, group_name="goal", group_description="Career g
         owner: discord.Member | None = None,
     ) -> None:
         gid = guild_id_of(interaction)
-        async with bot_of(interaction).sessionmaker() as s:
+        async with bot_of(interaction).uow() as s:
             g = await goal_service.edit_goal(
                 s,
                 gid,
@@ -174,7 +172,6 @@ class GoalsCog(commands.GroupCog, group_name="goal", group_description="Career g
             )
             planned = await goal_service.pending_nudges(s, g)
             cfg = await get_config(s, gid)
-        bot_of(interaction).dispatcher.notify(planned[0] if planned else None)
         await interaction.response.send_message(
             f"✏️ Goal #{g.number} updated.", embed=goal_embed(g, cfg.tz, nudges=planned)
         )
@@ -183,7 +180,7 @@ class GoalsCog(commands.GroupCog, group_name="goal", group_description="Career g
     @app_commands.describe(goal="The goal (#number or title)")
     async def delete(self, interaction: discord.Interaction, goal: app_commands.Range[str, 1, 200]) -> None:
         gid = guild_id_of(interaction)
-        async with bot_of(interaction).sessionmaker() as s:
+        async with bot_of(interaction).uow() as s:
             g = await goal_service.get_goal(s, gid, goal)
             await goal_service.require_can_change(s, g, actor_of(interaction))  # refuse now, not at the click
             cfg = await get_config(s, gid)

@@ -24,7 +24,7 @@ SECTION_CHOICES = [app_commands.Choice(name=s, value=s) for s in (*rel.SECTIONS,
 
 
 async def _today(interaction: discord.Interaction):  # type: ignore[no-untyped-def]
-    async with bot_of(interaction).sessionmaker() as s:
+    async with bot_of(interaction).uow() as s:
         cfg = await get_config(s, guild_id_of(interaction))
     return utcnow().astimezone(cfg.tz).date()
 
@@ -45,7 +45,7 @@ def checklist_view(release: Release, page: int, *, today) -> discord.ui.View:  #
 async def render_page(interaction: discord.Interaction, release_id: int, page: int) -> None:
     """Re-render a checklist page in place (the message the component is on)."""
     today = await _today(interaction)
-    async with bot_of(interaction).sessionmaker() as s:
+    async with bot_of(interaction).uow() as s:
         release = await rel.get_release_by_id(s, guild_id_of(interaction), release_id)
     page = max(0, min(page, page_count(release) - 1))
     await interaction.response.edit_message(
@@ -80,7 +80,7 @@ class TaskSelect(discord.ui.DynamicItem[discord.ui.Select], template=r"roadie:re
     async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
         try:
             values = (interaction.data or {}).get("values") or []  # type: ignore[union-attr]
-            async with bot_of(interaction).sessionmaker() as s:
+            async with bot_of(interaction).uow() as s:
                 action, _, task_id = str(values[0]).rpartition(":")  # "tick:12" (or "12" from older menus)
                 done = {"tick": True, "untick": False}.get(action)
                 await rel.toggle(
@@ -93,7 +93,6 @@ class TaskSelect(discord.ui.DynamicItem[discord.ui.Select], template=r"roadie:re
                     now=utcnow(),
                     actor=actor_of(interaction),
                 )
-            bot_of(interaction).dispatcher.notify()
             await render_page(interaction, self.release_id, self.page)
         except Exception as exc:
             await reply_error(interaction, exc)
@@ -132,7 +131,7 @@ class PageButton(
 
 
 async def _delete_release(interaction: discord.Interaction, release_id: int) -> str:
-    async with bot_of(interaction).sessionmaker() as s:
+    async with bot_of(interaction).uow() as s:
         r = await rel.delete_release(s, guild_id_of(interaction), release_id, now=utcnow(), actor=actor_of(interaction))
     return f"🗑️ Deleted release #{r.number} **{plain(truncate(r.title, 150))}** and its nudges."
 
@@ -159,7 +158,7 @@ class ReleasesCog(commands.GroupCog, group_name="release", group_description="Re
         kind: app_commands.Choice[str] | None = None,
     ) -> None:
         gid = guild_id_of(interaction)
-        async with bot_of(interaction).sessionmaker() as s:
+        async with bot_of(interaction).uow() as s:
             if (await get_config(s, gid)).nudge_channel_id is None:
                 check_bot_can_post(interaction, None)
             release, late = await rel.add_release(
@@ -172,7 +171,6 @@ class ReleasesCog(commands.GroupCog, group_name="release", group_description="Re
                 channel_id=interaction.channel_id or 0,
                 now=utcnow(),
             )
-        bot_of(interaction).dispatcher.notify()
         lines = [
             f"💿 Release #{release.number} **{plain(truncate(release.title, 150))}** ({release.kind}) on "
             f"**{rel.format_day(release.release_date)}**: {len(release.tasks)} tasks planned. "
@@ -194,7 +192,7 @@ class ReleasesCog(commands.GroupCog, group_name="release", group_description="Re
     @app_commands.command(name="list", description="List releases with their progress")
     async def list_(self, interaction: discord.Interaction) -> None:
         today = await _today(interaction)
-        async with bot_of(interaction).sessionmaker() as s:
+        async with bot_of(interaction).uow() as s:
             releases = await rel.list_releases(s, guild_id_of(interaction), now=utcnow())
         if not releases:
             await interaction.response.send_message(
@@ -227,14 +225,14 @@ class ReleasesCog(commands.GroupCog, group_name="release", group_description="Re
     @app_commands.describe(release="The release (#number or title)")
     async def checklist(self, interaction: discord.Interaction, release: app_commands.Range[str, 1, 200]) -> None:
         today = await _today(interaction)
-        async with bot_of(interaction).sessionmaker() as s:
+        async with bot_of(interaction).uow() as s:
             r = await rel.get_release(s, guild_id_of(interaction), release)
         await interaction.response.send_message(
             embed=checklist_embed(r, 0, today=today), view=checklist_view(r, 0, today=today)
         )
 
     async def _tick(self, interaction: discord.Interaction, release: str, task: str, done: bool) -> None:
-        async with bot_of(interaction).sessionmaker() as s:
+        async with bot_of(interaction).uow() as s:
             r, t = await rel.tick(
                 s,
                 guild_id_of(interaction),
@@ -245,7 +243,6 @@ class ReleasesCog(commands.GroupCog, group_name="release", group_description="Re
                 done=done,
                 actor=actor_of(interaction),
             )
-        bot_of(interaction).dispatcher.notify()
         d, total = rel.progress(r)
         verb = "✅ Ticked" if done else "↩️ Unticked"
         await interaction.response.send_message(
@@ -291,7 +288,7 @@ class ReleasesCog(commands.GroupCog, group_name="release", group_description="Re
         owner: discord.Member | None = None,
         section: app_commands.Choice[str] | None = None,
     ) -> None:
-        async with bot_of(interaction).sessionmaker() as s:
+        async with bot_of(interaction).uow() as s:
             r, t = await rel.add_task(
                 s,
                 guild_id_of(interaction),
@@ -303,7 +300,6 @@ class ReleasesCog(commands.GroupCog, group_name="release", group_description="Re
                 section=section.value if section else None,
                 actor=actor_of(interaction),
             )
-        bot_of(interaction).dispatcher.notify()
         rel_text = (
             "on release day"
             if t.days_before == 0
@@ -326,11 +322,10 @@ class ReleasesCog(commands.GroupCog, group_name="release", group_description="Re
         release: app_commands.Range[str, 1, 200],
         date: app_commands.Range[str, 1, 100],
     ) -> None:
-        async with bot_of(interaction).sessionmaker() as s:
+        async with bot_of(interaction).uow() as s:
             r, old = await rel.move_release(
                 s, guild_id_of(interaction), release, date, now=utcnow(), actor=actor_of(interaction)
             )
-        bot_of(interaction).dispatcher.notify()
         await interaction.response.send_message(
             f"📆 **{plain(truncate(r.title, 120))}** moved from {rel.format_day(old)} to "
             f"**{rel.format_day(r.release_date)}**; its relative tasks moved by {(r.release_date - old).days:+d} days."
@@ -339,7 +334,7 @@ class ReleasesCog(commands.GroupCog, group_name="release", group_description="Re
     @app_commands.command(name="delete", description="Delete a release and its checklist (asks for confirmation)")
     @app_commands.describe(release="The release")
     async def delete(self, interaction: discord.Interaction, release: app_commands.Range[str, 1, 200]) -> None:
-        async with bot_of(interaction).sessionmaker() as s:
+        async with bot_of(interaction).uow() as s:
             r = await rel.get_release(s, guild_id_of(interaction), release)
             await rel.require_can_change(s, r, actor_of(interaction))  # refuse now, not at the click
         view = confirm_view("rel", r.id)
@@ -350,7 +345,7 @@ class ReleasesCog(commands.GroupCog, group_name="release", group_description="Re
         )
 
     async def _metadata_reply(self, interaction: discord.Interaction, r: Release, head: str) -> None:
-        async with bot_of(interaction).sessionmaker() as s:
+        async with bot_of(interaction).uow() as s:
             tracks = await rel.tracks_of(s, r)
         e = discord.Embed(
             title=truncate(f"💿 #{r.number} {plain(r.title)} · {r.kind}", 256), colour=discord.Colour.purple()
@@ -375,7 +370,7 @@ class ReleasesCog(commands.GroupCog, group_name="release", group_description="Re
         distributor: app_commands.Range[str, 1, 100] | None = None,
         upc: app_commands.Range[str, 1, 20] | None = None,
     ) -> None:
-        async with bot_of(interaction).sessionmaker() as s:
+        async with bot_of(interaction).uow() as s:
             r = await rel.set_info(
                 s,
                 guild_id_of(interaction),
@@ -398,7 +393,7 @@ class ReleasesCog(commands.GroupCog, group_name="release", group_description="Re
         title: app_commands.Range[str, 1, TITLE_MAX],
         isrc: app_commands.Range[str, 1, 20] | None = None,
     ) -> None:
-        async with bot_of(interaction).sessionmaker() as s:
+        async with bot_of(interaction).uow() as s:
             r, t = await rel.set_track(
                 s, guild_id_of(interaction), release, title=title, now=utcnow(), isrc=isrc, actor=actor_of(interaction)
             )
@@ -413,7 +408,7 @@ class ReleasesCog(commands.GroupCog, group_name="release", group_description="Re
     @move.autocomplete("release")
     @delete.autocomplete("release")
     async def _release_ac(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        async with bot_of(interaction).sessionmaker() as s:
+        async with bot_of(interaction).uow() as s:
             pairs = await rel.autocomplete(s, guild_id_of(interaction), current)
         return [app_commands.Choice(name=n, value=v) for n, v in pairs]
 
@@ -421,7 +416,7 @@ class ReleasesCog(commands.GroupCog, group_name="release", group_description="Re
         self, interaction: discord.Interaction, current: str, done: bool
     ) -> list[app_commands.Choice[str]]:
         release_ref = str(getattr(interaction.namespace, "release", "") or "")
-        async with bot_of(interaction).sessionmaker() as s:
+        async with bot_of(interaction).uow() as s:
             pairs = await rel.task_autocomplete(s, guild_id_of(interaction), release_ref, current, done=done)
         return [app_commands.Choice(name=n, value=v) for n, v in pairs]
 

@@ -52,12 +52,11 @@ class RemindersCog(commands.GroupCog, group_name="remind", group_description="On
     ) -> None:
         gid = guild_id_of(interaction)
         channel_id = check_bot_can_post(interaction, channel)
-        async with bot_of(interaction).sessionmaker() as s:
+        async with bot_of(interaction).uow() as s:
             rem = await reminder_service.add_reminder(
                 s, gid, text=text, when=when, channel_id=channel_id, author_id=interaction.user.id, now=utcnow()
             )
             cfg = await get_config(s, gid)
-        bot_of(interaction).dispatcher.notify(rem.due_at)
         local = format_local(rem.due_at, cfg.tz)
         await interaction.response.send_message(
             f"⏰ Reminder #{rem.number} set for **{local}** ({cfg.timezone}) · {stamp(rem.due_at)} "
@@ -68,7 +67,7 @@ class RemindersCog(commands.GroupCog, group_name="remind", group_description="On
     @app_commands.command(name="list", description="List pending reminders")
     async def list_(self, interaction: discord.Interaction) -> None:
         gid = guild_id_of(interaction)
-        async with bot_of(interaction).sessionmaker() as s:
+        async with bot_of(interaction).uow() as s:
             rems = await reminder_service.list_reminders(s, gid)
             cfg = await get_config(s, gid)
         if not rems:
@@ -93,7 +92,7 @@ class RemindersCog(commands.GroupCog, group_name="remind", group_description="On
     @app_commands.describe(reminder="The reminder (#number or text)")
     async def cancel(self, interaction: discord.Interaction, reminder: app_commands.Range[str, 1, 200]) -> None:
         gid = guild_id_of(interaction)
-        async with bot_of(interaction).sessionmaker() as s:
+        async with bot_of(interaction).uow() as s:
             rem = await reminder_service.cancel_reminder(s, gid, reminder, actor=actor_of(interaction))
         await interaction.response.send_message(
             f"🛑 Reminder #{rem.number} cancelled:\n> {plain(truncate(rem.text, 1500))}"
@@ -101,7 +100,7 @@ class RemindersCog(commands.GroupCog, group_name="remind", group_description="On
 
     @cancel.autocomplete("reminder")
     async def _reminder_ac(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        async with bot_of(interaction).sessionmaker() as s:
+        async with bot_of(interaction).uow() as s:
             pairs = await reminder_service.autocomplete(s, guild_id_of(interaction), current)
         return [app_commands.Choice(name=n, value=v) for n, v in pairs]
 

@@ -54,18 +54,15 @@ class SettingsCog(commands.GroupCog, group_name="settings", group_description="R
     @app_commands.describe(tz="IANA time zone, e.g. Europe/Berlin or America/New_York")
     async def timezone(self, interaction: discord.Interaction, tz: app_commands.Range[str, 1, 64]) -> None:
         gid = guild_id_of(interaction)
-        async with bot_of(interaction).sessionmaker() as s:
+        async with bot_of(interaction).uow() as s:
             old = (await settings_service.get_config(s, gid)).timezone
             cfg = await settings_service.set_timezone(s, gid, tz, can_manage=can_manage(interaction))
             moved = 0
-            if old != cfg.timezone:  # one commit: the zone and every moved nudge together
+            if old != cfg.timezone:  # one unit of work: the zone and every moved nudge together
                 now = utcnow()
                 moved = await release_service.replan_guild(s, gid, now)
                 moved += await checkin_service.replan_guild(s, gid, now)
-                moved += await goal_service.replan_dateonly_goals(s, gid, old, now)  # commits
-            else:
-                await s.commit()
-        bot_of(interaction).dispatcher.notify()
+                moved += await goal_service.replan_dateonly_goals(s, gid, old, now)
         note = " Nudges of goals, releases and check-ins now follow it." if moved else ""
         await interaction.response.send_message(
             f"✅ Time zone set to `{cfg.timezone}`.{note}", embed=settings_embed(cfg)
@@ -85,9 +82,8 @@ class SettingsCog(commands.GroupCog, group_name="settings", group_description="R
     )
     async def date_order(self, interaction: discord.Interaction, order: app_commands.Choice[str]) -> None:
         gid = guild_id_of(interaction)
-        async with bot_of(interaction).sessionmaker() as s:
+        async with bot_of(interaction).uow() as s:
             cfg = await settings_service.set_date_order(s, gid, order.value, can_manage=can_manage(interaction))
-            await s.commit()
         await interaction.response.send_message(
             f"✅ Numeric dates are now read `{cfg.date_order}`.", embed=settings_embed(cfg)
         )
@@ -96,13 +92,12 @@ class SettingsCog(commands.GroupCog, group_name="settings", group_description="R
     @app_commands.describe(channel="A text channel Roadie can post in")
     async def channel(self, interaction: discord.Interaction, channel: discord.TextChannel) -> None:
         gid = guild_id_of(interaction)
-        async with bot_of(interaction).sessionmaker() as s:
+        async with bot_of(interaction).uow() as s:
             allowed = can_manage(interaction)
             if allowed:
                 check_bot_can_post(interaction, channel)
             cfg = await settings_service.set_nudge_channel(s, gid, channel.id, can_manage=allowed)
-            await goal_service.replan_channel(s, gid, utcnow())  # commits the setting with the moved nudges
-        bot_of(interaction).dispatcher.notify()
+            await goal_service.replan_channel(s, gid, utcnow())  # the setting and the moved nudges together
         await interaction.response.send_message(f"✅ Nudges will go to <#{channel.id}>.", embed=settings_embed(cfg))
 
     @app_commands.command(name="role", description="Map a Roadie role (manager, artist, ...) to a Discord role")
@@ -113,7 +108,7 @@ class SettingsCog(commands.GroupCog, group_name="settings", group_description="R
     @app_commands.choices(kind=ROLE_CHOICES)
     async def role(self, interaction: discord.Interaction, kind: app_commands.Choice[str], role: discord.Role) -> None:
         gid = guild_id_of(interaction)
-        async with bot_of(interaction).sessionmaker() as s:
+        async with bot_of(interaction).uow() as s:
             roles = await permissions.set_role(s, gid, kind.value, role.id, actor=actor_of(interaction))
             cfg = await settings_service.get_config(s, gid)
         await interaction.response.send_message(
@@ -123,7 +118,7 @@ class SettingsCog(commands.GroupCog, group_name="settings", group_description="R
     @app_commands.command(name="show", description="Show this server's Roadie settings")
     async def show(self, interaction: discord.Interaction) -> None:
         gid = guild_id_of(interaction)
-        async with bot_of(interaction).sessionmaker() as s:
+        async with bot_of(interaction).uow() as s:
             cfg = await settings_service.get_config(s, gid)
             roles = await permissions.role_map(s, gid)
         await interaction.response.send_message(embed=settings_embed(cfg, roles=roles), ephemeral=True)

@@ -52,7 +52,7 @@ Clock = app_commands.Range[str, 1, 10]
 
 
 async def _delete_show(interaction: discord.Interaction, show_id: int) -> str:
-    async with bot_of(interaction).sessionmaker() as s:
+    async with bot_of(interaction).uow() as s:
         show = await tours.delete_show(s, guild_id_of(interaction), show_id, now=utcnow(), actor=actor_of(interaction))
     return (
         f"🗑️ Deleted show #{show.number} ({tours.format_day(show.date)}, {plain(truncate(show.city, 80))}) "
@@ -68,7 +68,7 @@ class ToursCog(commands.GroupCog, group_name="tour", group_description="Tour dat
         self.bot = bot
 
     async def _fields(self, interaction: discord.Interaction, **raw: object) -> tours.ShowFields:
-        async with bot_of(interaction).sessionmaker() as s:
+        async with bot_of(interaction).uow() as s:
             cfg = await get_config(s, guild_id_of(interaction))
         capacity = raw.pop("capacity", None)
         date_text = raw.pop("date", None)
@@ -119,13 +119,12 @@ class ToursCog(commands.GroupCog, group_name="tour", group_description="Tour dat
             notes=notes,
             support=support,
         )
-        async with bot_of(interaction).sessionmaker() as s:
+        async with bot_of(interaction).uow() as s:
             if (await get_config(s, gid)).nudge_channel_id is None:
                 check_bot_can_post(interaction, None)
             show = await tours.add_show(
                 s, gid, f, author_id=interaction.user.id, channel_id=interaction.channel_id or 0, now=utcnow()
             )
-        bot_of(interaction).dispatcher.notify()
         await interaction.response.send_message(f"🎫 Show #{show.number} added.", embed=day_sheet(show))
 
     @app_commands.command(name="list", description="List shows: upcoming (default), past or all")
@@ -134,14 +133,14 @@ class ToursCog(commands.GroupCog, group_name="tour", group_description="Tour dat
     async def list_(self, interaction: discord.Interaction, when: app_commands.Choice[str] | None = None) -> None:
         gid = guild_id_of(interaction)
         w = when.value if when else "upcoming"
-        sessionmaker = bot_of(interaction).sessionmaker
+        uow = bot_of(interaction).uow
         now = utcnow()
-        async with sessionmaker() as s:
+        async with uow() as s:
             total = await tours.count_shows(s, gid, w, now=now)
         page_count = max(1, -(-total // SHOWS_PER_PAGE))
 
         async def render(index: int) -> discord.Embed:
-            async with sessionmaker() as s:
+            async with uow() as s:
                 shows = await tours.list_shows(s, gid, w, now=now, offset=index * SHOWS_PER_PAGE, limit=SHOWS_PER_PAGE)
             return show_list_page(shows, w, index=index, page_count=page_count, total=total)
 
@@ -150,7 +149,7 @@ class ToursCog(commands.GroupCog, group_name="tour", group_description="Tour dat
     @app_commands.command(name="show", description="A show's day sheet: every time, in venue time and yours")
     @app_commands.describe(show="The show (#number, city or venue)")
     async def show(self, interaction: discord.Interaction, show: app_commands.Range[str, 1, 200]) -> None:
-        async with bot_of(interaction).sessionmaker() as s:
+        async with bot_of(interaction).uow() as s:
             sh = await tours.get_show(s, guild_id_of(interaction), show)
         await interaction.response.send_message(embed=day_sheet(sh))
 
@@ -194,22 +193,21 @@ class ToursCog(commands.GroupCog, group_name="tour", group_description="Tour dat
             notes=notes,
             support=support,
         )
-        async with bot_of(interaction).sessionmaker() as s:
+        async with bot_of(interaction).uow() as s:
             sh = await tours.edit_show(s, gid, show, f, now=utcnow(), actor=actor_of(interaction))
-        bot_of(interaction).dispatcher.notify()
         await interaction.response.send_message(f"✏️ Show #{sh.number} updated.", embed=day_sheet(sh))
 
     @app_commands.command(name="cancel", description="Mark a show cancelled (kept in the list, no nudges)")
     @app_commands.describe(show="The show (#number, city or venue)")
     async def cancel(self, interaction: discord.Interaction, show: app_commands.Range[str, 1, 200]) -> None:
-        async with bot_of(interaction).sessionmaker() as s:
+        async with bot_of(interaction).uow() as s:
             sh = await tours.cancel_show(s, guild_id_of(interaction), show, now=utcnow(), actor=actor_of(interaction))
         await interaction.response.send_message(f"🚫 Show #{sh.number} is cancelled.", embed=day_sheet(sh))
 
     @app_commands.command(name="delete", description="Delete a show (asks for confirmation)")
     @app_commands.describe(show="The show (#number, city or venue)")
     async def delete(self, interaction: discord.Interaction, show: app_commands.Range[str, 1, 200]) -> None:
-        async with bot_of(interaction).sessionmaker() as s:
+        async with bot_of(interaction).uow() as s:
             sh = await tours.get_show(s, guild_id_of(interaction), show)
             await tours.require_can_change(s, sh, actor_of(interaction))  # refuse now, not at the click
         view = confirm_view("show", sh.id)
@@ -228,13 +226,13 @@ class ToursCog(commands.GroupCog, group_name="tour", group_description="Tour dat
                 ephemeral=True,
             )
             return
-        async with bot_of(interaction).sessionmaker() as s:
+        async with bot_of(interaction).uow() as s:
             if (await get_config(s, gid)).nudge_channel_id is None:
                 check_bot_can_post(interaction, None)  # the shows' nudges will come here
         # downloads and big files can take a while; errors stay private, the report is public
         await interaction.response.defer(thinking=True, ephemeral=True)
         data = await file.read()
-        async with bot_of(interaction).sessionmaker() as s:
+        async with bot_of(interaction).uow() as s:
             report = await tour_files.import_shows(
                 s,
                 gid,
@@ -245,7 +243,6 @@ class ToursCog(commands.GroupCog, group_name="tour", group_description="Tour dat
                 now=utcnow(),
                 actor=actor_of(interaction),
             )
-        bot_of(interaction).dispatcher.notify()
         name = truncate(file.filename.replace("`", "'"), 60)
         lines = [
             f"📥 <@{interaction.user.id}> imported `{name}` ({report.kind.upper()}): "
@@ -267,7 +264,7 @@ class ToursCog(commands.GroupCog, group_name="tour", group_description="Tour dat
         w = when.value if when else "upcoming"
         await interaction.response.defer(thinking=True)
         now = utcnow()
-        async with bot_of(interaction).sessionmaker() as s:
+        async with bot_of(interaction).uow() as s:
             shows = await tours.list_shows(s, guild_id_of(interaction), w, now=now)
         shows.sort(key=lambda sh: (sh.date, sh.number))
         name = interaction.guild.name if interaction.guild else "Tour"
@@ -283,7 +280,7 @@ class ToursCog(commands.GroupCog, group_name="tour", group_description="Tour dat
     @cancel.autocomplete("show")
     @delete.autocomplete("show")
     async def _show_ac(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        async with bot_of(interaction).sessionmaker() as s:
+        async with bot_of(interaction).uow() as s:
             pairs = await tours.autocomplete(s, guild_id_of(interaction), current, now=utcnow())
         return [app_commands.Choice(name=n, value=v) for n, v in pairs]
 

@@ -88,7 +88,7 @@ async def post_checkin(
     link: str | None = None,
     schedule_id: int | None = None,
 ) -> Checkin:
-    """Store a check-in (from the modal); commits.
+    """Store a check-in (from the modal).
 
     Raises:
         InvalidInput: wins or next steps empty, a field too long, a link that isn't http(s).
@@ -108,7 +108,7 @@ async def post_checkin(
         created_at=now,
     )
     session.add(c)
-    await session.commit()
+    await session.flush()
     return c
 
 
@@ -146,7 +146,7 @@ async def team(session: AsyncSession, guild_id: int, now: datetime) -> set[int]:
 async def set_team_member(
     session: AsyncSession, guild_id: int, user_id: int, active: bool, *, actor: Actor | None, now: datetime
 ) -> set[int]:
-    """Add (``active``) or remove a member from the check-in team; managers only; commits.
+    """Add (``active``) or remove a member from the check-in team; managers only.
 
     Returns the team after the change.
 
@@ -159,7 +159,7 @@ async def set_team_member(
         session.add(TeamMember(guild_id=guild_id, user_id=user_id, active=active, changed_at=now))
     else:
         row.active, row.changed_at = active, now
-    await session.commit()
+    await session.flush()
     return await team(session, guild_id, now)
 
 
@@ -184,7 +184,7 @@ async def add_schedule(
     role_id: int | None = None,
     kind: str = "prompt",
 ) -> tuple[CheckinSchedule, datetime]:
-    """Schedule a weekly prompt (or digest); managers only; commits. Returns it and its first time (UTC).
+    """Schedule a weekly prompt (or digest); managers only. Returns it and its first time (UTC).
 
     Raises:
         Forbidden: not a manager.  InvalidInput: bad weekday, time or kind.
@@ -232,7 +232,7 @@ async def add_schedule(
         due_at=first,
         now=now,
     )
-    await session.commit()
+    await session.flush()
     return s, first
 
 
@@ -276,7 +276,7 @@ async def get_schedule(session: AsyncSession, guild_id: int, ref: str) -> Checki
 async def remove_schedule(
     session: AsyncSession, guild_id: int, ref: str, *, actor: Actor | None, now: datetime
 ) -> CheckinSchedule:
-    """Stop a schedule (its author or a manager); its pending prompt and follow-up are cancelled; commits.
+    """Stop a schedule (its author or a manager); its pending prompt and follow-up are cancelled.
 
     Raises:
         NotFound / InvalidInput: unknown.  Forbidden: someone else's schedule and not a manager.
@@ -285,7 +285,7 @@ async def remove_schedule(
     await require_owner_or_manager(session, guild_id, actor, [s.author_id], f"check-in schedule #{s.number}")
     s.deleted_at = now
     await nudges.cancel_for(session, (KIND_PROMPT, KIND_FOLLOWUP, KIND_DIGEST), s.id)
-    await session.commit()
+    await session.flush()
     return s
 
 
@@ -548,7 +548,7 @@ nudges.register_kind(KIND_DIGEST, _render_digest)
 
 
 async def replan_guild(session: AsyncSession, guild_id: int, now: datetime) -> int:
-    """Move every schedule's next prompt/digest to its rule in the guild's (new) zone. Not committed.
+    """Move every schedule's next prompt/digest to its rule in the guild's (new) zone.
 
     Returns how many schedules were re-planned.
     """

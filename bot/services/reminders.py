@@ -22,7 +22,7 @@ LIST_HINT = "`/remind list`"
 async def add_reminder(
     session: AsyncSession, guild_id: int, *, text: str, when: str, channel_id: int, author_id: int, now: datetime
 ) -> Reminder:
-    """Create a reminder due at ``when`` (user text, guild zone) in ``channel_id``; commits.
+    """Create a reminder due at ``when`` (user text, guild zone) in ``channel_id``.
 
     Raises:
         InvalidInput: empty/long text, unreadable or past time.
@@ -44,7 +44,7 @@ async def add_reminder(
     session.add(rem)
     await session.flush()
     nudges.schedule(session, guild_id=guild_id, channel_id=channel_id, kind=KIND, ref_id=rem.id, due_at=at.utc, now=now)
-    await session.commit()
+    await session.flush()
     return rem
 
 
@@ -67,7 +67,7 @@ async def get_reminder(session: AsyncSession, guild_id: int, ref: str) -> Remind
 
 
 async def cancel_reminder(session: AsyncSession, guild_id: int, ref: str, *, actor: Actor | None = None) -> Reminder:
-    """Cancel a pending reminder, or clear a failed one from the list; commits.
+    """Cancel a pending reminder, or clear a failed one from the list.
 
     Raises:
         NotFound: unknown.  InvalidInput: already sent or cancelled.
@@ -84,7 +84,7 @@ async def cancel_reminder(session: AsyncSession, guild_id: int, ref: str, *, act
         raise InvalidInput(f"Reminder #{rem.number} is being delivered right now.")
     rem.status = "cancelled"
     await nudges.cancel_for(session, KIND, rem.id)
-    await session.commit()
+    await session.flush()
     return rem
 
 

@@ -134,7 +134,7 @@ def _require_manager(can_manage: bool) -> None:
 
 
 async def set_timezone(session: AsyncSession, guild_id: int, name: str, *, can_manage: bool) -> GuildConfig:
-    """Set the guild's zone (not committed).
+    """Set the guild's zone.
 
     Goals due on a date without a time keep their date: their nudges move to 09:00 in the new
     zone (done by the caller via :func:`bot.services.goals.replan_dateonly_goals`).

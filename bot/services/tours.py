@@ -396,7 +396,7 @@ def new_uid() -> str:
 async def add_show(
     session: AsyncSession, guild_id: int, f: ShowFields, *, author_id: int, channel_id: int, now: datetime
 ) -> Show:
-    """Create a show from parsed fields (date, city and venue required) and plan its nudges; commits.
+    """Create a show from parsed fields (date, city and venue required) and plan its nudges.
 
     Raises:
         InvalidInput: a required field is missing, or times are out of order.
@@ -420,7 +420,7 @@ async def add_show(
     session.add(show)
     await session.flush()
     await plan_nudges(session, show, cfg, now)
-    await session.commit()
+    await session.flush()
     return show
 
 
@@ -443,7 +443,7 @@ async def require_can_change(session: AsyncSession, show: Show, actor: Actor | N
 async def edit_show(
     session: AsyncSession, guild_id: int, ref: str, f: ShowFields, *, now: datetime, actor: Actor | None = None
 ) -> Show:
-    """Change a show; nudges move with its date and times. Commits.
+    """Change a show; nudges move with its date and times.
 
     Raises:
         NotFound / InvalidInput: unknown show, nothing to change, bad values.
@@ -456,14 +456,14 @@ async def edit_show(
     apply_fields(show, f)
     show.updated_at = now
     await plan_nudges(session, show, await get_config(session, guild_id), now)
-    await session.commit()
+    await session.flush()
     return show
 
 
 async def cancel_show(
     session: AsyncSession, guild_id: int, ref: str, *, now: datetime, actor: Actor | None = None
 ) -> Show:
-    """Mark a show cancelled (kept in lists, no nudges); commits.
+    """Mark a show cancelled (kept in lists, no nudges).
 
     Raises:
         NotFound: unknown.  InvalidInput: already cancelled.
@@ -479,7 +479,7 @@ async def cancel_show(
 async def delete_show(
     session: AsyncSession, guild_id: int, show_id: int, *, now: datetime, actor: Actor | None = None
 ) -> Show:
-    """Delete a show by id (confirmation button): hidden everywhere, nudges cancelled, row kept; commits.
+    """Delete a show by id (confirmation button): hidden everywhere, nudges cancelled, row kept.
 
     Raises:
         NotFound: unknown here or already deleted.
@@ -493,7 +493,7 @@ async def delete_show(
     await require_can_change(session, show, actor)
     show.deleted_at = now
     await nudges.cancel_for(session, (KIND_EVE, KIND_DAY), show.id)
-    await session.commit()
+    await session.flush()
     return show
 
 

@@ -2,26 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import discord
 
-from bot.services.errors import InvalidInput
-from bot.services.permissions import Actor
+from bot.services import errors
+from bot.ui.context import actor_of, bot_of, guild_id_of
 
-if TYPE_CHECKING:
-    from bot.roadie import Roadie
-
-
-def bot_of(interaction: discord.Interaction) -> Roadie:
-    """The Roadie instance handling ``interaction``."""
-    return interaction.client  # type: ignore[return-value]
-
-
-def guild_id_of(interaction: discord.Interaction) -> int:
-    """The guild the interaction came from (commands are guild-only, so always set)."""
-    assert interaction.guild_id is not None
-    return interaction.guild_id
+__all__ = ["actor_of", "bot_of", "can_manage", "check_bot_can_post", "guild_id_of"]
 
 
 def can_manage(interaction: discord.Interaction) -> bool:
@@ -47,7 +33,7 @@ def check_bot_can_post(
         guild = interaction.guild
         resolved = guild.get_channel_or_thread(channel.id) if guild else None
         if resolved is None or guild is None or guild.me is None:
-            raise InvalidInput(
+            raise errors.InvalidInput(
                 f"Roadie can't see <#{channel.id}>. Give it View Channel and Send Messages there, "
                 "or pick another channel."
             )
@@ -57,14 +43,8 @@ def check_bot_can_post(
         mention = f"<#{channel.id}>"
     can_send = perms.send_messages_in_threads if is_thread else perms.send_messages
     if not (perms.view_channel and can_send):
-        raise InvalidInput(
+        raise errors.InvalidInput(
             f"Roadie can't post in {mention}. Give it View Channel and Send Messages there, or pick another channel."
         )
     assert cid is not None
     return cid
-
-
-def actor_of(interaction: discord.Interaction) -> Actor:
-    """The member behind ``interaction``, as the services see them (id, role ids, Manage Server)."""
-    roles = getattr(interaction.user, "roles", None) or []
-    return Actor(interaction.user.id, frozenset(r.id for r in roles), bool(interaction.permissions.manage_guild))

@@ -8,11 +8,45 @@ from zoneinfo import ZoneInfo
 import discord
 
 from bot.db.models import Goal
-from bot.services.goals import describe_target, progress_fraction
+from bot.services.goals import ProgressResult, describe_target, progress_fraction
 from bot.timeparse import format_local
 from bot.ui.format import EMBED_DESCRIPTION_MAX, FIELD_VALUE_MAX, plain, progress_bar, truncate, ts, when
 
 GOAL_COLOUR = discord.Colour.gold()
+GOALS_PER_PAGE = 10
+
+
+def added_text(goal: Goal) -> str:
+    """The reply to ``/goal add`` (above the goal's card)."""
+    return f"🎯 Goal #{goal.number} added."
+
+
+def updated_text(goal: Goal) -> str:
+    """The reply to ``/goal edit``."""
+    return f"✏️ Goal #{goal.number} updated."
+
+
+def done_text(goal: Goal) -> str:
+    """The reply to ``/goal done``."""
+    return f"✅ Goal #{goal.number} is done. Nice work!"
+
+
+def progress_text(res: ProgressResult) -> str:
+    """The reply to ``/goal progress``: a progress bar, and a cheer when the target was just reached."""
+    head = f"📈 Progress on #{res.goal.number}: `{progress_bar(progress_fraction(res.goal) or 0)}`"
+    if res.reached_target:
+        head += "\n🎉 Target reached! Mark it done with `/goal done`."
+    return head
+
+
+def delete_question(goal: Goal) -> str:
+    """The (ephemeral) question above the Delete / Keep it buttons."""
+    return f"Delete goal #{goal.number}? Its progress history and nudges go with it."
+
+
+def deleted_text(goal: Goal) -> str:
+    """What the confirmation message becomes after Delete."""
+    return f"🗑️ Deleted goal #{goal.number} **{plain(truncate(goal.title, 150))}** and its nudges."
 
 
 def due_text(goal: Goal, tz: ZoneInfo) -> str:

@@ -9,8 +9,9 @@ from discord.ext import commands
 from bot.services import checkins, clock, settings
 from bot.ui import checkins as ui
 from bot.ui.paginator import send_pages
-from cogs._common import actor_of, bot_of, check_bot_can_post, guild_id_of
+from cogs._common import ClockText, NameText, actor_of, bot_of, check_bot_can_post, guild_id_of
 
+HISTORY_MAX, DIGEST_DAYS_MAX = 200, 90  # our bounds: check-ins listed, days a digest covers
 DAY_CHOICES = [app_commands.Choice(name=d, value=i) for i, d in enumerate(checkins.WEEKDAYS)]
 WHAT_CHOICES = [
     app_commands.Choice(name="check-in prompt (pings the role, follows up after 24 h)", value="prompt"),
@@ -42,7 +43,7 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="Ma
         self,
         interaction: discord.Interaction,
         day: app_commands.Choice[int],
-        time: app_commands.Range[str, 1, 10],
+        time: ClockText,
         channel: discord.TextChannel | None = None,
         role: discord.Role | None = None,
         what: app_commands.Choice[str] | None = None,
@@ -69,7 +70,7 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="Ma
 
     @app_commands.command(name="unschedule", description="Stop a weekly prompt or digest")
     @app_commands.describe(schedule="The schedule (#number)")
-    async def unschedule(self, interaction: discord.Interaction, schedule: app_commands.Range[str, 1, 100]) -> None:
+    async def unschedule(self, interaction: discord.Interaction, schedule: NameText) -> None:
         async with bot_of(interaction).uow() as s:
             sched = await checkins.remove_schedule(
                 s, guild_id_of(interaction), schedule, actor=actor_of(interaction), now=clock.utcnow()
@@ -93,7 +94,7 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="Ma
         self,
         interaction: discord.Interaction,
         member: discord.Member | None = None,
-        limit: app_commands.Range[int, 1, 200] = 20,
+        limit: app_commands.Range[int, 1, HISTORY_MAX] = 20,
     ) -> None:
         async with bot_of(interaction).uow() as s:
             rows = await checkins.history(
@@ -106,7 +107,9 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="Ma
 
     @app_commands.command(name="digest", description="Sum up a period: check-ins, goals, shows, release tasks")
     @app_commands.describe(days="How many days back (and ahead for shows and tasks); default 7")
-    async def digest(self, interaction: discord.Interaction, days: app_commands.Range[int, 1, 90] = 7) -> None:
+    async def digest(
+        self, interaction: discord.Interaction, days: app_commands.Range[int, 1, DIGEST_DAYS_MAX] = 7
+    ) -> None:
         gid = guild_id_of(interaction)
         async with bot_of(interaction).uow() as s:
             d = await checkins.build_digest(s, gid, days=days, now=clock.utcnow())

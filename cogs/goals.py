@@ -11,7 +11,7 @@ from bot.services import clock, goals, settings
 from bot.ui import goals as ui
 from bot.ui.confirm import ConfirmDelete, Keep, confirm_view, register_delete
 from bot.ui.paginator import send_paginated
-from cogs._common import actor_of, bot_of, check_bot_can_post, guild_id_of
+from cogs._common import NumberText, RefText, WhenText, actor_of, bot_of, check_bot_can_post, guild_id_of
 
 DATE_HELP = "e.g. 2027-06-01, 'next friday', 'in 3 weeks' (server time zone)"
 
@@ -50,9 +50,9 @@ class GoalsCog(commands.GroupCog, group_name="goal", group_description="Career g
         self,
         interaction: discord.Interaction,
         title: app_commands.Range[str, 1, TITLE_MAX],
-        due: app_commands.Range[str, 1, 100] | None = None,
+        due: WhenText | None = None,
         metric: app_commands.Range[str, 1, METRIC_MAX] | None = None,
-        target: app_commands.Range[str, 1, 30] | None = None,
+        target: NumberText | None = None,
         owner: discord.Member | None = None,
     ) -> None:
         gid = guild_id_of(interaction)
@@ -106,8 +106,8 @@ class GoalsCog(commands.GroupCog, group_name="goal", group_description="Career g
     async def progress(
         self,
         interaction: discord.Interaction,
-        goal: app_commands.Range[str, 1, 200],
-        value: app_commands.Range[str, 1, 30],
+        goal: RefText,
+        value: NumberText,
         note: app_commands.Range[str, 1, NOTE_MAX] | None = None,
     ) -> None:
         gid = guild_id_of(interaction)
@@ -127,7 +127,7 @@ class GoalsCog(commands.GroupCog, group_name="goal", group_description="Career g
 
     @app_commands.command(name="done", description="Mark a goal as achieved")
     @app_commands.describe(goal="The goal (#number or title)")
-    async def done(self, interaction: discord.Interaction, goal: app_commands.Range[str, 1, 200]) -> None:
+    async def done(self, interaction: discord.Interaction, goal: RefText) -> None:
         gid = guild_id_of(interaction)
         async with bot_of(interaction).uow() as s:
             g = await goals.complete_goal(s, gid, goal, now=clock.utcnow(), actor=actor_of(interaction))
@@ -146,11 +146,11 @@ class GoalsCog(commands.GroupCog, group_name="goal", group_description="Career g
     async def edit(
         self,
         interaction: discord.Interaction,
-        goal: app_commands.Range[str, 1, 200],
+        goal: RefText,
         title: app_commands.Range[str, 1, TITLE_MAX] | None = None,
-        due: app_commands.Range[str, 1, 100] | None = None,
+        due: WhenText | None = None,
         metric: app_commands.Range[str, 1, METRIC_MAX] | None = None,
-        target: app_commands.Range[str, 1, 30] | None = None,
+        target: NumberText | None = None,
         owner: discord.Member | None = None,
     ) -> None:
         gid = guild_id_of(interaction)
@@ -173,7 +173,7 @@ class GoalsCog(commands.GroupCog, group_name="goal", group_description="Career g
 
     @app_commands.command(name="delete", description="Delete a goal (asks for confirmation)")
     @app_commands.describe(goal="The goal (#number or title)")
-    async def delete(self, interaction: discord.Interaction, goal: app_commands.Range[str, 1, 200]) -> None:
+    async def delete(self, interaction: discord.Interaction, goal: RefText) -> None:
         gid = guild_id_of(interaction)
         async with bot_of(interaction).uow() as s:
             g = await goals.get_goal(s, gid, goal)

@@ -11,7 +11,7 @@ from bot.services import clock, releases, settings
 from bot.ui import releases as ui
 from bot.ui.confirm import ConfirmDelete, Keep, confirm_view, register_delete
 from bot.ui.paginator import send_pages
-from cogs._common import actor_of, bot_of, check_bot_can_post, guild_id_of
+from cogs._common import CodeText, NameText, RefText, WhenText, actor_of, bot_of, check_bot_can_post, guild_id_of
 
 KIND_CHOICES = [app_commands.Choice(name=k, value=k) for k in releases.KINDS]
 SECTION_CHOICES = [app_commands.Choice(name=s, value=s) for s in (*releases.SECTIONS, "other")]
@@ -49,7 +49,7 @@ class ReleasesCog(commands.GroupCog, group_name="release", group_description="Re
         self,
         interaction: discord.Interaction,
         title: app_commands.Range[str, 1, TITLE_MAX],
-        date: app_commands.Range[str, 1, 100],
+        date: WhenText,
         kind: app_commands.Choice[str] | None = None,
     ) -> None:
         gid = guild_id_of(interaction)
@@ -80,7 +80,7 @@ class ReleasesCog(commands.GroupCog, group_name="release", group_description="Re
 
     @app_commands.command(name="checklist", description="The release's checklist by section; tick tasks from the menu")
     @app_commands.describe(release="The release (#number or title)")
-    async def checklist(self, interaction: discord.Interaction, release: app_commands.Range[str, 1, 200]) -> None:
+    async def checklist(self, interaction: discord.Interaction, release: RefText) -> None:
         today = await _today(interaction)
         async with bot_of(interaction).uow() as s:
             r = await releases.get_release(s, guild_id_of(interaction), release)
@@ -107,8 +107,8 @@ class ReleasesCog(commands.GroupCog, group_name="release", group_description="Re
     async def tick(
         self,
         interaction: discord.Interaction,
-        release: app_commands.Range[str, 1, 200],
-        task: app_commands.Range[str, 1, 200],
+        release: RefText,
+        task: RefText,
     ) -> None:
         await self._tick(interaction, release, task, True)
 
@@ -117,8 +117,8 @@ class ReleasesCog(commands.GroupCog, group_name="release", group_description="Re
     async def untick(
         self,
         interaction: discord.Interaction,
-        release: app_commands.Range[str, 1, 200],
-        task: app_commands.Range[str, 1, 200],
+        release: RefText,
+        task: RefText,
     ) -> None:
         await self._tick(interaction, release, task, False)
 
@@ -134,9 +134,9 @@ class ReleasesCog(commands.GroupCog, group_name="release", group_description="Re
     async def task_add(
         self,
         interaction: discord.Interaction,
-        release: app_commands.Range[str, 1, 200],
+        release: RefText,
         title: app_commands.Range[str, 1, TITLE_MAX],
-        due: app_commands.Range[str, 1, 100],
+        due: WhenText,
         owner: discord.Member | None = None,
         section: app_commands.Choice[str] | None = None,
     ) -> None:
@@ -159,8 +159,8 @@ class ReleasesCog(commands.GroupCog, group_name="release", group_description="Re
     async def move(
         self,
         interaction: discord.Interaction,
-        release: app_commands.Range[str, 1, 200],
-        date: app_commands.Range[str, 1, 100],
+        release: RefText,
+        date: WhenText,
     ) -> None:
         async with bot_of(interaction).uow() as s:
             r, old = await releases.move_release(
@@ -170,7 +170,7 @@ class ReleasesCog(commands.GroupCog, group_name="release", group_description="Re
 
     @app_commands.command(name="delete", description="Delete a release and its checklist (asks for confirmation)")
     @app_commands.describe(release="The release")
-    async def delete(self, interaction: discord.Interaction, release: app_commands.Range[str, 1, 200]) -> None:
+    async def delete(self, interaction: discord.Interaction, release: RefText) -> None:
         async with bot_of(interaction).uow() as s:
             r = await releases.get_release(s, guild_id_of(interaction), release)
             await releases.require_can_change(s, r, actor_of(interaction))  # refuse now, not at the click
@@ -195,9 +195,9 @@ class ReleasesCog(commands.GroupCog, group_name="release", group_description="Re
     async def info(
         self,
         interaction: discord.Interaction,
-        release: app_commands.Range[str, 1, 200],
-        distributor: app_commands.Range[str, 1, 100] | None = None,
-        upc: app_commands.Range[str, 1, 20] | None = None,
+        release: RefText,
+        distributor: NameText | None = None,
+        upc: CodeText | None = None,
     ) -> None:
         async with bot_of(interaction).uow() as s:
             r = await releases.set_info(
@@ -218,9 +218,9 @@ class ReleasesCog(commands.GroupCog, group_name="release", group_description="Re
     async def track(
         self,
         interaction: discord.Interaction,
-        release: app_commands.Range[str, 1, 200],
+        release: RefText,
         title: app_commands.Range[str, 1, TITLE_MAX],
-        isrc: app_commands.Range[str, 1, 20] | None = None,
+        isrc: CodeText | None = None,
     ) -> None:
         async with bot_of(interaction).uow() as s:
             r, t = await releases.set_track(

@@ -10,7 +10,7 @@ from bot.db.models import TEXT_MAX
 from bot.services import clock, reminders, settings
 from bot.ui import reminders as ui
 from bot.ui.paginator import send_pages
-from cogs._common import actor_of, bot_of, check_bot_can_post, guild_id_of
+from cogs._common import RefText, WhenText, actor_of, bot_of, check_bot_can_post, guild_id_of
 
 
 @app_commands.guild_only()
@@ -29,7 +29,7 @@ class RemindersCog(commands.GroupCog, group_name="remind", group_description="On
     async def add(
         self,
         interaction: discord.Interaction,
-        when: app_commands.Range[str, 1, 100],
+        when: WhenText,
         text: app_commands.Range[str, 1, TEXT_MAX],
         channel: discord.TextChannel | None = None,
     ) -> None:
@@ -55,7 +55,7 @@ class RemindersCog(commands.GroupCog, group_name="remind", group_description="On
 
     @app_commands.command(name="cancel", description="Cancel a pending reminder")
     @app_commands.describe(reminder="The reminder (#number or text)")
-    async def cancel(self, interaction: discord.Interaction, reminder: app_commands.Range[str, 1, 200]) -> None:
+    async def cancel(self, interaction: discord.Interaction, reminder: RefText) -> None:
         gid = guild_id_of(interaction)
         async with bot_of(interaction).uow() as s:
             rem = await reminders.cancel_reminder(s, gid, reminder, actor=actor_of(interaction))

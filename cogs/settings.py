@@ -8,7 +8,7 @@ from discord.ext import commands
 
 from bot.services import checkins, clock, goals, permissions, releases, settings
 from bot.ui import settings as ui
-from cogs._common import actor_of, bot_of, can_manage, check_bot_can_post, guild_id_of
+from cogs._common import ZoneText, actor_of, bot_of, can_manage, check_bot_can_post, guild_id_of
 
 ROLE_CHOICES = [app_commands.Choice(name=k, value=k) for k in permissions.ROLE_KINDS]
 
@@ -22,7 +22,7 @@ class SettingsCog(commands.GroupCog, group_name="settings", group_description="R
 
     @app_commands.command(name="timezone", description="Set the server's time zone (IANA name, e.g. Europe/Berlin)")
     @app_commands.describe(tz="IANA time zone, e.g. Europe/Berlin or America/New_York")
-    async def timezone(self, interaction: discord.Interaction, tz: app_commands.Range[str, 1, 64]) -> None:
+    async def timezone(self, interaction: discord.Interaction, tz: ZoneText) -> None:
         gid = guild_id_of(interaction)
         async with bot_of(interaction).uow() as s:
             old = (await settings.get_config(s, gid)).timezone

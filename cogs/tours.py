@@ -12,7 +12,17 @@ from bot.services import clock, settings, tour_files, tours
 from bot.ui import tours as ui
 from bot.ui.confirm import ConfirmDelete, Keep, confirm_view, register_delete
 from bot.ui.paginator import send_paginated
-from cogs._common import actor_of, bot_of, check_bot_can_post, guild_id_of
+from cogs._common import (
+    ClockText,
+    NameText,
+    RefText,
+    WhenText,
+    ZoneText,
+    actor_of,
+    bot_of,
+    check_bot_can_post,
+    guild_id_of,
+)
 
 STATUS_CHOICES = [
     app_commands.Choice(name=n, value=v)
@@ -42,9 +52,12 @@ SHOW_OPTION_HELP = dict(
     notes="Notes for the day sheet",
     support="Support acts",
 )
-Str100 = app_commands.Range[str, 1, 100]
-Str150 = app_commands.Range[str, 1, 150]
-Clock = app_commands.Range[str, 1, 10]
+VENUE_MAX, TICKETS_MAX, NOTES_MAX, SUPPORT_MAX, CAPACITY_MAX = 150, 500, 1000, 300, 1_000_000  # our input bounds
+VenueText = app_commands.Range[str, 1, VENUE_MAX]
+Tickets = app_commands.Range[str, 1, TICKETS_MAX]
+Capacity = app_commands.Range[int, 1, CAPACITY_MAX]
+Notes = app_commands.Range[str, 1, NOTES_MAX]
+Support = app_commands.Range[str, 1, SUPPORT_MAX]
 
 
 async def _delete_show(interaction: discord.Interaction, show_id: int) -> str:
@@ -81,20 +94,20 @@ class ToursCog(commands.GroupCog, group_name="tour", group_description="Tour dat
     async def add(
         self,
         interaction: discord.Interaction,
-        date: Str100,
-        city: Str100,
-        venue: Str150,
-        country: Str100 | None = None,
-        timezone: app_commands.Range[str, 1, 64] | None = None,
-        load_in: Clock | None = None,
-        soundcheck: Clock | None = None,
-        doors: Clock | None = None,
-        set_time: Clock | None = None,
+        date: WhenText,
+        city: NameText,
+        venue: VenueText,
+        country: NameText | None = None,
+        timezone: ZoneText | None = None,
+        load_in: ClockText | None = None,
+        soundcheck: ClockText | None = None,
+        doors: ClockText | None = None,
+        set_time: ClockText | None = None,
         status: app_commands.Choice[str] | None = None,
-        tickets: app_commands.Range[str, 1, 500] | None = None,
-        capacity: app_commands.Range[int, 1, 1_000_000] | None = None,
-        notes: app_commands.Range[str, 1, 1000] | None = None,
-        support: app_commands.Range[str, 1, 300] | None = None,
+        tickets: Tickets | None = None,
+        capacity: Capacity | None = None,
+        notes: Notes | None = None,
+        support: Support | None = None,
     ) -> None:
         gid = guild_id_of(interaction)
         f = await self._fields(
@@ -145,7 +158,7 @@ class ToursCog(commands.GroupCog, group_name="tour", group_description="Tour dat
 
     @app_commands.command(name="show", description="A show's day sheet: every time, in venue time and yours")
     @app_commands.describe(show="The show (#number, city or venue)")
-    async def show(self, interaction: discord.Interaction, show: app_commands.Range[str, 1, 200]) -> None:
+    async def show(self, interaction: discord.Interaction, show: RefText) -> None:
         async with bot_of(interaction).uow() as s:
             sh = await tours.get_show(s, guild_id_of(interaction), show)
         await interaction.response.send_message(embed=ui.day_sheet(sh))
@@ -156,21 +169,21 @@ class ToursCog(commands.GroupCog, group_name="tour", group_description="Tour dat
     async def edit(
         self,
         interaction: discord.Interaction,
-        show: app_commands.Range[str, 1, 200],
-        date: Str100 | None = None,
-        city: Str100 | None = None,
-        venue: Str150 | None = None,
-        country: Str100 | None = None,
-        timezone: app_commands.Range[str, 1, 64] | None = None,
-        load_in: Clock | None = None,
-        soundcheck: Clock | None = None,
-        doors: Clock | None = None,
-        set_time: Clock | None = None,
+        show: RefText,
+        date: WhenText | None = None,
+        city: NameText | None = None,
+        venue: VenueText | None = None,
+        country: NameText | None = None,
+        timezone: ZoneText | None = None,
+        load_in: ClockText | None = None,
+        soundcheck: ClockText | None = None,
+        doors: ClockText | None = None,
+        set_time: ClockText | None = None,
         status: app_commands.Choice[str] | None = None,
-        tickets: app_commands.Range[str, 1, 500] | None = None,
-        capacity: app_commands.Range[int, 1, 1_000_000] | None = None,
-        notes: app_commands.Range[str, 1, 1000] | None = None,
-        support: app_commands.Range[str, 1, 300] | None = None,
+        tickets: Tickets | None = None,
+        capacity: Capacity | None = None,
+        notes: Notes | None = None,
+        support: Support | None = None,
     ) -> None:
         gid = guild_id_of(interaction)
         f = await self._fields(
@@ -196,7 +209,7 @@ class ToursCog(commands.GroupCog, group_name="tour", group_description="Tour dat
 
     @app_commands.command(name="cancel", description="Mark a show cancelled (kept in the list, no nudges)")
     @app_commands.describe(show="The show (#number, city or venue)")
-    async def cancel(self, interaction: discord.Interaction, show: app_commands.Range[str, 1, 200]) -> None:
+    async def cancel(self, interaction: discord.Interaction, show: RefText) -> None:
         async with bot_of(interaction).uow() as s:
             sh = await tours.cancel_show(
                 s, guild_id_of(interaction), show, now=clock.utcnow(), actor=actor_of(interaction)
@@ -205,7 +218,7 @@ class ToursCog(commands.GroupCog, group_name="tour", group_description="Tour dat
 
     @app_commands.command(name="delete", description="Delete a show (asks for confirmation)")
     @app_commands.describe(show="The show (#number, city or venue)")
-    async def delete(self, interaction: discord.Interaction, show: app_commands.Range[str, 1, 200]) -> None:
+    async def delete(self, interaction: discord.Interaction, show: RefText) -> None:
         async with bot_of(interaction).uow() as s:
             sh = await tours.get_show(s, guild_id_of(interaction), show)
             await tours.require_can_change(s, sh, actor_of(interaction))  # refuse now, not at the click

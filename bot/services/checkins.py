@@ -27,7 +27,7 @@ from bot.services.permissions import Actor, require_manager, require_owner_or_ma
 from bot.services.releases import format_day, task_due
 from bot.services.settings import get_config
 from bot.services.tours import parse_local_time
-from bot.textfmt import escape_markdown
+from bot.textfmt import CHOICES_MAX, CONTENT_MAX, escape_markdown, truncate, ts
 
 KIND_PROMPT = "checkin_prompt"
 KIND_FOLLOWUP = "checkin_followup"
@@ -296,7 +296,7 @@ async def schedule_autocomplete(session: AsyncSession, guild_id: int, query: str
         label = refs.choice_label(s.number, f"{describe(s)} · {s.kind}")
         if not query.strip() or refs.fold(query.strip().lstrip("#")) in refs.fold(label):
             out.append((label, f"#{s.number}"))
-    return out[:25]
+    return out[:CHOICES_MAX]
 
 
 # --- digest ---------------------------------------------------------------------------------
@@ -420,7 +420,7 @@ def digest_text(d: Digest, tz: ZoneInfo) -> str:
             f"**Check-ins:** {len(d.checkins)} from {len(per)} {'person' if len(per) == 1 else 'people'}: {who}{extra}"
         )
         latest = [
-            f"• <@{c.author_id}> <t:{int(c.created_at.timestamp())}:R>: {escape_markdown(c.wins.splitlines()[0][:90])}"
+            f"• <@{c.author_id}> {ts(c.created_at, 'R')}: {escape_markdown(c.wins.splitlines()[0][:90])}"
             for c in d.checkins[:5]
         ]
         out += _budgeted(latest, 600, "• …")
@@ -451,13 +451,11 @@ def digest_text(d: Digest, tz: ZoneInfo) -> str:
         if d.missing:
             names = ", ".join(f"<@{u}>" for u in d.missing[:15])
             more = f" (+{len(d.missing) - 15} more)" if len(d.missing) > 15 else ""
-            out.append(
-                f"**Not checked in since the last prompt** (<t:{int(d.last_prompt_at.timestamp())}:R>): {names}{more}"
-            )
+            out.append(f"**Not checked in since the last prompt** ({ts(d.last_prompt_at, 'R')}): {names}{more}")
         else:
             out.append("**Everyone on the team has checked in since the last prompt.** 🎉")
     text = "\n".join(out)
-    return text if len(text) <= 2000 else text[:1999] + "…"
+    return truncate(text, CONTENT_MAX)
 
 
 # --- nudges ---------------------------------------------------------------------------------
@@ -516,11 +514,11 @@ async def _render_followup(session: AsyncSession, nudge: Nudge, now: datetime) -
         return None
     names = " ".join(f"<@{u}>" for u in missing[:40])
     text = (
-        f"⏰ {names} friendly nudge: the check-in from <t:{int(prompt_at.timestamp())}:R> is still open. "
+        f"⏰ {names} friendly nudge: the check-in from {ts(prompt_at, 'R')} is still open. "
         "Press **Post my check-in** when you have a minute."
     )
     return nudges.Rendered(
-        text[:2000], tuple(missing[:40]), s.channel_id, (), ("Post my check-in", OPEN_BUTTON.format(sid=s.id))
+        text[:CONTENT_MAX], tuple(missing[:40]), s.channel_id, (), ("Post my check-in", OPEN_BUTTON.format(sid=s.id))
     )
 
 

@@ -20,7 +20,8 @@ from bot.services.errors import InvalidInput, NotFound
 from bot.services.numbers import format_amount, parse_amount
 from bot.services.permissions import Actor, require_owner_or_manager
 from bot.services.settings import GuildConfig, get_config
-from bot.textfmt import escape_markdown
+from bot.textfmt import CHOICES_MAX, escape_markdown, ts
+from bot.textfmt import when as when_text
 from bot.timeparse import DEFAULT_TIME, format_local, parse_future
 
 KIND = "goal_due"
@@ -390,7 +391,7 @@ async def replan_channel(session: AsyncSession, guild_id: int, now: datetime) ->
 
 
 async def autocomplete(
-    session: AsyncSession, guild_id: int, query: str, *, status: str | None = None, limit: int = 25
+    session: AsyncSession, guild_id: int, query: str, *, status: str | None = None, limit: int = CHOICES_MAX
 ) -> list[tuple[str, str]]:
     """(label, value) pairs for a goal option: label ``#3 · title`` (≤ 100 chars), value ``#3``.
 
@@ -438,11 +439,10 @@ async def _render(session: AsyncSession, nudge: Nudge, now: datetime) -> nudges.
         if days > 1
         else "is overdue"
     )
-    ts = int(goal.due_at.timestamp())
     due_text = (
-        f"<t:{ts}:F> (<t:{ts}:R>)"
+        when_text(goal.due_at)
         if goal.due_has_time
-        else f"{format_local(goal.due_at, cfg.tz, with_time=False)} (<t:{ts}:R>)"
+        else f"{format_local(goal.due_at, cfg.tz, with_time=False)} ({ts(goal.due_at, 'R')})"
     )
     lines = [f"🎯 <@{goal.owner_id}> goal **#{goal.number} {escape_markdown(goal.title)}** {when}: {due_text}"]
     target = describe_target(goal)

@@ -16,6 +16,7 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Nudge
+from bot.textfmt import CONTENT_MAX, ts
 from bot.uow import record_scheduled
 
 LATE_AFTER = timedelta(seconds=60)  # due longer ago than this when sent: marked late
@@ -227,12 +228,12 @@ async def _render_claimed(session: AsyncSession, ids: list[int], now: datetime) 
             nudge.channel_id = rendered.channel_id
         content = rendered.content
         if nudge.late:
-            content = f"⏰ **Late** (was due <t:{int(nudge.due_at.timestamp())}:F>; Roadie was offline)\n{content}"
+            content = f"⏰ **Late** (was due {ts(nudge.due_at, 'F')}; Roadie was offline)\n{content}"
         out.append(
             OutgoingNudge(
                 nudge.id,
                 nudge.channel_id,
-                content[:2000],
+                content[:CONTENT_MAX],
                 rendered.mention_user_ids,
                 nudge.nonce,
                 nudge.late,

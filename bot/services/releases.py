@@ -26,7 +26,7 @@ from bot.services import nudges, refs
 from bot.services.errors import InvalidInput, NotFound
 from bot.services.permissions import Actor, require_owner_or_manager
 from bot.services.settings import GuildConfig, get_config
-from bot.textfmt import escape_markdown
+from bot.textfmt import CHOICES_MAX, CONTENT_MAX, escape_markdown
 from bot.timeparse import parse_when
 
 KINDS = ("single", "ep", "album")
@@ -273,7 +273,9 @@ async def list_releases(session: AsyncSession, guild_id: int, *, now: datetime) 
     return list(await session.scalars(q))
 
 
-async def autocomplete(session: AsyncSession, guild_id: int, query: str, limit: int = 25) -> list[tuple[str, str]]:
+async def autocomplete(
+    session: AsyncSession, guild_id: int, query: str, limit: int = CHOICES_MAX
+) -> list[tuple[str, str]]:
     """(label, value) pairs for a release option: ``#2 · Title (album, 3 Apr 2027)``, ``#2``."""
     q = select(Release).where(Release.guild_id == guild_id, Release.deleted_at.is_(None))
     cond = refs.search_filter(Release, query)
@@ -290,7 +292,13 @@ async def autocomplete(session: AsyncSession, guild_id: int, query: str, limit: 
 
 
 async def task_autocomplete(
-    session: AsyncSession, guild_id: int, release_ref: str, query: str, *, done: bool | None = None, limit: int = 25
+    session: AsyncSession,
+    guild_id: int,
+    release_ref: str,
+    query: str,
+    *,
+    done: bool | None = None,
+    limit: int = CHOICES_MAX,
 ) -> list[tuple[str, str]]:
     """(label, value) pairs for a task option of the release ``release_ref`` names (empty when it
     names none): ``#5 · Upload to the distributor``, ``#5``; ``done`` filters ticked/open."""
@@ -554,7 +562,7 @@ async def _render_task(session: AsyncSession, nudge: Nudge, now: datetime) -> nu
         f"Tick it with `/release tick release:#{release.number} task:#{task.position}`."
     )
     return nudges.Rendered(
-        text[:2000], (task.owner_id,) if task.owner_id else (), cfg.nudge_channel_id or release.channel_id
+        text[:CONTENT_MAX], (task.owner_id,) if task.owner_id else (), cfg.nudge_channel_id or release.channel_id
     )
 
 
@@ -607,7 +615,7 @@ async def _render_digest(session: AsyncSession, nudge: Nudge, now: datetime) -> 
             break
         lines.append(line)
     owners = tuple(dict.fromkeys(t.owner_id for t in late if t.owner_id))
-    return nudges.Rendered("\n".join(lines)[:2000], owners, channel)
+    return nudges.Rendered("\n".join(lines)[:CONTENT_MAX], owners, channel)
 
 
 nudges.register_kind(KIND_TASK, _render_task)

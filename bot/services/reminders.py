@@ -13,6 +13,7 @@ from bot.services.errors import InvalidInput
 from bot.services.goals import clean_text
 from bot.services.permissions import Actor, require_owner_or_manager
 from bot.services.settings import get_config
+from bot.textfmt import CHOICES_MAX, CONTENT_MAX
 from bot.timeparse import parse_future
 
 KIND = "reminder"
@@ -88,7 +89,9 @@ async def cancel_reminder(session: AsyncSession, guild_id: int, ref: str, *, act
     return rem
 
 
-async def autocomplete(session: AsyncSession, guild_id: int, query: str, limit: int = 25) -> list[tuple[str, str]]:
+async def autocomplete(
+    session: AsyncSession, guild_id: int, query: str, limit: int = CHOICES_MAX
+) -> list[tuple[str, str]]:
     """(label, value) pairs of pending or failed reminders matching ``query``: ``#4 · text`` (≤ 100), ``#4``."""
     q = select(Reminder.number, Reminder.text, Reminder.status).where(
         Reminder.guild_id == guild_id, Reminder.status.in_(("pending", "failed"))
@@ -106,8 +109,8 @@ async def _render(session: AsyncSession, nudge: Nudge, now: datetime) -> nudges.
         return None
     head = f"⏰ <@{rem.author_id}> reminder #{rem.number}: "
     body = rem.text
-    if len(head) + len(body) > 2000:
-        body = body[: 1999 - len(head)] + "…"
+    if len(head) + len(body) > CONTENT_MAX:
+        body = body[: CONTENT_MAX - 1 - len(head)] + "…"
     return nudges.Rendered(head + body, (rem.author_id,), rem.channel_id)
 
 

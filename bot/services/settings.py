@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import GuildSettings
 from bot.services.errors import Forbidden, InvalidInput
+from bot.textfmt import CHOICES_MAX
 from bot.timeparse import DATE_ORDERS
 
 
@@ -91,7 +92,7 @@ def validate_timezone(name: str) -> str:
     )
 
 
-def search_timezones(query: str, limit: int = 25) -> list[str]:
+def search_timezones(query: str, limit: int = CHOICES_MAX) -> list[str]:
     """Zone names matching ``query`` (prefix matches first), at most ``limit``."""
     q = query.strip().replace(" ", "_").lower()
     if not q:

@@ -16,10 +16,19 @@ from bot.services import checkins, clock
 from bot.services.settings import GuildConfig
 from bot.ui.context import guild_id_of
 from bot.ui.errors import reply_error
-from bot.ui.format import EMBED_DESCRIPTION_MAX, EMBED_TITLE_MAX, FIELD_VALUE_MAX, plain, truncate, ts
+from bot.ui.format import (
+    COLOURS,
+    EMBED_DESCRIPTION_MAX,
+    EMBED_TITLE_MAX,
+    FIELD_VALUE_MAX,
+    page_footer,
+    plain,
+    truncate,
+    ts,
+)
 from bot.ui.paginator import paginate_lines
 
-CHECKIN_COLOUR = discord.Colour.green()
+CHECKIN_COLOUR = discord.Colour(COLOURS.checkins)
 CHECKINS_PER_PAGE = 5
 NOT_EVERYONE = "⚠️ Pick a role to ping, not @everyone."
 NO_BOTS = "⚠️ Bots don't check in; pick a person."
@@ -169,9 +178,9 @@ def history_pages(rows: list[Checkin]) -> list[discord.Embed]:
     bodies = paginate_lines(lines, per_page=CHECKINS_PER_PAGE)
     return [
         discord.Embed(title="Check-ins", description=b, colour=CHECKIN_COLOUR).set_footer(
-            text=f"Page {i}/{len(bodies)} · {len(rows)} check-in(s)"
+            text=page_footer(i, len(bodies), f"{len(rows)} check-in(s)")
         )
-        for i, b in enumerate(bodies, 1)
+        for i, b in enumerate(bodies)
     ]
 
 

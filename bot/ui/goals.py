@@ -10,9 +10,20 @@ import discord
 from bot.db.models import Goal
 from bot.services.goals import ProgressResult, describe_target, progress_fraction
 from bot.timeparse import format_local
-from bot.ui.format import EMBED_DESCRIPTION_MAX, FIELD_VALUE_MAX, plain, progress_bar, truncate, ts, when
+from bot.ui.format import (
+    COLOURS,
+    EMBED_DESCRIPTION_MAX,
+    EMBED_TITLE_MAX,
+    FIELD_VALUE_MAX,
+    page_footer,
+    plain,
+    progress_bar,
+    truncate,
+    ts,
+    when,
+)
 
-GOAL_COLOUR = discord.Colour.gold()
+GOAL_COLOUR = discord.Colour(COLOURS.goals)
 GOALS_PER_PAGE = 10
 
 
@@ -63,7 +74,9 @@ def goal_embed(
     goal: Goal, tz: ZoneInfo, *, title_prefix: str = "", nudges: list[datetime] | None = None
 ) -> discord.Embed:
     """A goal's card: title, owner, due date, target with progress bar, planned nudges."""
-    e = discord.Embed(title=truncate(f"{title_prefix}#{goal.number} {plain(goal.title)}", 256), colour=GOAL_COLOUR)
+    e = discord.Embed(
+        title=truncate(f"{title_prefix}#{goal.number} {plain(goal.title)}", EMBED_TITLE_MAX), colour=GOAL_COLOUR
+    )
     e.add_field(name="Owner", value=f"<@{goal.owner_id}>", inline=True)
     e.add_field(name="Status", value="✅ done" if goal.status == "done" else "open", inline=True)
     e.add_field(name="Due", value=truncate(due_text(goal, tz), FIELD_VALUE_MAX), inline=False)
@@ -103,5 +116,5 @@ def goal_list_page(
         return discord.Embed(title=title, description=f"No goals here. {hint}", colour=GOAL_COLOUR)
     body = truncate("\n".join(goal_line(g, tz) for g in goals), EMBED_DESCRIPTION_MAX)
     e = discord.Embed(title=title, description=body or "(this page is empty now)", colour=GOAL_COLOUR)
-    e.set_footer(text=f"Page {index + 1}/{page_count} · {total} goal(s) · times in {tz.key}")
+    e.set_footer(text=page_footer(index, page_count, f"{total} goal(s)", f"times in {tz.key}"))
     return e

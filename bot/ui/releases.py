@@ -18,7 +18,19 @@ from bot.services import clock, releases, settings
 from bot.services.releases import format_day, ordered_tasks, overdue, progress, task_due
 from bot.ui.context import actor_of, guild_id_of
 from bot.ui.errors import reply_error
-from bot.ui.format import CONTENT_MAX, EMBED_TITLE_MAX, FIELD_VALUE_MAX, plain, progress_bar, truncate
+from bot.ui.format import (
+    COLOURS,
+    CONTENT_MAX,
+    EMBED_TITLE_MAX,
+    FIELD_VALUE_MAX,
+    SELECT_DESCRIPTION_MAX,
+    SELECT_LABEL_MAX,
+    page_footer,
+    plain,
+    progress_bar,
+    truncate,
+    ts,
+)
 from bot.ui.paginator import paginate_lines
 
 if TYPE_CHECKING:
@@ -26,7 +38,7 @@ if TYPE_CHECKING:
 
 TASKS_PER_PAGE = 12
 RELEASES_PER_PAGE = 10
-RELEASE_COLOUR = discord.Colour.purple()
+RELEASE_COLOUR = discord.Colour(COLOURS.releases)
 
 
 def page_count(release: Release) -> int:
@@ -40,7 +52,7 @@ def page_tasks(release: Release, page: int) -> list[ReleaseTask]:
 
 
 def _stamp(d: date, style: str) -> str:
-    return f"<t:{int(datetime.combine(d, datetime.min.time(), tzinfo=UTC).replace(hour=12).timestamp())}:{style}>"
+    return ts(datetime.combine(d, datetime.min.time(), tzinfo=UTC).replace(hour=12), style)
 
 
 def task_line(task: ReleaseTask, release: Release, today: date) -> str:
@@ -48,7 +60,7 @@ def task_line(task: ReleaseTask, release: Release, today: date) -> str:
     due = task_due(task, release)
     title = plain(truncate(task.title, 90))
     if task.done_at is not None:
-        return f"✅ #{task.position} ~~{title}~~ · <@{task.done_by}> <t:{int(task.done_at.timestamp())}:d>"
+        return f"✅ #{task.position} ~~{title}~~ · <@{task.done_by}> {ts(task.done_at, 'd')}"
     flag = "⚠️" if due < today else "⬜"
     owner = f" · <@{task.owner_id}>" if task.owner_id else ""
     return f"{flag} #{task.position} {title} · due {format_day(due)} ({_stamp(due, 'R')}){owner}"
@@ -67,7 +79,7 @@ def checklist_embed(release: Release, page: int, *, today: date) -> discord.Embe
     if late:
         head += f" · ⚠️ {late} overdue"
     e = discord.Embed(
-        title=truncate(f"💿 #{release.number} {plain(release.title)} · {release.kind}", 256),
+        title=truncate(f"💿 #{release.number} {plain(release.title)} · {release.kind}", EMBED_TITLE_MAX),
         description=head,
         colour=RELEASE_COLOUR,
     )
@@ -83,7 +95,7 @@ def checklist_embed(release: Release, page: int, *, today: date) -> discord.Embe
                 chunk, name = [], f"{plain(section.title())} (cont.)"
             chunk.append(line)
         e.add_field(name=name, value="\n".join(chunk), inline=False)
-    e.set_footer(text=f"Page {page + 1}/{pages} · tick tasks with the menu below or /release tick")
+    e.set_footer(text=page_footer(page, pages, "tick tasks with the menu below or /release tick"))
     return e
 
 
@@ -95,9 +107,11 @@ def select_options(release: Release, page: int, *, today: date) -> list[discord.
         verb = "untick" if t.done_at else "tick"
         opts.append(
             discord.SelectOption(
-                label=truncate(f"{mark} #{t.position} {t.title}", 100),
+                label=truncate(f"{mark} #{t.position} {t.title}", SELECT_LABEL_MAX),
                 value=f"{'untick' if t.done_at else 'tick'}:{t.id}",
-                description=truncate(f"{verb} · due {format_day(task_due(t, release))} · {t.section}", 100),
+                description=truncate(
+                    f"{verb} · due {format_day(task_due(t, release))} · {t.section}", SELECT_DESCRIPTION_MAX
+                ),
             )
         )
     return opts
@@ -254,9 +268,9 @@ def list_pages(rows: list[Release], today: date) -> list[discord.Embed]:
     bodies = paginate_lines(lines, per_page=RELEASES_PER_PAGE)
     return [
         discord.Embed(title="Releases", description=b, colour=RELEASE_COLOUR).set_footer(
-            text=f"Page {i}/{len(bodies)} · {len(rows)} release(s)"
+            text=page_footer(i, len(bodies), f"{len(rows)} release(s)")
         )
-        for i, b in enumerate(bodies, 1)
+        for i, b in enumerate(bodies)
     ]
 
 

@@ -9,10 +9,10 @@ import discord
 from bot.db.models import Reminder
 from bot.services.settings import GuildConfig
 from bot.timeparse import format_local
-from bot.ui.format import plain, truncate, ts, when
+from bot.ui.format import COLOURS, page_footer, plain, truncate, ts, when
 from bot.ui.paginator import paginate_lines
 
-REMINDER_COLOUR = discord.Colour.teal()
+REMINDER_COLOUR = discord.Colour(COLOURS.reminders)
 REMINDERS_PER_PAGE = 10
 QUOTE_MAX = 1500  # the reminder text quoted in a reply (leaves room for the line above it)
 
@@ -52,8 +52,8 @@ def list_pages(rems: list[Reminder], cfg: GuildConfig) -> list[discord.Embed]:
     """``/remind list``: pages of :data:`REMINDERS_PER_PAGE` reminders, each within Discord's embed limits."""
     bodies = paginate_lines([reminder_line(r, cfg.timezone) for r in rems], per_page=REMINDERS_PER_PAGE)
     pages = []
-    for i, body in enumerate(bodies, 1):
+    for i, body in enumerate(bodies):
         e = discord.Embed(title="Pending reminders", description=body, colour=REMINDER_COLOUR)
-        e.set_footer(text=f"Page {i}/{len(bodies)} · {len(rems)} reminder(s) · times in {cfg.timezone}")
+        e.set_footer(text=page_footer(i, len(bodies), f"{len(rems)} reminder(s)", f"times in {cfg.timezone}"))
         pages.append(e)
     return pages

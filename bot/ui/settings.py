@@ -7,8 +7,9 @@ import discord
 from bot.services import clock, permissions
 from bot.services.settings import GuildConfig
 from bot.timeparse import format_local
+from bot.ui.format import COLOURS
 
-SETTINGS_COLOUR = discord.Colour.blurple()
+SETTINGS_COLOUR = discord.Colour(COLOURS.settings)
 MOVED_NOTE = " Nudges of goals, releases and check-ins now follow it."
 
 

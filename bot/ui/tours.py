@@ -7,9 +7,19 @@ import discord
 from bot.db.models import Show
 from bot.services.tour_files import MAX_BYTES, ImportReport
 from bot.services.tours import TIME_LABELS, format_day, schedule_times, status_label
-from bot.ui.format import CONTENT_MAX, EMBED_DESCRIPTION_MAX, EMBED_TITLE_MAX, FIELD_VALUE_MAX, plain, truncate
+from bot.ui.format import (
+    COLOURS,
+    CONTENT_MAX,
+    EMBED_DESCRIPTION_MAX,
+    EMBED_TITLE_MAX,
+    FIELD_VALUE_MAX,
+    page_footer,
+    plain,
+    truncate,
+    ts,
+)
 
-TOUR_COLOUR = discord.Colour.dark_orange()
+TOUR_COLOUR = discord.Colour(COLOURS.tours)
 STATUS_ICON = {"confirmed": "✅", "hold": "⏳", "cancelled": "🚫"}
 SHOWS_PER_PAGE = 10
 SKIPPED_SHOWN = 15  # skipped rows listed one by one in an import report; the rest are counted
@@ -89,7 +99,7 @@ def day_sheet(show: Show, *, title_prefix: str = "") -> discord.Embed:
     lines = []
     for k, t, at, late in schedule_times(show):
         after = " (after midnight)" if late else ""
-        lines.append(f"{TIME_LABELS[k]}: **{t:%H:%M}**{after} · <t:{int(at.timestamp())}:t>")
+        lines.append(f"{TIME_LABELS[k]}: **{t:%H:%M}**{after} · {ts(at, 't')}")
     e.add_field(
         name="Schedule",
         value="\n".join(lines) or "No times yet: `/tour edit` to add load-in, doors, set.",
@@ -125,5 +135,5 @@ def show_list_page(shows: list[Show], when: str, *, index: int, page_count: int,
         )
     body = truncate("\n".join(show_line(s) for s in shows), EMBED_DESCRIPTION_MAX)
     e = discord.Embed(title=title, description=body or "(this page is empty now)", colour=TOUR_COLOUR)
-    e.set_footer(text=f"Page {index + 1}/{page_count} · {total} show(s) · dates are venue-local")
+    e.set_footer(text=page_footer(index, page_count, f"{total} show(s)", "dates are venue-local"))
     return e

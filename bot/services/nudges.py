@@ -16,6 +16,7 @@ from sqlalchemy import BigInteger, Integer, and_, func, literal, or_, select, up
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Nudge
+from bot.textfmt import CONTENT_MAX, ts
 from bot.uow import record_scheduled
 
 LATE_AFTER = timedelta(seconds=60)  # due longer ago than this when sent: marked late
@@ -205,8 +206,8 @@ async def next_wake(session: AsyncSession, shards: ShardFilter | None = None) ->
 
 async def recover_interrupted(session: AsyncSession, worker: str = DEFAULT_WORKER) -> int:
     """At start-up: rows ``worker`` itself claimed in an earlier life (killed mid-send) go back to
-    pending (not committed). Rows other workers hold are left alone: they are taken over only when
-    their lease expires (see :func:`_ready`).
+    pending (the caller commits). Rows other workers hold are left alone: they are taken over only
+    when their lease expires (see :func:`_ready`).
 
     ``worker`` is stable across restarts of the same process role (e.g. ``shards:0,1/4``), so a
     restarted process resends its own interrupted rows at once. They are resent with their stable
@@ -242,7 +243,9 @@ async def claim_due(
 ) -> list[OutgoingNudge]:
     """Claim every nudge ready at ``now`` in ``shards``' guilds (up to ``limit``) for ``worker``
     until ``now + lease``, with one ``UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED)
-    RETURNING``, render them, and commit once. Nudges whose subject is gone are cancelled instead.
+    RETURNING``, and render them. Nudges whose subject is gone are cancelled instead. The caller
+    commits (the dispatcher's unit of work) before sending anything, so a claim is durable before
+    Discord sees the message.
 
     Returns the messages to send, oldest due first.
     """
@@ -268,7 +271,7 @@ async def claim_due(
 async def claim(
     session: AsyncSession, nudge_id: int, now: datetime, *, worker: str = DEFAULT_WORKER, lease: timedelta = LEASE
 ) -> OutgoingNudge | None:
-    """Claim one ready nudge with a single UPDATE and render it; commits.
+    """Claim one ready nudge with a single UPDATE and render it (the caller commits before sending).
 
     Returns None when another worker claimed it, it is no longer ready, or its subject is gone
     (then it is cancelled).
@@ -286,8 +289,9 @@ async def claim(
 
 
 async def renew_leases(session: AsyncSession, ids: list[int], worker: str, until: datetime) -> int:
-    """Extend ``worker``'s claims on ``ids`` (rows still in flight) to ``until``; commits. Returns how
-    many it still held (a row whose lease already expired and was taken over is not taken back)."""
+    """Extend ``worker``'s claims on ``ids`` (rows still in flight) to ``until`` (the caller commits).
+    Returns how many it still held (a row whose lease already expired and was taken over is not
+    taken back)."""
     if not ids:
         return 0
     res = await session.execute(
@@ -296,7 +300,6 @@ async def renew_leases(session: AsyncSession, ids: list[int], worker: str, until
         .values(lease_until=until)
         .execution_options(synchronize_session=False)
     )
-    await session.commit()
     return res.rowcount or 0
 
 
@@ -305,7 +308,6 @@ async def renew_leases(session: AsyncSession, ids: list[int], worker: str, until
 
 async def _render_claimed(session: AsyncSession, ids: list[int], now: datetime) -> list[OutgoingNudge]:
     if not ids:
-        await session.commit()
         return []
     rows = (
         await session.scalars(
@@ -327,12 +329,12 @@ async def _render_claimed(session: AsyncSession, ids: list[int], now: datetime) 
             nudge.channel_id = rendered.channel_id
         content = rendered.content
         if nudge.late:
-            content = f"⏰ **Late** (was due <t:{int(nudge.due_at.timestamp())}:F>; Roadie was offline)\n{content}"
+            content = f"⏰ **Late** (was due {ts(nudge.due_at, 'F')}; Roadie was offline)\n{content}"
         out.append(
             OutgoingNudge(
                 nudge.id,
                 nudge.channel_id,
-                content[:2000],
+                content[:CONTENT_MAX],
                 rendered.mention_user_ids,
                 nudge.nonce,
                 nudge.late,
@@ -341,7 +343,7 @@ async def _render_claimed(session: AsyncSession, ids: list[int], now: datetime) 
                 rendered.button,
             )
         )
-    await session.commit()
+    await session.flush()
     return out
 
 
@@ -352,28 +354,29 @@ async def _final(session: AsyncSession, nudge: Nudge, outcome: str) -> None:
 
 
 async def mark_sent(session: AsyncSession, nudge_id: int, message_id: int | None, now: datetime) -> None:
-    """Record delivery; commits."""
+    """Record delivery (the caller's unit of work commits)."""
     nudge = await session.get(Nudge, nudge_id)
     if nudge is None:
         return
     nudge.status, nudge.sent_at, nudge.message_id, nudge.last_error = "sent", now, message_id, None
     nudge.lease_until = None
     await _final(session, nudge, "sent")
-    await session.commit()
+    await session.flush()
 
 
 async def mark_failed(session: AsyncSession, nudge_id: int, reason: str) -> None:
-    """Give up on a nudge Discord refuses for good (e.g. channel deleted, no permission); commits."""
+    """Give up on a nudge Discord refuses for good (e.g. channel deleted, no permission)."""
     nudge = await session.get(Nudge, nudge_id)
     if nudge is None:
         return
     nudge.status, nudge.last_error, nudge.lease_until = "failed", reason[:300], None
     await _final(session, nudge, "failed")
-    await session.commit()
+    record_scheduled(session, None)  # the earliest pending due time may have changed
+    await session.flush()
 
 
 async def mark_retry(session: AsyncSession, nudge_id: int, reason: str, now: datetime) -> datetime | None:
-    """Put a nudge back after a transient failure (429, 5xx, network), with backoff; commits.
+    """Put a nudge back after a transient failure (429, 5xx, network), with backoff.
 
     Returns the retry time, or None when it has used :data:`MAX_ATTEMPTS` and is now failed.
     """
@@ -381,13 +384,13 @@ async def mark_retry(session: AsyncSession, nudge_id: int, reason: str, now: dat
     if nudge is None:
         return None
     if nudge.attempts >= MAX_ATTEMPTS:
-        await session.commit()
         await mark_failed(session, nudge_id, f"gave up after {nudge.attempts} attempts: {reason}")
         return None
     delay = min(RETRY_BASE * (2 ** max(nudge.attempts - 1, 0)), RETRY_CAP)
     nudge.status, nudge.retry_at, nudge.last_error = "pending", now + delay, reason[:300]
     nudge.lease_until = None
-    await session.commit()
+    record_scheduled(session, None)  # wake for the retry (re-read: it may be the earliest)
+    await session.flush()
     return nudge.retry_at
 
 

@@ -48,11 +48,18 @@ class RateBudget:
     every process: each process gets its share (see :func:`share_of_global_budget`).
     """
 
-    def __init__(self, rate: float, burst: float | None = None, clock: Callable[[], float] | None = None) -> None:
+    def __init__(
+        self,
+        rate: float,
+        burst: float | None = None,
+        clock: Callable[[], float] | None = None,
+        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+    ) -> None:
         self.rate = rate
         self.burst = burst if burst is not None else max(1.0, rate)
         self._tokens = self.burst
         self._clock = clock or (lambda: asyncio.get_running_loop().time())
+        self._sleep = sleep
         self._last: float | None = None
         self._lock = asyncio.Lock()
 
@@ -65,7 +72,7 @@ class RateBudget:
             self._last = now
             if self._tokens < 1:
                 wait = (1 - self._tokens) / self.rate
-                await asyncio.sleep(wait)
+                await self._sleep(wait)
                 self._last = self._clock()
                 self._tokens = 0.0
             else:

@@ -162,3 +162,27 @@ async def test_each_process_claims_only_the_guilds_on_its_shards(sessionmaker) -
         theirs = await nudges.claim_due(s, DUE, worker="p1", shards=second)
     assert sorted({rows[o.nudge_id] for o in theirs}) == [guild_on_shard(2), guild_on_shard(3)]
     assert [guild_on_shard(k) >> 22 & 3 for k in range(4)] == [0, 1, 2, 3]
+
+
+async def test_rate_budget_spaces_sends_after_its_burst_and_shares_the_global_limit() -> None:
+    from bot.scheduling.dispatcher import RateBudget, share_of_global_budget
+
+    t = [0.0]
+    slept: list[float] = []
+
+    async def fake_sleep(s: float) -> None:
+        slept.append(round(s, 3))
+        t[0] += s
+
+    budget = RateBudget(4.0, burst=2, clock=lambda: t[0], sleep=fake_sleep)
+    for _ in range(5):
+        await budget.acquire()
+    assert slept == [0.25, 0.25, 0.25]  # 2 at once, then one per 1/4 s
+    t[0] += 10  # idle: the bucket refills up to its burst only
+    await budget.acquire()
+    await budget.acquire()
+    await budget.acquire()
+    assert slept[3:] == [0.25]
+    assert share_of_global_budget((0, 1), 4) == 20.0  # half the shards: half of 80 % of 50/s
+    assert share_of_global_budget((0,), 1) == 40.0
+    assert share_of_global_budget((3,), 4, global_per_second=500) == 100.0

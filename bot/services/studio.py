@@ -422,7 +422,7 @@ async def set_musician(
 
     Raises:
         NotFound / InvalidInput: unknown session; both or neither of member/name; the same musician
-            again with nothing new; a bad call time (after the session ends) or fee; cancelled or past.
+            again with nothing new; a bad call time (after the session ends) or fee; cancelled.
         Forbidden: not the session's booker, a manager or a producer (a fee: managers/producers).
     """
     if (member_id is None) == (name is None or not name.strip()):
@@ -431,8 +431,6 @@ async def set_musician(
     await require_can_change(session, ss, actor)
     if ss.status == "cancelled":
         raise InvalidInput(f"Session #{ss.number} is cancelled.")
-    if ss.end_at <= now:
-        raise InvalidInput(f"Session #{ss.number} is over; its musicians can't change (fees: see `/budget show`).")
     inst = _text(instrument, "Instrument", INSTRUMENT_MAX)
     if not inst:
         raise InvalidInput("Give the instrument (e.g. `drums`, `backing vocals`).")

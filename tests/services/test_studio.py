@@ -168,12 +168,12 @@ async def test_musician_rules(sessionmaker) -> None:
         with pytest.raises(InvalidInput, match="is after the session ends"):
             await studio.set_musician(s, G, "#1", "organ", name="Sam Jones", call_time="19:00", now=NOW)
         # a fee needs a currency and an editor: a plain member may not set one
-        with pytest.raises(Forbidden, match="^Only managers and producers can set a fee"):
+        with pytest.raises(Forbidden, match=r"^Only managers and producers can set a fee"):
             await studio.set_musician(s, G, "#1", "organ", name="Sam Jones", fee="200", now=NOW, actor=Actor(ALICE))
         with pytest.raises(InvalidInput, match="has no budget yet and this server has no default currency"):
             await studio.set_musician(s, G, "#1", "organ", name="Sam Jones", fee="200", now=NOW)
     async with UnitOfWork(sessionmaker) as s:
-        ss, m = await studio.remove_musician(s, G, "#1", "Sam Jones", now=NOW)
+        ss, _m = await studio.remove_musician(s, G, "#1", "Sam Jones", now=NOW)
         assert ss.musicians == []
 
 
@@ -183,7 +183,7 @@ async def test_stages_board_and_masters_delivered_tick(sessionmaker) -> None:
         for title in ("One", "Two"):
             await releases.set_track(s, G, "#1", title=title, now=NOW)
     async with UnitOfWork(sessionmaker) as s:
-        with pytest.raises(InvalidInput, match="^`mixdown` isn't a stage. Stages in order: `writing`, `demo`"):
+        with pytest.raises(InvalidInput, match=r"^`mixdown` isn.t a stage\. Stages in order: `writing`, `demo`"):
             await studio.set_stage(s, G, "#1", "#1", "mixdown", by_id=BOB, now=NOW)
     async with UnitOfWork(sessionmaker) as s:
         r = await studio.set_stage(s, G, "#1", "one", "delivered", by_id=BOB, now=NOW)
@@ -221,7 +221,7 @@ async def test_ics_export_parses_back_to_the_same_sessions_and_times(sessionmake
     async with UnitOfWork(sessionmaker) as s:
         await studio.set_musician(s, G, "#1", "drums", name="Sam Jones", call_time="09:30", now=NOW)
     async with sessionmaker() as s:
-        rows, total = await studio.list_sessions(s, G, now=NOW, when="all")
+        rows, _total = await studio.list_sessions(s, G, now=NOW, when="all")
         titles = await studio.release_titles(s, {r.release_id for r in rows})
         data = studio.export_ics(rows, titles, now=NOW, calendar_name="Band studio sessions")
     cal = Calendar.from_ical(data)

@@ -77,7 +77,7 @@ async def test_bad_input_is_refused_and_nothing_is_stored(sessionmaker) -> None:
             await budget.set_line(s, G, "#1", "studio", "100", now=NOW)
         with pytest.raises(InvalidInput, match="must be more than 0"):
             await budget.set_line(s, G, "#1", "studio", "0", currency="EUR", now=NOW)
-        with pytest.raises(InvalidInput, match="^`catering` isn't a budget line"):
+        with pytest.raises(InvalidInput, match=r"^`catering` isn.t a budget line"):
             await budget.set_line(s, G, "#1", "catering", "100", currency="EUR", now=NOW)
         with pytest.raises(InvalidInput, match="isn't a number"):
             await budget.set_line(s, G, "#1", "studio", "12a", currency="EUR", now=NOW)
@@ -92,7 +92,7 @@ async def test_bad_input_is_refused_and_nothing_is_stored(sessionmaker) -> None:
 async def test_only_managers_and_producers_edit(sessionmaker) -> None:
     await setup_guild(sessionmaker)
     async with UnitOfWork(sessionmaker) as s:
-        with pytest.raises(Forbidden, match="^Only managers and producers can change budgets"):
+        with pytest.raises(Forbidden, match=r"^Only managers and producers can change budgets"):
             await budget.set_line(s, G, "#1", "studio", "100", currency="EUR", now=NOW, actor=Actor(ALICE))
     async with UnitOfWork(sessionmaker) as s:
         await budget.set_line(
@@ -205,7 +205,7 @@ async def test_session_costs_are_posted_once_when_the_day_passes_also_across_a_r
         assert await s.scalar(select(func.count()).select_from(Expense)) == 3  # removed one kept, marked deleted
     async with UnitOfWork(sessionmaker) as s:
         _exp, _ = await budget.spend(s, G, "#1", "studio", "1", "x", author_id=ALICE, now=after)
-        with pytest.raises(InvalidInput, match="^Expense #1 comes from studio session #1"):
+        with pytest.raises(InvalidInput, match=r"^Expense #1 comes from studio session #1"):
             await budget.unspend(s, G, "#1", "#1", now=after)
 
 
@@ -236,7 +236,7 @@ async def test_csv_export_lists_every_expense(sessionmaker) -> None:
         await budget.set_line(s, G, "#1", "artwork", "500", currency="GBP", now=NOW)
     await spend(sessionmaker, "artwork", "120.5", what='Cover shoot, "day 1"', date_text="2027-02-20")
     async with UnitOfWork(sessionmaker) as s:
-        release, data = await budget.export_csv(s, G, "#1", now=NOW)
+        _release, data = await budget.export_csv(s, G, "#1", now=NOW)
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     assert rows == [
         ["number", "date", "line", "what", "amount", "currency", "source", "added_by", "added_at"],

@@ -44,12 +44,11 @@ class BudgetCog(commands.GroupCog, group_name="budget", group_description="Recor
         amount="Amount, e.g. 2500 or 2,500.00",
         currency="ISO 4217 code, e.g. EUR (default: the server's; fixed by the first /budget set)",
     )
-    @app_commands.choices(line=LINE_CHOICES)
     async def set_(
         self,
         interaction: discord.Interaction,
         release: Ref,
-        line: app_commands.Choice[str],
+        line: app_commands.Range[str, 1, 20],
         amount: Amount,
         currency: app_commands.Range[str, 3, 3] | None = None,
     ) -> None:
@@ -59,7 +58,7 @@ class BudgetCog(commands.GroupCog, group_name="budget", group_description="Recor
                 s,
                 guild_id_of(interaction),
                 release,
-                line.value,
+                line,
                 amount,
                 now=now,
                 currency=currency,
@@ -82,12 +81,11 @@ class BudgetCog(commands.GroupCog, group_name="budget", group_description="Recor
         what="What it was for",
         date="When (default: today)",
     )
-    @app_commands.choices(line=LINE_CHOICES)
     async def spend(
         self,
         interaction: discord.Interaction,
         release: Ref,
-        line: app_commands.Choice[str],
+        line: app_commands.Range[str, 1, 20],
         amount: Amount,
         what: app_commands.Range[str, 1, 200],
         date: app_commands.Range[str, 1, 100] | None = None,
@@ -97,7 +95,7 @@ class BudgetCog(commands.GroupCog, group_name="budget", group_description="Recor
                 s,
                 guild_id_of(interaction),
                 release,
-                line.value,
+                line,
                 amount,
                 what,
                 author_id=interaction.user.id,
@@ -153,6 +151,12 @@ class BudgetCog(commands.GroupCog, group_name="budget", group_description="Recor
         async with bot_of(interaction).uow() as s:
             pairs = await releases.autocomplete(s, guild_id_of(interaction), current)
         return [app_commands.Choice(name=n, value=v) for n, v in pairs]
+
+    @set_.autocomplete("line")
+    @spend.autocomplete("line")
+    async def _line_ac(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        q = current.strip().lower()
+        return [c for c in LINE_CHOICES if c.value.startswith(q)] or LINE_CHOICES
 
     @unspend.autocomplete("expense")
     async def _expense_ac(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:

@@ -123,6 +123,7 @@ class StudioCog(commands.GroupCog, group_name="studio", group_description="Studi
                 now=utcnow(),
                 member_id=member.id if member else None,
                 name=name,
+                display_name=member.display_name if member else None,
                 call_time=call_time,
                 fee=fee,
                 actor=actor_of(interaction),
@@ -236,13 +237,12 @@ class StudioCog(commands.GroupCog, group_name="studio", group_description="Studi
     @app_commands.describe(
         release="The release", track="The track (#position or title)", stage="The stage", note="Why, what's left…"
     )
-    @app_commands.choices(stage=STAGE_CHOICES)
     async def stage(
         self,
         interaction: discord.Interaction,
         release: Ref,
         track: Ref,
-        stage: app_commands.Choice[str],
+        stage: app_commands.Range[str, 1, 20],
         note: app_commands.Range[str, 1, 300] | None = None,
     ) -> None:
         async with bot_of(interaction).uow() as s:
@@ -251,7 +251,7 @@ class StudioCog(commands.GroupCog, group_name="studio", group_description="Studi
                 guild_id_of(interaction),
                 release,
                 track,
-                stage.value,
+                stage,
                 by_id=interaction.user.id,
                 now=utcnow(),
                 note=note,
@@ -296,15 +296,12 @@ class StudioCog(commands.GroupCog, group_name="studio", group_description="Studi
         ref = str(getattr(interaction.namespace, "session", "") or "")
         async with bot_of(interaction).uow() as s:
             pairs = await st.musician_autocomplete(s, guild_id_of(interaction), ref, current)
-        guild = interaction.guild
-        out = []
-        for label, value in pairs:
-            if " · member " in label and guild is not None:  # show the member's name, not their id
-                inst, _, uid = label.partition(" · member ")
-                member = guild.get_member(int(uid)) if uid.isdigit() else None
-                label = f"{inst} · {member.display_name if member else 'member ' + uid}"[:100]
-            out.append(app_commands.Choice(name=label, value=value))
-        return out
+        return [app_commands.Choice(name=n, value=v) for n, v in pairs]
+
+    @stage.autocomplete("stage")
+    async def _stage_ac(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        q = current.strip().lower()
+        return [c for c in STAGE_CHOICES if c.value.startswith(q)] or STAGE_CHOICES
 
     @stage.autocomplete("track")
     async def _track_ac(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
@@ -330,6 +327,7 @@ def studio_input(  # type: ignore[no-untyped-def]
         studio=studio_name,
         engineer_id=engineer.id if engineer else None,
         engineer_name=engineer_name,
+        engineer_display=engineer.display_name if engineer else None,
         day_rate=day_rate,
         notes=notes,
         timezone=timezone,

@@ -117,12 +117,13 @@ class SessionInput:
     studio: str | None = None
     engineer_id: int | None = None
     engineer_name: str | None = None
+    engineer_display: str | None = None  # the member engineer's display name (for calendars, lists)
     day_rate: str | None = None
     notes: str | None = None
     timezone: str | None = None
 
     def given(self) -> bool:
-        return any(v is not None for v in vars(self).values())
+        return any(v is not None for k, v in vars(self).items() if k != "engineer_display")
 
 
 @dataclass(frozen=True)
@@ -259,7 +260,7 @@ async def _apply(
     if f.notes is not None:
         notes = None if f.notes.strip() == "-" else _text(f.notes, "Notes", NOTES_MAX)
     if f.engineer_id is not None:
-        ss.engineer_id, ss.engineer_name = f.engineer_id, None
+        ss.engineer_id, ss.engineer_name = f.engineer_id, _text(f.engineer_display, "Engineer name", NAME_MAX)
     elif f.engineer_name is not None:
         ss.engineer_id, ss.engineer_name = (
             None,
@@ -416,9 +417,11 @@ async def set_musician(
     call_time: str | None = None,
     fee: str | None = None,
     actor: Actor | None = None,
+    display_name: str | None = None,
 ) -> MusicianResult:
     """Add a musician (a member or a name: exactly one) or update the one already on the session
-    (instrument, call time, fee). Not committed.
+    (instrument, call time, fee). ``display_name`` is a member's name as shown on the server, kept
+    for calendars, lists and expenses (they are pinged by id). Not committed.
 
     Raises:
         NotFound / InvalidInput: unknown session; both or neither of member/name; the same musician
@@ -461,13 +464,15 @@ async def set_musician(
                 "call time and fee. Give a different instrument, call time or fee to change them."
             )
         existing.instrument, existing.call_time, existing.fee_minor = new
+        if member_id is not None and display_name:
+            existing.name = _text(display_name, "Name", NAME_MAX)
         existing.call_at = call_instant(ss, existing.call_time)
         m, added = existing, False
     else:
         m = SessionMusician(
             session_id=ss.id,
             user_id=member_id,
-            name=clean_name,
+            name=clean_name or _text(display_name, "Name", NAME_MAX),
             name_key=key,
             instrument=inst,
             call_time=call,
@@ -497,7 +502,7 @@ def resolve_musician(ss: StudioSession, ref: str) -> SessionMusician:
                 return m
     key = refs.fold(raw)
     for m in ss.musicians:
-        if m.name_key == key:
+        if m.name_key == key or (m.name and refs.fold(m.name) == key):
             return m
     raise NotFound(f"No musician of session #{ss.number} matches `{raw[:60]}`. Pick one from the list.")
 
@@ -531,9 +536,7 @@ async def remove_musician(
 async def musician_autocomplete(
     session: AsyncSession, guild_id: int, session_ref: str, query: str
 ) -> list[tuple[str, str]]:
-    """(label, value) pairs for the session's musicians: ``drums · Sam Jones``, ``m:12``.
-
-    Member labels carry the member's id; the cog replaces it with their display name."""
+    """(label, value) pairs for the session's musicians: ``drums · Sam Jones``, ``m:12``."""
     try:
         ss = await get_session(session, guild_id, session_ref) if session_ref.strip() else None
     except (NotFound, InvalidInput):

@@ -146,6 +146,11 @@ async def _overlaps(session: AsyncSession, ss: StudioSession) -> StudioSession |
     return await session.scalar(q.order_by(StudioSession.start_at).limit(1))
 
 
+def _live():  # type: ignore[no-untyped-def]
+    """Sessions whose release still exists (a deleted release takes its sessions out of view)."""
+    return StudioSession.release_id.in_(select(Release.id).where(Release.deleted_at.is_(None)))
+
+
 def times_label(ss: StudioSession) -> str:
     """``Sat 3 Apr 2027 10:00–18:00 (Europe/Berlin)``; ``+1`` marks an end on the next day."""
     nxt = " (+1 day)" if ss.end <= ss.start else ""
@@ -327,7 +332,9 @@ async def get_session(session: AsyncSession, guild_id: int, ref: str) -> StudioS
     Raises:
         NotFound / InvalidInput: none or several match.
     """
-    found = await refs.resolve(session, StudioSession, guild_id, ref, noun="session", list_hint=LIST_HINT)
+    found = await refs.resolve(
+        session, StudioSession, guild_id, ref, noun="session", list_hint=LIST_HINT, visible=[_live()]
+    )
     return await _load(session, found.id)
 
 
@@ -574,7 +581,7 @@ async def list_sessions(
     """
     if when not in WHENS:
         raise InvalidInput("When must be `upcoming`, `past` or `all`.")
-    cond = [StudioSession.guild_id == guild_id]
+    cond = [StudioSession.guild_id == guild_id, _live()]
     if release_ref:
         cond.append(StudioSession.release_id == (await _release(session, guild_id, release_ref)).id)
     if when == "upcoming":

@@ -12,11 +12,9 @@ from bot.services import budget as bud
 from bot.services import releases
 from bot.services.clock import utcnow
 from bot.ui.studio import budget_embed
-from cogs._common import actor_of, bot_of, guild_id_of
+from cogs._common import NumberText, RefText, WhenText, actor_of, bot_of, guild_id_of
 
 LINE_CHOICES = [app_commands.Choice(name=x, value=x) for x in bud.LINES]
-Ref = app_commands.Range[str, 1, 200]
-Amount = app_commands.Range[str, 1, 30]
 
 
 def _locale(interaction: discord.Interaction) -> str | None:
@@ -41,15 +39,15 @@ class BudgetCog(commands.GroupCog, group_name="budget", group_description="Recor
     @app_commands.describe(
         release="The release",
         line="The budget line",
-        amount="Amount, e.g. 2500 or 2,500.00",
+        amount="NumberText, e.g. 2500 or 2,500.00",
         currency="ISO 4217 code, e.g. EUR (default: the server's; fixed by the first /budget set)",
     )
     async def set_(
         self,
         interaction: discord.Interaction,
-        release: Ref,
+        release: RefText,
         line: app_commands.Range[str, 1, 20],
-        amount: Amount,
+        amount: NumberText,
         currency: app_commands.Range[str, 3, 3] | None = None,
     ) -> None:
         now = utcnow()
@@ -77,18 +75,18 @@ class BudgetCog(commands.GroupCog, group_name="budget", group_description="Recor
     @app_commands.describe(
         release="The release",
         line="The budget line",
-        amount="Amount in the budget's currency, e.g. 450",
+        amount="NumberText in the budget's currency, e.g. 450",
         what="What it was for",
         date="When (default: today)",
     )
     async def spend(
         self,
         interaction: discord.Interaction,
-        release: Ref,
+        release: RefText,
         line: app_commands.Range[str, 1, 20],
-        amount: Amount,
+        amount: NumberText,
         what: app_commands.Range[str, 1, 200],
-        date: app_commands.Range[str, 1, 100] | None = None,
+        date: WhenText | None = None,
     ) -> None:
         async with bot_of(interaction).uow() as s:
             exp, summary = await bud.spend(
@@ -112,7 +110,7 @@ class BudgetCog(commands.GroupCog, group_name="budget", group_description="Recor
 
     @app_commands.command(name="unspend", description="Remove a wrong expense")
     @app_commands.describe(release="The release", expense="The expense (pick from the list)")
-    async def unspend(self, interaction: discord.Interaction, release: Ref, expense: Ref) -> None:
+    async def unspend(self, interaction: discord.Interaction, release: RefText, expense: RefText) -> None:
         async with bot_of(interaction).uow() as s:
             exp, summary = await bud.unspend(
                 s, guild_id_of(interaction), release, expense, now=utcnow(), actor=actor_of(interaction)
@@ -126,7 +124,7 @@ class BudgetCog(commands.GroupCog, group_name="budget", group_description="Recor
 
     @app_commands.command(name="show", description="A release's budget: per line budget, spent, left; overruns marked")
     @app_commands.describe(release="The release")
-    async def show(self, interaction: discord.Interaction, release: Ref) -> None:
+    async def show(self, interaction: discord.Interaction, release: RefText) -> None:
         async with bot_of(interaction).uow() as s:
             summary = await bud.show(s, guild_id_of(interaction), release, now=utcnow())
             embed = await _embed(s, interaction, summary)
@@ -134,7 +132,7 @@ class BudgetCog(commands.GroupCog, group_name="budget", group_description="Recor
 
     @app_commands.command(name="export", description="Download every expense of a release as a .csv")
     @app_commands.describe(release="The release")
-    async def export(self, interaction: discord.Interaction, release: Ref) -> None:
+    async def export(self, interaction: discord.Interaction, release: RefText) -> None:
         async with bot_of(interaction).uow() as s:
             r, data = await bud.export_csv(s, guild_id_of(interaction), release, now=utcnow())
         await interaction.response.send_message(

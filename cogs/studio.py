@@ -21,12 +21,21 @@ from bot.ui.studio import (
     session_list_page,
     stage_reply,
 )
-from cogs._common import actor_of, bot_of, check_bot_can_post, guild_id_of
+from cogs._common import (
+    ClockText,
+    NameText,
+    NumberText,
+    RefText,
+    WhenText,
+    ZoneText,
+    actor_of,
+    bot_of,
+    check_bot_can_post,
+    guild_id_of,
+)
 
 WHEN_CHOICES = [app_commands.Choice(name=n, value=n) for n in st.WHENS]
 STAGE_CHOICES = [app_commands.Choice(name=s, value=s) for s in st.STAGES]
-Clock = app_commands.Range[str, 1, 10]
-Ref = app_commands.Range[str, 1, 200]
 TIME_HELP = "HH:MM, 24-hour, in the session's time zone"
 SESSION_HELP = dict(
     date="Session date, e.g. 2027-03-14 or 14 March 2027",
@@ -64,16 +73,16 @@ class StudioCog(commands.GroupCog, group_name="studio", group_description="Studi
     async def book(
         self,
         interaction: discord.Interaction,
-        release: Ref,
-        date: app_commands.Range[str, 1, 100],
-        start: Clock,
-        end: Clock,
-        studio: app_commands.Range[str, 1, 100],
+        release: RefText,
+        date: WhenText,
+        start: ClockText,
+        end: ClockText,
+        studio: NameText,
         engineer: discord.Member | None = None,
-        engineer_name: app_commands.Range[str, 1, 100] | None = None,
-        day_rate: app_commands.Range[str, 1, 30] | None = None,
+        engineer_name: NameText | None = None,
+        day_rate: NumberText | None = None,
         notes: app_commands.Range[str, 1, 1000] | None = None,
-        timezone: app_commands.Range[str, 1, 64] | None = None,
+        timezone: ZoneText | None = None,
     ) -> None:
         gid = guild_id_of(interaction)
         f = studio_input(date, start, end, studio, engineer, engineer_name, day_rate, notes, timezone)
@@ -107,12 +116,12 @@ class StudioCog(commands.GroupCog, group_name="studio", group_description="Studi
     async def musician(
         self,
         interaction: discord.Interaction,
-        session: Ref,
+        session: RefText,
         instrument: app_commands.Range[str, 1, 60],
         member: discord.Member | None = None,
-        name: app_commands.Range[str, 1, 100] | None = None,
-        call_time: Clock | None = None,
-        fee: app_commands.Range[str, 1, 30] | None = None,
+        name: NameText | None = None,
+        call_time: ClockText | None = None,
+        fee: NumberText | None = None,
     ) -> None:
         async with bot_of(interaction).uow() as s:
             res = await st.set_musician(
@@ -137,7 +146,7 @@ class StudioCog(commands.GroupCog, group_name="studio", group_description="Studi
 
     @app_commands.command(name="musician-remove", description="Take a musician off a session")
     @app_commands.describe(session="The session", musician="The musician (pick from the list)")
-    async def musician_remove(self, interaction: discord.Interaction, session: Ref, musician: Ref) -> None:
+    async def musician_remove(self, interaction: discord.Interaction, session: RefText, musician: RefText) -> None:
         async with bot_of(interaction).uow() as s:
             ss, m = await st.remove_musician(
                 s, guild_id_of(interaction), session, musician, now=utcnow(), actor=actor_of(interaction)
@@ -151,7 +160,10 @@ class StudioCog(commands.GroupCog, group_name="studio", group_description="Studi
     @app_commands.describe(release="Only this release's sessions", when="upcoming (default), past or all")
     @app_commands.choices(when=WHEN_CHOICES)
     async def sessions(
-        self, interaction: discord.Interaction, release: Ref | None = None, when: app_commands.Choice[str] | None = None
+        self,
+        interaction: discord.Interaction,
+        release: RefText | None = None,
+        when: app_commands.Choice[str] | None = None,
     ) -> None:
         gid = guild_id_of(interaction)
         w = when.value if when else "upcoming"
@@ -178,7 +190,7 @@ class StudioCog(commands.GroupCog, group_name="studio", group_description="Studi
 
     @app_commands.command(name="show", description="A session's call sheet: studio, engineer, musicians, call times")
     @app_commands.describe(session="The session")
-    async def show(self, interaction: discord.Interaction, session: Ref) -> None:
+    async def show(self, interaction: discord.Interaction, session: RefText) -> None:
         async with bot_of(interaction).uow() as s:
             ss = await st.get_session(s, guild_id_of(interaction), session)
             embed = await _sheet(s, interaction, ss)
@@ -189,16 +201,16 @@ class StudioCog(commands.GroupCog, group_name="studio", group_description="Studi
     async def edit(
         self,
         interaction: discord.Interaction,
-        session: Ref,
-        date: app_commands.Range[str, 1, 100] | None = None,
-        start: Clock | None = None,
-        end: Clock | None = None,
-        studio: app_commands.Range[str, 1, 100] | None = None,
+        session: RefText,
+        date: WhenText | None = None,
+        start: ClockText | None = None,
+        end: ClockText | None = None,
+        studio: NameText | None = None,
         engineer: discord.Member | None = None,
-        engineer_name: app_commands.Range[str, 1, 100] | None = None,
-        day_rate: app_commands.Range[str, 1, 30] | None = None,
+        engineer_name: NameText | None = None,
+        day_rate: NumberText | None = None,
         notes: app_commands.Range[str, 1, 1000] | None = None,
-        timezone: app_commands.Range[str, 1, 64] | None = None,
+        timezone: ZoneText | None = None,
     ) -> None:
         f = studio_input(date, start, end, studio, engineer, engineer_name, day_rate, notes, timezone)
         async with bot_of(interaction).uow() as s:
@@ -208,7 +220,7 @@ class StudioCog(commands.GroupCog, group_name="studio", group_description="Studi
 
     @app_commands.command(name="cancel", description="Cancel a session (no nudges, no costs)")
     @app_commands.describe(session="The session")
-    async def cancel(self, interaction: discord.Interaction, session: Ref) -> None:
+    async def cancel(self, interaction: discord.Interaction, session: RefText) -> None:
         async with bot_of(interaction).uow() as s:
             ss = await st.cancel(s, guild_id_of(interaction), session, now=utcnow(), actor=actor_of(interaction))
             embed = await _sheet(s, interaction, ss)
@@ -218,7 +230,10 @@ class StudioCog(commands.GroupCog, group_name="studio", group_description="Studi
     @app_commands.describe(release="Only this release's sessions", when="upcoming (default), past or all")
     @app_commands.choices(when=WHEN_CHOICES)
     async def export(
-        self, interaction: discord.Interaction, release: Ref | None = None, when: app_commands.Choice[str] | None = None
+        self,
+        interaction: discord.Interaction,
+        release: RefText | None = None,
+        when: app_commands.Choice[str] | None = None,
     ) -> None:
         w = when.value if when else "upcoming"
         now = utcnow()
@@ -240,8 +255,8 @@ class StudioCog(commands.GroupCog, group_name="studio", group_description="Studi
     async def stage(
         self,
         interaction: discord.Interaction,
-        release: Ref,
-        track: Ref,
+        release: RefText,
+        track: RefText,
         stage: app_commands.Range[str, 1, 20],
         note: app_commands.Range[str, 1, 300] | None = None,
     ) -> None:
@@ -260,7 +275,7 @@ class StudioCog(commands.GroupCog, group_name="studio", group_description="Studi
 
     @app_commands.command(name="board", description="Every track of a release against the production stages")
     @app_commands.describe(release="The release")
-    async def board(self, interaction: discord.Interaction, release: Ref) -> None:
+    async def board(self, interaction: discord.Interaction, release: RefText) -> None:
         async with bot_of(interaction).uow() as s:
             b = await st.board(s, guild_id_of(interaction), release)
 

@@ -17,10 +17,11 @@ from bot.services import budget as budget_svc
 from bot.services import studio as studio_svc
 from bot.services.budget import BudgetSummary
 from bot.services.studio import STAGES, Board, StageResult
-from bot.ui.format import EMBED_DESCRIPTION_MAX, FIELD_VALUE_MAX, plain, truncate
+from bot.textfmt import COLOURS, EMBED_DESCRIPTION_MAX, EMBED_TITLE_MAX, FIELD_VALUE_MAX, page_footer, ts
+from bot.ui.format import plain, truncate
 
-STUDIO_COLOUR = discord.Colour.dark_teal()
-BUDGET_COLOUR = discord.Colour.gold()
+STUDIO_COLOUR = discord.Colour(COLOURS.studio)
+BUDGET_COLOUR = discord.Colour(COLOURS.budget)
 TRACKS_PER_PAGE = 15
 SESSIONS_PER_PAGE = 8
 EXPENSES_SHOWN = 12
@@ -37,20 +38,16 @@ STAGE_ABBR = {
 TITLE_COLS = 24
 
 
-def _ts(dt, style: str = "F") -> str:  # type: ignore[no-untyped-def]
-    return f"<t:{int(dt.timestamp())}:{style}>"
-
-
 def session_embed(
     ss: StudioSession, release: Release, *, money_locale: str | None, currency: str | None
 ) -> discord.Embed:
     """The call sheet: studio, times (session-local and as timestamps), notes, engineer, musicians."""
     status = " (cancelled)" if ss.status == "cancelled" else ""
     e = discord.Embed(
-        title=truncate(f"🎙️ Session #{ss.number} · {plain(ss.studio)}{status}", 256),
+        title=truncate(f"🎙️ Session #{ss.number} · {plain(ss.studio)}{status}", EMBED_TITLE_MAX),
         description=truncate(
             f"For **{plain(release.title)}** (release #{release.number})\n"
-            f"{studio_svc.times_label(ss)}\n{_ts(ss.start_at)} to {_ts(ss.end_at, 't')} your time",
+            f"{studio_svc.times_label(ss)}\n{ts(ss.start_at)} to {ts(ss.end_at, 't')} your time",
             EMBED_DESCRIPTION_MAX,
         ),
         colour=STUDIO_COLOUR,
@@ -68,7 +65,7 @@ def session_embed(
         call = studio_svc.local(m.call_at, ss.timezone)
         fee = f" · {budget_svc.money(m.fee_minor, currency, money_locale)}" if m.fee_minor and currency else ""
         lines.append(
-            f"{studio_svc.musician_label(m)} · {plain(m.instrument)} · call {call:%H:%M} ({_ts(m.call_at, 't')}){fee}"
+            f"{studio_svc.musician_label(m)} · {plain(m.instrument)} · call {call:%H:%M} ({ts(m.call_at, 't')}){fee}"
         )
     value = ""
     for i, line in enumerate(lines):
@@ -105,10 +102,10 @@ def session_list_page(
         lines.append(
             f"**#{ss.number}** {studio_svc.times_label(ss)} · {plain(truncate(ss.studio, 60))} · "
             f"{plain(truncate(title, 60))} (#{number}) · {len(ss.musicians)} musician(s) · "
-            f"{_ts(ss.start_at, 'R')}{flag}"
+            f"{ts(ss.start_at, 'R')}{flag}"
         )
     e.description = truncate("\n".join(lines), EMBED_DESCRIPTION_MAX)
-    e.set_footer(text=f"Page {index + 1}/{page_count} · {total} session(s) · call sheet: /studio show")
+    e.set_footer(text=page_footer(index, page_count, f"{total} session(s)", "call sheet: /studio show"))
     return e
 
 
@@ -128,7 +125,8 @@ def board_embed(board: Board, page: int) -> discord.Embed:
     page = max(0, min(page, pages - 1))
     release = board.release
     e = discord.Embed(
-        title=truncate(f"🎛️ #{release.number} {plain(release.title)} · production", 256), colour=STUDIO_COLOUR
+        title=truncate(f"🎛️ #{release.number} {plain(release.title)} · production", EMBED_TITLE_MAX),
+        colour=STUDIO_COLOUR,
     )
     if not board.rows:
         e.description = f"No tracks yet. Add them with `/release track release:#{release.number} title:…`."
@@ -149,7 +147,7 @@ def board_embed(board: Board, page: int) -> discord.Embed:
     if waiting:
         counts.append(f"not started **{waiting}**")
     e.add_field(name="At each stage", value=truncate(" · ".join(counts), FIELD_VALUE_MAX), inline=False)
-    e.set_footer(text=f"Page {page + 1}/{pages} · move a track with /studio stage")
+    e.set_footer(text=page_footer(page, pages, "move a track with /studio stage"))
     return e
 
 
@@ -174,7 +172,8 @@ def budget_embed(
 
     release = s.release
     e = discord.Embed(
-        title=truncate(f"💰 #{release.number} {plain(release.title)} · budget ({cur})", 256), colour=BUDGET_COLOUR
+        title=truncate(f"💰 #{release.number} {plain(release.title)} · budget ({cur})", EMBED_TITLE_MAX),
+        colour=BUDGET_COLOUR,
     )
     lines = []
     for x in s.lines:

@@ -29,7 +29,7 @@ async def setup_guild(sm) -> None:  # type: ignore[no-untyped-def]
         await settings.set_timezone(s, G, "Europe/Berlin", can_manage=True)
         s.add(GuildRole(guild_id=G, kind="producer", role_id=PRODUCER_ROLE))
         s.add(GuildRole(guild_id=G, kind="manager", role_id=MANAGER_ROLE))
-    async with sm() as s:
+    async with UnitOfWork(sm) as s:
         await releases.add_release(
             s, G, title="Night Drive", date_text="2027-06-04", author_id=ALICE, channel_id=50, now=NOW
         )
@@ -123,7 +123,7 @@ async def test_threshold_nudges_once_per_crossing(sessionmaker) -> None:
         await budget.set_line(s, G, "#1", "video", "100", now=NOW)
     await spend(sessionmaker, "video", "150")
     assert [lvl for lvl, _ in await alerts(sessionmaker)] == [90, 100, 100, 100]
-    async with sessionmaker() as s:
+    async with UnitOfWork(sessionmaker) as s:
         out = [o for o in await nudges.claim_due(s, NOW + timedelta(seconds=1)) if "`video`" in o.content]
     assert out[0].content == (
         f"<@&{MANAGER_ROLE}> <@{ALICE}> 🚨 **Night Drive** budget: `video` is at 150 %: spent €150.00 of €100.00 "
@@ -157,7 +157,7 @@ async def test_session_costs_are_posted_once_when_the_day_passes_also_across_a_r
         await s.commit()
     # the process "dies" after claiming and rendering (expenses posted, committed) but before sending
     after = due + timedelta(seconds=20)  # (within a minute: no "late" banner)
-    async with sessionmaker() as s:
+    async with UnitOfWork(sessionmaker) as s:
         [out] = [o for o in await nudges.claim_due(s, after) if o.content.startswith("💸")]
     assert out.content == (
         "💸 Studio session #1 (Hansa, Wed 10 Mar 2027) is done: €1,150.50 added to the **Night Drive** budget.\n"
@@ -173,7 +173,7 @@ async def test_session_costs_are_posted_once_when_the_day_passes_also_across_a_r
         async with sm2() as s:
             assert await nudges.recover_interrupted(s) == 1
             await s.commit()
-        async with sm2() as s:
+        async with UnitOfWork(sm2) as s:
             [again] = [
                 o for o in await nudges.claim_due(s, after + timedelta(seconds=10)) if o.content.startswith("💸")
             ]

@@ -24,7 +24,7 @@ BERLIN = ZoneInfo("Europe/Berlin")
 async def setup_guild(sm, zone: str = "Europe/Berlin", kind: str = "single") -> None:  # type: ignore[no-untyped-def]
     async with UnitOfWork(sm) as s:
         await settings.set_timezone(s, G, zone, can_manage=True)
-    async with sm() as s:
+    async with UnitOfWork(sm) as s:
         await releases.add_release(
             s, G, title="Night Drive", date_text="2027-06-04", kind=kind, author_id=ALICE, channel_id=50, now=NOW
         )
@@ -113,7 +113,7 @@ async def test_call_sheet_and_call_time_nudges_land_on_the_right_instants_across
         assert ss.end_at - ss.start_at == timedelta(hours=7)
 
     # delivery: the call sheet pings exactly Bob and the engineer
-    async with sessionmaker() as s:
+    async with UnitOfWork(sessionmaker) as s:
         [out] = [
             o for o in await nudges.claim_due(s, datetime(2027, 3, 27, 17, 0, 1, tzinfo=UTC)) if "Hansa" in o.content
         ]
@@ -125,8 +125,11 @@ async def test_call_sheet_and_call_time_nudges_land_on_the_right_instants_across
         f"• <@{BOB}> · guitar · call 09:00 (<t:{int(datetime(2027, 3, 28, 7, tzinfo=UTC).timestamp())}:t>)",
         f"• Sam Jones · drums · call 10:00 (<t:{int(datetime(2027, 3, 28, 8, tzinfo=UTC).timestamp())}:t>)",
     ]
-    async with sessionmaker() as s:
-        [call] = await nudges.claim_due(s, datetime(2027, 3, 28, 5, 0, 1, tzinfo=UTC))
+    async with UnitOfWork(sessionmaker) as s:
+        calls = [
+            o for o in await nudges.claim_due(s, datetime(2027, 3, 28, 5, 0, 1, tzinfo=UTC)) if "call" in o.content
+        ]
+        [call] = calls
     assert call.mention_user_ids == (BOB,)
     assert call.content.startswith(f"⏰ <@{BOB}> your call for session #1 (guitar) is at 09:00 Europe/Berlin")
 
@@ -179,7 +182,7 @@ async def test_musician_rules(sessionmaker) -> None:
 
 async def test_stages_board_and_masters_delivered_tick(sessionmaker) -> None:
     await setup_guild(sessionmaker, kind="ep")
-    async with sessionmaker() as s:
+    async with UnitOfWork(sessionmaker) as s:
         for title in ("One", "Two"):
             await releases.set_track(s, G, "#1", title=title, now=NOW)
     async with UnitOfWork(sessionmaker) as s:

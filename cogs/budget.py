@@ -11,7 +11,7 @@ from discord.ext import commands
 from bot.services import budget as bud
 from bot.services import releases
 from bot.services.clock import utcnow
-from bot.ui.studio import budget_embed
+from bot.ui import studio as ui
 from cogs._common import NumberText, RefText, WhenText, actor_of, bot_of, guild_id_of
 
 LINE_CHOICES = [app_commands.Choice(name=x, value=x) for x in bud.LINES]
@@ -25,7 +25,7 @@ def _locale(interaction: discord.Interaction) -> str | None:
 async def _embed(s, interaction: discord.Interaction, summary: bud.BudgetSummary) -> discord.Embed:  # type: ignore[no-untyped-def]
     recent = list(reversed(await bud.expenses(s, summary.release)))
     sessions = await bud.session_numbers(s, summary.release.id)
-    return budget_embed(summary, recent, sessions, locale=_locale(interaction))
+    return ui.budget_embed(summary, recent, sessions, locale=_locale(interaction))
 
 
 @app_commands.guild_only()
@@ -63,13 +63,7 @@ class BudgetCog(commands.GroupCog, group_name="budget", group_description="Recor
                 actor=actor_of(interaction),
             )
             embed = await _embed(s, interaction, res.summary)
-        cur = res.summary.currency
-        new = bud.money(res.new, cur, _locale(interaction))
-        was = f" (was {bud.money(res.old, cur, _locale(interaction))})" if res.old is not None else ""
-        head = f"💰 `{res.line}` budget set to {new}{was}."
-        if res.created:
-            head += f" This budget is in {cur}."
-        await interaction.response.send_message(head, embed=embed)
+        await interaction.response.send_message(ui.budget_set(res, _locale(interaction)), embed=embed)
 
     @app_commands.command(name="spend", description="Record an expense on a budget line")
     @app_commands.describe(
@@ -103,8 +97,7 @@ class BudgetCog(commands.GroupCog, group_name="budget", group_description="Recor
             )
             embed = await _embed(s, interaction, summary)
         await interaction.response.send_message(
-            f"🧾 Expense #{exp.number}: {bud.money(exp.amount_minor, summary.currency, _locale(interaction))} "
-            f"on `{exp.line}`.",
+            ui.expense_added(exp, summary.currency, _locale(interaction)),
             embed=embed,
         )
 
@@ -117,8 +110,7 @@ class BudgetCog(commands.GroupCog, group_name="budget", group_description="Recor
             )
             embed = await _embed(s, interaction, summary)
         await interaction.response.send_message(
-            f"↩️ Removed expense #{exp.number} ({bud.money(exp.amount_minor, summary.currency, _locale(interaction))} "
-            f"on `{exp.line}`).",
+            ui.expense_removed(exp, summary.currency, _locale(interaction)),
             embed=embed,
         )
 
@@ -136,7 +128,7 @@ class BudgetCog(commands.GroupCog, group_name="budget", group_description="Recor
         async with bot_of(interaction).uow() as s:
             r, data = await bud.export_csv(s, guild_id_of(interaction), release, now=utcnow())
         await interaction.response.send_message(
-            f"📤 Expenses of release #{r.number} as a spreadsheet (.csv).",
+            ui.budget_exported(r),
             file=discord.File(io.BytesIO(data), filename=f"budget-release-{r.number}.csv"),
         )
 

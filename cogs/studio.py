@@ -12,15 +12,8 @@ from bot.services import budget, releases
 from bot.services import studio as st
 from bot.services.clock import utcnow
 from bot.services.settings import get_config, search_timezones
+from bot.ui import studio as ui
 from bot.ui.paginator import send_paginated
-from bot.ui.studio import (
-    SESSIONS_PER_PAGE,
-    board_embed,
-    board_page_count,
-    session_embed,
-    session_list_page,
-    stage_reply,
-)
 from cogs._common import (
     ClockText,
     NameText,
@@ -58,7 +51,7 @@ def _locale(interaction: discord.Interaction) -> str | None:
 async def _sheet(s, interaction: discord.Interaction, ss) -> discord.Embed:  # type: ignore[no-untyped-def]
     release = await releases.get_release_by_id(s, guild_id_of(interaction), ss.release_id)
     b = await budget.get_budget(s, ss.release_id)
-    return session_embed(ss, release, money_locale=_locale(interaction), currency=b.currency if b else None)
+    return ui.session_embed(ss, release, money_locale=_locale(interaction), currency=b.currency if b else None)
 
 
 @app_commands.guild_only()
@@ -100,9 +93,7 @@ class StudioCog(commands.GroupCog, group_name="studio", group_description="Studi
                 actor=actor_of(interaction),
             )
             embed = await _sheet(s, interaction, ss)
-        await interaction.response.send_message(
-            f"🎙️ Session #{ss.number} booked. Add musicians with `/studio musician session:#{ss.number}`.", embed=embed
-        )
+        await interaction.response.send_message(ui.session_booked(ss), embed=embed)
 
     @app_commands.command(name="musician", description="Add a session musician, or change one's instrument/call/fee")
     @app_commands.describe(
@@ -138,10 +129,8 @@ class StudioCog(commands.GroupCog, group_name="studio", group_description="Studi
                 actor=actor_of(interaction),
             )
             embed = await _sheet(s, interaction, res.session)
-        verb = "added to" if res.added else "updated on"
         await interaction.response.send_message(
-            f"🎻 {st.musician_label(res.musician)} ({res.musician.instrument}) {verb} session #{res.session.number}.",
-            embed=embed,
+            ui.musician_saved(res.musician, res.session, added=res.added), embed=embed
         )
 
     @app_commands.command(name="musician-remove", description="Take a musician off a session")
@@ -152,9 +141,7 @@ class StudioCog(commands.GroupCog, group_name="studio", group_description="Studi
                 s, guild_id_of(interaction), session, musician, now=utcnow(), actor=actor_of(interaction)
             )
             embed = await _sheet(s, interaction, ss)
-        await interaction.response.send_message(
-            f"➖ {st.musician_label(m)} ({m.instrument}) is off session #{ss.number}.", embed=embed
-        )
+        await interaction.response.send_message(ui.musician_removed(m, ss), embed=embed)
 
     @app_commands.command(name="sessions", description="Studio sessions: upcoming (default), past or all")
     @app_commands.describe(release="Only this release's sessions", when="upcoming (default), past or all")
@@ -170,7 +157,7 @@ class StudioCog(commands.GroupCog, group_name="studio", group_description="Studi
         now = utcnow()
         async with bot_of(interaction).uow() as s:
             _rows, total = await st.list_sessions(s, gid, now=now, when=w, release_ref=release, limit=0)
-        page_count = max(1, -(-total // SESSIONS_PER_PAGE))
+        page_count = max(1, -(-total // ui.SESSIONS_PER_PAGE))
 
         async def render(index: int) -> discord.Embed:
             async with bot_of(interaction).uow() as s:
@@ -180,11 +167,11 @@ class StudioCog(commands.GroupCog, group_name="studio", group_description="Studi
                     now=now,
                     when=w,
                     release_ref=release,
-                    offset=index * SESSIONS_PER_PAGE,
-                    limit=SESSIONS_PER_PAGE,
+                    offset=index * ui.SESSIONS_PER_PAGE,
+                    limit=ui.SESSIONS_PER_PAGE,
                 )
                 titles = await st.release_titles(s, {r.release_id for r in rows})
-            return session_list_page(rows, titles, w, index=index, page_count=page_count, total=total)
+            return ui.session_list_page(rows, titles, w, index=index, page_count=page_count, total=total)
 
         await send_paginated(interaction, page_count, render)
 
@@ -216,7 +203,7 @@ class StudioCog(commands.GroupCog, group_name="studio", group_description="Studi
         async with bot_of(interaction).uow() as s:
             ss = await st.edit(s, guild_id_of(interaction), session, f, now=utcnow(), actor=actor_of(interaction))
             embed = await _sheet(s, interaction, ss)
-        await interaction.response.send_message(f"✏️ Session #{ss.number} updated.", embed=embed)
+        await interaction.response.send_message(ui.session_updated(ss), embed=embed)
 
     @app_commands.command(name="cancel", description="Cancel a session (no nudges, no costs)")
     @app_commands.describe(session="The session")
@@ -224,7 +211,7 @@ class StudioCog(commands.GroupCog, group_name="studio", group_description="Studi
         async with bot_of(interaction).uow() as s:
             ss = await st.cancel(s, guild_id_of(interaction), session, now=utcnow(), actor=actor_of(interaction))
             embed = await _sheet(s, interaction, ss)
-        await interaction.response.send_message(f"🚫 Session #{ss.number} is cancelled.", embed=embed)
+        await interaction.response.send_message(ui.session_cancelled(ss), embed=embed)
 
     @app_commands.command(name="export", description="Download studio sessions as a calendar (.ics)")
     @app_commands.describe(release="Only this release's sessions", when="upcoming (default), past or all")
@@ -244,7 +231,7 @@ class StudioCog(commands.GroupCog, group_name="studio", group_description="Studi
         name = interaction.guild.name if interaction.guild else "Studio"
         data = st.export_ics(rows, titles, now=now, calendar_name=f"{name} studio sessions")
         await interaction.response.send_message(
-            f"📤 {len(rows)} session(s) as a calendar (Google Calendar: Settings › Import; Apple: open the file).",
+            ui.sessions_exported(len(rows)),
             file=discord.File(io.BytesIO(data), filename="studio-sessions.ics"),
         )
 
@@ -271,7 +258,7 @@ class StudioCog(commands.GroupCog, group_name="studio", group_description="Studi
                 now=utcnow(),
                 note=note,
             )
-        await interaction.response.send_message(stage_reply(res))
+        await interaction.response.send_message(ui.stage_reply(res))
 
     @app_commands.command(name="board", description="Every track of a release against the production stages")
     @app_commands.describe(release="The release")
@@ -280,9 +267,9 @@ class StudioCog(commands.GroupCog, group_name="studio", group_description="Studi
             b = await st.board(s, guild_id_of(interaction), release)
 
         async def render(index: int) -> discord.Embed:
-            return board_embed(b, index)
+            return ui.board_embed(b, index)
 
-        await send_paginated(interaction, board_page_count(b), render)
+        await send_paginated(interaction, ui.board_page_count(b), render)
 
     # --- autocomplete ---
 

@@ -12,10 +12,10 @@ from decimal import ROUND_HALF_EVEN, Decimal
 
 import discord
 
-from bot.db.models import Expense, Release, StudioSession
+from bot.db.models import Expense, Release, SessionMusician, StudioSession
 from bot.services import budget as budget_svc
 from bot.services import studio as studio_svc
-from bot.services.budget import BudgetSummary
+from bot.services.budget import BudgetSummary, SetResult
 from bot.services.studio import STAGES, Board, StageResult
 from bot.textfmt import COLOURS, EMBED_DESCRIPTION_MAX, EMBED_TITLE_MAX, FIELD_VALUE_MAX, page_footer, ts
 from bot.ui.format import plain, truncate
@@ -223,3 +223,60 @@ def stage_reply(res: StageResult) -> str:
             f"“{plain(truncate(res.ticked.title, 100))}” (`/release checklist release:#{res.release.number}`)."
         )
     return "\n".join(lines)
+
+
+# --- replies ----------------------------------------------------------------------------------------
+
+
+def session_booked(ss: StudioSession) -> str:
+    """``/studio book``'s answer."""
+    return f"🎙️ Session #{ss.number} booked. Add musicians with `/studio musician session:#{ss.number}`."
+
+
+def musician_saved(m: SessionMusician, ss: StudioSession, *, added: bool) -> str:
+    """``/studio musician``'s answer."""
+    verb = "added to" if added else "updated on"
+    return f"🎻 {studio_svc.musician_label(m)} ({plain(m.instrument)}) {verb} session #{ss.number}."
+
+
+def musician_removed(m: SessionMusician, ss: StudioSession) -> str:
+    """``/studio musician-remove``'s answer."""
+    return f"➖ {studio_svc.musician_label(m)} ({plain(m.instrument)}) is off session #{ss.number}."
+
+
+def session_updated(ss: StudioSession) -> str:
+    """``/studio edit``'s answer."""
+    return f"✏️ Session #{ss.number} updated."
+
+
+def session_cancelled(ss: StudioSession) -> str:
+    """``/studio cancel``'s answer."""
+    return f"🚫 Session #{ss.number} is cancelled."
+
+
+def sessions_exported(count: int) -> str:
+    """``/studio export``'s answer (the .ics is attached)."""
+    return f"📤 {count} session(s) as a calendar (Google Calendar: Settings › Import; Apple: open the file)."
+
+
+def budget_set(res: SetResult, locale: str | None) -> str:
+    """``/budget set``'s answer: the new amount, the old one, and the currency of a new budget."""
+    cur = res.summary.currency
+    was = f" (was {budget_svc.money(res.old, cur, locale)})" if res.old is not None else ""
+    head = f"💰 `{res.line}` budget set to {budget_svc.money(res.new, cur, locale)}{was}."
+    return head + (f" This budget is in {cur}." if res.created else "")
+
+
+def expense_added(exp: Expense, currency: str, locale: str | None) -> str:
+    """``/budget spend``'s answer."""
+    return f"🧾 Expense #{exp.number}: {budget_svc.money(exp.amount_minor, currency, locale)} on `{exp.line}`."
+
+
+def expense_removed(exp: Expense, currency: str, locale: str | None) -> str:
+    """``/budget unspend``'s answer."""
+    return f"↩️ Removed expense #{exp.number} ({budget_svc.money(exp.amount_minor, currency, locale)} on `{exp.line}`)."
+
+
+def budget_exported(release: Release) -> str:
+    """``/budget export``'s answer (the .csv is attached)."""
+    return f"📤 Expenses of release #{release.number} as a spreadsheet (.csv)."

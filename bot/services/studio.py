@@ -240,6 +240,9 @@ async def _apply(
     session: AsyncSession, ss: StudioSession, f: SessionInput, release: Release, *, now: datetime, actor: Actor | None
 ) -> None:
     cfg = await get_config(session, ss.guild_id)
+    for name in ("date", "start", "end", "studio", "timezone"):
+        if (getattr(f, name) or "").strip() == "-":
+            raise InvalidInput(f"A session always has a {name}; give a new one instead of `-`.")
     if f.engineer_id is not None and f.engineer_name is not None and f.engineer_name.strip() != "-":
         raise InvalidInput(
             "Give the engineer as `engineer` (a member) or `engineer_name` (not on the server), not both."
@@ -370,6 +373,11 @@ async def edit(
     await _apply(session, ss, f, release, now=now, actor=actor)
     for m in ss.musicians:
         m.call_at = call_instant(ss, m.call_time)
+        if m.call_at >= ss.end_at:
+            raise InvalidInput(
+                f"{musician_label(m)}'s call time {m.call_time:%H:%M} would be after the session ends "
+                f"({times_label(ss)}). Change their call time with `/studio musician` first."
+            )
     await plan_nudges(session, ss, now)
     await budget.sync_costs(session, ss, now)
     return ss

@@ -14,7 +14,7 @@ from bot.db.engine import create_engine, create_sessionmaker
 from bot.db.models import Budget, Expense, GuildRole, Nudge
 from bot.money import from_minor
 from bot.services import budget, nudges, releases, settings, studio
-from bot.services.errors import Forbidden, InvalidInput
+from bot.services.errors import Forbidden, InvalidInput, NotFound
 from bot.services.permissions import Actor
 from bot.uow import UnitOfWork
 
@@ -242,3 +242,13 @@ async def test_csv_export_lists_every_expense(sessionmaker) -> None:
         ["number", "date", "line", "what", "amount", "currency", "source", "added_by", "added_at"],
         ["1", "2027-02-20", "artwork", 'Cover shoot, "day 1"', "120.50", "GBP", "manual", str(ALICE), NOW.isoformat()],
     ]
+
+
+async def test_budgets_are_scoped_by_guild(sessionmaker) -> None:
+    await setup_guild(sessionmaker)
+    async with UnitOfWork(sessionmaker) as s:
+        await budget.set_line(s, G, "#1", "studio", "100", currency="EUR", now=NOW)
+    async with UnitOfWork(sessionmaker) as s:
+        with pytest.raises(NotFound, match="no release #1 in this server"):
+            await budget.show(s, 222, "#1", now=NOW)
+        assert await budget.expense_autocomplete(s, 222, "#1", "") == []

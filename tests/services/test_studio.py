@@ -146,6 +146,13 @@ async def test_edits_move_nudges_and_cancel_removes_them(sessionmaker) -> None:
     # Bob's call followed the start (he had none of his own): 12:00 CET - 2 h = 09:00 UTC
     assert await pending(sessionmaker, studio.KIND_CALL) == [(mid, datetime(2027, 3, 12, 9, tzinfo=UTC))]
     async with UnitOfWork(sessionmaker) as s:
+        await studio.set_musician(s, G, "#1", "keys", name="Sam Jones", call_time="17:00", now=NOW)
+    async with UnitOfWork(sessionmaker) as s:
+        with pytest.raises(InvalidInput, match=r"^Sam Jones's call time 17:00 would be after the session ends"):
+            await studio.edit(s, G, "#1", studio.SessionInput(end="16:00"), now=NOW)
+        with pytest.raises(InvalidInput, match=r"^A session always has a studio"):
+            await studio.edit(s, G, "#1", studio.SessionInput(studio="-"), now=NOW)
+    async with UnitOfWork(sessionmaker) as s:
         await studio.cancel(s, G, "#1", now=NOW)
     for kind in (studio.KIND_EVE, studio.KIND_CALL, budget.KIND_COSTS):
         assert await pending(sessionmaker, kind) == []

@@ -6,6 +6,7 @@ Times are UTC-aware (:class:`~bot.db.types.UTCDateTime`); Discord ids are 64-bit
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from enum import StrEnum
 
 from sqlalchemy import (
     BigInteger,
@@ -345,6 +346,13 @@ class ReleaseTrack(Base):
     isrc: Mapped[str | None] = mapped_column(String(12), nullable=True)
 
 
+class SessionStatus(StrEnum):
+    """A studio session is booked until cancelled (a cancelled one gets no nudges and no costs)."""
+
+    BOOKED = "booked"
+    CANCELLED = "cancelled"
+
+
 class StudioSession(Base):
     """A recording session for a release at a studio, on a local ``date`` from ``start`` to ``end``
     in ``timezone`` (the server's unless given). ``start_at``/``end_at`` are the UTC instants (an end
@@ -376,7 +384,7 @@ class StudioSession(Base):
     engineer_name: Mapped[str | None] = mapped_column(String(100), nullable=True)
     day_rate_minor: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     notes: Mapped[str | None] = mapped_column(String(1000), nullable=True)
-    status: Mapped[str] = mapped_column(String(16), default="booked")
+    status: Mapped[str] = mapped_column(String(16), default=SessionStatus.BOOKED)
     channel_id: Mapped[int] = mapped_column(BigInteger)
     author_id: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -31,7 +31,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Budget, BudgetLine, Expense, Nudge, Release, SessionMusician, StudioSession
+from bot.db.models import Budget, BudgetLine, Expense, Nudge, Release, SessionMusician, SessionStatus, StudioSession
 from bot.money import check_currency, format_money, from_minor, parse_amount, to_minor
 from bot.services import nudges, refs
 from bot.services.errors import Forbidden, InvalidInput, NotFound
@@ -579,7 +579,7 @@ async def sync_costs(session: AsyncSession, ss: StudioSession, now: datetime, *,
     )
     by_key = {e.musician_id: e for e in existing}
     wanted: dict[int | None, tuple[str, int, str]] = {}
-    if ss.status == "booked":
+    if ss.status == SessionStatus.BOOKED:
         if ss.day_rate_minor:
             wanted[None] = ("studio", ss.day_rate_minor, f"Studio day: {ss.studio} (session #{ss.number})"[:WHAT_MAX])
         for m in await session.scalars(select(SessionMusician).where(SessionMusician.session_id == ss.id)):
@@ -617,7 +617,7 @@ async def sync_costs(session: AsyncSession, ss: StudioSession, now: datetime, *,
 async def post_costs(session: AsyncSession, ss: StudioSession, now: datetime) -> bool:
     """Turn a passed session's day rate and fees into expenses, once. Returns True when posted now
     (False: already posted, cancelled, or its day hasn't passed). Not committed."""
-    if ss.costs_posted_at is not None or ss.status != "booked" or costs_due_at(ss) > now:
+    if ss.costs_posted_at is not None or ss.status != SessionStatus.BOOKED or costs_due_at(ss) > now:
         return False
     ss.costs_posted_at = now
     await sync_costs(session, ss, now)
@@ -629,7 +629,7 @@ async def post_due_costs(session: AsyncSession, guild_id: int, now: datetime, *,
     and whose costs aren't posted yet. Returns how many sessions were posted. Not committed."""
     q = select(StudioSession).where(
         StudioSession.guild_id == guild_id,
-        StudioSession.status == "booked",
+        StudioSession.status == SessionStatus.BOOKED,
         StudioSession.costs_posted_at.is_(None),
         StudioSession.end_at <= now,
     )
@@ -655,7 +655,7 @@ def _day(d: date) -> str:
 
 async def _render_costs(session: AsyncSession, nudge: Nudge, now: datetime) -> nudges.Rendered | None:
     ss = await session.get(StudioSession, nudge.ref_id)
-    if ss is None or ss.guild_id != nudge.guild_id or ss.status != "booked":
+    if ss is None or ss.guild_id != nudge.guild_id or ss.status != SessionStatus.BOOKED:
         return None
     release = await session.get(Release, ss.release_id)
     if release is None or release.deleted_at is not None:

@@ -30,7 +30,16 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from bot.db.models import Nudge, Release, ReleaseTask, ReleaseTrack, SessionMusician, StudioSession, TrackStageChange
+from bot.db.models import (
+    Nudge,
+    Release,
+    ReleaseTask,
+    ReleaseTrack,
+    SessionMusician,
+    SessionStatus,
+    StudioSession,
+    TrackStageChange,
+)
 from bot.money import to_minor
 from bot.services import budget, nudges, refs, releases
 from bot.services.errors import Forbidden, InvalidInput, NotFound
@@ -137,7 +146,7 @@ async def _overlaps(session: AsyncSession, ss: StudioSession) -> StudioSession |
     q = select(StudioSession).where(
         StudioSession.guild_id == ss.guild_id,
         StudioSession.studio_key == ss.studio_key,
-        StudioSession.status == "booked",
+        StudioSession.status == SessionStatus.BOOKED,
         StudioSession.start_at < ss.end_at,
         StudioSession.end_at > ss.start_at,
     )
@@ -209,7 +218,7 @@ async def plan_nudges(session: AsyncSession, ss: StudioSession, now: datetime) -
     ids = [m.id for m in ss.musicians]
     if ids:
         await nudges.cancel_for(session, KIND_CALL, ids)
-    if ss.status != "booked":
+    if ss.status != SessionStatus.BOOKED:
         return
     cfg = await get_config(session, ss.guild_id)
     _plan(session, ss, cfg.nudge_channel_id or ss.channel_id, now)
@@ -310,7 +319,7 @@ async def book(
         number=await refs.next_number(session, StudioSession, guild_id),
         release_id=release.id,
         timezone=validate_timezone(f.timezone) if f.timezone else cfg.timezone,
-        status="booked",
+        status=SessionStatus.BOOKED,
         channel_id=channel_id,
         author_id=author_id,
         created_at=now,
@@ -366,7 +375,7 @@ async def edit(
         raise InvalidInput("Give at least one thing to change (e.g. `start:11:00` or `studio:Abbey Road`).")
     ss = await get_session(session, guild_id, ref)
     await require_can_change(session, ss, actor)
-    if ss.status == "cancelled":
+    if ss.status == SessionStatus.CANCELLED:
         raise InvalidInput(f"Session #{ss.number} is cancelled; book a new one with `/studio book`.")
     release = await session.get(Release, ss.release_id)
     assert release is not None
@@ -394,11 +403,11 @@ async def cancel(
     """
     ss = await get_session(session, guild_id, ref)
     await require_can_change(session, ss, actor)
-    if ss.status == "cancelled":
+    if ss.status == SessionStatus.CANCELLED:
         raise InvalidInput(f"Session #{ss.number} is already cancelled.")
     if ss.start_at <= now:
         raise InvalidInput(f"Session #{ss.number} has already started ({times_label(ss)}); it can't be cancelled.")
-    ss.status, ss.updated_at = "cancelled", now
+    ss.status, ss.updated_at = SessionStatus.CANCELLED, now
     await plan_nudges(session, ss, now)
     return ss
 
@@ -447,7 +456,7 @@ async def set_musician(
         raise InvalidInput("Give exactly one of `member` (on the server) or `name` (not on the server).")
     ss = await get_session(session, guild_id, session_ref)
     await require_can_change(session, ss, actor)
-    if ss.status == "cancelled":
+    if ss.status == SessionStatus.CANCELLED:
         raise InvalidInput(f"Session #{ss.number} is cancelled.")
     inst = _text(instrument, "Instrument", INSTRUMENT_MAX)
     if not inst:
@@ -625,7 +634,7 @@ async def autocomplete(session: AsyncSession, guild_id: int, query: str, *, now:
             refs.choice_label(
                 ss.number,
                 f"{format_day(ss.date)} {ss.start:%H:%M} · {ss.studio} · {title}",
-                " (cancelled)" if ss.status == "cancelled" else "",
+                " (cancelled)" if ss.status == SessionStatus.CANCELLED else "",
             ),
             f"#{ss.number}",
         )
@@ -684,7 +693,7 @@ async def _render_eve(session: AsyncSession, nudge: Nudge, now: datetime) -> nud
     ss = await session.scalar(
         select(StudioSession).where(StudioSession.id == nudge.ref_id).options(selectinload(StudioSession.musicians))
     )
-    if ss is None or ss.guild_id != nudge.guild_id or ss.status != "booked" or ss.start_at <= now:
+    if ss is None or ss.guild_id != nudge.guild_id or ss.status != SessionStatus.BOOKED or ss.start_at <= now:
         return None
     release = await session.get(Release, ss.release_id)
     if release is None or release.deleted_at is not None:
@@ -699,7 +708,7 @@ async def _render_call(session: AsyncSession, nudge: Nudge, now: datetime) -> nu
     if m is None or m.user_id is None:
         return None
     ss = await session.get(StudioSession, m.session_id)
-    if ss is None or ss.guild_id != nudge.guild_id or ss.status != "booked" or m.call_at <= now:
+    if ss is None or ss.guild_id != nudge.guild_id or ss.status != SessionStatus.BOOKED or m.call_at <= now:
         return None
     if m.call_at - CALL_LEAD != nudge.due_at:
         return None  # moved since planned (the re-plan made a new row)
@@ -901,7 +910,7 @@ def export_ics(
         ev.add("location", ss.studio)
         ev.add("dtstart", local(ss.start_at, ss.timezone))
         ev.add("dtend", local(ss.end_at, ss.timezone))
-        ev.add("status", "CANCELLED" if ss.status == "cancelled" else "CONFIRMED")
+        ev.add("status", "CANCELLED" if ss.status == SessionStatus.CANCELLED else "CONFIRMED")
         desc = [f"Release #{number} {title} · session #{ss.number}"]
         if ss.engineer_name or ss.engineer_id:
             desc.append(f"Engineer: {ss.engineer_name or f'member {ss.engineer_id}'}")

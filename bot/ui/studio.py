@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 
 import discord
 
-from bot.db.models import Expense, Release, SessionMusician, StudioSession
+from bot.db.models import Expense, Release, SessionMusician, SessionStatus, StudioSession
 from bot.services import budget as budget_svc
 from bot.services import studio as studio_svc
 from bot.services.budget import BudgetSummary, SetResult
@@ -42,7 +42,7 @@ def session_embed(
     ss: StudioSession, release: Release, *, money_locale: str | None, currency: str | None
 ) -> discord.Embed:
     """The call sheet: studio, times (session-local and as timestamps), notes, engineer, musicians."""
-    status = " (cancelled)" if ss.status == "cancelled" else ""
+    status = " (cancelled)" if ss.status == SessionStatus.CANCELLED else ""
     e = discord.Embed(
         title=truncate(f"🎙️ Session #{ss.number} · {plain(ss.studio)}{status}", EMBED_TITLE_MAX),
         description=truncate(
@@ -98,7 +98,7 @@ def session_list_page(
     lines = []
     for ss in sessions:
         number, title = titles.get(ss.release_id, (0, "?"))
-        flag = " · ~~cancelled~~" if ss.status == "cancelled" else ""
+        flag = " · ~~cancelled~~" if ss.status == SessionStatus.CANCELLED else ""
         lines.append(
             f"**#{ss.number}** {studio_svc.times_label(ss)} · {plain(truncate(ss.studio, 60))} · "
             f"{plain(truncate(title, 60))} (#{number}) · {len(ss.musicians)} musician(s) · "

@@ -258,3 +258,65 @@ async def test_export_ics_parses_back(double: DiscordDouble, bot: Roadie) -> Non
         SESSION_DAY, datetime.min.time(), tzinfo=UTC
     ).replace(hour=10)
     assert json.dumps(str(ev["SUMMARY"])) == json.dumps("Studio: Night Drive (Hansa Tonstudio)")
+
+
+async def test_after_a_restart_the_call_sheet_and_the_costs_go_out_once(double: DiscordDouble, db_url: str) -> None:
+    from tests.e2e.harness import running_bot, settings_for
+
+    settings = settings_for(double, db_url)
+    async with running_bot(settings):
+        await double.invoke(GUILD, GENERAL, ANA, "release add", {"title": "Night Drive", "date": RELEASE_DAY})
+        await double.invoke(
+            GUILD, GENERAL, ANA, "budget set", {"release": "#1", "line": "studio", "amount": "1000", "currency": "EUR"}
+        )
+        await double.invoke(
+            GUILD,
+            GENERAL,
+            ANA,
+            "studio book",
+            {
+                "release": "#1",
+                "date": SESSION_DAY.isoformat(),
+                "start": "10:00",
+                "end": "18:00",
+                "studio": "Hansa",
+                "engineer": BEN,
+                "day_rate": "900",
+            },
+        )
+    # while Roadie is down the evening before the session comes
+    from bot.db.engine import create_engine, create_sessionmaker
+
+    eng = create_engine(db_url)
+    async with create_sessionmaker(eng)() as s:
+        eve = await s.scalar(select(Nudge).where(Nudge.kind == studio.KIND_EVE))
+        eve.due_at = utcnow() - timedelta(minutes=5)
+        await s.commit()
+    await eng.dispose()
+    async with running_bot(settings) as bot:
+        [sheet] = await double.wait_until(lambda: nudges_in(double, GENERAL), timeout=8, what="the late call sheet")
+        assert sheet["content"].startswith("⏰ **Late** (was due <t:")
+        assert double.pings(sheet)["users"] == {BEN}
+        # the session ends; its costs nudge comes due
+        async with bot.sessionmaker() as s:
+            ss = await s.scalar(select(StudioSession))
+            ss.date = TODAY - timedelta(days=1)
+            ss.start_at, ss.end_at = utcnow() - timedelta(hours=9), utcnow() - timedelta(hours=1)
+            costs = await s.scalar(select(Nudge).where(Nudge.kind == "studio_costs", Nudge.status == "pending"))
+            costs.due_at = utcnow()
+            await s.commit()
+        bot.dispatcher.notify()
+        [posted] = await double.wait_until(
+            lambda: [m for m in nudges_in(double, GENERAL) if m["content"].startswith("💸")], timeout=8, what="costs"
+        )
+        assert posted["content"].split("\n")[1] == "• studio: €900.00 · Studio day: Hansa (session #1)"
+    async with running_bot(settings):
+        res = await double.invoke(GUILD, GENERAL, ANA, "budget show", {"release": "#1"})
+        assert res.embeds[0]["fields"][0]["name"] == "Latest expenses (1)"
+        assert res.embeds[0]["description"].startswith("**studio** · budget €1,000.00 · spent €900.00 · left €100.00")
+    assert len([m for m in nudges_in(double, GENERAL) if m["content"].startswith("💸")]) == 1
+    # once each: the call sheet, the costs, and the 90 % crossing they caused
+    sent = [m["content"] for m in nudges_in(double, GENERAL)]
+    assert len(sent) == 3
+    assert sent[0].startswith("⏰ **Late**") and sent[1].startswith("💸 Studio session #1")
+    assert sent[2].startswith(f"<@{ANA}> ⚠️ **Night Drive** budget: `studio` passed 90 %")

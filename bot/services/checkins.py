@@ -37,7 +37,7 @@ TEAM_WINDOW = timedelta(days=28)
 FOLLOWUP_AFTER = timedelta(hours=24)
 FIELD_MAX = 1000
 LINK_MAX = 300
-OPEN_BUTTON = "roadie:checkin:open:{sid}"
+OPEN_ACTION = "checkin:open"  # the prompt's button: opens the form (bot.ui.checkins.OpenCheckin)
 LIST_HINT = "`/checkin schedules`"
 _URL_RE = re.compile(r"^https?://\S+$", re.IGNORECASE)
 
@@ -497,9 +497,7 @@ async def _render_prompt(session: AsyncSession, nudge: Nudge, now: datetime) -> 
         f"📝 {ping}Time for the weekly check-in! Share your wins, blockers and next steps: press "
         f"**Post my check-in** (or use `/checkin post`)."
     )
-    return nudges.Rendered(
-        text, (), s.channel_id, (s.role_id,) if s.role_id else (), ("Post my check-in", OPEN_BUTTON.format(sid=s.id))
-    )
+    return nudges.Rendered(text, (), s.channel_id, (s.role_id,) if s.role_id else (), (OPEN_ACTION, s.id))
 
 
 async def _render_followup(session: AsyncSession, nudge: Nudge, now: datetime) -> nudges.Rendered | None:
@@ -517,9 +515,7 @@ async def _render_followup(session: AsyncSession, nudge: Nudge, now: datetime) -
         f"⏰ {names} friendly nudge: the check-in from {ts(prompt_at, 'R')} is still open. "
         "Press **Post my check-in** when you have a minute."
     )
-    return nudges.Rendered(
-        text[:CONTENT_MAX], tuple(missing[:40]), s.channel_id, (), ("Post my check-in", OPEN_BUTTON.format(sid=s.id))
-    )
+    return nudges.Rendered(text[:CONTENT_MAX], tuple(missing[:40]), s.channel_id, (), (OPEN_ACTION, s.id))
 
 
 async def _render_digest(session: AsyncSession, nudge: Nudge, now: datetime) -> nudges.Rendered | None:
@@ -540,9 +536,12 @@ async def _render_digest(session: AsyncSession, nudge: Nudge, now: datetime) -> 
     return nudges.Rendered(digest_text(d, cfg.tz), (), s.channel_id)
 
 
-nudges.register_kind(KIND_PROMPT, _render_prompt)
-nudges.register_kind(KIND_FOLLOWUP, _render_followup)
-nudges.register_kind(KIND_DIGEST, _render_digest)
+NUDGE_KINDS = (
+    nudges.NudgeKind(KIND_PROMPT, _render_prompt),
+    nudges.NudgeKind(KIND_FOLLOWUP, _render_followup),
+    nudges.NudgeKind(KIND_DIGEST, _render_digest),
+)
+"""Wired in ``bot/features.py``."""
 
 
 async def replan_guild(session: AsyncSession, guild_id: int, now: datetime) -> int:

@@ -453,4 +453,5 @@ async def _render(session: AsyncSession, nudge: Nudge, now: datetime) -> nudges.
     return nudges.Rendered("\n".join(lines), (goal.owner_id,), cfg.nudge_channel_id or goal.channel_id)
 
 
-nudges.register_kind(KIND, _render)
+NUDGE_KINDS = (nudges.NudgeKind(KIND, _render),)
+"""Wired in ``bot/features.py``."""

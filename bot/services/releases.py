@@ -618,8 +618,8 @@ async def _render_digest(session: AsyncSession, nudge: Nudge, now: datetime) -> 
     return nudges.Rendered("\n".join(lines)[:CONTENT_MAX], owners, channel)
 
 
-nudges.register_kind(KIND_TASK, _render_task)
-nudges.register_kind(KIND_DIGEST, _render_digest)
+NUDGE_KINDS = (nudges.NudgeKind(KIND_TASK, _render_task), nudges.NudgeKind(KIND_DIGEST, _render_digest))
+"""Wired in ``bot/features.py``."""
 
 
 def progress(release: Release) -> tuple[int, int]:

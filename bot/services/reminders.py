@@ -120,4 +120,5 @@ async def _final(session: AsyncSession, nudge: Nudge, outcome: str) -> None:
         rem.status = outcome  # "sent" or "failed"
 
 
-nudges.register_kind(KIND, _render, _final)
+NUDGE_KINDS = (nudges.NudgeKind(KIND, _render, _final),)
+"""Wired in ``bot/features.py``."""

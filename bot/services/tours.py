@@ -601,5 +601,5 @@ async def _render(session: AsyncSession, nudge: Nudge, now: datetime) -> nudges.
     return nudges.Rendered("\n".join(lines)[:CONTENT_MAX], (), cfg.nudge_channel_id or show.channel_id)
 
 
-nudges.register_kind(KIND_EVE, _render)
-nudges.register_kind(KIND_DAY, _render)
+NUDGE_KINDS = (nudges.NudgeKind(KIND_EVE, _render), nudges.NudgeKind(KIND_DAY, _render))
+"""Wired in ``bot/features.py``."""

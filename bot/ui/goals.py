@@ -8,8 +8,10 @@ from zoneinfo import ZoneInfo
 import discord
 
 from bot.db.models import Goal
+from bot.services import clock, goals
 from bot.services.goals import ProgressResult, describe_target, progress_fraction
 from bot.timeparse import format_local
+from bot.ui.context import actor_of, bot_of, guild_id_of
 from bot.ui.format import (
     COLOURS,
     EMBED_DESCRIPTION_MAX,
@@ -24,6 +26,7 @@ from bot.ui.format import (
 )
 
 GOAL_COLOUR = discord.Colour(COLOURS.goals)
+DELETE_KIND = "goal"  # in the Delete/Keep custom_ids: roadie:goal:delete:<id>
 GOALS_PER_PAGE = 10
 
 
@@ -118,3 +121,12 @@ def goal_list_page(
     e = discord.Embed(title=title, description=body or "(this page is empty now)", colour=GOAL_COLOUR)
     e.set_footer(text=page_footer(index, page_count, f"{total} goal(s)", f"times in {tz.key}"))
     return e
+
+
+async def delete_goal(interaction: discord.Interaction, goal_id: int) -> str:
+    """The Delete button's action for goals (``roadie:goal:delete:<id>``): one unit of work; the reply."""
+    async with bot_of(interaction).uow() as s:
+        goal = await goals.delete_goal(
+            s, guild_id_of(interaction), goal_id, now=clock.utcnow(), actor=actor_of(interaction)
+        )
+    return deleted_text(goal)

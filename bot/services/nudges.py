@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Nudge
+from bot.db.models import Nudge, NudgeStatus
 from bot.textfmt import CONTENT_MAX, ts
 from bot.uow import record_scheduled
 
@@ -27,7 +27,7 @@ LATE_AFTER = timedelta(seconds=60)  # due longer ago than this when sent: marked
 MAX_ATTEMPTS = 12
 RETRY_BASE = timedelta(seconds=5)
 RETRY_CAP = timedelta(minutes=15)
-ACTIVE = ("pending", "sending")
+ACTIVE = (NudgeStatus.PENDING, NudgeStatus.SENDING)
 
 
 @dataclass(frozen=True)
@@ -120,7 +120,7 @@ def schedule(
         ref_id=ref_id,
         due_at=due_at,
         offset_days=offset_days,
-        status="pending",
+        status=NudgeStatus.PENDING,
         attempts=0,
         late=False,
         created_at=now,
@@ -139,7 +139,7 @@ async def schedule_once(
     a retry or a crash must not plan a second copy.
     """
     exists = await session.scalar(
-        select(Nudge.id).where(Nudge.kind == kind, Nudge.ref_id == ref_id, Nudge.status == "pending").limit(1)
+        select(Nudge.id).where(Nudge.kind == kind, Nudge.ref_id == ref_id, Nudge.status == NudgeStatus.PENDING).limit(1)
     )
     if exists is not None:
         return None
@@ -155,8 +155,8 @@ async def cancel_for(session: AsyncSession, kind: str | tuple[str, ...], ref_id:
     for i in range(0, len(ids), 500):
         res = await session.execute(
             update(Nudge)
-            .where(Nudge.kind.in_(kinds), Nudge.ref_id.in_(ids[i : i + 500]), Nudge.status == "pending")
-            .values(status="cancelled")
+            .where(Nudge.kind.in_(kinds), Nudge.ref_id.in_(ids[i : i + 500]), Nudge.status == NudgeStatus.PENDING)
+            .values(status=NudgeStatus.CANCELLED)
             .execution_options(synchronize_session=False)
         )
         total += res.rowcount or 0
@@ -166,7 +166,9 @@ async def cancel_for(session: AsyncSession, kind: str | tuple[str, ...], ref_id:
 
 
 def _ready(now: datetime):  # type: ignore[no-untyped-def]
-    return and_(Nudge.status == "pending", Nudge.due_at <= now, or_(Nudge.retry_at.is_(None), Nudge.retry_at <= now))
+    return and_(
+        Nudge.status == NudgeStatus.PENDING, Nudge.due_at <= now, or_(Nudge.retry_at.is_(None), Nudge.retry_at <= now)
+    )
 
 
 async def due_ids(session: AsyncSession, now: datetime, limit: int = 100) -> list[int]:
@@ -178,7 +180,7 @@ async def due_ids(session: AsyncSession, now: datetime, limit: int = 100) -> lis
 async def next_wake(session: AsyncSession) -> datetime | None:
     """The earliest moment (UTC) a pending nudge becomes ready, or None."""
     due = func.coalesce(Nudge.retry_at, Nudge.due_at)
-    return await session.scalar(select(func.min(due)).where(Nudge.status == "pending"))
+    return await session.scalar(select(func.min(due)).where(Nudge.status == NudgeStatus.PENDING))
 
 
 async def recover_interrupted(session: AsyncSession) -> int:
@@ -186,7 +188,9 @@ async def recover_interrupted(session: AsyncSession) -> int:
 
     They are resent with their stable nonce, so a message that did reach Discord is not doubled.
     """
-    res = await session.execute(update(Nudge).where(Nudge.status == "sending").values(status="pending"))
+    res = await session.execute(
+        update(Nudge).where(Nudge.status == NudgeStatus.SENDING).values(status=NudgeStatus.PENDING)
+    )
     return res.rowcount or 0
 
 
@@ -202,7 +206,7 @@ async def claim_due(session: AsyncSession, now: datetime, *, kinds: Kinds, limit
         await session.scalars(
             update(Nudge)
             .where(Nudge.id.in_(ids), _ready(now))
-            .values(status="sending", claimed_at=now, attempts=Nudge.attempts + 1)
+            .values(status=NudgeStatus.SENDING, claimed_at=now, attempts=Nudge.attempts + 1)
             .returning(Nudge.id)
         )
     )
@@ -219,7 +223,7 @@ async def claim(session: AsyncSession, nudge_id: int, now: datetime, *, kinds: K
         await session.scalars(
             update(Nudge)
             .where(Nudge.id == nudge_id, _ready(now))
-            .values(status="sending", claimed_at=now, attempts=Nudge.attempts + 1)
+            .values(status=NudgeStatus.SENDING, claimed_at=now, attempts=Nudge.attempts + 1)
             .returning(Nudge.id)
         )
     )
@@ -242,7 +246,7 @@ async def _render_claimed(session: AsyncSession, ids: list[int], now: datetime, 
     for nudge in rows:
         kind = kinds.get(nudge.kind)
         if kind is None:  # a kind nobody wired: keep the row (and say so), never drop it silently
-            nudge.status, nudge.last_error = "failed", f"no renderer for nudge kind {nudge.kind!r}"
+            nudge.status, nudge.last_error = NudgeStatus.FAILED, f"no renderer for nudge kind {nudge.kind!r}"
             log.error(
                 "nudge %s (kind %r, guild %s) has no renderer: not wired in bot/features.py; marked failed",
                 nudge.id,
@@ -252,7 +256,7 @@ async def _render_claimed(session: AsyncSession, ids: list[int], now: datetime, 
             continue
         rendered = await kind.render(session, nudge, now) if nudge.ref_id is not None else None
         if rendered is None:
-            nudge.status = "cancelled"
+            nudge.status = NudgeStatus.CANCELLED
             continue
         nudge.late = now - nudge.due_at > LATE_AFTER
         if rendered.channel_id:
@@ -290,8 +294,8 @@ async def mark_sent(
     nudge = await session.get(Nudge, nudge_id)
     if nudge is None:
         return
-    nudge.status, nudge.sent_at, nudge.message_id, nudge.last_error = "sent", now, message_id, None
-    await _final(session, nudge, "sent", kinds)
+    nudge.status, nudge.sent_at, nudge.message_id, nudge.last_error = NudgeStatus.SENT, now, message_id, None
+    await _final(session, nudge, NudgeStatus.SENT, kinds)
     await session.flush()
 
 
@@ -300,8 +304,8 @@ async def mark_failed(session: AsyncSession, nudge_id: int, reason: str, *, kind
     nudge = await session.get(Nudge, nudge_id)
     if nudge is None:
         return
-    nudge.status, nudge.last_error = "failed", reason[:300]
-    await _final(session, nudge, "failed", kinds)
+    nudge.status, nudge.last_error = NudgeStatus.FAILED, reason[:300]
+    await _final(session, nudge, NudgeStatus.FAILED, kinds)
     record_scheduled(session, None)  # the earliest pending due time may have changed
     await session.flush()
 
@@ -320,7 +324,7 @@ async def mark_retry(
         await mark_failed(session, nudge_id, f"gave up after {nudge.attempts} attempts: {reason}", kinds=kinds)
         return None
     delay = min(RETRY_BASE * (2 ** max(nudge.attempts - 1, 0)), RETRY_CAP)
-    nudge.status, nudge.retry_at, nudge.last_error = "pending", now + delay, reason[:300]
+    nudge.status, nudge.retry_at, nudge.last_error = NudgeStatus.PENDING, now + delay, reason[:300]
     record_scheduled(session, None)  # wake for the retry (re-read: it may be the earliest)
     await session.flush()
     return nudge.retry_at

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import discord
 
-from bot.db.models import Goal
+from bot.db.models import Goal, GoalStatus
 from bot.services import clock, goals
 from bot.services.goals import ProgressResult, describe_target, progress_fraction
 from bot.timeparse import format_local
@@ -81,7 +81,7 @@ def goal_embed(
         title=truncate(f"{title_prefix}#{goal.number} {plain(goal.title)}", EMBED_TITLE_MAX), colour=GOAL_COLOUR
     )
     e.add_field(name="Owner", value=f"<@{goal.owner_id}>", inline=True)
-    e.add_field(name="Status", value="✅ done" if goal.status == "done" else "open", inline=True)
+    e.add_field(name="Status", value="✅ done" if goal.status == GoalStatus.DONE else "open", inline=True)
     e.add_field(name="Due", value=truncate(due_text(goal, tz), FIELD_VALUE_MAX), inline=False)
     target = describe_target(goal)
     if target:
@@ -98,7 +98,7 @@ def goal_embed(
 def goal_line(goal: Goal, tz: ZoneInfo) -> str:
     """One list line: ``#3 **title** · due … · 42% · @owner``."""
     parts = [f"`#{goal.number}` **{plain(truncate(goal.title, 120))}**"]
-    if goal.status == "done":
+    if goal.status == GoalStatus.DONE:
         parts.append("✅ done")
     if goal.due_at is not None:
         parts.append(f"due {format_local(goal.due_at, tz, with_time=goal.due_has_time)} ({ts(goal.due_at, 'R')})")

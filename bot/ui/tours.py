@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import discord
 
-from bot.db.models import Show
+from bot.db.models import Show, ShowStatus
 from bot.services import clock, tours
 from bot.services.tour_files import MAX_BYTES, ImportReport
 from bot.services.tours import TIME_LABELS, format_day, schedule_times, status_label
@@ -23,7 +23,7 @@ from bot.ui.format import (
 
 TOUR_COLOUR = discord.Colour(COLOURS.tours)
 DELETE_KIND = "show"  # in the Delete/Keep custom_ids: roadie:show:delete:<id>
-STATUS_ICON = {"confirmed": "✅", "hold": "⏳", "cancelled": "🚫"}
+STATUS_ICON = {ShowStatus.CONFIRMED: "✅", ShowStatus.HOLD: "⏳", ShowStatus.CANCELLED: "🚫"}
 SHOWS_PER_PAGE = 10
 SKIPPED_SHOWN = 15  # skipped rows listed one by one in an import report; the rest are counted
 NOTES_SHOWN = 5

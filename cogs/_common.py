@@ -1,4 +1,4 @@
-"""Helpers shared by the cogs: session access, permission checks, guild ids."""
+"""Helpers shared by the cogs: who and where (from bot.ui.context), permission checks, named option lengths."""
 
 from __future__ import annotations
 

@@ -20,7 +20,7 @@ from bot.services.errors import InvalidInput, NotFound
 from bot.services.numbers import format_amount, parse_amount
 from bot.services.permissions import Actor, require_owner_or_manager
 from bot.services.settings import GuildConfig, get_config
-from bot.textfmt import CHOICES_MAX, escape_markdown, ts
+from bot.textfmt import CHOICES_MAX, escape_markdown, percent, ts
 from bot.textfmt import when as when_text
 from bot.timeparse import DEFAULT_TIME, format_local, parse_future
 
@@ -444,7 +444,7 @@ async def _render(session: AsyncSession, nudge: Nudge, now: datetime) -> nudges.
     target = describe_target(goal)
     if target:
         frac = progress_fraction(goal) or 0.0
-        lines.append(f"Progress: {target} ({round(frac * 100)}%)")
+        lines.append(f"Progress: {target} ({percent(frac)}%)")
     lines.append(f"Update it with `/goal progress goal:#{goal.number}` or `/goal done goal:#{goal.number}`.")
     return nudges.Rendered("\n".join(lines), (goal.owner_id,), cfg.nudge_channel_id or goal.channel_id)
 

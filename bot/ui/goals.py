@@ -18,6 +18,7 @@ from bot.ui.format import (
     EMBED_TITLE_MAX,
     FIELD_VALUE_MAX,
     page_footer,
+    percent,
     plain,
     progress_bar,
     truncate,
@@ -104,7 +105,7 @@ def goal_line(goal: Goal, tz: ZoneInfo) -> str:
         parts.append(f"due {format_local(goal.due_at, tz, with_time=goal.due_has_time)} ({ts(goal.due_at, 'R')})")
     frac = progress_fraction(goal)
     if frac is not None:
-        parts.append(f"{round(frac * 100)}% of {describe_target(goal)}")
+        parts.append(f"{percent(frac)}% of {describe_target(goal)}")
     parts.append(f"<@{goal.owner_id}>")
     return " · ".join(parts)
 

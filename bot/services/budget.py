@@ -713,10 +713,5 @@ async def _render_alert(session: AsyncSession, nudge: Nudge, now: datetime) -> n
     )
 
 
-def register() -> None:
-    """Register the budget nudge kinds' renderers (idempotent)."""
-    nudges.register_kind(KIND_ALERT, _render_alert)
-    nudges.register_kind(KIND_COSTS, _render_costs)
-
-
-register()
+NUDGE_KINDS = (nudges.NudgeKind(KIND_ALERT, _render_alert), nudges.NudgeKind(KIND_COSTS, _render_costs))
+"""Wired in ``bot/features.py``."""

@@ -722,13 +722,8 @@ async def _render_call(session: AsyncSession, nudge: Nudge, now: datetime) -> nu
     return nudges.Rendered(text[:2000], (m.user_id,), cfg.nudge_channel_id or ss.channel_id)
 
 
-def register() -> None:
-    """Register the studio nudge kinds' renderers (idempotent)."""
-    nudges.register_kind(KIND_EVE, _render_eve)
-    nudges.register_kind(KIND_CALL, _render_call)
-
-
-register()
+NUDGE_KINDS = (nudges.NudgeKind(KIND_EVE, _render_eve), nudges.NudgeKind(KIND_CALL, _render_call))
+"""Wired in ``bot/features.py``."""
 
 
 # --- track production stages ------------------------------------------------------------------------

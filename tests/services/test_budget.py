@@ -12,12 +12,14 @@ from sqlalchemy import func, select
 
 from bot.db.engine import create_engine, create_sessionmaker
 from bot.db.models import Budget, Expense, GuildRole, Nudge
+from bot.features import nudge_kinds
 from bot.money import from_minor
 from bot.services import budget, nudges, releases, settings, studio
 from bot.services.errors import Forbidden, InvalidInput, NotFound
 from bot.services.permissions import Actor
 from bot.uow import UnitOfWork
 
+KINDS = nudge_kinds()  # the nudge kinds wired in bot/features.py
 NOW = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)
 G = 111
 ALICE, BOB = 1, 2
@@ -124,7 +126,7 @@ async def test_threshold_nudges_once_per_crossing(sessionmaker) -> None:
     await spend(sessionmaker, "video", "150")
     assert [lvl for lvl, _ in await alerts(sessionmaker)] == [90, 100, 100, 100]
     async with UnitOfWork(sessionmaker) as s:
-        out = [o for o in await nudges.claim_due(s, NOW + timedelta(seconds=1)) if "`video`" in o.content]
+        out = [o for o in await nudges.claim_due(s, NOW + timedelta(seconds=1), kinds=KINDS) if "`video`" in o.content]
     assert out[0].content == (
         f"<@&{MANAGER_ROLE}> <@{ALICE}> 🚨 **Night Drive** budget: `video` is at 150 %: spent €150.00 of €100.00 "
         "(€50.00 over).\nSee `/budget show release:#1`."
@@ -158,7 +160,7 @@ async def test_session_costs_are_posted_once_when_the_day_passes_also_across_a_r
     # the process "dies" after claiming and rendering (expenses posted, committed) but before sending
     after = due + timedelta(seconds=20)  # (within a minute: no "late" banner)
     async with UnitOfWork(sessionmaker) as s:
-        [out] = [o for o in await nudges.claim_due(s, after) if o.content.startswith("💸")]
+        [out] = [o for o in await nudges.claim_due(s, after, kinds=KINDS) if o.content.startswith("💸")]
     assert out.content == (
         "💸 Studio session #1 (Hansa, Wed 10 Mar 2027) is done: €1,150.50 added to the **Night Drive** budget.\n"
         "• studio: €800.00 · Studio day: Hansa (session #1)\n"
@@ -175,7 +177,9 @@ async def test_session_costs_are_posted_once_when_the_day_passes_also_across_a_r
             await s.commit()
         async with UnitOfWork(sm2) as s:
             [again] = [
-                o for o in await nudges.claim_due(s, after + timedelta(seconds=10)) if o.content.startswith("💸")
+                o
+                for o in await nudges.claim_due(s, after + timedelta(seconds=10), kinds=KINDS)
+                if o.content.startswith("💸")
             ]
         assert again.content == out.content and again.nonce == out.nonce  # same message, de-duplicated by Discord
         async with UnitOfWork(sm2) as s:

@@ -10,11 +10,13 @@ from icalendar import Calendar
 from sqlalchemy import func, select
 
 from bot.db.models import Nudge, ReleaseTask, SessionMusician, StudioSession
+from bot.features import nudge_kinds
 from bot.services import budget, nudges, releases, settings, studio
 from bot.services.errors import Forbidden, InvalidInput
 from bot.services.permissions import Actor
 from bot.uow import UnitOfWork
 
+KINDS = nudge_kinds()  # the nudge kinds wired in bot/features.py
 NOW = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)
 G = 111
 ALICE, BOB, ENG, SAM = 1, 2, 3, 4
@@ -115,7 +117,9 @@ async def test_call_sheet_and_call_time_nudges_land_on_the_right_instants_across
     # delivery: the call sheet pings exactly Bob and the engineer
     async with UnitOfWork(sessionmaker) as s:
         [out] = [
-            o for o in await nudges.claim_due(s, datetime(2027, 3, 27, 17, 0, 1, tzinfo=UTC)) if "Hansa" in o.content
+            o
+            for o in await nudges.claim_due(s, datetime(2027, 3, 27, 17, 0, 1, tzinfo=UTC), kinds=KINDS)
+            if "Hansa" in o.content
         ]
     assert out.mention_user_ids == (BOB, ENG)
     lines = out.content.split("\n")
@@ -127,7 +131,9 @@ async def test_call_sheet_and_call_time_nudges_land_on_the_right_instants_across
     ]
     async with UnitOfWork(sessionmaker) as s:
         calls = [
-            o for o in await nudges.claim_due(s, datetime(2027, 3, 28, 5, 0, 1, tzinfo=UTC)) if "call" in o.content
+            o
+            for o in await nudges.claim_due(s, datetime(2027, 3, 28, 5, 0, 1, tzinfo=UTC), kinds=KINDS)
+            if "call" in o.content
         ]
         [call] = calls
     assert call.mention_user_ids == (BOB,)

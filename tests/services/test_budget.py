@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.db.engine import create_engine, create_sessionmaker
-from bot.db.models import Budget, Expense, GuildRole, Nudge
+from bot.db.models import Budget, Expense, GuildRole, GuildSettings, Nudge
 from bot.features import nudge_kinds
 from bot.money import from_minor
 from bot.services import budget, nudges, releases, settings, studio
@@ -256,3 +256,13 @@ async def test_budgets_are_scoped_by_guild(sessionmaker) -> None:
         with pytest.raises(NotFound, match="no release #1 in this server"):
             await budget.show(s, 222, "#1", now=NOW)
         assert await budget.expense_autocomplete(s, 222, "#1", "") == []
+
+
+@pytest.mark.skipif(not hasattr(GuildSettings, "currency"), reason="/settings currency (#14) is not merged yet")
+async def test_the_server_default_currency_starts_a_budget(sessionmaker) -> None:
+    await setup_guild(sessionmaker)
+    async with UnitOfWork(sessionmaker) as s:
+        await settings.set_currency(s, G, "sek", can_manage=True)  # type: ignore[attr-defined]
+    async with UnitOfWork(sessionmaker) as s:
+        r = await budget.set_line(s, G, "#1", "studio", "100", now=NOW)
+    assert (r.created, r.summary.currency) == (True, "SEK")

@@ -174,14 +174,17 @@ class LineSummary:
 
     @property
     def remaining(self) -> int | None:
+        """Budget minus spent (minor units; negative when over), None without a budget."""
         return None if self.budget is None else self.budget - self.spent
 
     @property
     def fraction(self) -> Decimal | None:
+        """Spent / budget as an exact Decimal (1 = 100 %), None without a budget."""
         return None if not self.budget else Decimal(self.spent) / Decimal(self.budget)
 
     @property
     def over(self) -> bool:
+        """True when spent exceeds the budget."""
         return self.budget is not None and self.spent > self.budget
 
 
@@ -197,14 +200,17 @@ class BudgetSummary:
 
     @property
     def total_budget(self) -> int:
+        """Sum of the lines' budgets (minor units)."""
         return sum(x.budget or 0 for x in self.lines)
 
     @property
     def total_spent(self) -> int:
+        """Sum of every live expense (minor units)."""
         return sum(x.spent for x in self.lines)
 
     @property
     def total_remaining(self) -> int:
+        """Total budget minus total spent (minor units; negative when over)."""
         return self.total_budget - self.total_spent
 
 

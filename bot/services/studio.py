@@ -132,14 +132,8 @@ class SessionInput:
     timezone: str | None = None
 
     def given(self) -> bool:
+        """True when at least one field (other than the engineer's display name) was given."""
         return any(v is not None for k, v in vars(self).items() if k != "engineer_display")
-
-
-@dataclass(frozen=True)
-class Conflict:
-    """Why a booking was refused: the session it overlaps."""
-
-    session: StudioSession
 
 
 async def _overlaps(session: AsyncSession, ss: StudioSession) -> StudioSession | None:

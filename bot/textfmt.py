@@ -48,6 +48,11 @@ def truncate(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: max(limit - 1, 0)] + "…"
 
 
+def percent(fraction: float) -> int:
+    """``fraction`` (0..1) as a whole percentage, rounded half to even (0.335 -> 34)."""
+    return round(fraction * 100)
+
+
 # --- timestamps
 
 TIMESTAMP_STYLES = frozenset("tTdDfFR")
@@ -112,6 +117,8 @@ class Palette:
     checkins: int = 0x2ECC71  # green
     reminders: int = 0x1ABC9C  # teal
     settings: int = 0x5865F2  # blurple
+    studio: int = 0x11806A  # dark teal
+    budget: int = 0xC27C0E  # dark gold
 
 
 COLOURS = Palette()

@@ -15,10 +15,12 @@ from sqlalchemy import select
 
 from bot.db.engine import create_engine, create_sessionmaker
 from bot.db.models import Goal, GuildCounter, Nudge
+from bot.features import nudge_kinds
 from bot.services import goals, nudges, refs, reminders
 from bot.uow import UnitOfWork
 
 NOW = datetime(2026, 11, 30, 13, 0, tzinfo=UTC)
+KINDS = nudge_kinds()  # the nudge kinds wired in bot/features.py
 G1, G2 = 111, 222
 
 
@@ -95,7 +97,7 @@ async def test_claims_from_two_processes_never_overlap(backend, db_url) -> None:
             got: list[int] = []
             while True:
                 async with UnitOfWork(makers[w % len(makers)]) as s:
-                    batch = await nudges.claim_due(s, DUE, limit=7, worker=f"w{w}")
+                    batch = await nudges.claim_due(s, kinds=KINDS, now=DUE, limit=7, worker=f"w{w}")
                 if not batch:
                     return got
                 got += [o.nudge_id for o in batch]
@@ -115,15 +117,15 @@ async def test_claims_from_two_processes_never_overlap(backend, db_url) -> None:
 async def test_a_dead_workers_claim_is_taken_over_after_its_lease_and_not_reset_at_start_up(sessionmaker) -> None:
     await _seed_reminders(sessionmaker, {G1: 1})
     async with UnitOfWork(sessionmaker) as s:
-        [out] = await nudges.claim_due(s, DUE, worker="shards:0/2", lease=timedelta(seconds=60))
+        [out] = await nudges.claim_due(s, kinds=KINDS, now=DUE, worker="shards:0/2", lease=timedelta(seconds=60))
     # the claimer dies. Another worker starting up leaves the row alone...
     async with UnitOfWork(sessionmaker) as s:
         assert await nudges.recover_interrupted(s, "shards:1/2") == 0
     async with UnitOfWork(sessionmaker) as s:
-        assert await nudges.claim_due(s, DUE + timedelta(seconds=59), worker="standby") == []
+        assert await nudges.claim_due(s, kinds=KINDS, now=DUE + timedelta(seconds=59), worker="standby") == []
         assert await nudges.next_wake(s) == DUE + timedelta(seconds=60)  # ...wakes when the lease ends...
     async with UnitOfWork(sessionmaker) as s:  # ...and takes it over then, same nonce, second attempt
-        [again] = await nudges.claim_due(s, DUE + timedelta(seconds=60), worker="standby")
+        [again] = await nudges.claim_due(s, kinds=KINDS, now=DUE + timedelta(seconds=60), worker="standby")
         row = await s.get(Nudge, out.nudge_id)
         assert (again.nonce, row.claimed_by, row.attempts) == (out.nonce, "standby", 2)
 
@@ -131,21 +133,22 @@ async def test_a_dead_workers_claim_is_taken_over_after_its_lease_and_not_reset_
 async def test_a_restarted_worker_recovers_its_own_claims_at_once(sessionmaker) -> None:
     await _seed_reminders(sessionmaker, {G1: 2})
     async with UnitOfWork(sessionmaker) as s:
-        a, b = await nudges.claim_due(s, DUE, worker="shards:0,1/4")
+        a, b = await nudges.claim_due(s, kinds=KINDS, now=DUE, worker="shards:0,1/4")
         await nudges.renew_leases(s, [a.nudge_id], "someone-else", DUE + timedelta(hours=1))  # not theirs: no-op
     async with UnitOfWork(sessionmaker) as s:
         assert await nudges.recover_interrupted(s, "shards:0,1/4") == 2
     async with UnitOfWork(sessionmaker) as s:
-        assert [o.nudge_id for o in await nudges.claim_due(s, DUE, worker="shards:0,1/4")] == [a.nudge_id, b.nudge_id]
+        again = await nudges.claim_due(s, kinds=KINDS, now=DUE, worker="shards:0,1/4")
+        assert [o.nudge_id for o in again] == [a.nudge_id, b.nudge_id]
 
 
 async def test_renewed_leases_are_not_taken_over(sessionmaker) -> None:
     await _seed_reminders(sessionmaker, {G1: 1})
     async with UnitOfWork(sessionmaker) as s:
-        [out] = await nudges.claim_due(s, DUE, worker="a", lease=timedelta(seconds=60))
+        [out] = await nudges.claim_due(s, kinds=KINDS, now=DUE, worker="a", lease=timedelta(seconds=60))
         assert await nudges.renew_leases(s, [out.nudge_id], "a", DUE + timedelta(seconds=120)) == 1
     async with UnitOfWork(sessionmaker) as s:
-        assert await nudges.claim_due(s, DUE + timedelta(seconds=90), worker="b") == []
+        assert await nudges.claim_due(s, kinds=KINDS, now=DUE + timedelta(seconds=90), worker="b") == []
 
 
 async def test_each_process_claims_only_the_guilds_on_its_shards(sessionmaker) -> None:
@@ -154,12 +157,12 @@ async def test_each_process_claims_only_the_guilds_on_its_shards(sessionmaker) -
     first, second = nudges.ShardFilter((0, 1), 4), nudges.ShardFilter((2, 3), 4)
     async with UnitOfWork(sessionmaker) as s:
         assert await nudges.next_wake(s, second) == DUE
-        mine = await nudges.claim_due(s, DUE, worker="p0", shards=first)
+        mine = await nudges.claim_due(s, kinds=KINDS, now=DUE, worker="p0", shards=first)
         rows = {n.id: n.guild_id for n in await s.scalars(select(Nudge))}
     assert sorted({rows[o.nudge_id] for o in mine}) == [guild_on_shard(0), guild_on_shard(1)]
     assert len(mine) == 6 and all(first.owns(rows[o.nudge_id]) for o in mine)
     async with UnitOfWork(sessionmaker) as s:
-        theirs = await nudges.claim_due(s, DUE, worker="p1", shards=second)
+        theirs = await nudges.claim_due(s, kinds=KINDS, now=DUE, worker="p1", shards=second)
     assert sorted({rows[o.nudge_id] for o in theirs}) == [guild_on_shard(2), guild_on_shard(3)]
     assert [guild_on_shard(k) >> 22 & 3 for k in range(4)] == [0, 1, 2, 3]
 

@@ -1,18 +1,18 @@
 """per-guild #N counters (safe under concurrent adds from several processes)
 
-Revision ID: 0006_guild_counters
-Revises: 0005
+Revision ID: 0007_guild_counters
+Revises: 0006_studio
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006_guild_counters"
-down_revision = "0005"
+revision = "0007_guild_counters"
+down_revision = "0006_studio"
 branch_labels = None
 depends_on = None
 
-NUMBERED = ("goals", "reminders", "shows", "releases", "checkin_schedules")
+NUMBERED = ("goals", "reminders", "shows", "releases", "checkin_schedules", "studio_sessions")
 
 
 def upgrade() -> None:

@@ -36,6 +36,9 @@ def settings_embed(
     e.add_field(name="Date order", value=f"`{cfg.date_order}` ({example})", inline=False)
     channel = f"<#{cfg.nudge_channel_id}>" if cfg.nudge_channel_id else "the channel each item was created in"
     e.add_field(name="Nudge channel", value=channel, inline=False)
+    e.add_field(
+        name="Currency", value=f"`{cfg.currency}`" if cfg.currency else "not set (`/settings currency`)", inline=False
+    )
     if roles is not None:
         e.add_field(name="Roles", value=roles_text(roles), inline=False)
     e.set_footer(text="Changing settings needs Manage Server.")
@@ -104,6 +107,25 @@ class SettingsCog(commands.GroupCog, group_name="settings", group_description="R
             await goal_service.replan_channel(s, gid, utcnow())  # commits the setting with the moved nudges
         bot_of(interaction).dispatcher.notify()
         await interaction.response.send_message(f"✅ Nudges will go to <#{channel.id}>.", embed=settings_embed(cfg))
+
+    @app_commands.command(name="currency", description="Default currency for deals and settlements (ISO 4217)")
+    @app_commands.describe(code="ISO 4217 code, e.g. USD, EUR, GBP, JPY")
+    async def currency(self, interaction: discord.Interaction, code: app_commands.Range[str, 1, 10]) -> None:
+        async with bot_of(interaction).uow() as s:
+            cfg = await settings_service.set_currency(
+                s, guild_id_of(interaction), code, can_manage=can_manage(interaction)
+            )
+        await interaction.response.send_message(
+            f"✅ Amounts are now in `{cfg.currency}` unless a command says otherwise; amounts already stored keep "
+            "their own currency.",
+            embed=settings_embed(cfg),
+        )
+
+    @currency.autocomplete("code")
+    async def _currency_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return [app_commands.Choice(name=n, value=c) for n, c in settings_service.search_currencies(current)]
 
     @app_commands.command(name="role", description="Map a Roadie role (manager, artist, ...) to a Discord role")
     @app_commands.describe(

@@ -54,6 +54,7 @@ class GuildSettings(Base):
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     date_order: Mapped[str] = mapped_column(String(16), default="day-first")
     nudge_channel_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    currency: Mapped[str | None] = mapped_column(String(3), nullable=True)  # ISO 4217 default for money options
 
 
 class Goal(Base):
@@ -196,6 +197,7 @@ class Show(Base):
     soundcheck: Mapped[time | None] = mapped_column(Time, nullable=True)
     doors: Mapped[time | None] = mapped_column(Time, nullable=True)
     set_time: Mapped[time | None] = mapped_column(Time, nullable=True)
+    curfew: Mapped[time | None] = mapped_column(Time, nullable=True)  # venue time the set must end by
     status: Mapped[str] = mapped_column(String(16), default="confirmed")
     hold_rank: Mapped[int | None] = mapped_column(Integer, nullable=True)
     capacity: Mapped[int | None] = mapped_column(Integer, nullable=True)
@@ -341,3 +343,83 @@ class ReleaseTrack(Base):
     position: Mapped[int] = mapped_column(Integer)
     title: Mapped[str] = mapped_column(String(TITLE_MAX))
     isrc: Mapped[str | None] = mapped_column(String(12), nullable=True)
+
+
+# --- tour business: settlement, guest list, advancing, set lists ----------------------------------
+
+
+class ShowTerms(Base):
+    """The deal a show is settled against (one per show). Money in integer minor units of ``currency``.
+
+    ``kind``: ``guarantee`` | ``door`` | ``versus`` | ``plus`` (see :mod:`bot.services.settlement`).
+    ``percentage_bp`` is the artist's percentage in hundredths of a percent (``8000`` = 80.00 %).
+    """
+
+    __tablename__ = "show_terms"
+
+    show_id: Mapped[int] = mapped_column(ForeignKey("shows.id", ondelete="CASCADE"), primary_key=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    currency: Mapped[str] = mapped_column(String(3))
+    guarantee_minor: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    percentage_bp: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    break_even_minor: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    set_by: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    set_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Settlement(Base):
+    """The night's settlement of a show (one per show; settling again replaces it).
+
+    The terms are copied in (``kind`` … ``break_even_minor``) so a later change of terms never
+    rewrites a settled night. Money in integer minor units of ``currency``; ``comps`` is a count of
+    complimentary tickets.
+    """
+
+    __tablename__ = "settlements"
+
+    show_id: Mapped[int] = mapped_column(ForeignKey("shows.id", ondelete="CASCADE"), primary_key=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    currency: Mapped[str] = mapped_column(String(3))
+    guarantee_minor: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    percentage_bp: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    break_even_minor: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    tickets_sold: Mapped[int] = mapped_column(Integer)
+    gross_minor: Mapped[int] = mapped_column(BigInteger)
+    expenses_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+    merch_minor: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    comps: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    payout_minor: Mapped[int] = mapped_column(BigInteger)
+    settled_by: Mapped[int] = mapped_column(BigInteger)
+    settled_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class GuestList(Base):
+    """A show's guest list settings: the allowance per member and when it closed (UTC, or None)."""
+
+    __tablename__ = "guest_lists"
+
+    show_id: Mapped[int] = mapped_column(ForeignKey("shows.id", ondelete="CASCADE"), primary_key=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    per_member: Mapped[int] = mapped_column(Integer, default=2)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    closed_by: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+
+
+class Guest(Base):
+    """A guest on a show's list, requested by a member; counts ``1 + plus_ones`` of their allowance."""
+
+    __tablename__ = "guests"
+    __table_args__ = (UniqueConstraint("show_id", "number", name="uq_guests_show_number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    show_id: Mapped[int] = mapped_column(ForeignKey("shows.id", ondelete="CASCADE"), index=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger)
+    number: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(100))
+    search_key: Mapped[str] = mapped_column(String(100))
+    plus_ones: Mapped[int] = mapped_column(Integer, default=0)
+    note: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    requested_by: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -31,6 +31,7 @@ EXPECTED_COMMANDS = {
         "timezone": ["tz"],
         "date-order": ["order"],
         "channel": ["channel"],
+        "currency": ["code"],
         "role": ["kind", "role"],
         "show": [],
     },
@@ -64,6 +65,11 @@ EXPECTED_COMMANDS = {
         "delete": ["release"],
         "info": ["release", "distributor", "upc"],
         "track": ["release", "title", "isrc"],
+    },
+    "settle": {
+        "terms": ["show", "kind", "guarantee", "percentage", "break_even", "currency"],
+        "night": ["show", "tickets_sold", "gross", "expenses", "merch", "comps"],
+        "report": ["when"],
     },
     "checkin": {
         "post": [],

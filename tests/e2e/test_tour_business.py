@@ -1,0 +1,81 @@
+"""Tour business end to end: settlement (managers only, ephemeral), guest lists, advancing, set lists."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.roadie import Roadie
+from tests.double import DiscordDouble
+from tests.e2e.harness import ANA, DANA, ELI, GENERAL, GUILD, make_double_with_roles
+
+YESTERDAY = (datetime.now(UTC) - timedelta(days=1)).date().isoformat()
+
+
+@pytest.fixture
+async def double() -> AsyncIterator[DiscordDouble]:
+    d = make_double_with_roles()
+    await d.start()
+    try:
+        yield d
+    finally:
+        await d.stop()
+
+
+async def _map_manager_role(double: DiscordDouble) -> None:
+    from tests.e2e.harness import MANAGER_ROLE
+
+    res = await double.invoke(GUILD, GENERAL, ANA, "settings role", {"kind": "manager", "role": MANAGER_ROLE})
+    assert res.content.startswith("✅ Roadie role **manager**")
+
+
+async def test_settle_night_by_a_manager_and_refused_for_an_artist(double: DiscordDouble, bot: Roadie) -> None:
+    await _map_manager_role(double)
+    await double.invoke(
+        GUILD, GENERAL, ANA, "tour add", {"date": YESTERDAY, "city": "Berlin", "venue": "Huxleys", "timezone": "UTC"}
+    )
+    res = await double.invoke(
+        GUILD, GENERAL, DANA, "settle terms", {"show": "#1", "kind": "versus", "guarantee": "5000", "percentage": "80"}
+    )
+    assert res.ephemeral
+    assert res.content.startswith("⚠️ Which currency is the deal in? Give the `currency` option")
+    res = await double.invoke(GUILD, GENERAL, ANA, "settings currency", {"code": "usd"})
+    assert res.content.startswith("✅ Amounts are now in `USD`")
+    res = await double.invoke(
+        GUILD, GENERAL, DANA, "settle terms", {"show": "#1", "kind": "versus", "guarantee": "5000", "percentage": "80"}
+    )
+    assert res.ephemeral
+    assert res.content.split("\n")[1:3] == [
+        "**versus: $5,000.00 guarantee vs 80.00 % of (gross − expenses)**",
+        "Payout = the greater of the guarantee and percentage × (gross − expenses).",
+    ]
+    res = await double.invoke(
+        GUILD,
+        GENERAL,
+        DANA,
+        "settle night",
+        {"show": "#1", "tickets_sold": 450, "gross": "12,000", "expenses": "3000", "merch": "1234.5", "comps": 20},
+    )
+    assert res.ephemeral
+    embed = res.embeds[0]
+    assert embed["description"].split("\n")[-2:] == [
+        "max($5,000.00, $7,200.00) = $7,200.00: the percentage wins",
+        "Payout: **$7,200.00**",
+    ]
+    assert embed["fields"][0]["value"] == "Merch: $1,234.50 · Comps: 20"
+    # an artist is refused, ephemerally, and offered no shows by autocomplete
+    res = await double.invoke(GUILD, GENERAL, ELI, "settle night", {"show": "#1", "tickets_sold": 1, "gross": "1"})
+    assert res.ephemeral
+    assert res.content == (
+        "🚫 Only managers can see or change settlements. Ask someone with the manager role (see `/settings show`)."
+    )
+    assert await double.autocomplete(GUILD, GENERAL, ELI, "settle night", {"show": ""}, focused="show") == []
+    assert len(await double.autocomplete(GUILD, GENERAL, DANA, "settle night", {"show": ""}, focused="show")) == 1
+    res = await double.invoke(GUILD, GENERAL, DANA, "settle report", {})
+    assert res.ephemeral
+    assert "payouts $7,200.00 · merch $1,234.50" in res.embeds[0]["fields"][0]["value"]
+    att = res.message["attachments"][0]
+    assert att["filename"] == "settlements.csv"
+    assert "7200.00" in double.attachment_bytes(att).decode("utf-8-sig")

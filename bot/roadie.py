@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
 
 import aiohttp
@@ -28,6 +29,7 @@ EXTENSIONS = (
     "cogs.releases",
     "cogs.checkins",
     "cogs.settle",
+    "cogs.guestlist",
 )
 
 
@@ -114,8 +116,11 @@ class Roadie(commands.Bot):
             view.add_item(
                 discord.ui.Button(label=out.button[0], custom_id=out.button[1], style=discord.ButtonStyle.primary)
             )
+        files = [discord.File(io.BytesIO(data), filename=name) for name, data in out.files]
         try:
-            msg = await channel.send(out.content, allowed_mentions=mentions, nonce=out.nonce, view=view)
+            msg = await channel.send(
+                out.content, allowed_mentions=mentions, nonce=out.nonce, view=view, files=files or discord.utils.MISSING
+            )
         except discord.Forbidden as exc:
             raise DeliveryError(
                 f"no permission to post in channel {out.channel_id} ({exc.code})", permanent=True

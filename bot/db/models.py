@@ -422,4 +422,5 @@ class Guest(Base):
     plus_ones: Mapped[int] = mapped_column(Integer, default=0)
     note: Mapped[str | None] = mapped_column(String(200), nullable=True)
     requested_by: Mapped[int] = mapped_column(BigInteger)
+    requested_by_name: Mapped[str] = mapped_column(String(100))  # display name when asked (for the box office)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -38,6 +38,7 @@ class OutgoingNudge:
         late: True when sent more than :data:`LATE_AFTER` after its due time.
         mention_role_ids: roles this message may ping (e.g. a check-in prompt's team role).
         button: (label, custom_id) of one button to attach, handled by a persistent component.
+        files: (filename, bytes) attachments, e.g. a guest list's .csv (rendered at delivery time).
     """
 
     nudge_id: int
@@ -49,18 +50,20 @@ class OutgoingNudge:
     due_at: datetime | None = None
     mention_role_ids: tuple[int, ...] = ()
     button: tuple[str, str] | None = None
+    files: tuple[tuple[str, bytes], ...] = ()
 
 
 @dataclass
 class Rendered:
-    """What a renderer returns: the text, who to ping, the channel (None: the row's), and an
-    optional (label, custom_id) button."""
+    """What a renderer returns: the text, who to ping, the channel (None: the row's), an
+    optional (label, custom_id) button, and (filename, bytes) attachments."""
 
     content: str
     mention_user_ids: tuple[int, ...] = ()
     channel_id: int | None = None
     mention_role_ids: tuple[int, ...] = ()
     button: tuple[str, str] | None = None
+    files: tuple[tuple[str, bytes], ...] = ()
 
 
 Renderer = Callable[[AsyncSession, Nudge, datetime], Awaitable[Rendered | None]]
@@ -239,6 +242,7 @@ async def _render_claimed(session: AsyncSession, ids: list[int], now: datetime) 
                 nudge.due_at,
                 rendered.mention_role_ids,
                 rendered.button,
+                rendered.files,
             )
         )
     await session.commit()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import re
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -35,7 +36,14 @@ DAY_AT = time(9, 0)
 WHENS = ("upcoming", "past", "all")
 LIST_HINT = "`/tour list`"
 TIME_FIELDS = ("load_in", "soundcheck", "doors", "set_time")
-TIME_LABELS = {"load_in": "Load-in", "soundcheck": "Soundcheck", "doors": "Doors", "set_time": "Set"}
+TIME_LABELS = {
+    "load_in": "Load-in",
+    "soundcheck": "Soundcheck",
+    "doors": "Doors",
+    "set_time": "Set",
+    "curfew": "Curfew",
+}
+ORDERED_FIELDS = (*TIME_FIELDS, "curfew")  # the curfew ends the day: after the set, never nudged or exported
 STATUSES = ("confirmed", "hold", "cancelled")
 MAX_CAPACITY = 1_000_000
 _YEAR_RE = re.compile(r"\b\d{4}\b|\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2}\b")
@@ -58,6 +66,7 @@ class ShowFields:
     soundcheck: time | None = None
     doors: time | None = None
     set_time: time | None = None
+    curfew: time | None = None
     status: str | None = None
     hold_rank: int | None = None
     capacity: int | None = None
@@ -192,7 +201,7 @@ def day_offsets(values: dict[str, time | None]) -> dict[str, int]:
     """
     out: dict[str, int] = {}
     offset, prev = 0, None
-    for k in TIME_FIELDS:
+    for k in ORDERED_FIELDS:
         t = values.get(k)
         if t is None:
             continue
@@ -210,7 +219,7 @@ def check_time_order(values: dict[str, time | None]) -> None:
         InvalidInput: e.g. ``Set 19:00 is before Doors 20:00``.
     """
     offsets = day_offsets(values)
-    given = [(k, v, offsets[k]) for k in TIME_FIELDS if (v := values.get(k)) is not None]
+    given = [(k, v, offsets[k]) for k in ORDERED_FIELDS if (v := values.get(k)) is not None]
     for (k1, v1, o1), (k2, v2, o2) in itertools.pairwise(given):
         if (o2, v2) < (o1, v1):
             raise InvalidInput(
@@ -234,6 +243,7 @@ def parse_fields(
     soundcheck: str | None = None,
     doors: str | None = None,
     set_time: str | None = None,
+    curfew: str | None = None,
     status: str | None = None,
     tickets: str | None = None,
     capacity: str | None = None,
@@ -253,6 +263,7 @@ def parse_fields(
         "soundcheck": soundcheck,
         "doors": doors,
         "set_time": set_time,
+        "curfew": curfew,
         "tickets": tickets,
         "capacity": capacity,
         "notes": notes,
@@ -272,7 +283,7 @@ def parse_fields(
     f.venue = _text(venue, "Venue", 150)
     f.country = _text(optional["country"], "Country", 100)
     f.region = _text(optional["region"], "Region", 100)
-    for name in TIME_FIELDS:
+    for name in ORDERED_FIELDS:
         value = optional[name]
         if value:
             setattr(f, name, parse_local_time(value, TIME_LABELS[name]))
@@ -303,7 +314,7 @@ def apply_fields(show: Show, f: ShowFields) -> None:
         "country",
         "region",
         "timezone",
-        *TIME_FIELDS,
+        *ORDERED_FIELDS,
         "capacity",
         "ticket_url",
         "notes",
@@ -315,7 +326,7 @@ def apply_fields(show: Show, f: ShowFields) -> None:
         elif name in f.cleared:
             new[name] = None
     # validate the result before touching the show, so a refused change leaves it as it was
-    check_time_order({k: new[k] if k in new else getattr(show, k) for k in TIME_FIELDS})  # type: ignore[misc]
+    check_time_order({k: new[k] if k in new else getattr(show, k) for k in ORDERED_FIELDS})  # type: ignore[misc]
     for name, value in new.items():
         setattr(show, name, value)
     if f.status is not None:
@@ -337,6 +348,15 @@ def schedule_times(show: Show) -> list[tuple[str, time, datetime, bool]]:
     ]
 
 
+def curfew_at(show: Show) -> datetime | None:
+    """The UTC instant of the show's curfew (after midnight when it follows an evening set), or None."""
+    if show.curfew is None:
+        return None
+    offsets = day_offsets({k: getattr(show, k) for k in ORDERED_FIELDS})
+    day = show.date + timedelta(days=offsets["curfew"])
+    return datetime.combine(day, show.curfew, tzinfo=ZoneInfo(show.timezone)).astimezone(UTC)
+
+
 def instant(show: Show, at: time) -> datetime:
     """The UTC instant of venue-local ``at`` on the show's date (DST-correct for the venue).
     Use :func:`schedule_times` for a show's own times (it knows which are after midnight)."""
@@ -354,6 +374,22 @@ def status_label(show: Show) -> str:
 
 def _today(cfg: GuildConfig, now: datetime) -> date:
     return now.astimezone(cfg.tz).date()
+
+
+ShowPlanner = Callable[[AsyncSession, list[Show], GuildConfig, datetime], Awaitable[None]]
+_SHOW_PLANNERS: list[ShowPlanner] = []
+
+
+def register_show_planner(planner: ShowPlanner) -> None:
+    """Have ``planner(session, shows, cfg, now)`` re-plan a feature's nudges whenever shows are
+    added, edited, cancelled or deleted (e.g. a guest list's cut-off moves with the doors). Not committed."""
+    if planner not in _SHOW_PLANNERS:
+        _SHOW_PLANNERS.append(planner)
+
+
+async def _run_show_planners(session: AsyncSession, shows: list[Show], cfg: GuildConfig, now: datetime) -> None:
+    for planner in _SHOW_PLANNERS:
+        await planner(session, shows, cfg, now)
 
 
 async def plan_nudges(session: AsyncSession, show: Show, cfg: GuildConfig, now: datetime) -> list[datetime]:
@@ -385,6 +421,7 @@ async def plan_nudges_many(
                 )
                 planned.append(due)
     await session.flush()
+    await _run_show_planners(session, shows, cfg, now)
     return sorted(planned)
 
 
@@ -493,6 +530,7 @@ async def delete_show(
     await require_can_change(session, show, actor)
     show.deleted_at = now
     await nudges.cancel_for(session, (KIND_EVE, KIND_DAY), show.id)
+    await _run_show_planners(session, [show], await get_config(session, guild_id), now)
     await session.commit()
     return show
 

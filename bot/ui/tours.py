@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 import discord
 
 from bot.db.models import Show
-from bot.services.tours import TIME_LABELS, format_day, schedule_times, status_label
+from bot.services.tours import TIME_LABELS, curfew_at, format_day, schedule_times, status_label
 from bot.ui.format import EMBED_DESCRIPTION_MAX, FIELD_VALUE_MAX, plain, truncate
 
 TOUR_COLOUR = discord.Colour.dark_orange()
@@ -30,6 +32,10 @@ def day_sheet(show: Show, *, title_prefix: str = "") -> discord.Embed:
     for k, t, at, late in schedule_times(show):
         after = " (after midnight)" if late else ""
         lines.append(f"{TIME_LABELS[k]}: **{t:%H:%M}**{after} · <t:{int(at.timestamp())}:t>")
+    curfew = curfew_at(show)
+    if show.curfew is not None and curfew is not None:
+        after = " (after midnight)" if curfew.astimezone(ZoneInfo(show.timezone)).date() > show.date else ""
+        lines.append(f"Curfew: **{show.curfew:%H:%M}**{after} · <t:{int(curfew.timestamp())}:t>")
     e.add_field(
         name="Schedule",
         value="\n".join(lines) or "No times yet: `/tour edit` to add load-in, doors, set.",

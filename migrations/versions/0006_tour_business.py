@@ -82,6 +82,7 @@ def upgrade() -> None:
         sa.Column("plus_ones", sa.Integer(), nullable=False),
         sa.Column("note", sa.String(length=200), nullable=True),
         sa.Column("requested_by", sa.BigInteger(), nullable=False),
+        sa.Column("requested_by_name", sa.String(length=100), nullable=False),
         sa.Column("created_at", _utc(), nullable=False),
         sa.ForeignKeyConstraint(["show_id"], ["shows.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),

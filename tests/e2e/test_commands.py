@@ -20,6 +20,7 @@ TOUR_FIELDS = [
     "soundcheck",
     "doors",
     "set_time",
+    "curfew",
     "status",
     "tickets",
     "capacity",
@@ -65,6 +66,13 @@ EXPECTED_COMMANDS = {
         "delete": ["release"],
         "info": ["release", "distributor", "upc"],
         "track": ["release", "title", "isrc"],
+    },
+    "guestlist": {
+        "add": ["show", "name", "plus_ones", "note"],
+        "remove": ["show", "guest"],
+        "show": ["show"],
+        "allowance": ["show", "per_member"],
+        "close": ["show"],
     },
     "settle": {
         "terms": ["show", "kind", "guarantee", "percentage", "break_even", "currency"],

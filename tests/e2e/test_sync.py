@@ -8,6 +8,7 @@ from tests.e2e.harness import GUILD, GUILD2, running_bot, settings_for
 # every command group and its sub-commands (a new group or sub-command must be added here)
 EXPECTED_TREE = {
     "checkin": ["digest", "history", "post", "schedule", "schedules", "team-add", "team-remove", "unschedule"],
+    "guestlist": ["add", "allowance", "close", "remove", "show"],
     "goal": ["add", "delete", "done", "edit", "list", "progress"],
     "release": ["add", "checklist", "delete", "info", "list", "move", "task-add", "tick", "track", "untick"],
     "remind": ["add", "cancel", "list"],

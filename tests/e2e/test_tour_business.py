@@ -79,3 +79,75 @@ async def test_settle_night_by_a_manager_and_refused_for_an_artist(double: Disco
     att = res.message["attachments"][0]
     assert att["filename"] == "settlements.csv"
     assert "7200.00" in double.attachment_bytes(att).decode("utf-8-sig")
+
+
+async def test_guest_list_closing_at_its_cutoff_posts_once_with_its_csv(double: DiscordDouble, db_url: str) -> None:
+    import csv
+    import io
+
+    from sqlalchemy import update
+
+    from bot.db.models import Nudge
+    from bot.services import guestlist
+    from bot.services.clock import utcnow
+    from tests.e2e.harness import BEN, running_bot, settings_for
+
+    doors = (utcnow() + timedelta(hours=6)).replace(second=0, microsecond=0)
+    settings = settings_for(double, db_url)
+    async with running_bot(settings) as bot:
+        await _map_manager_role(double)
+        await double.invoke(
+            GUILD,
+            GENERAL,
+            ANA,
+            "tour add",
+            {
+                "date": doors.date().isoformat(),
+                "city": "Berlin",
+                "venue": "Huxleys",
+                "timezone": "UTC",
+                "doors": f"{doors:%H:%M}",
+            },
+        )
+        res = await double.invoke(
+            GUILD, GENERAL, BEN, "guestlist add", {"show": "#1", "name": "<@&1> Jo Smith", "plus_ones": 1}
+        )
+        assert res.ephemeral
+        assert "You have 0 of 2 places left; the list closes <t:" in res.content
+        res = await double.invoke(GUILD, GENERAL, BEN, "guestlist add", {"show": "#1", "name": "Sam Lee"})
+        assert res.ephemeral and "you have 0 places left of your 2" in res.content
+        res = await double.invoke(GUILD, GENERAL, ELI, "guestlist add", {"show": "#1", "name": "Sam Lee"})
+        res = await double.invoke(GUILD, GENERAL, ELI, "guestlist show", {"show": "#1"})
+        assert (
+            res.ephemeral
+            and "Sam Lee" in res.embeds[0]["description"]
+            and "Jo Smith" not in res.embeds[0]["description"]
+        )
+        res = await double.invoke(GUILD, GENERAL, DANA, "guestlist show", {"show": "#1"})
+        assert "Jo Smith" in res.embeds[0]["description"] and "Sam Lee" in res.embeds[0]["description"]
+        async with bot.sessionmaker() as s:  # the cut-off (2 h from now) arrives
+            await s.execute(
+                update(Nudge).where(Nudge.kind == guestlist.KIND_CLOSE).values(due_at=utcnow() + timedelta(seconds=1))
+            )
+            await s.commit()
+        bot.dispatcher.notify()
+        post = await double.wait_for_message(
+            channel_id=GENERAL, predicate=lambda m: m["content"].startswith("🎟️ Guest list closed"), timeout=8
+        )
+        assert double.pings(post) == {"everyone": False, "users": set(), "roles": set()}
+        att = post["attachments"][0]
+        assert att["filename"] == f"guestlist-1-{doors.date().isoformat()}.csv"
+        rows = list(csv.reader(io.StringIO(double.attachment_bytes(att).decode("utf-8-sig"))))
+        assert rows == [
+            ["name", "plus_ones", "requested_by", "note"],
+            ["<@&1> Jo Smith", "1", "ben", ""],
+            ["Sam Lee", "0", "eli", ""],
+        ]
+        res = await double.invoke(GUILD, GENERAL, BEN, "guestlist remove", {"show": "#1", "guest": "#1"})
+        assert res.ephemeral and res.content.startswith("🚫 The guest list of show #1 closed at <t:")
+    async with running_bot(settings) as bot:  # after a restart: still posted once
+        await bot.dispatcher.run_due()
+        await bot.dispatcher.drain()
+    posts = [m for m in double.channel_messages(GENERAL) if m["content"].startswith("🎟️ Guest list closed")]
+    assert len(posts) == 1
+    assert double.rejections == []

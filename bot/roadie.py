@@ -30,6 +30,7 @@ EXTENSIONS = (
     "cogs.checkins",
     "cogs.settle",
     "cogs.guestlist",
+    "cogs.advance",
 )
 
 
@@ -97,6 +98,19 @@ class Roadie(commands.Bot):
     ) -> None:
         await reply_error(interaction, error)
 
+    async def _is_member(self, guild_id: int, user_id: int) -> bool:
+        """Whether ``user_id`` is still in the guild (cache, else one REST lookup; unknown = yes)."""
+        guild = self.get_guild(guild_id)
+        if guild is None or guild.get_member(user_id) is not None:
+            return True
+        try:
+            await guild.fetch_member(user_id)
+        except discord.NotFound:
+            return False
+        except discord.HTTPException:
+            return True
+        return True
+
     async def send_nudge(self, out: OutgoingNudge) -> int | None:
         """Post one nudge, pinging only ``out.mention_user_ids``.
 
@@ -105,10 +119,17 @@ class Roadie(commands.Bot):
                 payload); transient for 429 after discord.py's own retries, 5xx and network errors.
         """
         channel = self.get_partial_messageable(out.channel_id)
+        content, users, roles = out.content, list(out.mention_user_ids), list(out.mention_role_ids)
+        if out.fallback_role_ids and out.guild_id:
+            for uid in list(users):
+                if not await self._is_member(out.guild_id, uid):  # left: ping the fallback roles instead
+                    users.remove(uid)
+                    content = content.replace(f"<@{uid}>", " ".join(f"<@&{r}>" for r in out.fallback_role_ids), 1)
+                    roles += [r for r in out.fallback_role_ids if r not in roles]
         mentions = discord.AllowedMentions(
             everyone=False,
-            users=[discord.Object(u) for u in out.mention_user_ids],
-            roles=[discord.Object(r) for r in out.mention_role_ids],
+            users=[discord.Object(u) for u in users],
+            roles=[discord.Object(r) for r in roles],
         )
         view = discord.utils.MISSING
         if out.button is not None:  # clicks are handled by the persistent DynamicItem matching custom_id
@@ -119,7 +140,11 @@ class Roadie(commands.Bot):
         files = [discord.File(io.BytesIO(data), filename=name) for name, data in out.files]
         try:
             msg = await channel.send(
-                out.content, allowed_mentions=mentions, nonce=out.nonce, view=view, files=files or discord.utils.MISSING
+                content[:2000],
+                allowed_mentions=mentions,
+                nonce=out.nonce,
+                view=view,
+                files=files or discord.utils.MISSING,
             )
         except discord.Forbidden as exc:
             raise DeliveryError(

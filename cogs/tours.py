@@ -8,9 +8,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.services import tour_files, tours
+from bot.services import advance, tour_files, tours
 from bot.services.clock import utcnow
 from bot.services.settings import get_config, search_timezones
+from bot.ui.advance import day_sheet_fields
 from bot.ui.confirm import ConfirmDelete, Keep, confirm_view, register_delete
 from bot.ui.format import plain, truncate
 from bot.ui.paginator import send_paginated
@@ -153,9 +154,11 @@ class ToursCog(commands.GroupCog, group_name="tour", group_description="Tour dat
     @app_commands.command(name="show", description="A show's day sheet: every time, in venue time and yours")
     @app_commands.describe(show="The show (#number, city or venue)")
     async def show(self, interaction: discord.Interaction, show: app_commands.Range[str, 1, 200]) -> None:
-        async with bot_of(interaction).sessionmaker() as s:
+        async with bot_of(interaction).uow() as s:
             sh = await tours.get_show(s, guild_id_of(interaction), show)
-        await interaction.response.send_message(embed=day_sheet(sh))
+            cl = await advance.checklist_by_id(s, guild_id_of(interaction), sh.id, create=False)  # contacts, open items
+        embed = day_sheet_fields(day_sheet(sh), cl, today=advance.venue_today(sh, utcnow()))
+        await interaction.response.send_message(embed=embed)
 
     @app_commands.command(name="edit", description="Change a show (only the options you give; '-' clears one)")
     @app_commands.describe(show="The show (#number, city or venue)", **SHOW_OPTION_HELP)

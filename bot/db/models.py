@@ -424,3 +424,41 @@ class Guest(Base):
     requested_by: Mapped[int] = mapped_column(BigInteger)
     requested_by_name: Mapped[str] = mapped_column(String(100))  # display name when asked (for the box office)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class AdvanceItem(Base):
+    """An advance checklist item of a show: due ``days_before`` the show's (venue) date, or on
+    ``due_date``. ``position`` is its #N within the show; ``done_by``/``done_at`` record the tick."""
+
+    __tablename__ = "advance_items"
+    __table_args__ = (UniqueConstraint("show_id", "position", name="uq_advance_items_position"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    show_id: Mapped[int] = mapped_column(ForeignKey("shows.id", ondelete="CASCADE"), index=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger)
+    position: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(TITLE_MAX))
+    search_key: Mapped[str] = mapped_column(String(TITLE_MAX))
+    reason: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    days_before: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    due_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    custom: Mapped[bool] = mapped_column(Boolean, default=False)
+    done_by: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class AdvanceContact(Base):
+    """Who to call for a show: a role (promoter, production, ...), a name, phone (E.164) and e-mail."""
+
+    __tablename__ = "advance_contacts"
+    __table_args__ = (UniqueConstraint("show_id", "number", name="uq_advance_contacts_number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    show_id: Mapped[int] = mapped_column(ForeignKey("shows.id", ondelete="CASCADE"), index=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger)
+    number: Mapped[int] = mapped_column(Integer)
+    role: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(100))
+    search_key: Mapped[str] = mapped_column(String(100))
+    phone: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    email: Mapped[str | None] = mapped_column(String(254), nullable=True)

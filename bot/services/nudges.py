@@ -39,6 +39,9 @@ class OutgoingNudge:
         mention_role_ids: roles this message may ping (e.g. a check-in prompt's team role).
         button: (label, custom_id) of one button to attach, handled by a persistent component.
         files: (filename, bytes) attachments, e.g. a guest list's .csv (rendered at delivery time).
+        fallback_role_ids: roles to ping instead of a ``mention_user_ids`` member who has left the
+            guild (the sender checks membership), e.g. the managers' role for a show's author.
+        guild_id: the guild the nudge belongs to.
     """
 
     nudge_id: int
@@ -51,12 +54,15 @@ class OutgoingNudge:
     mention_role_ids: tuple[int, ...] = ()
     button: tuple[str, str] | None = None
     files: tuple[tuple[str, bytes], ...] = ()
+    fallback_role_ids: tuple[int, ...] = ()
+    guild_id: int | None = None
 
 
 @dataclass
 class Rendered:
     """What a renderer returns: the text, who to ping, the channel (None: the row's), an
-    optional (label, custom_id) button, and (filename, bytes) attachments."""
+    optional (label, custom_id) button, (filename, bytes) attachments, and roles to ping instead of
+    a pinged user who left the guild."""
 
     content: str
     mention_user_ids: tuple[int, ...] = ()
@@ -64,6 +70,7 @@ class Rendered:
     mention_role_ids: tuple[int, ...] = ()
     button: tuple[str, str] | None = None
     files: tuple[tuple[str, bytes], ...] = ()
+    fallback_role_ids: tuple[int, ...] = ()
 
 
 Renderer = Callable[[AsyncSession, Nudge, datetime], Awaitable[Rendered | None]]
@@ -243,6 +250,8 @@ async def _render_claimed(session: AsyncSession, ids: list[int], now: datetime) 
                 rendered.mention_role_ids,
                 rendered.button,
                 rendered.files,
+                rendered.fallback_role_ids,
+                nudge.guild_id,
             )
         )
     await session.commit()

@@ -1,4 +1,4 @@
-"""tour business: settlement terms and nights, guest lists, /settings currency, show curfew
+"""tour business: settlement terms and nights, guest lists, advancing, /settings currency, show curfew
 
 Revision ID: 0006_tour_business
 Revises: 0005
@@ -89,9 +89,48 @@ def upgrade() -> None:
         sa.UniqueConstraint("show_id", "number", name="uq_guests_show_number"),
     )
     op.create_index("ix_guests_show_id", "guests", ["show_id"])
+    op.create_table(
+        "advance_items",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("show_id", sa.Integer(), nullable=False),
+        sa.Column("guild_id", sa.BigInteger(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("search_key", sa.String(length=200), nullable=False),
+        sa.Column("reason", sa.String(length=300), nullable=True),
+        sa.Column("days_before", sa.Integer(), nullable=True),
+        sa.Column("due_date", sa.Date(), nullable=True),
+        sa.Column("custom", sa.Boolean(), nullable=False),
+        sa.Column("done_by", sa.BigInteger(), nullable=True),
+        sa.Column("done_at", _utc(), nullable=True),
+        sa.ForeignKeyConstraint(["show_id"], ["shows.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("show_id", "position", name="uq_advance_items_position"),
+    )
+    op.create_index("ix_advance_items_show_id", "advance_items", ["show_id"])
+    op.create_table(
+        "advance_contacts",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("show_id", sa.Integer(), nullable=False),
+        sa.Column("guild_id", sa.BigInteger(), nullable=False),
+        sa.Column("number", sa.Integer(), nullable=False),
+        sa.Column("role", sa.String(length=16), nullable=False),
+        sa.Column("name", sa.String(length=100), nullable=False),
+        sa.Column("search_key", sa.String(length=100), nullable=False),
+        sa.Column("phone", sa.String(length=20), nullable=True),
+        sa.Column("email", sa.String(length=254), nullable=True),
+        sa.ForeignKeyConstraint(["show_id"], ["shows.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("show_id", "number", name="uq_advance_contacts_number"),
+    )
+    op.create_index("ix_advance_contacts_show_id", "advance_contacts", ["show_id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_advance_contacts_show_id", table_name="advance_contacts")
+    op.drop_table("advance_contacts")
+    op.drop_index("ix_advance_items_show_id", table_name="advance_items")
+    op.drop_table("advance_items")
     op.drop_index("ix_guests_show_id", table_name="guests")
     op.drop_table("guests")
     op.drop_index("ix_guest_lists_guild_id", table_name="guest_lists")

@@ -67,6 +67,15 @@ EXPECTED_COMMANDS = {
         "info": ["release", "distributor", "upc"],
         "track": ["release", "title", "isrc"],
     },
+    "advance": {
+        "checklist": ["show"],
+        "tick": ["show", "item"],
+        "untick": ["show", "item"],
+        "item-add": ["show", "title", "due"],
+        "item-remove": ["show", "item"],
+        "contact": ["show", "role", "name", "phone", "email"],
+        "contact-remove": ["show", "contact"],
+    },
     "guestlist": {
         "add": ["show", "name", "plus_ones", "note"],
         "remove": ["show", "guest"],

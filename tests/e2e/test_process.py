@@ -11,6 +11,7 @@ SCRIPT = [
     ("settings timezone", {"tz": "Europe/Berlin"}),
     ("settings date-order", {"order": "day-first"}),
     ("settings channel", {"channel": OTHER}),
+    ("settings currency", {"code": "EUR"}),
     (
         "goal add",
         {"title": "10k monthly listeners", "due": "in 30 days", "metric": "listeners", "target": "10k", "owner": BEN},
@@ -37,12 +38,15 @@ async def test_process_answers_every_command_within_3_seconds(double: DiscordDou
         )
         names = {c["name"]: [o["name"] for o in c["options"]] for c in double.commands_guild[GUILD]}
         assert names == {
-            "settings": ["timezone", "date-order", "channel", "role", "show"],
+            "settings": ["timezone", "date-order", "channel", "currency", "role", "show"],
             "goal": ["add", "list", "progress", "done", "edit", "delete"],
             "remind": ["add", "list", "cancel"],
             "tour": ["add", "list", "show", "edit", "cancel", "delete", "import", "export"],
             "release": ["add", "list", "checklist", "tick", "untick", "task-add", "move", "delete", "info", "track"],
             "checkin": ["post", "schedule", "unschedule", "schedules", "history", "digest", "team-add", "team-remove"],
+            "settle": ["terms", "night", "report"],
+            "guestlist": ["add", "remove", "show", "allowance", "close"],
+            "advance": ["checklist", "tick", "untick", "item-add", "item-remove", "contact", "contact-remove"],
         }
         timings = {}
         managers = next(int(r["id"]) for r in double.roles[GUILD].values() if r["name"] == "Managers")  # ANA's

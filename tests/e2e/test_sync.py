@@ -7,6 +7,7 @@ from tests.e2e.harness import GUILD, GUILD2, running_bot, settings_for
 
 # every command group and its sub-commands (a new group or sub-command must be added here)
 EXPECTED_TREE = {
+    "advance": ["checklist", "contact", "contact-remove", "item-add", "item-remove", "tick", "untick"],
     "checkin": ["digest", "history", "post", "schedule", "schedules", "team-add", "team-remove", "unschedule"],
     "guestlist": ["add", "allowance", "close", "remove", "show"],
     "goal": ["add", "delete", "done", "edit", "list", "progress"],

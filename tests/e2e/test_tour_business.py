@@ -151,3 +151,63 @@ async def test_guest_list_closing_at_its_cutoff_posts_once_with_its_csv(double: 
     posts = [m for m in double.channel_messages(GENERAL) if m["content"].startswith("🎟️ Guest list closed")]
     assert len(posts) == 1
     assert double.rejections == []
+
+
+def _select(message: dict) -> dict:
+    return next(c for row in message["components"] for c in row["components"] if c["type"] == 3)
+
+
+async def test_advance_menu_ticked_after_a_restart_and_the_day_sheet(double: DiscordDouble, db_url: str) -> None:
+    from tests.e2e.harness import BEN, running_bot, settings_for
+
+    in_60 = (datetime.now(UTC) + timedelta(days=60)).date().isoformat()
+    settings = settings_for(double, db_url)
+    async with running_bot(settings):
+        await double.invoke(
+            GUILD,
+            GENERAL,
+            BEN,
+            "tour add",
+            {"date": in_60, "city": "Berlin", "venue": "Huxleys", "country": "Germany", "timezone": "Europe/Berlin"},
+        )
+        res = await double.invoke(GUILD, GENERAL, BEN, "advance checklist", {"show": "#1"})
+        checklist = res.message
+        assert res.embeds[0]["description"].startswith("`▱▱▱▱▱▱▱▱▱▱▱▱ 0%` 0/11 done")
+        menu = _select(checklist)
+        first = menu["options"][0]
+        assert first["label"] == "⬜ #1 Advance call with the promoter"
+        ticked = await double.click(checklist, menu["custom_id"], BEN, values=[first["value"]])
+        assert ticked.type == 7 and "1/11 done" in ticked.embeds[0]["description"]
+        res = await double.click(
+            double.get_message(checklist["id"]), menu["custom_id"], ELI, values=[menu["options"][1]["value"]]
+        )
+        assert res.ephemeral and res.content == "🚫 Only the people it belongs to, or a manager, can change show #1."
+    async with running_bot(settings):  # restart: the same message's menu still works
+        msg = double.get_message(checklist["id"])
+        menu = _select(msg)
+        assert menu["options"][0]["label"] == "✅ #1 Advance call with the promoter"
+        again = await double.click(msg, menu["custom_id"], ANA, values=[menu["options"][1]["value"]])
+        assert again.type == 7 and "2/11 done" in again.embeds[0]["description"]
+        untick = await double.click(
+            again.message, menu["custom_id"], BEN, values=[_select(again.message)["options"][0]["value"]]
+        )
+        assert "1/11 done" in untick.embeds[0]["description"]
+        res = await double.invoke(
+            GUILD,
+            GENERAL,
+            BEN,
+            "advance contact",
+            {"show": "#1", "role": "promoter", "name": "Jo Smith", "phone": "030 1234567", "email": "jo@example.com"},
+        )
+        assert (
+            res.content == "📇 Contact #1 added for show #1: **Promoter**: Jo Smith · +49 30 1234567 · jo@example.com"
+        )
+        res = await double.invoke(
+            GUILD, GENERAL, BEN, "advance contact", {"show": "#1", "role": "venue", "name": "X", "phone": "12"}
+        )
+        assert res.ephemeral and res.content.startswith("⚠️ `12` isn't a valid phone number for Germany.")
+        res = await double.invoke(GUILD, GENERAL, BEN, "tour show", {"show": "#1"})
+        fields = {f["name"]: f["value"] for f in res.embeds[0]["fields"]}
+        assert fields["Contacts"] == "**Promoter**: Jo Smith · +49 30 1234567 · jo@example.com"
+        assert fields["Advance: 10 open"].startswith("⬜ #1 Advance call with the promoter · due ")
+    assert double.rejections == []

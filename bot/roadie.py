@@ -31,6 +31,7 @@ EXTENSIONS = (
     "cogs.settle",
     "cogs.guestlist",
     "cogs.advance",
+    "cogs.setlist",
 )
 
 

@@ -462,3 +462,39 @@ class AdvanceContact(Base):
     search_key: Mapped[str] = mapped_column(String(100))
     phone: Mapped[str | None] = mapped_column(String(20), nullable=True)
     email: Mapped[str | None] = mapped_column(String(254), nullable=True)
+
+
+class Song(Base):
+    """A song of the server's catalogue (``/song``; release tracks join it when a set list or
+    ``/song add`` names them). ``duration_s`` in seconds; removed songs are kept (``deleted_at``)
+    so past set lists and live-performance reports still name them."""
+
+    __tablename__ = "songs"
+    __table_args__ = (
+        UniqueConstraint("guild_id", "number", name="uq_songs_guild_number"),
+        Index("ix_songs_guild_key", "guild_id", "search_key"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger)
+    number: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(TITLE_MAX))
+    search_key: Mapped[str] = mapped_column(String(TITLE_MAX))
+    duration_s: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    isrc: Mapped[str | None] = mapped_column(String(12), nullable=True)
+    writers: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class SetlistEntry(Base):
+    """The song at ``position`` (1, 2, …) of a show's set list."""
+
+    __tablename__ = "setlist_entries"
+    __table_args__ = (UniqueConstraint("show_id", "position", name="uq_setlist_entries_position"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    show_id: Mapped[int] = mapped_column(ForeignKey("shows.id", ondelete="CASCADE"), index=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger)
+    position: Mapped[int] = mapped_column(Integer)
+    song_id: Mapped[int] = mapped_column(ForeignKey("songs.id", ondelete="CASCADE"), index=True)

@@ -1,4 +1,4 @@
-"""tour business: settlement terms and nights, guest lists, advancing, /settings currency, show curfew
+"""tour business: settlement, guest lists, advancing, songs and set lists, currency, curfew
 
 Revision ID: 0006_tour_business
 Revises: 0005
@@ -124,9 +124,44 @@ def upgrade() -> None:
         sa.UniqueConstraint("show_id", "number", name="uq_advance_contacts_number"),
     )
     op.create_index("ix_advance_contacts_show_id", "advance_contacts", ["show_id"])
+    op.create_table(
+        "songs",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("guild_id", sa.BigInteger(), nullable=False),
+        sa.Column("number", sa.Integer(), nullable=False),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("search_key", sa.String(length=200), nullable=False),
+        sa.Column("duration_s", sa.Integer(), nullable=True),
+        sa.Column("isrc", sa.String(length=12), nullable=True),
+        sa.Column("writers", sa.String(length=300), nullable=True),
+        sa.Column("created_at", _utc(), nullable=False),
+        sa.Column("deleted_at", _utc(), nullable=True),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("guild_id", "number", name="uq_songs_guild_number"),
+    )
+    op.create_index("ix_songs_guild_key", "songs", ["guild_id", "search_key"])
+    op.create_table(
+        "setlist_entries",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("show_id", sa.Integer(), nullable=False),
+        sa.Column("guild_id", sa.BigInteger(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("song_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["show_id"], ["shows.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["song_id"], ["songs.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("show_id", "position", name="uq_setlist_entries_position"),
+    )
+    op.create_index("ix_setlist_entries_show_id", "setlist_entries", ["show_id"])
+    op.create_index("ix_setlist_entries_song_id", "setlist_entries", ["song_id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_setlist_entries_song_id", table_name="setlist_entries")
+    op.drop_index("ix_setlist_entries_show_id", table_name="setlist_entries")
+    op.drop_table("setlist_entries")
+    op.drop_index("ix_songs_guild_key", table_name="songs")
+    op.drop_table("songs")
     op.drop_index("ix_advance_contacts_show_id", table_name="advance_contacts")
     op.drop_table("advance_contacts")
     op.drop_index("ix_advance_items_show_id", table_name="advance_items")

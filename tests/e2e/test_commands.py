@@ -83,6 +83,13 @@ EXPECTED_COMMANDS = {
         "allowance": ["show", "per_member"],
         "close": ["show"],
     },
+    "song": {"add": ["title", "duration", "isrc", "writers"], "list": [], "remove": ["song"]},
+    "setlist": {
+        "set": ["show"],
+        "copy": ["from_show", "to_show"],
+        "show": ["show"],
+        "report": ["from", "to"],
+    },
     "settle": {
         "terms": ["show", "kind", "guarantee", "percentage", "break_even", "currency"],
         "night": ["show", "tickets_sold", "gross", "expenses", "merch", "comps"],

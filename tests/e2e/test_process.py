@@ -47,6 +47,8 @@ async def test_process_answers_every_command_within_3_seconds(double: DiscordDou
             "settle": ["terms", "night", "report"],
             "guestlist": ["add", "remove", "show", "allowance", "close"],
             "advance": ["checklist", "tick", "untick", "item-add", "item-remove", "contact", "contact-remove"],
+            "song": ["add", "list", "remove"],
+            "setlist": ["set", "copy", "show", "report"],
         }
         timings = {}
         managers = next(int(r["id"]) for r in double.roles[GUILD].values() if r["name"] == "Managers")  # ANA's

@@ -14,7 +14,9 @@ EXPECTED_TREE = {
     "release": ["add", "checklist", "delete", "info", "list", "move", "task-add", "tick", "track", "untick"],
     "remind": ["add", "cancel", "list"],
     "settings": ["channel", "currency", "date-order", "role", "show", "timezone"],
+    "setlist": ["copy", "report", "set", "show"],
     "settle": ["night", "report", "terms"],
+    "song": ["add", "list", "remove"],
     "tour": ["add", "cancel", "delete", "edit", "export", "import", "list", "show"],
 }
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from bot.roadie import Roadie
+from bot.services.tours import format_day
 from tests.double import DiscordDouble
 from tests.e2e.harness import ANA, DANA, ELI, GENERAL, GUILD, make_double_with_roles
 
@@ -211,3 +212,55 @@ async def test_advance_menu_ticked_after_a_restart_and_the_day_sheet(double: Dis
         assert fields["Contacts"] == "**Promoter**: Jo Smith · +49 30 1234567 · jo@example.com"
         assert fields["Advance: 10 open"].startswith("⬜ #1 Advance call with the promoter · due ")
     assert double.rejections == []
+
+
+async def test_set_list_modal_submit_show_and_report(double: DiscordDouble, bot: Roadie) -> None:
+    import csv
+    import io
+
+    from tests.e2e.harness import BEN
+
+    await double.invoke(
+        GUILD,
+        GENERAL,
+        BEN,
+        "tour add",
+        {"date": YESTERDAY, "city": "Berlin", "venue": "Huxleys", "timezone": "UTC", "set_time": "21:00"},
+    )
+    res = await double.invoke(GUILD, GENERAL, BEN, "tour edit", {"show": "#1", "curfew": "21:10"})
+    assert "Curfew: **21:10**" in res.embeds[0]["fields"][0]["value"]
+    res = await double.invoke(
+        GUILD, GENERAL, BEN, "song add", {"title": "Opener", "duration": "4:00", "writers": "A, B"}
+    )
+    assert res.content == "🎵 Song #1 Opener added (4:00 · A, B)."
+    opened = await double.invoke(GUILD, GENERAL, BEN, "setlist set", {"show": "#1"})
+    assert opened.type == 9  # the modal is the command's first response
+    assert opened.modal["title"] == "Set list · show #1"
+    text_input = opened.modal["components"][0]["components"][0]
+    assert (text_input["style"], text_input["max_length"]) == (2, 4000)
+    res = await double.submit_modal(opened, {"Songs, one per line, in order": "1. Opener\n2. Encore Song\n"})
+    assert res.content.split("\n") == [
+        f"🎶 Set list of show #1 ({format_day(date.fromisoformat(YESTERDAY))}, Berlin) saved: 2 song(s).",
+        "➕ New in the catalogue (1): Encore Song. Add durations with `/song add title duration`.",
+        "Total 4:00 (+1 song without a duration) · slot 10:00 (set 21:00 → curfew 21:10): fits, 6:00 to spare",
+    ]
+    res = await double.invoke(GUILD, GENERAL, BEN, "song add", {"title": "encore song", "duration": "7:30"})
+    assert res.content == "🎵 Song #2 Encore Song updated (7:30)."
+    res = await double.invoke(GUILD, GENERAL, BEN, "setlist show", {"show": "#1"})
+    assert res.embeds[0]["description"] == "1. Opener · 4:00\n2. Encore Song · 7:30"
+    assert res.embeds[0]["fields"][0]["value"].endswith(": **over by 1:30**")
+    # editing again: the form opens with the current list
+    opened = await double.invoke(GUILD, GENERAL, BEN, "setlist set", {"show": "#1"})
+    assert opened.modal["components"][0]["components"][0]["value"] == "Opener\nEncore Song"
+    res = await double.submit_modal(opened, {"Songs, one per line, in order": "\n".join(f"S{i}" for i in range(300))})
+    assert res.ephemeral and "300 lines; a set list holds at most 100 songs. Nothing was saved." in res.content
+    res = await double.invoke(GUILD, GENERAL, ELI, "setlist set", {"show": "#1"})
+    assert res.ephemeral and res.content == "🚫 Only the people it belongs to, or a manager, can change show #1."
+    res = await double.invoke(GUILD, GENERAL, BEN, "setlist report", {"from": YESTERDAY})
+    att = res.message["attachments"][0]
+    rows = list(csv.reader(io.StringIO(double.attachment_bytes(att).decode("utf-8-sig"))))
+    assert rows == [
+        ["date", "venue", "city", "country", "song", "writers", "isrc", "duration"],
+        [YESTERDAY, "Huxleys", "Berlin", "", "Opener", "A, B", "", "4:00"],
+        [YESTERDAY, "Huxleys", "Berlin", "", "Encore Song", "", "", "7:30"],
+    ]

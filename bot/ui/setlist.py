@@ -1,0 +1,102 @@
+"""What ``/song`` and ``/setlist`` show: the catalogue pages, a set list with its slot, replies.
+
+Limits (Discord API docs): embed description ≤ 4096; modal title ≤ 45, a paragraph input ≤ 4000.
+"""
+
+from __future__ import annotations
+
+import discord
+
+from bot.db.models import Show, Song
+from bot.services.setlist import CatalogueEntry, Setlist, format_duration
+from bot.services.tours import format_day
+from bot.ui.format import plain, truncate
+from bot.ui.paginator import paginate_lines
+
+SET_COLOUR = discord.Colour.magenta()
+
+
+def song_line(e: CatalogueEntry) -> str:
+    """``#4 Night Drive · 3:45 · GBXYZ2700001 · writers`` (release tracks not yet songs: no #)."""
+    num = f"`#{e.song.number}` " if e.song else "`release` "
+    parts = [f"{num}{plain(truncate(e.title, 100))}"]
+    parts += [p for p in (format_duration(e.duration_s), e.isrc or "", plain(truncate(e.writers or "", 80))) if p]
+    return " · ".join(parts)
+
+
+def catalogue_pages(entries: list[CatalogueEntry]) -> list[discord.Embed]:
+    """``/song list``, 20 songs a page."""
+    if not entries:
+        return [
+            discord.Embed(
+                title="Songs",
+                description="No songs yet: `/song add`, or add tracks to a release (`/release track`).",
+                colour=SET_COLOUR,
+            )
+        ]
+    bodies = paginate_lines([song_line(e) for e in entries], per_page=20)
+    return [
+        discord.Embed(title="Songs", description=b, colour=SET_COLOUR).set_footer(
+            text=f"Page {i}/{len(bodies)} · {len(entries)} song(s) · release tracks join the songs when used"
+        )
+        for i, b in enumerate(bodies, 1)
+    ]
+
+
+def song_reply(song: Song, created: bool) -> str:
+    """After ``/song add``."""
+    extra = " · ".join(p for p in (format_duration(song.duration_s), song.isrc or "", plain(song.writers or "")) if p)
+    verb = "added" if created else "updated"
+    return f"🎵 Song #{song.number} {plain(truncate(song.title, 120))} {verb}" + (f" ({extra})." if extra else ".")
+
+
+def _show(show: Show) -> str:
+    return f"#{show.number} ({format_day(show.date)}, {plain(truncate(show.city, 60))})"
+
+
+def slot_text(sl: Setlist) -> str:
+    """``Total 52:30 · slot 60:00 (set 21:00 → curfew 22:00): fits, 7:30 to spare``."""
+    total = f"Total {format_duration(sl.total_s) or '0:00'}"
+    if sl.unknown:
+        total += f" (+{sl.unknown} song{'s' if sl.unknown != 1 else ''} without a duration)"
+    if sl.slot_s is None:
+        return total + " · no slot: give the show a `set_time` and a `curfew` (`/tour edit`)."
+    show = sl.show
+    slot = f"slot {format_duration(sl.slot_s)} (set {show.set_time:%H:%M} → curfew {show.curfew:%H:%M})"
+    spare = sl.slot_s - sl.total_s
+    verdict = (
+        f"fits, {format_duration(spare) or '0:00'} to spare" if spare >= 0 else f"**over by {format_duration(-spare)}**"
+    )
+    return f"{total} · {slot}: {verdict}"
+
+
+def setlist_embed(sl: Setlist) -> discord.Embed:
+    """``/setlist show``: the order with durations, the total and the slot."""
+    lines = [
+        f"{n}. {plain(truncate(s.title, 100))}" + (f" · {format_duration(s.duration_s)}" if s.duration_s else "")
+        for n, s in enumerate(sl.songs, 1)
+    ]
+    body = "\n".join(lines) if lines else f"No set list yet: `/setlist set show:#{sl.show.number}`."
+    e = discord.Embed(
+        title=truncate(
+            f"🎶 Set list · {format_day(sl.show.date)} · {plain(sl.show.city)} · {plain(sl.show.venue)}", 256
+        ),
+        description=truncate(body, 3800),
+        colour=SET_COLOUR,
+    )
+    e.add_field(name="Slot", value=truncate(slot_text(sl), 1024), inline=False)
+    e.set_footer(text=f"Show #{sl.show.number} · {len(sl.songs)} song(s)")
+    return e
+
+
+def saved_reply(sl: Setlist) -> str:
+    """After the set list modal: count, new songs, the slot."""
+    lines = [f"🎶 Set list of show {_show(sl.show)} saved: {len(sl.songs)} song(s)."]
+    if sl.added:
+        names = ", ".join(plain(truncate(s.title, 60)) for s in sl.added[:20])
+        more = f" and {len(sl.added) - 20} more" if len(sl.added) > 20 else ""
+        lines.append(
+            f"➕ New in the catalogue ({len(sl.added)}): {names}{more}. Add durations with `/song add title duration`."
+        )
+    lines.append(slot_text(sl))
+    return truncate("\n".join(lines), 2000)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -12,115 +10,12 @@ from bot.db.models import TITLE_MAX
 from bot.services import advance as svc
 from bot.services import tours
 from bot.services.clock import utcnow
-from bot.ui.advance import checklist_embed, contact_line, page_count, select_options
-from bot.ui.errors import reply_error
+from bot.ui.advance import AdvancePage, AdvanceSelect, checklist_message, contact_line
 from bot.ui.format import plain, truncate
-from cogs._common import actor_of, bot_of, guild_id_of
+from cogs._common import RefText, actor_of, bot_of, guild_id_of
 
 ROLE_CHOICES = [app_commands.Choice(name=r, value=r) for r in svc.CONTACT_ROLES]
-Ref = app_commands.Range[str, 1, 200]
-
-
-def _today(cl: svc.Checklist):  # type: ignore[no-untyped-def]
-    return svc.venue_today(cl.show, utcnow())
-
-
-def checklist_view(cl: svc.Checklist, page: int) -> discord.ui.View:
-    """The persistent components under a checklist page: the tick menu and page buttons."""
-    view = discord.ui.View(timeout=None)
-    options = select_options(cl, page, today=_today(cl))
-    if options:
-        view.add_item(AdvanceSelect(cl.show.id, page, options))
-    pages = page_count(cl)
-    if pages > 1:
-        view.add_item(AdvancePage(cl.show.id, max(page - 1, 0), "prev", disabled=page == 0))
-        view.add_item(AdvancePage(cl.show.id, min(page + 1, pages - 1), "next", disabled=page >= pages - 1))
-    return view
-
-
-def checklist_message(cl: svc.Checklist, page: int) -> dict[str, object]:
-    """Keyword arguments for sending or editing a checklist page."""
-    page = max(0, min(page, page_count(cl) - 1))
-    return {"embed": checklist_embed(cl, page, today=_today(cl)), "view": checklist_view(cl, page)}
-
-
-class AdvanceSelect(discord.ui.DynamicItem[discord.ui.Select], template=r"roadie:adv:tick:(?P<sid>\d+):(?P<page>\d+)"):
-    """Tick or untick an advance item from the checklist message; works after restarts (state in custom_id)."""
-
-    def __init__(self, show_id: int, page: int, options: list[discord.SelectOption] | None = None) -> None:
-        super().__init__(
-            discord.ui.Select(
-                custom_id=f"roadie:adv:tick:{show_id}:{page}",
-                placeholder="Tick or untick an item…",
-                min_values=1,
-                max_values=1,
-                options=options or [discord.SelectOption(label="…", value="0")],
-            )
-        )
-        self.show_id, self.page = show_id, page
-
-    @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction,
-        item: discord.ui.Item,  # type: ignore[override]
-        match: re.Match[str],
-    ) -> AdvanceSelect:
-        return cls(int(match["sid"]), int(match["page"]))
-
-    async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
-        try:
-            values = (interaction.data or {}).get("values") or []  # type: ignore[union-attr]
-            action, _, item_id = str(values[0]).partition(":")
-            if action not in ("tick", "untick") or not item_id.isdigit():
-                raise ValueError(f"unexpected advance menu value {values[0]!r}")
-            async with bot_of(interaction).uow() as s:
-                cl = await svc.toggle(
-                    s,
-                    guild_id_of(interaction),
-                    self.show_id,
-                    int(item_id),
-                    done=action == "tick",
-                    actor=actor_of(interaction),
-                    now=utcnow(),
-                )
-            await interaction.response.edit_message(**checklist_message(cl, self.page))  # type: ignore[arg-type]
-        except Exception as exc:
-            await reply_error(interaction, exc)
-
-
-class AdvancePage(
-    discord.ui.DynamicItem[discord.ui.Button], template=r"roadie:adv:page:(?P<sid>\d+):(?P<page>\d+):(?P<dir>prev|next)"
-):
-    """Previous/next checklist page; works after restarts."""
-
-    def __init__(self, show_id: int, page: int, direction: str, *, disabled: bool = False) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label="◀ Previous" if direction == "prev" else "Next ▶",
-                style=discord.ButtonStyle.secondary,
-                disabled=disabled,
-                custom_id=f"roadie:adv:page:{show_id}:{page}:{direction}",
-            )
-        )
-        self.show_id, self.page = show_id, page
-
-    @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction,
-        item: discord.ui.Item,  # type: ignore[override]
-        match: re.Match[str],
-    ) -> AdvancePage:
-        return cls(int(match["sid"]), int(match["page"]), match["dir"])
-
-    async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
-        try:
-            async with bot_of(interaction).uow() as s:
-                cl = await svc.checklist_by_id(s, guild_id_of(interaction), self.show_id)
-            await interaction.response.edit_message(**checklist_message(cl, self.page))  # type: ignore[arg-type]
-        except Exception as exc:
-            await reply_error(interaction, exc)
+Ref = RefText  # "#3" or (part of) a venue, city, name or title
 
 
 @app_commands.guild_only()

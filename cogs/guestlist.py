@@ -11,9 +11,9 @@ from bot.services import tours
 from bot.services.clock import utcnow
 from bot.ui.guestlist import added_reply, list_pages, removed_reply, show_name
 from bot.ui.paginator import send_pages
-from cogs._common import actor_of, bot_of, guild_id_of
+from cogs._common import RefText, actor_of, bot_of, guild_id_of
 
-Ref = app_commands.Range[str, 1, 200]
+Ref = RefText  # "#3" or (part of) a venue, city, name or title
 
 
 @app_commands.guild_only()

@@ -13,40 +13,12 @@ from bot.services import setlist as svc
 from bot.services import tours
 from bot.services.clock import utcnow
 from bot.services.tours import format_day
-from bot.ui.errors import reply_error
 from bot.ui.format import plain, truncate
 from bot.ui.paginator import send_pages
-from bot.ui.setlist import catalogue_pages, saved_reply, setlist_embed, song_reply
-from cogs._common import actor_of, bot_of, guild_id_of
+from bot.ui.setlist import SetlistModal, catalogue_pages, setlist_embed, song_reply
+from cogs._common import RefText, actor_of, bot_of, guild_id_of
 
-Ref = app_commands.Range[str, 1, 200]
-
-
-class SetlistModal(discord.ui.Modal):
-    """One song per line (Discord: modal title ≤ 45 chars, a paragraph input ≤ 4000 chars)."""
-
-    songs = discord.ui.TextInput(
-        label="Songs, one per line, in order",
-        style=discord.TextStyle.paragraph,
-        max_length=4000,
-        placeholder="Opener\nSecond song\n…\nEncore",
-    )
-
-    def __init__(self, show_id: int, show_number: int, current: str) -> None:
-        super().__init__(title=f"Set list · show #{show_number}"[:45], custom_id=f"roadie:setlist:modal:{show_id}")
-        self.show_id = show_id
-        if current:
-            self.songs.default = current[:4000]
-
-    async def on_submit(self, interaction: discord.Interaction) -> None:
-        async with bot_of(interaction).uow() as s:
-            sl = await svc.set_setlist(
-                s, guild_id_of(interaction), self.show_id, self.songs.value, actor=actor_of(interaction), now=utcnow()
-            )
-        await interaction.response.send_message(saved_reply(sl))
-
-    async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:  # type: ignore[override]
-        await reply_error(interaction, error)
+Ref = RefText  # "#3" or (part of) a venue, city, name or title
 
 
 @app_commands.guild_only()

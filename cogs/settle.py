@@ -13,7 +13,7 @@ from bot.services import settlement as svc
 from bot.services.clock import utcnow
 from bot.ui.paginator import Paginator
 from bot.ui.settlement import night_embed, report_pages, terms_reply
-from cogs._common import actor_of, bot_of, guild_id_of
+from cogs._common import RefText, actor_of, bot_of, guild_id_of
 
 KIND_CHOICES = [
     app_commands.Choice(name="guarantee (a flat fee)", value="guarantee"),
@@ -50,7 +50,7 @@ class SettleCog(commands.GroupCog, group_name="settle", group_description="Deal 
     async def terms(
         self,
         interaction: discord.Interaction,
-        show: app_commands.Range[str, 1, 200],
+        show: RefText,
         kind: app_commands.Choice[str],
         guarantee: Money | None = None,
         percentage: app_commands.Range[str, 1, 10] | None = None,
@@ -84,7 +84,7 @@ class SettleCog(commands.GroupCog, group_name="settle", group_description="Deal 
     async def night(
         self,
         interaction: discord.Interaction,
-        show: app_commands.Range[str, 1, 200],
+        show: RefText,
         tickets_sold: app_commands.Range[int, 0, svc.MAX_TICKETS],
         gross: Money,
         expenses: Money | None = None,

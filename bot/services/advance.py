@@ -33,7 +33,7 @@ from bot.services.clock import utcnow
 from bot.services.errors import InvalidInput, NotFound
 from bot.services.permissions import Actor, role_map
 from bot.services.settings import GuildConfig, get_config
-from bot.textfmt import escape_markdown
+from bot.textfmt import CONTENT_MAX, escape_markdown
 from bot.timeparse import parse_when
 
 KIND_DUE = "advance_due"
@@ -588,7 +588,7 @@ async def _render_due(session: AsyncSession, nudge: Nudge, now: datetime) -> nud
         lines.append(f"• ⚠️ #{i.position} {escape_markdown(i.title)} · {days} day{'s' if days != 1 else ''} overdue")
     lines.append(f"Tick them from `/advance checklist show:#{show.number}`.")
     text = "\n".join(lines)
-    if len(text) > 2000:
+    if len(text) > CONTENT_MAX:
         text = text[:1900].rsplit("\n", 1)[0] + f"\n• …more: `/advance checklist show:#{show.number}`"
     manager_role = (await role_map(session, show.guild_id)).get("manager")
     return nudges.Rendered(

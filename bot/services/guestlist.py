@@ -28,7 +28,7 @@ from bot.services import nudges, refs, tours
 from bot.services.errors import Forbidden, InvalidInput, NotFound
 from bot.services.permissions import Actor, is_manager, require_manager
 from bot.services.settings import GuildConfig, get_config
-from bot.textfmt import escape_markdown
+from bot.textfmt import CONTENT_MAX, escape_markdown, ts
 
 KIND_CLOSE = "guestlist_close"
 DEFAULT_PER_MEMBER = 2
@@ -139,7 +139,7 @@ def _clean(text: str | None, what: str, limit: int, *, required: bool) -> str | 
 
 
 def _when(at: datetime) -> str:
-    return f"<t:{int(at.timestamp())}:F>"
+    return ts(at, "F")
 
 
 async def _open_show(session: AsyncSession, guild_id: int, show_ref: str) -> Show:
@@ -438,7 +438,7 @@ async def _render_close(session: AsyncSession, nudge: Nudge, now: datetime) -> n
             break
         lines.append(line)
     return nudges.Rendered(
-        "\n".join(lines)[:2000],
+        "\n".join(lines)[:CONTENT_MAX],
         (),
         cfg.nudge_channel_id or show.channel_id,
         files=((csv_filename(show), list_csv(guests)),),

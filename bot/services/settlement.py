@@ -35,6 +35,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import Settlement, Show, ShowTerms
 from bot.money import check_currency, from_minor, minor_digits, parse_amount, parse_percent, to_minor
 from bot.services import tours
+from bot.services.clock import utcnow
 from bot.services.errors import InvalidInput, NotFound
 from bot.services.permissions import Actor, require_manager
 from bot.services.settings import get_config
@@ -220,13 +221,15 @@ async def set_terms(
     currency: str,
     actor: Actor | None,
     *,
-    now: datetime,
+    now: datetime | None = None,
 ) -> ShowTerms:
     """Set (or replace) the terms of the show with id ``show_id``; flushed, not committed.
 
     The entry point for other features (a signed ``/deal`` offer): amounts are ``Decimal`` in
-    ``currency`` (ISO 4217), ``percentage`` 0..100 (two decimals); give exactly the values
-    ``kind`` uses (:data:`NEEDS`). ``actor`` None is a trusted caller; otherwise a manager.
+    ``currency`` (ISO 4217), ``percentage`` 0..100 (two decimals, ``Decimal("80")`` = 80 %);
+    give exactly the values ``kind`` uses (:data:`NEEDS`; the others None). ``actor`` None is a
+    trusted caller (e.g. a signed offer being applied); otherwise it must be a manager. ``now``
+    (UTC, default the clock) is recorded as ``set_at``.
 
     Raises:
         Forbidden: ``actor`` is not a manager.
@@ -246,7 +249,7 @@ async def set_terms(
     row.percentage_bp = int(terms.percentage * 100) if terms.percentage is not None else None
     row.break_even_minor = to_minor(terms.break_even, cur) if terms.break_even is not None else None
     row.set_by = actor.user_id if actor else None
-    row.set_at = now
+    row.set_at = now or utcnow()
     await session.flush()
     return row
 

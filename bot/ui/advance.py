@@ -1,4 +1,5 @@
-"""The advance checklist message (items with a persistent tick menu) and the day sheet's advance part.
+"""The advance checklist message (items with a persistent tick menu and page buttons, restart-proof
+``DynamicItem`` s whose custom_id carries the show and page) and the day sheet's advance part.
 
 Limits (Discord API docs): embed field value ≤ 1024, ≤ 25 fields; select ≤ 25 options, label and
 description ≤ 100, custom_id ≤ 100. A page holds :data:`ITEMS_PER_PAGE` items.
@@ -6,18 +7,22 @@ description ≤ 100, custom_id ≤ 100. A page holds :data:`ITEMS_PER_PAGE` item
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+import re
+from datetime import UTC, date, datetime, time
 
 import discord
 
 from bot.db.models import AdvanceContact, AdvanceItem, Show
-from bot.services.advance import Checklist, format_phone, item_due, overdue
+from bot.services import advance, clock
+from bot.services.advance import Checklist, format_phone, item_due, overdue, venue_today
 from bot.services.tours import format_day
-from bot.ui.format import FIELD_VALUE_MAX, plain, progress_bar, truncate
+from bot.ui.context import actor_of, bot_of, guild_id_of
+from bot.ui.errors import reply_error
+from bot.ui.format import COLOURS, FIELD_VALUE_MAX, plain, progress_bar, truncate, ts
 
 ITEMS_PER_PAGE = 10
 CONTACTS_SHOWN = 8  # with 10 items a page stays under Discord's 6000 characters per message
-ADVANCE_COLOUR = discord.Colour.teal()
+ADVANCE_COLOUR = discord.Colour(COLOURS.advance)
 
 
 def page_count(cl: Checklist) -> int:
@@ -31,7 +36,7 @@ def page_items(cl: Checklist, page: int) -> list[AdvanceItem]:
 
 
 def _stamp(d: date) -> str:
-    return f"<t:{int(datetime.combine(d, datetime.min.time(), tzinfo=UTC).replace(hour=12).timestamp())}:R>"
+    return ts(datetime.combine(d, time(12), tzinfo=UTC), "R")
 
 
 def item_line(item: AdvanceItem, show: Show, today: date) -> str:
@@ -39,7 +44,7 @@ def item_line(item: AdvanceItem, show: Show, today: date) -> str:
     title = plain(truncate(item.title, 100))
     if item.done_at is not None:
         who = f"<@{item.done_by}> " if item.done_by else ""
-        return f"✅ #{item.position} ~~{title}~~ · {who}<t:{int(item.done_at.timestamp())}:d>"
+        return f"✅ #{item.position} ~~{title}~~ · {who}{ts(item.done_at, 'd')}"
     due = item_due(item, show)
     flag = "⚠️" if due < today else "⬜"
     line = f"{flag} #{item.position} {title} · due {format_day(due)} ({_stamp(due)})"
@@ -135,3 +140,105 @@ def day_sheet_fields(e: discord.Embed, cl: Checklist, *, today: date) -> discord
             lines.append(f"…and {len(open_items) - 10} more: `/advance checklist show:#{cl.show.number}`")
         _fields(e, f"Advance: {len(open_items)} open", lines)
     return e
+
+
+def _today(cl: Checklist):  # type: ignore[no-untyped-def]
+    return venue_today(cl.show, clock.utcnow())
+
+
+def checklist_view(cl: Checklist, page: int) -> discord.ui.View:
+    """The persistent components under a checklist page: the tick menu and page buttons."""
+    view = discord.ui.View(timeout=None)
+    options = select_options(cl, page, today=_today(cl))
+    if options:
+        view.add_item(AdvanceSelect(cl.show.id, page, options))
+    pages = page_count(cl)
+    if pages > 1:
+        view.add_item(AdvancePage(cl.show.id, max(page - 1, 0), "prev", disabled=page == 0))
+        view.add_item(AdvancePage(cl.show.id, min(page + 1, pages - 1), "next", disabled=page >= pages - 1))
+    return view
+
+
+def checklist_message(cl: Checklist, page: int) -> dict[str, object]:
+    """Keyword arguments for sending or editing a checklist page."""
+    page = max(0, min(page, page_count(cl) - 1))
+    return {"embed": checklist_embed(cl, page, today=_today(cl)), "view": checklist_view(cl, page)}
+
+
+class AdvanceSelect(discord.ui.DynamicItem[discord.ui.Select], template=r"roadie:adv:tick:(?P<sid>\d+):(?P<page>\d+)"):
+    """Tick or untick an advance item from the checklist message; works after restarts (state in custom_id)."""
+
+    def __init__(self, show_id: int, page: int, options: list[discord.SelectOption] | None = None) -> None:
+        super().__init__(
+            discord.ui.Select(
+                custom_id=f"roadie:adv:tick:{show_id}:{page}",
+                placeholder="Tick or untick an item…",
+                min_values=1,
+                max_values=1,
+                options=options or [discord.SelectOption(label="…", value="0")],
+            )
+        )
+        self.show_id, self.page = show_id, page
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction,
+        item: discord.ui.Item,  # type: ignore[override]
+        match: re.Match[str],
+    ) -> AdvanceSelect:
+        return cls(int(match["sid"]), int(match["page"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
+        try:
+            values = (interaction.data or {}).get("values") or []  # type: ignore[union-attr]
+            action, _, item_id = str(values[0]).partition(":")
+            if action not in ("tick", "untick") or not item_id.isdigit():
+                raise ValueError(f"unexpected advance menu value {values[0]!r}")
+            async with bot_of(interaction).uow() as s:
+                cl = await advance.toggle(
+                    s,
+                    guild_id_of(interaction),
+                    self.show_id,
+                    int(item_id),
+                    done=action == "tick",
+                    actor=actor_of(interaction),
+                    now=clock.utcnow(),
+                )
+            await interaction.response.edit_message(**checklist_message(cl, self.page))  # type: ignore[arg-type]
+        except Exception as exc:
+            await reply_error(interaction, exc)
+
+
+class AdvancePage(
+    discord.ui.DynamicItem[discord.ui.Button], template=r"roadie:adv:page:(?P<sid>\d+):(?P<page>\d+):(?P<dir>prev|next)"
+):
+    """Previous/next checklist page; works after restarts."""
+
+    def __init__(self, show_id: int, page: int, direction: str, *, disabled: bool = False) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="◀ Previous" if direction == "prev" else "Next ▶",
+                style=discord.ButtonStyle.secondary,
+                disabled=disabled,
+                custom_id=f"roadie:adv:page:{show_id}:{page}:{direction}",
+            )
+        )
+        self.show_id, self.page = show_id, page
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction,
+        item: discord.ui.Item,  # type: ignore[override]
+        match: re.Match[str],
+    ) -> AdvancePage:
+        return cls(int(match["sid"]), int(match["page"]), match["dir"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
+        try:
+            async with bot_of(interaction).uow() as s:
+                cl = await advance.checklist_by_id(s, guild_id_of(interaction), self.show_id)
+            await interaction.response.edit_message(**checklist_message(cl, self.page))  # type: ignore[arg-type]
+        except Exception as exc:
+            await reply_error(interaction, exc)

@@ -6,15 +6,17 @@ parses nothing). Embed limits (Discord API docs): description ≤ 4096 chars.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import discord
 
 from bot.db.models import Guest, Show
 from bot.services.guestlist import Added, View
 from bot.services.tours import format_day
-from bot.ui.format import plain, truncate
+from bot.ui.format import COLOURS, plain, truncate, ts
 from bot.ui.paginator import paginate_lines
 
-GUEST_COLOUR = discord.Colour.gold()
+GUEST_COLOUR = discord.Colour(COLOURS.guestlist)
 
 
 def show_name(show: Show) -> str:
@@ -22,8 +24,8 @@ def show_name(show: Show) -> str:
     return f"#{show.number} ({format_day(show.date)}, {plain(truncate(show.city, 60))})"
 
 
-def _ts(at) -> str:  # type: ignore[no-untyped-def]
-    return f"<t:{int(at.timestamp())}:F>"
+def _ts(at: datetime) -> str:
+    return ts(at, "F")
 
 
 def added_reply(a: Added) -> str:

@@ -1,4 +1,5 @@
-"""What ``/song`` and ``/setlist`` show: the catalogue pages, a set list with its slot, replies.
+"""What ``/song`` and ``/setlist`` show: the catalogue pages, a set list with its slot, replies, and
+the set list form (a modal: one song per line).
 
 Limits (Discord API docs): embed description ≤ 4096; modal title ≤ 45, a paragraph input ≤ 4000.
 """
@@ -8,12 +9,15 @@ from __future__ import annotations
 import discord
 
 from bot.db.models import Show, Song
+from bot.services import clock, setlist
 from bot.services.setlist import CatalogueEntry, Setlist, format_duration
 from bot.services.tours import format_day
-from bot.ui.format import plain, truncate
+from bot.ui.context import actor_of, bot_of, guild_id_of
+from bot.ui.errors import reply_error
+from bot.ui.format import COLOURS, CONTENT_MAX, MODAL_TITLE_MAX, TEXT_INPUT_VALUE_MAX, plain, truncate
 from bot.ui.paginator import paginate_lines
 
-SET_COLOUR = discord.Colour.magenta()
+SET_COLOUR = discord.Colour(COLOURS.setlist)
 
 
 def song_line(e: CatalogueEntry) -> str:
@@ -99,4 +103,38 @@ def saved_reply(sl: Setlist) -> str:
             f"➕ New in the catalogue ({len(sl.added)}): {names}{more}. Add durations with `/song add title duration`."
         )
     lines.append(slot_text(sl))
-    return truncate("\n".join(lines), 2000)
+    return truncate("\n".join(lines), CONTENT_MAX)
+
+
+class SetlistModal(discord.ui.Modal):
+    """One song per line (Discord: modal title ≤ 45 chars, a paragraph input ≤ 4000 chars)."""
+
+    songs = discord.ui.TextInput(
+        label="Songs, one per line, in order",
+        style=discord.TextStyle.paragraph,
+        max_length=TEXT_INPUT_VALUE_MAX,
+        placeholder="Opener\nSecond song\n…\nEncore",
+    )
+
+    def __init__(self, show_id: int, show_number: int, current: str) -> None:
+        super().__init__(
+            title=f"Set list · show #{show_number}"[:MODAL_TITLE_MAX], custom_id=f"roadie:setlist:modal:{show_id}"
+        )
+        self.show_id = show_id
+        if current:
+            self.songs.default = current[:TEXT_INPUT_VALUE_MAX]
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        async with bot_of(interaction).uow() as s:
+            sl = await setlist.set_setlist(
+                s,
+                guild_id_of(interaction),
+                self.show_id,
+                self.songs.value,
+                actor=actor_of(interaction),
+                now=clock.utcnow(),
+            )
+        await interaction.response.send_message(saved_reply(sl))
+
+    async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:  # type: ignore[override]
+        await reply_error(interaction, error)

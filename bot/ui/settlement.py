@@ -16,10 +16,10 @@ from bot.db.models import Show
 from bot.money import format_money, format_percent
 from bot.services.settlement import Night, Report, Terms, explain_kind
 from bot.services.tours import format_day
-from bot.ui.format import EMBED_DESCRIPTION_MAX, FIELD_VALUE_MAX, plain, truncate
+from bot.ui.format import COLOURS, EMBED_DESCRIPTION_MAX, FIELD_VALUE_MAX, plain, truncate
 from bot.ui.paginator import paginate_lines
 
-SETTLE_COLOUR = discord.Colour.dark_green()
+SETTLE_COLOUR = discord.Colour(COLOURS.settlement)
 ROWS_PER_PAGE = 8
 
 

@@ -114,6 +114,7 @@ async def test_closes_at_cutoff_posts_once_with_csv_then_refuses_members(session
         # the doors move: the cut-off moves with them
         f = tours.parse_fields(await settings.get_config(s, G1), NOW.date(), doors="20:00")
         await tours.edit_show(s, G1, "#1", f, now=NOW)
+        await s.commit()
         due = await s.scalar(select(Nudge.due_at).where(Nudge.kind == gl.KIND_CLOSE, Nudge.status == "pending"))
         assert due == datetime(2027, 4, 3, 14, 0, tzinfo=UTC)
     rec = Recorder()

@@ -264,3 +264,49 @@ async def test_set_list_modal_submit_show_and_report(double: DiscordDouble, bot:
         [YESTERDAY, "Huxleys", "Berlin", "", "Opener", "A, B", "", "4:00"],
         [YESTERDAY, "Huxleys", "Berlin", "", "Encore Song", "", "", "7:30"],
     ]
+
+
+async def test_settlement_money_in_the_servers_language(double: DiscordDouble, bot: Roadie) -> None:
+    double.guilds[GUILD]["preferred_locale"] = "de"
+    await double.invoke(
+        GUILD, GENERAL, ANA, "tour add", {"date": YESTERDAY, "city": "Berlin", "venue": "Huxleys", "timezone": "UTC"}
+    )
+    res = await double.invoke(
+        GUILD, GENERAL, ANA, "settle terms", {"show": "#1", "kind": "door", "percentage": "85", "currency": "EUR"}
+    )
+    assert res.content.split("\n")[1] == "**door: 85.00 % of gross**"
+    res = await double.invoke(
+        GUILD, GENERAL, ANA, "settle night", {"show": "#1", "tickets_sold": 300, "gross": "0.10", "merch": "1,234.50"}
+    )
+    lines = res.embeds[0]["description"].split("\n")
+    assert lines[1:] == [
+        "Gross: 0,10\xa0€ (300 tickets sold)",
+        "85.00 % × 0,10\xa0€ = 0,09\xa0€",
+        "Payout: **0,09\xa0€**",
+    ]
+    assert res.embeds[0]["fields"][0]["value"] == "Merch: 1.234,50\xa0€ · Comps: not given"
+
+
+async def test_advance_nudge_pings_the_managers_when_the_author_has_left(double: DiscordDouble, bot: Roadie) -> None:
+    from sqlalchemy import update
+
+    from bot.db.models import Nudge
+    from bot.services import advance
+    from bot.services.clock import utcnow
+    from tests.e2e.harness import BEN, MANAGER_ROLE
+
+    await _map_manager_role(double)
+    in_20 = (datetime.now(UTC) + timedelta(days=20)).date().isoformat()
+    await double.invoke(GUILD, GENERAL, BEN, "tour add", {"date": in_20, "city": "Berlin", "venue": "Huxleys"})
+    await double.invoke(GUILD, GENERAL, BEN, "advance checklist", {"show": "#1"})  # the advance starts
+    del double.members[GUILD][BEN]  # BEN leaves the server
+    async with bot.sessionmaker() as s:
+        await s.execute(update(Nudge).where(Nudge.kind == advance.KIND_DUE).values(due_at=utcnow()))
+        await s.commit()
+    bot.dispatcher.notify()
+    msg = await double.wait_for_message(channel_id=GENERAL, predicate=lambda m: "advancing show #1" in m["content"])
+    assert msg["content"].startswith(f"📋 <@&{MANAGER_ROLE}> advancing show #1, **Berlin** · Huxleys")
+    assert "• ⚠️ #1 Advance call with the promoter · 1 day overdue" in msg["content"]
+    assert double.pings(msg) == {"everyone": False, "users": set(), "roles": {MANAGER_ROLE}}
+    assert [r["path"].rsplit("/", 2)[-2:] for r in double.rejections] == [["members", str(BEN)]]
+    double.rejections.clear()  # the one 404 is how Roadie learns BEN left

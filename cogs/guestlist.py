@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -10,7 +12,7 @@ from bot.services import guestlist as svc
 from bot.services import tours
 from bot.services.clock import utcnow
 from bot.ui.guestlist import added_reply, list_pages, removed_reply, show_name
-from bot.ui.paginator import send_pages
+from bot.ui.paginator import Paginator, send_pages
 from cogs._common import RefText, actor_of, bot_of, guild_id_of
 
 Ref = RefText  # "#3" or (part of) a venue, city, name or title
@@ -66,7 +68,19 @@ class GuestListCog(commands.GroupCog, group_name="guestlist", group_description=
     async def show(self, interaction: discord.Interaction, show: Ref) -> None:
         async with bot_of(interaction).uow() as s:
             v = await svc.view(s, guild_id_of(interaction), show, actor=actor_of(interaction), now=utcnow())
-        await send_pages(interaction, list_pages(v), ephemeral=True)
+        pages = list_pages(v)
+        if not (v.manager and v.guests):
+            await send_pages(interaction, pages, ephemeral=True)
+            return
+        kwargs: dict[str, object] = {"embed": pages[0], "ephemeral": True}  # managers also get the box-office .csv
+        kwargs["file"] = discord.File(io.BytesIO(svc.list_csv(v.guests)), filename=svc.csv_filename(v.show))
+        if len(pages) > 1:
+
+            async def render(i: int) -> discord.Embed:
+                return pages[i]
+
+            kwargs["view"] = Paginator(len(pages), render, owner_id=interaction.user.id)
+        await interaction.response.send_message(**kwargs)  # type: ignore[arg-type]
 
     @app_commands.command(name="allowance", description="Managers: places per member on a show's list (default 2)")
     @app_commands.describe(show="The show", per_member="Places per member, plus-ones included")

@@ -59,7 +59,9 @@ class SongCog(commands.GroupCog, group_name="song", group_description="The song 
     @app_commands.describe(song="The song (#number or title)")
     async def remove(self, interaction: discord.Interaction, song: Ref) -> None:
         async with bot_of(interaction).uow() as s:
-            removed = await svc.remove_song(s, guild_id_of(interaction), song, now=utcnow())
+            removed = await svc.remove_song(
+                s, guild_id_of(interaction), song, actor=actor_of(interaction), now=utcnow()
+            )
         await interaction.response.send_message(
             f"🗑️ Song #{removed.number} {plain(truncate(removed.title, 120))} removed from the catalogue."
         )

@@ -310,19 +310,26 @@ async def close_list(
 ) -> tuple[Show, int]:
     """``/guestlist close``: close the list now (managers); the final list posts at once. Not committed.
 
+    After the cut-off it posts the list if it never went out (e.g. a manager started the list
+    late, or Roadie was down at the cut-off); a list is posted once.
+
     Returns the show and how many guests are on it.
 
     Raises:
-        Forbidden: not a manager.  InvalidInput: already closed (its cut-off passed), cancelled show.
+        Forbidden: not a manager.  InvalidInput: already closed and posted, cancelled show.
     """
     await require_manager(session, guild_id, actor, "close guest lists")
     show = await _open_show(session, guild_id, show_ref)
     gl = await _list_of(session, show)
-    if is_closed(show, gl, now):
-        raise InvalidInput(f"The guest list of show #{show.number} already closed at {_when(closes_at(show, gl))}.")
+    if is_closed(show, gl, now) and await _posted(session, show.id):
+        raise InvalidInput(
+            f"The guest list of show #{show.number} already closed at {_when(closes_at(show, gl))} and was posted. "
+            "See it with `/guestlist show`."
+        )
     gl = gl or await _list_of(session, show, create=True)
     assert gl is not None
-    gl.closed_at, gl.closed_by = now, actor.user_id
+    if gl.closed_at is None:
+        gl.closed_at, gl.closed_by = min(now, cutoff(show)), actor.user_id
     await session.flush()
     await plan_close(session, show, gl, await get_config(session, guild_id), now)
     return show, len(await guests_of(session, show))

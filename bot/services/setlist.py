@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import TITLE_MAX, Release, ReleaseTrack, SetlistEntry, Show, Song
 from bot.services import refs, tours
 from bot.services.errors import InvalidInput, NotFound
-from bot.services.permissions import Actor
+from bot.services.permissions import Actor, require_manager
 from bot.services.releases import parse_isrc
 from bot.services.settings import get_config
 from bot.timeparse import parse_when
@@ -181,12 +181,14 @@ async def get_song(session: AsyncSession, guild_id: int, ref: str) -> Song:
     )
 
 
-async def remove_song(session: AsyncSession, guild_id: int, ref: str, *, now: datetime) -> Song:
-    """``/song remove``: hidden from the catalogue; past set lists keep it. Not committed.
+async def remove_song(session: AsyncSession, guild_id: int, ref: str, *, actor: Actor | None, now: datetime) -> Song:
+    """``/song remove`` (managers: the catalogue is shared): hidden from the catalogue; past set
+    lists keep it. Not committed.
 
     Raises:
-        NotFound / InvalidInput: unknown song.
+        Forbidden: not a manager.  NotFound / InvalidInput: unknown song.
     """
+    await require_manager(session, guild_id, actor, "remove songs from the catalogue")
     song = await get_song(session, guild_id, ref)
     song.deleted_at = now
     await session.flush()

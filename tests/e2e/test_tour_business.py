@@ -126,6 +126,7 @@ async def test_guest_list_closing_at_its_cutoff_posts_once_with_its_csv(double: 
         )
         res = await double.invoke(GUILD, GENERAL, DANA, "guestlist show", {"show": "#1"})
         assert "Jo Smith" in res.embeds[0]["description"] and "Sam Lee" in res.embeds[0]["description"]
+        assert res.ephemeral and res.message["attachments"][0]["filename"].startswith("guestlist-1-")
         async with bot.sessionmaker() as s:  # the cut-off (2 h from now) arrives
             await s.execute(
                 update(Nudge).where(Nudge.kind == guestlist.KIND_CLOSE).values(due_at=utcnow() + timedelta(seconds=1))

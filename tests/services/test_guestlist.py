@@ -147,7 +147,7 @@ async def test_closes_at_cutoff_posts_once_with_csv_then_refuses_members(session
         with pytest.raises(Forbidden):
             await gl.remove_guest(s, G1, "#1", "#1", actor=BEN, now=later)
         await guest(s, show, "Late Larry", actor=MANAGER, now=later)  # managers may still
-        with pytest.raises(InvalidInput, match="already closed"):
+        with pytest.raises(InvalidInput, match="already closed at <t:1806760800:F> and was posted"):
             await gl.close_list(s, G1, "#1", actor=MANAGER, now=later)
         # moving the doors after the post posts nothing again
         f = tours.parse_fields(await settings.get_config(s, G1), NOW.date(), doors="21:00")
@@ -181,3 +181,21 @@ async def test_bad_input_stores_nothing(session) -> None:
     with pytest.raises(Forbidden, match="closed at"):
         await guest(session, past, "Jo", now=datetime(2027, 3, 1, 16, 0, tzinfo=UTC))
     assert (await session.scalars(select(Guest))).all() == []
+
+
+async def test_a_list_started_after_its_cutoff_posts_when_a_manager_closes_it(sessionmaker) -> None:
+    late = datetime(2027, 4, 3, 18, 0, tzinfo=UTC)  # after the 13:00 UTC cut-off
+    async with sessionmaker() as s:
+        show = await add_show(s, timezone="Europe/Berlin", doors="19:00")
+        await guest(s, show, "Jo Smith", actor=MANAGER, now=late)
+        await s.commit()
+        assert await s.scalar(select(Nudge.id).where(Nudge.kind == gl.KIND_CLOSE)) is None  # nothing at a past cut-off
+        await gl.close_list(s, G1, "#1", actor=MANAGER, now=late)
+        await s.commit()
+    rec = Recorder()
+    d = NudgeDispatcher(sessionmaker, rec, clock=Clock(late + timedelta(seconds=1)))
+    await deliver(d)
+    assert len(posts(rec)) == 1
+    async with sessionmaker() as s:
+        with pytest.raises(InvalidInput, match="was posted"):
+            await gl.close_list(s, G1, "#1", actor=MANAGER, now=late + timedelta(minutes=1))

@@ -107,3 +107,10 @@ async def test_report_csv_reads_back(session) -> None:
     with pytest.raises(InvalidInput, match="is after"):
         await sl.report(session, G1, from_text="2027-03-10", to_text="2027-03-01", now=NOW)
     assert len((await session.scalars(select(Song))).all()) == 2
+    # removing a song is for managers; past set lists keep it
+    with pytest.raises(Forbidden, match="Only managers can remove songs"):
+        await sl.remove_song(session, G1, "opener", actor=AUTHOR, now=NOW)
+    await sl.remove_song(session, G1, "opener", actor=Actor(1, manage_guild=True), now=NOW)
+    assert [e.title for e in await sl.catalogue(session, G1)] == ["Zoë's Song"]
+    _s, _e, rows = await sl.report(session, G1, from_text=None, to_text="2027-03-31", now=NOW)
+    assert [r.song.title for r in rows][:2] == ["Opener", "Zoë's Song"]

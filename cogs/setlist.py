@@ -15,7 +15,7 @@ from bot.services.clock import utcnow
 from bot.services.tours import format_day
 from bot.ui.format import plain, truncate
 from bot.ui.paginator import send_pages
-from bot.ui.setlist import SetlistModal, catalogue_pages, setlist_embed, song_reply
+from bot.ui.setlist import SetlistModal, catalogue_pages, setlist_pages, song_reply
 from cogs._common import RefText, actor_of, bot_of, guild_id_of
 
 Ref = RefText  # "#3" or (part of) a venue, city, name or title
@@ -66,6 +66,12 @@ class SongCog(commands.GroupCog, group_name="song", group_description="The song 
             f"🗑️ Song #{removed.number} {plain(truncate(removed.title, 120))} removed from the catalogue."
         )
 
+    @add.autocomplete("title")
+    async def _title_ac(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        async with bot_of(interaction).uow() as s:
+            titles = await svc.title_autocomplete(s, guild_id_of(interaction), current)
+        return [app_commands.Choice(name=t, value=t) for t in titles]
+
     @remove.autocomplete("song")
     async def _song_ac(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         async with bot_of(interaction).uow() as s:
@@ -97,7 +103,7 @@ class SetlistCog(commands.GroupCog, group_name="setlist", group_description="Set
             )
         await interaction.response.send_message(
             f"📋 Copied {len(sl.songs)} song(s) from show #{src.number} to show #{sl.show.number}.",
-            embed=setlist_embed(sl),
+            embed=setlist_pages(sl)[0],
         )
 
     @app_commands.command(name="show", description="A show's set list with durations, total and whether it fits")
@@ -105,7 +111,7 @@ class SetlistCog(commands.GroupCog, group_name="setlist", group_description="Set
     async def show(self, interaction: discord.Interaction, show: Ref) -> None:
         async with bot_of(interaction).uow() as s:
             sl = await svc.get_setlist(s, guild_id_of(interaction), show)
-        await interaction.response.send_message(embed=setlist_embed(sl))
+        await send_pages(interaction, setlist_pages(sl))
 
     @app_commands.command(name="report", description="Songs performed per show as .csv, for PRS, GEMA, ASCAP/BMI")
     @app_commands.rename(from_="from")

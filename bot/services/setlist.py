@@ -211,6 +211,14 @@ async def song_autocomplete(session: AsyncSession, guild_id: int, query: str, li
     ]
 
 
+async def title_autocomplete(session: AsyncSession, guild_id: int, query: str, limit: int = 25) -> list[str]:
+    """Catalogue titles (songs and release tracks) containing ``query``, for ``/song add title``
+    (picking one updates it; typing a new one adds it). Each ≤ 100 characters (a choice's limit)."""
+    key = refs.fold(query)
+    titles = [e.title for e in await catalogue(session, guild_id) if not key or key in refs.fold(e.title)]
+    return [t for t in titles if len(t) <= 100][:limit]
+
+
 def parse_lines(text: str) -> list[str]:
     """The modal's text -> titles, one per non-empty line; list numbering (``1.``, ``2)``) and
     bullets (``-``, ``•``) are dropped.

@@ -18,7 +18,16 @@ from bot.services.advance import Checklist, format_phone, item_due, overdue, ven
 from bot.services.tours import format_day
 from bot.ui.context import actor_of, bot_of, guild_id_of
 from bot.ui.errors import reply_error
-from bot.ui.format import COLOURS, FIELD_VALUE_MAX, plain, progress_bar, truncate, ts
+from bot.ui.format import (
+    COLOURS,
+    EMBED_FIELDS_MAX,
+    EMBED_TOTAL_MAX,
+    FIELD_VALUE_MAX,
+    plain,
+    progress_bar,
+    truncate,
+    ts,
+)
 
 ITEMS_PER_PAGE = 10
 CONTACTS_SHOWN = 8  # with 10 items a page stays under Discord's 6000 characters per message
@@ -126,19 +135,29 @@ def select_options(cl: Checklist, page: int, *, today: date) -> list[discord.Sel
 
 
 def day_sheet_fields(e: discord.Embed, cl: Checklist, *, today: date) -> discord.Embed:
-    """Add the contacts and the open advance items (overdue first) to a day sheet embed."""
-    if cl.contacts:
-        _fields(e, "Contacts", contact_lines(cl))
+    """Add the contacts and the open advance items to a day sheet embed, as far as they fit in
+    Discord's 6000 characters per message and 25 fields; the rest is pointed to the checklist."""
+    more = f"More in `/advance checklist show:#{cl.show.number}`."
     open_items = [i for i in cl.items if i.done_at is None]
-    if open_items:
-        lines = [
-            f"{'⚠️' if item_due(i, cl.show) < today else '⬜'} #{i.position} {plain(truncate(i.title, 90))} · due "
-            f"{format_day(item_due(i, cl.show))}"
-            for i in open_items[:10]
-        ]
-        if len(open_items) > 10:
-            lines.append(f"…and {len(open_items) - 10} more: `/advance checklist show:#{cl.show.number}`")
-        _fields(e, f"Advance: {len(open_items)} open", lines)
+    item_lines = [
+        f"{'⚠️' if item_due(i, cl.show) < today else '⬜'} #{i.position} {plain(truncate(i.title, 90))} · due "
+        f"{format_day(item_due(i, cl.show))}"
+        for i in open_items[:10]
+    ]
+    if len(open_items) > 10:
+        item_lines.append(f"…and {len(open_items) - 10} more: `/advance checklist show:#{cl.show.number}`")
+    for name, lines in (
+        ("Contacts", contact_lines(cl) if cl.contacts else []),
+        (f"Advance: {len(open_items)} open", item_lines),
+    ):
+        if not lines:
+            continue
+        trial = e.copy()
+        _fields(trial, name, lines)
+        if len(trial) <= EMBED_TOTAL_MAX - 100 and len(trial.fields) <= EMBED_FIELDS_MAX - 1:
+            e = trial
+        elif len(e) + len(name) + len(more) <= EMBED_TOTAL_MAX - 100 and len(e.fields) < EMBED_FIELDS_MAX:
+            e.add_field(name=name, value=more, inline=False)
     return e
 
 

@@ -14,7 +14,16 @@ from bot.services.setlist import CatalogueEntry, Setlist, format_duration
 from bot.services.tours import format_day
 from bot.ui.context import actor_of, bot_of, guild_id_of
 from bot.ui.errors import reply_error
-from bot.ui.format import COLOURS, CONTENT_MAX, MODAL_TITLE_MAX, TEXT_INPUT_VALUE_MAX, plain, truncate
+from bot.ui.format import (
+    COLOURS,
+    CONTENT_MAX,
+    FIELD_VALUE_MAX,
+    MODAL_TITLE_MAX,
+    TEXT_INPUT_VALUE_MAX,
+    page_footer,
+    plain,
+    truncate,
+)
 from bot.ui.paginator import paginate_lines
 
 SET_COLOUR = discord.Colour(COLOURS.setlist)
@@ -74,23 +83,29 @@ def slot_text(sl: Setlist) -> str:
     return f"{total} · {slot}: {verdict}"
 
 
-def setlist_embed(sl: Setlist) -> discord.Embed:
-    """``/setlist show``: the order with durations, the total and the slot."""
+SONGS_PER_PAGE = 40  # 40 lines of ≤ 110 characters stay under the 4096 of a description
+
+
+def setlist_pages(sl: Setlist) -> list[discord.Embed]:
+    """``/setlist show``: the order with durations (40 songs a page), the total and the slot on every page."""
     lines = [
-        f"{n}. {plain(truncate(s.title, 100))}" + (f" · {format_duration(s.duration_s)}" if s.duration_s else "")
+        f"{n}. {plain(truncate(s.title, 90))}" + (f" · {format_duration(s.duration_s)}" if s.duration_s else "")
         for n, s in enumerate(sl.songs, 1)
     ]
-    body = "\n".join(lines) if lines else f"No set list yet: `/setlist set show:#{sl.show.number}`."
-    e = discord.Embed(
-        title=truncate(
-            f"🎶 Set list · {format_day(sl.show.date)} · {plain(sl.show.city)} · {plain(sl.show.venue)}", 256
-        ),
-        description=truncate(body, 3800),
-        colour=SET_COLOUR,
+    bodies = (
+        paginate_lines(lines, per_page=SONGS_PER_PAGE)
+        if lines
+        else [f"No set list yet: `/setlist set show:#{sl.show.number}`."]
     )
-    e.add_field(name="Slot", value=truncate(slot_text(sl), 1024), inline=False)
-    e.set_footer(text=f"Show #{sl.show.number} · {len(sl.songs)} song(s)")
-    return e
+    title = truncate(f"🎶 Set list · {format_day(sl.show.date)} · {plain(sl.show.city)} · {plain(sl.show.venue)}", 256)
+    slot = truncate(slot_text(sl), FIELD_VALUE_MAX)
+    pages = []
+    for i, body in enumerate(bodies):
+        e = discord.Embed(title=title, description=body, colour=SET_COLOUR)
+        e.add_field(name="Slot", value=slot, inline=False)
+        e.set_footer(text=page_footer(i, len(bodies), f"show #{sl.show.number}", f"{len(sl.songs)} song(s)"))
+        pages.append(e)
+    return pages
 
 
 def saved_reply(sl: Setlist) -> str:

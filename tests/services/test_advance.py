@@ -149,3 +149,45 @@ async def test_due_day_nudge_gathers_overdue_items_and_plans_the_next(sessionmak
     assert msgs[0].mention_user_ids == (AUTHOR.user_id,)
     async with sessionmaker() as s:
         assert await pending(s, show) == [datetime(2027, 3, 24, 0, 0, tzinfo=UTC)]
+
+
+async def test_day_sheet_stays_within_discords_limits(session) -> None:
+    from bot.ui.advance import day_sheet_fields
+    from bot.ui.tours import day_sheet
+
+    show = await add_show(
+        session,
+        notes="n" * 1000,
+        support="s" * 300,
+        country="Germany",
+        load_in="14:00",
+        doors="19:00",
+        set_time="21:00",
+    )
+    for i in range(25):
+        await adv.set_contact(
+            session,
+            G1,
+            "#1",
+            role="other",
+            name=f"Contact {i} " + "x" * 80,
+            phone="+49 30 1234567",
+            email=f"{'y' * 60}{i}@example.com",
+            actor=AUTHOR,
+        )
+    for i in range(20):
+        await adv.add_item(session, G1, "#1", title=f"Item {i} " + "z" * 180, due="3", actor=AUTHOR, now=NOW)
+    cl = await adv.checklist(session, G1, "#1", NOW)
+    e = day_sheet_fields(day_sheet(show), cl, today=NOW.date())
+    assert len(e) <= 6000 and len(e.fields) <= 25
+    names = [f.name for f in e.fields]
+    assert "Contacts" in names and any(n.startswith("Advance: 31 open") for n in names)
+    from bot.ui.advance import checklist_embed, page_count, select_options
+
+    assert page_count(cl) == 4
+    for page in range(4):
+        embed = checklist_embed(cl, page, today=NOW.date())
+        assert len(embed) <= 6000 and len(embed.fields) <= 25
+        assert all(
+            len(o.label) <= 100 and len(o.description or "") <= 100 for o in select_options(cl, page, today=NOW.date())
+        )

@@ -24,6 +24,18 @@ SCRIPT = [
     ("remind add", {"when": "in 1 hour", "text": "Send the stems to mastering"}),
     ("remind list", {}),
     ("remind cancel", {"reminder": "#1"}),
+    # tour business on a past show (ANA is a manager; the currency is EUR from above)
+    ("tour add", {"date": "2020-06-05", "city": "Berlin", "venue": "Huxleys", "set_time": "21:00", "curfew": "22:30"}),
+    ("settle terms", {"show": "#1", "kind": "versus", "guarantee": "5000", "percentage": "80"}),
+    ("settle night", {"show": "#1", "tickets_sold": 450, "gross": "12000", "expenses": "3000"}),
+    ("settle report", {}),
+    ("guestlist add", {"show": "#1", "name": "Jo Smith", "plus_ones": 1}),
+    ("guestlist show", {"show": "#1"}),
+    ("advance checklist", {"show": "#1"}),
+    ("advance contact", {"show": "#1", "role": "promoter", "name": "Jo", "phone": "+49 30 1234567"}),
+    ("song add", {"title": "Opener", "duration": "4:00"}),
+    ("setlist show", {"show": "#1"}),
+    ("setlist report", {}),
 ]
 
 

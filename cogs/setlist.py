@@ -15,7 +15,7 @@ from bot.services.clock import utcnow
 from bot.services.tours import format_day
 from bot.ui.format import plain, truncate
 from bot.ui.paginator import send_pages
-from bot.ui.setlist import SetlistModal, catalogue_pages, setlist_pages, song_reply
+from bot.ui.setlist import MODAL_RE, SetlistModal, catalogue_pages, setlist_pages, song_reply, submit_setlist
 from cogs._common import RefText, actor_of, bot_of, guild_id_of
 
 Ref = RefText  # "#3" or (part of) a venue, city, name or title
@@ -85,6 +85,15 @@ class SetlistCog(commands.GroupCog, group_name="setlist", group_description="Set
 
     def __init__(self, bot: commands.Bot) -> None:
         self.bot = bot
+
+    @commands.Cog.listener()
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        """Set list forms are handled by custom_id, so a form opened before a restart still saves."""
+        if interaction.type is not discord.InteractionType.modal_submit:
+            return
+        m = MODAL_RE.fullmatch(str((interaction.data or {}).get("custom_id", "")))
+        if m is not None:
+            await submit_setlist(interaction, int(m["sid"]))
 
     @app_commands.command(name="set", description="Write a show's set list in a form, one song per line")
     @app_commands.describe(show="The show (#number, city or venue)")

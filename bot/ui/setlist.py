@@ -6,6 +6,9 @@ Limits (Discord API docs): embed description ≤ 4096; modal title ≤ 45, a par
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 import discord
 
 from bot.db.models import Show, Song
@@ -121,11 +124,22 @@ def saved_reply(sl: Setlist) -> str:
     return truncate("\n".join(lines), CONTENT_MAX)
 
 
+SONGS_INPUT_ID = "roadie:setlist:songs"
+MODAL_RE = re.compile(r"roadie:setlist:modal:(?P<sid>\d+)")
+
+
 class SetlistModal(discord.ui.Modal):
-    """One song per line (Discord: modal title ≤ 45 chars, a paragraph input ≤ 4000 chars)."""
+    """The set list form: one song per line (Discord: modal title ≤ 45 chars, paragraph ≤ 4000).
+
+    Restart-proof: the form is sent *detached* (stopped before sending, so discord.py keeps no
+    copy in memory) and every submit, before or after a restart, is handled from the
+    ``roadie:setlist:modal:<show id>`` custom_id by :func:`submit_setlist` (the cog's
+    ``on_interaction`` listener), which re-reads the show.
+    """
 
     songs = discord.ui.TextInput(
         label="Songs, one per line, in order",
+        custom_id=SONGS_INPUT_ID,
         style=discord.TextStyle.paragraph,
         max_length=TEXT_INPUT_VALUE_MAX,
         placeholder="Opener\nSecond song\n…\nEncore",
@@ -133,23 +147,34 @@ class SetlistModal(discord.ui.Modal):
 
     def __init__(self, show_id: int, show_number: int, current: str) -> None:
         super().__init__(
-            title=f"Set list · show #{show_number}"[:MODAL_TITLE_MAX], custom_id=f"roadie:setlist:modal:{show_id}"
+            title=f"Set list · show #{show_number}"[:MODAL_TITLE_MAX],
+            custom_id=f"roadie:setlist:modal:{show_id}",
+            timeout=None,
         )
-        self.show_id = show_id
         if current:
             self.songs.default = current[:TEXT_INPUT_VALUE_MAX]
+        self.stop()  # detached: submits are handled by custom_id (see the class docstring)
 
-    async def on_submit(self, interaction: discord.Interaction) -> None:
+
+def submitted_values(data: dict[str, Any]) -> dict[str, str]:
+    """``{custom_id: value}`` of a modal submit's text inputs (action rows, type 1, or labels, type 18)."""
+    out: dict[str, str] = {}
+    for row in data.get("components") or []:
+        children = row.get("components") or ([row["component"]] if row.get("component") else [])
+        for c in children:
+            if c.get("type") == 4 and c.get("custom_id"):
+                out[str(c["custom_id"])] = str(c.get("value") or "")
+    return out
+
+
+async def submit_setlist(interaction: discord.Interaction, show_id: int) -> None:
+    """Save a submitted set list form and answer with what was saved (errors: ephemeral)."""
+    try:
+        text = submitted_values(dict(interaction.data or {})).get(SONGS_INPUT_ID, "")
         async with bot_of(interaction).uow() as s:
             sl = await setlist.set_setlist(
-                s,
-                guild_id_of(interaction),
-                self.show_id,
-                self.songs.value,
-                actor=actor_of(interaction),
-                now=clock.utcnow(),
+                s, guild_id_of(interaction), show_id, text, actor=actor_of(interaction), now=clock.utcnow()
             )
         await interaction.response.send_message(saved_reply(sl))
-
-    async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:  # type: ignore[override]
-        await reply_error(interaction, error)
+    except Exception as exc:
+        await reply_error(interaction, exc)

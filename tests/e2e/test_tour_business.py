@@ -215,6 +215,24 @@ async def test_advance_menu_ticked_after_a_restart_and_the_day_sheet(double: Dis
     assert double.rejections == []
 
 
+async def test_set_list_form_opened_before_a_restart_saves_after_it(double: DiscordDouble, db_url: str) -> None:
+    from tests.e2e.harness import BEN, running_bot, settings_for
+
+    settings = settings_for(double, db_url)
+    async with running_bot(settings):
+        await double.invoke(GUILD, GENERAL, BEN, "tour add", {"date": YESTERDAY, "city": "Berlin", "venue": "Huxleys"})
+        opened = await double.invoke(GUILD, GENERAL, BEN, "setlist set", {"show": "#1"})
+        assert opened.type == 9
+    async with running_bot(settings):
+        res = await double.submit_modal(opened, {"Songs, one per line, in order": "Opener\nCloser"})
+        assert res.content.endswith(
+            "saved: 2 song(s).\n➕ New in the catalogue (2): Opener, Closer. "
+            "Add durations with `/song add title duration`.\nTotal 0:00 (+2 songs without a "
+            "duration) · no slot: give the show a `set_time` and a `curfew` (`/tour edit`)."
+        )
+    assert double.rejections == []
+
+
 async def test_set_list_modal_submit_show_and_report(double: DiscordDouble, bot: Roadie) -> None:
     import csv
     import io

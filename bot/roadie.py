@@ -15,6 +15,7 @@ from bot.config import Settings
 from bot.scheduling.dispatcher import DeliveryError, NudgeDispatcher
 from bot.services.nudges import OutgoingNudge
 from bot.sync import sync_commands
+from bot.textfmt import CONTENT_MAX
 from bot.timeparse import warm_up
 from bot.ui.errors import reply_error
 from bot.uow import UnitOfWork
@@ -141,7 +142,7 @@ class Roadie(commands.Bot):
         files = [discord.File(io.BytesIO(data), filename=name) for name, data in out.files]
         try:
             msg = await channel.send(
-                content[:2000],
+                content[:CONTENT_MAX],
                 allowed_mentions=mentions,
                 nonce=out.nonce,
                 view=view,

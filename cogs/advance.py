@@ -10,7 +10,7 @@ from bot.db.models import TITLE_MAX
 from bot.services import advance as svc
 from bot.services import tours
 from bot.services.clock import utcnow
-from bot.ui.advance import AdvancePage, AdvanceSelect, checklist_message, contact_line
+from bot.ui.advance import checklist_message, contact_line
 from bot.ui.format import plain, truncate
 from cogs._common import RefText, actor_of, bot_of, guild_id_of
 
@@ -171,6 +171,5 @@ class AdvanceCog(commands.GroupCog, group_name="advance", group_description="Adv
 
 
 async def setup(bot: commands.Bot) -> None:
-    """Extension entry point: the cog and its restart-proof menu and page buttons."""
-    bot.add_dynamic_items(AdvanceSelect, AdvancePage)
+    """Extension entry point (its components are wired in ``bot/features.py``)."""
     await bot.add_cog(AdvanceCog(bot))

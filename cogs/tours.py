@@ -11,7 +11,7 @@ from discord.ext import commands
 from bot.services import advance, clock, settings, tour_files, tours
 from bot.ui import tours as ui
 from bot.ui.advance import day_sheet_fields
-from bot.ui.confirm import ConfirmDelete, Keep, confirm_view, register_delete
+from bot.ui.confirm import confirm_view
 from bot.ui.paginator import send_paginated
 from cogs._common import (
     ClockText,
@@ -60,14 +60,6 @@ Tickets = app_commands.Range[str, 1, TICKETS_MAX]
 Capacity = app_commands.Range[int, 1, CAPACITY_MAX]
 Notes = app_commands.Range[str, 1, NOTES_MAX]
 Support = app_commands.Range[str, 1, SUPPORT_MAX]
-
-
-async def _delete_show(interaction: discord.Interaction, show_id: int) -> str:
-    async with bot_of(interaction).uow() as s:
-        show = await tours.delete_show(
-            s, guild_id_of(interaction), show_id, now=clock.utcnow(), actor=actor_of(interaction)
-        )
-    return ui.deleted_text(show)
 
 
 @app_commands.guild_only()
@@ -135,7 +127,13 @@ class ToursCog(commands.GroupCog, group_name="tour", group_description="Tour dat
             if (await settings.get_config(s, gid)).nudge_channel_id is None:
                 check_bot_can_post(interaction, None)
             show = await tours.add_show(
-                s, gid, f, author_id=interaction.user.id, channel_id=interaction.channel_id or 0, now=clock.utcnow()
+                s,
+                gid,
+                f,
+                author_id=interaction.user.id,
+                channel_id=interaction.channel_id or 0,
+                now=clock.utcnow(),
+                planners=bot_of(interaction).show_planners,
             )
         await interaction.response.send_message(ui.added_text(show), embed=ui.day_sheet(show))
 
@@ -212,7 +210,15 @@ class ToursCog(commands.GroupCog, group_name="tour", group_description="Tour dat
             support=support,
         )
         async with bot_of(interaction).uow() as s:
-            sh = await tours.edit_show(s, gid, show, f, now=clock.utcnow(), actor=actor_of(interaction))
+            sh = await tours.edit_show(
+                s,
+                gid,
+                show,
+                f,
+                now=clock.utcnow(),
+                actor=actor_of(interaction),
+                planners=bot_of(interaction).show_planners,
+            )
         await interaction.response.send_message(ui.updated_text(sh), embed=ui.day_sheet(sh))
 
     @app_commands.command(name="cancel", description="Mark a show cancelled (kept in the list, no nudges)")
@@ -220,7 +226,12 @@ class ToursCog(commands.GroupCog, group_name="tour", group_description="Tour dat
     async def cancel(self, interaction: discord.Interaction, show: RefText) -> None:
         async with bot_of(interaction).uow() as s:
             sh = await tours.cancel_show(
-                s, guild_id_of(interaction), show, now=clock.utcnow(), actor=actor_of(interaction)
+                s,
+                guild_id_of(interaction),
+                show,
+                now=clock.utcnow(),
+                actor=actor_of(interaction),
+                planners=bot_of(interaction).show_planners,
             )
         await interaction.response.send_message(ui.cancelled_text(sh), embed=ui.day_sheet(sh))
 
@@ -230,7 +241,7 @@ class ToursCog(commands.GroupCog, group_name="tour", group_description="Tour dat
         async with bot_of(interaction).uow() as s:
             sh = await tours.get_show(s, guild_id_of(interaction), show)
             await tours.require_can_change(s, sh, actor_of(interaction))  # refuse now, not at the click
-        view = confirm_view("show", sh.id)
+        view = confirm_view(ui.DELETE_KIND, sh.id)
         await interaction.response.send_message(
             ui.delete_question(sh), embed=ui.day_sheet(sh), view=view, ephemeral=True
         )
@@ -258,6 +269,7 @@ class ToursCog(commands.GroupCog, group_name="tour", group_description="Tour dat
                 channel_id=interaction.channel_id or 0,
                 now=clock.utcnow(),
                 actor=actor_of(interaction),
+                planners=bot_of(interaction).show_planners,
             )
         await interaction.followup.send(ui.IMPORT_DONE, ephemeral=True)
         await interaction.followup.send(ui.import_report_text(report, file.filename, interaction.user.id))
@@ -294,7 +306,5 @@ class ToursCog(commands.GroupCog, group_name="tour", group_description="Tour dat
 
 
 async def setup(bot: commands.Bot) -> None:
-    """Extension entry point: the cog and its restart-proof buttons."""
-    register_delete("show", _delete_show)
-    bot.add_dynamic_items(ConfirmDelete, Keep)
+    """Extension entry point (its components are wired in ``bot/features.py``)."""
     await bot.add_cog(ToursCog(bot))

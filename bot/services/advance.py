@@ -27,7 +27,7 @@ from babel import Locale
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import TITLE_MAX, AdvanceContact, AdvanceItem, Nudge, Show
+from bot.db.models import TITLE_MAX, AdvanceContact, AdvanceItem, Nudge, Show, ShowStatus
 from bot.services import nudges, refs, tours
 from bot.services.clock import utcnow
 from bot.services.errors import InvalidInput, NotFound
@@ -139,7 +139,7 @@ async def plan(session: AsyncSession, show: Show, cfg: GuildConfig, now: datetim
     """Replace the show's pending advance nudge with one at the next due day of an open item
     (none before its advance started). Not committed."""
     await nudges.cancel_for(session, KIND_DUE, show.id)
-    if show.status == "cancelled" or show.deleted_at is not None:
+    if show.status == ShowStatus.CANCELLED or show.is_deleted:
         return
     items = await items_of(session, show)
     day = _next_due_day(show, [item_due(i, show) for i in items if i.done_at is None], now)
@@ -157,7 +157,9 @@ async def plan(session: AsyncSession, show: Show, cfg: GuildConfig, now: datetim
     await session.flush()
 
 
-async def _plan_shows(session: AsyncSession, shows: list[Show], cfg: GuildConfig, now: datetime) -> None:
+async def plan_shows(session: AsyncSession, shows: list[Show], cfg: GuildConfig, now: datetime) -> None:
+    """Re-plan the advance nudge of each of ``shows`` someone advances (a :data:`tours.ShowPlanner`,
+    wired in ``bot/features.py``: runs when shows are added, edited, cancelled or deleted). Not committed."""
     ids = [s.id for s in shows]
     if not ids:
         return
@@ -167,7 +169,8 @@ async def _plan_shows(session: AsyncSession, shows: list[Show], cfg: GuildConfig
             await plan(session, show, cfg, now)
 
 
-tours.register_show_planner(_plan_shows)
+SHOW_PLANNERS: tuple[tours.ShowPlanner, ...] = (plan_shows,)
+"""Wired in ``bot/features.py``: a show's edit, cancel or delete moves its advance nudge."""
 
 
 @dataclass(frozen=True)
@@ -205,9 +208,7 @@ async def checklist_by_id(
     Raises:
         NotFound: the show is gone.
     """
-    show = await session.scalar(
-        select(Show).where(Show.id == show_id, Show.guild_id == guild_id, Show.deleted_at.is_(None))
-    )
+    show = await session.scalar(select(Show).where(Show.id == show_id, Show.guild_id == guild_id, Show.visible()))
     if show is None:
         raise NotFound(f"That show no longer exists. See {tours.LIST_HINT}.")
     items = await ensure_items(session, show, now) if create else await items_of(session, show)
@@ -556,7 +557,7 @@ async def item_autocomplete(
 
 async def _render_due(session: AsyncSession, nudge: Nudge, now: datetime) -> nudges.Rendered | None:
     show = await session.get(Show, nudge.ref_id)
-    if show is None or show.guild_id != nudge.guild_id or show.deleted_at is not None or show.status == "cancelled":
+    if show is None or show.guild_id != nudge.guild_id or show.is_deleted or show.status == ShowStatus.CANCELLED:
         return None
     cfg = await get_config(session, show.guild_id)
     items = await items_of(session, show)
@@ -599,4 +600,5 @@ async def _render_due(session: AsyncSession, nudge: Nudge, now: datetime) -> nud
     )
 
 
-nudges.register_kind(KIND_DUE, _render_due)
+NUDGE_KINDS = (nudges.NudgeKind(KIND_DUE, _render_due),)
+"""Wired in ``bot/features.py``."""

@@ -23,7 +23,7 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Guest, GuestList, Nudge, Show
+from bot.db.models import Guest, GuestList, Nudge, NudgeStatus, Show, ShowStatus
 from bot.services import nudges, refs, tours
 from bot.services.errors import Forbidden, InvalidInput, NotFound
 from bot.services.permissions import Actor, is_manager, require_manager
@@ -87,7 +87,9 @@ async def _posted(session: AsyncSession, show_id: int) -> bool:
     return (
         await session.scalar(
             select(Nudge.id).where(
-                Nudge.kind == KIND_CLOSE, Nudge.ref_id == show_id, Nudge.status.in_(("sending", "sent"))
+                Nudge.kind == KIND_CLOSE,
+                Nudge.ref_id == show_id,
+                Nudge.status.in_((NudgeStatus.SENDING, NudgeStatus.SENT)),
             )
         )
     ) is not None
@@ -97,7 +99,7 @@ async def plan_close(session: AsyncSession, show: Show, gl: GuestList, cfg: Guil
     """Replace the pending cut-off post of ``show``'s list (none for cancelled/deleted shows, or
     once it went out). Not committed."""
     await nudges.cancel_for(session, KIND_CLOSE, show.id)
-    if show.status == "cancelled" or show.deleted_at is not None or await _posted(session, show.id):
+    if show.status == ShowStatus.CANCELLED or show.is_deleted or await _posted(session, show.id):
         return
     due = closes_at(show, gl)
     if gl.closed_at is None and due <= now:
@@ -114,7 +116,10 @@ async def plan_close(session: AsyncSession, show: Show, gl: GuestList, cfg: Guil
     await session.flush()
 
 
-async def _replan_shows(session: AsyncSession, shows: list[Show], cfg: GuildConfig, now: datetime) -> None:
+async def replan_shows(session: AsyncSession, shows: list[Show], cfg: GuildConfig, now: datetime) -> None:
+    """Re-plan the cut-off post of each of ``shows`` that has a guest list (a :data:`tours.ShowPlanner`,
+    wired in ``bot/features.py``: the cut-off moves with the doors; none for cancelled or deleted
+    shows). Not committed."""
     ids = [s.id for s in shows]
     if not ids:
         return
@@ -124,7 +129,8 @@ async def _replan_shows(session: AsyncSession, shows: list[Show], cfg: GuildConf
             await plan_close(session, show, lists[show.id], cfg, now)
 
 
-tours.register_show_planner(_replan_shows)
+SHOW_PLANNERS: tuple[tours.ShowPlanner, ...] = (replan_shows,)
+"""Wired in ``bot/features.py``: a show's edit, cancel or delete moves (or drops) its cut-off post."""
 
 
 def _clean(text: str | None, what: str, limit: int, *, required: bool) -> str | None:
@@ -144,7 +150,7 @@ def _when(at: datetime) -> str:
 
 async def _open_show(session: AsyncSession, guild_id: int, show_ref: str) -> Show:
     show = await tours.get_show(session, guild_id, show_ref)
-    if show.status == "cancelled":
+    if show.status == ShowStatus.CANCELLED:
         raise InvalidInput(f"Show #{show.number} is cancelled; it has no guest list.")
     return show
 
@@ -419,7 +425,7 @@ STALE_AFTER = timedelta(days=1)
 
 async def _render_close(session: AsyncSession, nudge: Nudge, now: datetime) -> nudges.Rendered | None:
     show = await session.get(Show, nudge.ref_id)
-    if show is None or show.guild_id != nudge.guild_id or show.deleted_at is not None or show.status == "cancelled":
+    if show is None or show.guild_id != nudge.guild_id or show.is_deleted or show.status == ShowStatus.CANCELLED:
         return None
     if now > tours.instant(show, time(0)) + timedelta(days=1) + STALE_AFTER:
         return None  # the show is over: a box-office list would help nobody
@@ -452,4 +458,5 @@ async def _render_close(session: AsyncSession, nudge: Nudge, now: datetime) -> n
     )
 
 
-nudges.register_kind(KIND_CLOSE, _render_close)
+NUDGE_KINDS = (nudges.NudgeKind(KIND_CLOSE, _render_close),)
+"""Wired in ``bot/features.py``."""

@@ -24,7 +24,7 @@ from datetime import date, datetime
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import TITLE_MAX, Release, ReleaseTrack, SetlistEntry, Show, Song
+from bot.db.models import TITLE_MAX, Release, ReleaseTrack, SetlistEntry, Show, ShowStatus, Song
 from bot.services import refs, tours
 from bot.services.errors import InvalidInput, NotFound
 from bot.services.permissions import Actor, require_manager
@@ -78,7 +78,7 @@ async def _songs_by_key(session: AsyncSession, guild_id: int) -> dict[str, Song]
     rows = await session.scalars(select(Song).where(Song.guild_id == guild_id).order_by(Song.number))
     out: dict[str, Song] = {}
     for s in rows:
-        if s.search_key not in out or (out[s.search_key].deleted_at is not None and s.deleted_at is None):
+        if s.search_key not in out or (out[s.search_key].is_deleted and not s.is_deleted):
             out[s.search_key] = s
     return out
 
@@ -87,7 +87,7 @@ async def _release_tracks(session: AsyncSession, guild_id: int) -> dict[str, Rel
     rows = await session.scalars(
         select(ReleaseTrack)
         .join(Release, Release.id == ReleaseTrack.release_id)
-        .where(Release.guild_id == guild_id, Release.deleted_at.is_(None))
+        .where(Release.guild_id == guild_id, Release.visible())
         .order_by(Release.release_date, ReleaseTrack.position)
     )
     out: dict[str, ReleaseTrack] = {}
@@ -134,11 +134,11 @@ async def add_song(
         raise InvalidInput(f"Writers are {len(who)} characters; keep them to {WRITERS_MAX}.")
     key = refs.fold(clean)
     song = (await _songs_by_key(session, guild_id)).get(key)
-    created = song is None or song.deleted_at is not None
+    created = song is None or song.is_deleted
     if song is None:
         track = (await _release_tracks(session, guild_id)).get(key)
         song = await _new_song(session, guild_id, track.title if track else clean, now, track.isrc if track else None)
-    song.deleted_at = None
+    song.deleted_at = None  # a removed song added again is back in the catalogue
     if secs is not None:
         song.duration_s = secs
     if code is not None:
@@ -162,7 +162,7 @@ class CatalogueEntry:
 
 async def catalogue(session: AsyncSession, guild_id: int) -> list[CatalogueEntry]:
     """The server's songs (not removed) and the release tracks not yet among them, by title."""
-    songs = {k: s for k, s in (await _songs_by_key(session, guild_id)).items() if s.deleted_at is None}
+    songs = {k: s for k, s in (await _songs_by_key(session, guild_id)).items() if not s.is_deleted}
     out = [CatalogueEntry(s.title, s, s.isrc, s.duration_s, s.writers) for s in songs.values()]
     for key, t in (await _release_tracks(session, guild_id)).items():
         if key not in songs:
@@ -176,9 +176,7 @@ async def get_song(session: AsyncSession, guild_id: int, ref: str) -> Song:
     Raises:
         NotFound / InvalidInput: none or several match.
     """
-    return await refs.resolve(
-        session, Song, guild_id, ref, noun="song", list_hint=LIST_HINT, visible=[Song.deleted_at.is_(None)]
-    )
+    return await refs.resolve(session, Song, guild_id, ref, noun="song", list_hint=LIST_HINT, visible=[Song.visible()])
 
 
 async def remove_song(session: AsyncSession, guild_id: int, ref: str, *, actor: Actor | None, now: datetime) -> Song:
@@ -190,14 +188,14 @@ async def remove_song(session: AsyncSession, guild_id: int, ref: str, *, actor: 
     """
     await require_manager(session, guild_id, actor, "remove songs from the catalogue")
     song = await get_song(session, guild_id, ref)
-    song.deleted_at = now
+    song.soft_delete(now)
     await session.flush()
     return song
 
 
 async def song_autocomplete(session: AsyncSession, guild_id: int, query: str, limit: int = 25) -> list[tuple[str, str]]:
     """(label, value) pairs: ``#4 · Night Drive (3:45)``, ``#4``."""
-    q = select(Song).where(Song.guild_id == guild_id, Song.deleted_at.is_(None))
+    q = select(Song).where(Song.guild_id == guild_id, Song.visible())
     cond = refs.search_filter(Song, query)
     if cond is not None:
         q = q.where(cond)
@@ -308,9 +306,7 @@ async def set_setlist(
         NotFound: the show is gone.  Forbidden: not its author nor a manager.
         InvalidInput: over :data:`MAX_SONGS` lines or an over-long title (nothing saved).
     """
-    show = await session.scalar(
-        select(Show).where(Show.id == show_id, Show.guild_id == guild_id, Show.deleted_at.is_(None))
-    )
+    show = await session.scalar(select(Show).where(Show.id == show_id, Show.guild_id == guild_id, Show.visible()))
     if show is None:
         raise NotFound(f"That show no longer exists. See {tours.LIST_HINT}.")
     await tours.require_can_change(session, show, actor)
@@ -330,8 +326,8 @@ async def set_setlist(
             by_key[key] = song
             if track is None:
                 added.append(song)
-        elif song.deleted_at is not None:
-            song.deleted_at = None
+        elif song.is_deleted:
+            song.deleted_at = None  # named in a set list: back in the catalogue
         songs.append(song)
     await _replace(session, show, songs)
     return Setlist(show, songs, added, slot_seconds(show))
@@ -404,7 +400,7 @@ async def report(
         select(Show, Song)
         .join(SetlistEntry, SetlistEntry.show_id == Show.id)
         .join(Song, Song.id == SetlistEntry.song_id)
-        .where(Show.guild_id == guild_id, Show.deleted_at.is_(None), Show.status != "cancelled", Show.date <= end)
+        .where(Show.guild_id == guild_id, Show.visible(), Show.status != ShowStatus.CANCELLED, Show.date <= end)
         .order_by(Show.date, Show.number, SetlistEntry.position)
     )
     if start is not None:

@@ -32,7 +32,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Settlement, Show, ShowTerms
+from bot.db.models import Settlement, Show, ShowStatus, ShowTerms
 from bot.money import check_currency, from_minor, minor_digits, parse_amount, parse_percent, to_minor
 from bot.services import tours
 from bot.services.clock import utcnow
@@ -202,9 +202,7 @@ def parse_terms(
 
 
 async def _show_by_id(session: AsyncSession, guild_id: int, show_id: int) -> Show:
-    show = await session.scalar(
-        select(Show).where(Show.id == show_id, Show.guild_id == guild_id, Show.deleted_at.is_(None))
-    )
+    show = await session.scalar(select(Show).where(Show.id == show_id, Show.guild_id == guild_id, Show.visible()))
     if show is None:
         raise NotFound(f"That show no longer exists. See {tours.LIST_HINT}.")
     return show
@@ -351,7 +349,7 @@ async def settle_night(
         raise InvalidInput(
             f"Show #{show.number} has no deal terms yet. Set them first with `/settle terms show:#{show.number}`."
         )
-    if show.status == "cancelled":
+    if show.status == ShowStatus.CANCELLED:
         raise InvalidInput(f"Show #{show.number} is cancelled; there is no night to settle.")
     if show.date > _venue_today(show, now):
         raise InvalidInput(
@@ -441,7 +439,7 @@ async def report(session: AsyncSession, guild_id: int, when: str, *, actor: Acto
     today = now.astimezone(cfg.tz).date()
     shows = list(
         await session.scalars(
-            select(Show).where(Show.guild_id == guild_id, Show.deleted_at.is_(None)).order_by(Show.date, Show.number)
+            select(Show).where(Show.guild_id == guild_id, Show.visible()).order_by(Show.date, Show.number)
         )
     )
     if when == "past":

@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 import re
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Nudge, Show
+from bot.db.models import Nudge, Show, ShowStatus
 from bot.services import nudges, refs
 from bot.services.errors import InvalidInput, NotFound
 from bot.services.numbers import parse_amount
@@ -44,7 +44,7 @@ TIME_LABELS = {
     "curfew": "Curfew",
 }
 ORDERED_FIELDS = (*TIME_FIELDS, "curfew")  # the curfew ends the day: after the set, never nudged or exported
-STATUSES = ("confirmed", "hold", "cancelled")
+STATUSES = tuple(ShowStatus)
 MAX_CAPACITY = 1_000_000
 _YEAR_RE = re.compile(r"\b\d{4}\b|\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2}\b")
 _RELATIVE_RE = re.compile(r"\b(today|tomorrow|tonight|yesterday|next|last|this|in|ago)\b")
@@ -149,17 +149,17 @@ def parse_status(text: str) -> tuple[str, int | None]:
         "settled",
         "done",
     ):
-        return "confirmed", None
+        return ShowStatus.CONFIRMED, None
     if t in ("cancelled", "canceled", "cancel", "off", "postponed"):
-        return "cancelled", None
+        return ShowStatus.CANCELLED, None
     if t in ("tentative", "tbc", "tba", "pencil", "penciled", "pencilled", "option", "offer", "pending"):
-        return "hold", 1
+        return ShowStatus.HOLD, 1
     m = _HOLD_RE.match(t)
     if m:
         rank = int(m.group(1) or m.group(2) or 1)
         if rank < 1:
             raise InvalidInput("Hold ranks start at 1 (first hold).")
-        return "hold", rank
+        return ShowStatus.HOLD, rank
     raise InvalidInput(f"Status `{text[:30]}` isn't one of `confirmed`, `hold` (or `hold-2`, `2nd hold`), `cancelled`.")
 
 
@@ -365,7 +365,7 @@ def instant(show: Show, at: time) -> datetime:
 
 def status_label(show: Show) -> str:
     """``confirmed``, ``hold (1st)``, ``hold (2nd)``, ``cancelled``."""
-    if show.status == "hold":
+    if show.status == ShowStatus.HOLD:
         rank = show.hold_rank or 1
         suffix = {1: "st", 2: "nd", 3: "rd"}.get(rank if rank < 20 else rank % 10, "th")
         return f"hold ({rank}{suffix})"
@@ -377,39 +377,51 @@ def _today(cfg: GuildConfig, now: datetime) -> date:
 
 
 ShowPlanner = Callable[[AsyncSession, list[Show], GuildConfig, datetime], Awaitable[None]]
-_SHOW_PLANNERS: list[ShowPlanner] = []
+"""``planner(session, shows, cfg, now)`` re-plans a feature's nudges about ``shows`` (added, edited,
+cancelled or deleted: e.g. a guest list's cut-off moves with the doors). Not committed."""
+
+ShowPlanners = Sequence[ShowPlanner]
+"""The planners wired in ``bot/features.py`` (``features.show_planners()``; ``Roadie.show_planners``).
+Every function here that adds, changes or deletes shows takes them as ``planners=`` and runs them
+after its own nudges are planned; ``tests/test_features.py`` checks every caller passes them."""
 
 
-def register_show_planner(planner: ShowPlanner) -> None:
-    """Have ``planner(session, shows, cfg, now)`` re-plan a feature's nudges whenever shows are
-    added, edited, cancelled or deleted (e.g. a guest list's cut-off moves with the doors). Not committed."""
-    if planner not in _SHOW_PLANNERS:
-        _SHOW_PLANNERS.append(planner)
-
-
-async def _run_show_planners(session: AsyncSession, shows: list[Show], cfg: GuildConfig, now: datetime) -> None:
-    for planner in _SHOW_PLANNERS:
+async def run_show_planners(
+    session: AsyncSession, shows: list[Show], cfg: GuildConfig, now: datetime, planners: ShowPlanners
+) -> None:
+    """Run each of ``planners`` on ``shows`` (in order). Not committed."""
+    for planner in planners:
         await planner(session, shows, cfg, now)
 
 
-async def plan_nudges(session: AsyncSession, show: Show, cfg: GuildConfig, now: datetime) -> list[datetime]:
-    """Replace the show's pending nudges: 18:00 the day before, 09:00 on the day (venue time).
+async def plan_nudges(
+    session: AsyncSession, show: Show, cfg: GuildConfig, now: datetime, *, planners: ShowPlanners = ()
+) -> list[datetime]:
+    """Replace the show's pending nudges: 18:00 the day before, 09:00 on the day (venue time);
+    then ``planners`` re-plan other features' nudges about it.
 
     Returns their UTC due times, soonest first (past ones are skipped).
     """
-    return await plan_nudges_many(session, [show], cfg, now)
+    return await plan_nudges_many(session, [show], cfg, now, planners=planners)
 
 
 async def plan_nudges_many(
-    session: AsyncSession, shows: list[Show], cfg: GuildConfig, now: datetime, *, fresh: bool = False
+    session: AsyncSession,
+    shows: list[Show],
+    cfg: GuildConfig,
+    now: datetime,
+    *,
+    fresh: bool = False,
+    planners: ShowPlanners = (),
 ) -> list[datetime]:
     """:func:`plan_nudges` for many shows with one UPDATE (skipped when ``fresh``: new shows have
-    no nudges yet) and one flush. Returns all planned due times (UTC), sorted."""
+    no nudges yet) and one flush, then ``planners`` on all of them. Returns all planned due times
+    (UTC) of the show nudges, sorted."""
     if not fresh:
         await nudges.cancel_for(session, (KIND_EVE, KIND_DAY), [s.id for s in shows])
     planned = []
     for show in shows:
-        if show.status == "cancelled" or show.deleted_at is not None:
+        if show.status == ShowStatus.CANCELLED or show.is_deleted:
             continue
         tz = ZoneInfo(show.timezone)
         channel = cfg.nudge_channel_id or show.channel_id
@@ -421,7 +433,7 @@ async def plan_nudges_many(
                 )
                 planned.append(due)
     await session.flush()
-    await _run_show_planners(session, shows, cfg, now)
+    await run_show_planners(session, shows, cfg, now, planners)
     return sorted(planned)
 
 
@@ -431,9 +443,17 @@ def new_uid() -> str:
 
 
 async def add_show(
-    session: AsyncSession, guild_id: int, f: ShowFields, *, author_id: int, channel_id: int, now: datetime
+    session: AsyncSession,
+    guild_id: int,
+    f: ShowFields,
+    *,
+    author_id: int,
+    channel_id: int,
+    now: datetime,
+    planners: ShowPlanners = (),
 ) -> Show:
-    """Create a show from parsed fields (date, city and venue required) and plan its nudges.
+    """Create a show from parsed fields (date, city and venue required) and plan its nudges (and
+    ``planners``').
 
     Raises:
         InvalidInput: a required field is missing, or times are out of order.
@@ -447,7 +467,7 @@ async def add_show(
         number=await refs.next_number(session, Show, guild_id),
         uid=f.uid or new_uid(),
         timezone=f.timezone or cfg.timezone,
-        status="confirmed",
+        status=ShowStatus.CONFIRMED,
         channel_id=channel_id,
         author_id=author_id,
         created_at=now,
@@ -456,7 +476,7 @@ async def add_show(
     apply_fields(show, f)
     session.add(show)
     await session.flush()
-    await plan_nudges(session, show, cfg, now)
+    await plan_nudges(session, show, cfg, now, planners=planners)
     await session.flush()
     return show
 
@@ -467,9 +487,7 @@ async def get_show(session: AsyncSession, guild_id: int, ref: str) -> Show:
     Raises:
         NotFound / InvalidInput: none or several match.
     """
-    return await refs.resolve(
-        session, Show, guild_id, ref, noun="show", list_hint=LIST_HINT, visible=[Show.deleted_at.is_(None)]
-    )
+    return await refs.resolve(session, Show, guild_id, ref, noun="show", list_hint=LIST_HINT, visible=[Show.visible()])
 
 
 async def require_can_change(session: AsyncSession, show: Show, actor: Actor | None) -> None:
@@ -478,9 +496,16 @@ async def require_can_change(session: AsyncSession, show: Show, actor: Actor | N
 
 
 async def edit_show(
-    session: AsyncSession, guild_id: int, ref: str, f: ShowFields, *, now: datetime, actor: Actor | None = None
+    session: AsyncSession,
+    guild_id: int,
+    ref: str,
+    f: ShowFields,
+    *,
+    now: datetime,
+    actor: Actor | None = None,
+    planners: ShowPlanners = (),
 ) -> Show:
-    """Change a show; nudges move with its date and times.
+    """Change a show; nudges (its own and ``planners``') move with its date and times.
 
     Raises:
         NotFound / InvalidInput: unknown show, nothing to change, bad values.
@@ -492,15 +517,21 @@ async def edit_show(
     await require_can_change(session, show, actor)
     apply_fields(show, f)
     show.updated_at = now
-    await plan_nudges(session, show, await get_config(session, guild_id), now)
+    await plan_nudges(session, show, await get_config(session, guild_id), now, planners=planners)
     await session.flush()
     return show
 
 
 async def cancel_show(
-    session: AsyncSession, guild_id: int, ref: str, *, now: datetime, actor: Actor | None = None
+    session: AsyncSession,
+    guild_id: int,
+    ref: str,
+    *,
+    now: datetime,
+    actor: Actor | None = None,
+    planners: ShowPlanners = (),
 ) -> Show:
-    """Mark a show cancelled (kept in lists, no nudges).
+    """Mark a show cancelled (kept in lists, no nudges; ``planners`` drop theirs).
 
     Raises:
         NotFound: unknown.  InvalidInput: already cancelled.
@@ -508,29 +539,36 @@ async def cancel_show(
     """
     show = await get_show(session, guild_id, ref)
     await require_can_change(session, show, actor)
-    if show.status == "cancelled":
+    if show.status == ShowStatus.CANCELLED:
         raise InvalidInput(f"Show #{show.number} is already cancelled.")
-    return await edit_show(session, guild_id, f"#{show.number}", ShowFields(status="cancelled"), now=now)
+    return await edit_show(
+        session, guild_id, f"#{show.number}", ShowFields(status=ShowStatus.CANCELLED), now=now, planners=planners
+    )
 
 
 async def delete_show(
-    session: AsyncSession, guild_id: int, show_id: int, *, now: datetime, actor: Actor | None = None
+    session: AsyncSession,
+    guild_id: int,
+    show_id: int,
+    *,
+    now: datetime,
+    actor: Actor | None = None,
+    planners: ShowPlanners = (),
 ) -> Show:
-    """Delete a show by id (confirmation button): hidden everywhere, nudges cancelled, row kept.
+    """Delete a show by id (confirmation button): hidden everywhere, nudges cancelled (``planners``
+    drop theirs), row kept.
 
     Raises:
         NotFound: unknown here or already deleted.
         Forbidden: ``actor`` didn't add the show and is not a manager.
     """
-    show = await session.scalar(
-        select(Show).where(Show.id == show_id, Show.guild_id == guild_id, Show.deleted_at.is_(None))
-    )
+    show = await session.scalar(select(Show).where(Show.id == show_id, Show.guild_id == guild_id, Show.visible()))
     if show is None:
         raise NotFound("That show no longer exists (already deleted?).")
     await require_can_change(session, show, actor)
-    show.deleted_at = now
+    show.soft_delete(now)
     await nudges.cancel_for(session, (KIND_EVE, KIND_DAY), show.id)
-    await _run_show_planners(session, [show], await get_config(session, guild_id), now)
+    await run_show_planners(session, [show], await get_config(session, guild_id), now, planners)
     await session.flush()
     return show
 
@@ -538,7 +576,7 @@ async def delete_show(
 def _when_filter(when: str, today: date):  # type: ignore[no-untyped-def]
     if when not in WHENS:
         raise InvalidInput("When must be `upcoming`, `past` or `all`.")
-    cond = [Show.deleted_at.is_(None)]
+    cond = [Show.visible()]
     if when == "upcoming":
         cond.append(Show.date >= today)
     elif when == "past":
@@ -587,7 +625,7 @@ async def autocomplete(
 ) -> list[tuple[str, str]]:
     """(label, value) pairs: ``#3 · Sat 3 Apr 2027 · Tokyo · Zepp Haneda`` (≤ 100), ``#3``; upcoming first."""
     today = _today(await get_config(session, guild_id), now)
-    q = select(Show).where(Show.guild_id == guild_id, Show.deleted_at.is_(None))
+    q = select(Show).where(Show.guild_id == guild_id, Show.visible())
     cond = refs.search_filter(Show, query)
     if cond is not None:
         q = q.where(cond)
@@ -596,7 +634,10 @@ async def autocomplete(
     for s in await session.scalars(q):
         label = f"{format_day(s.date)} · {s.city} · {s.venue}"
         out.append(
-            (refs.choice_label(s.number, label, " (cancelled)" if s.status == "cancelled" else ""), f"#{s.number}")
+            (
+                refs.choice_label(s.number, label, " (cancelled)" if s.status == ShowStatus.CANCELLED else ""),
+                f"#{s.number}",
+            )
         )
     return out
 
@@ -613,7 +654,7 @@ def times_line(show: Show) -> str:
 
 async def _render(session: AsyncSession, nudge: Nudge, now: datetime) -> nudges.Rendered | None:
     show = await session.get(Show, nudge.ref_id)
-    if show is None or show.guild_id != nudge.guild_id or show.deleted_at is not None or show.status == "cancelled":
+    if show is None or show.guild_id != nudge.guild_id or show.is_deleted or show.status == ShowStatus.CANCELLED:
         return None
     cfg = await get_config(session, show.guild_id)
     place = f"**{escape_markdown(show.city)}** · {escape_markdown(show.venue)}"
@@ -639,5 +680,5 @@ async def _render(session: AsyncSession, nudge: Nudge, now: datetime) -> nudges.
     return nudges.Rendered("\n".join(lines)[:CONTENT_MAX], (), cfg.nudge_channel_id or show.channel_id)
 
 
-nudges.register_kind(KIND_EVE, _render)
-nudges.register_kind(KIND_DAY, _render)
+NUDGE_KINDS = (nudges.NudgeKind(KIND_EVE, _render), nudges.NudgeKind(KIND_DAY, _render))
+"""Wired in ``bot/features.py``."""

@@ -28,6 +28,7 @@ from bot.ui.format import (
     truncate,
     ts,
 )
+from bot.ui.ids import CustomId
 
 ITEMS_PER_PAGE = 10
 CONTACTS_SHOWN = 8  # with 10 items a page stays under Discord's 6000 characters per message
@@ -184,13 +185,16 @@ def checklist_message(cl: Checklist, page: int) -> dict[str, object]:
     return {"embed": checklist_embed(cl, page, today=_today(cl)), "view": checklist_view(cl, page)}
 
 
-class AdvanceSelect(discord.ui.DynamicItem[discord.ui.Select], template=r"roadie:adv:tick:(?P<sid>\d+):(?P<page>\d+)"):
+TICK_ID = CustomId("roadie:adv:tick:{sid}:{page}")
+
+
+class AdvanceSelect(discord.ui.DynamicItem[discord.ui.Select], template=TICK_ID.template):
     """Tick or untick an advance item from the checklist message; works after restarts (state in custom_id)."""
 
     def __init__(self, show_id: int, page: int, options: list[discord.SelectOption] | None = None) -> None:
         super().__init__(
             discord.ui.Select(
-                custom_id=f"roadie:adv:tick:{show_id}:{page}",
+                custom_id=TICK_ID.format(sid=show_id, page=page),
                 placeholder="Tick or untick an item…",
                 min_values=1,
                 max_values=1,
@@ -229,9 +233,10 @@ class AdvanceSelect(discord.ui.DynamicItem[discord.ui.Select], template=r"roadie
             await reply_error(interaction, exc)
 
 
-class AdvancePage(
-    discord.ui.DynamicItem[discord.ui.Button], template=r"roadie:adv:page:(?P<sid>\d+):(?P<page>\d+):(?P<dir>prev|next)"
-):
+PAGE_ID = CustomId("roadie:adv:page:{sid}:{page}:{dir}", dir="prev|next")
+
+
+class AdvancePage(discord.ui.DynamicItem[discord.ui.Button], template=PAGE_ID.template):
     """Previous/next checklist page; works after restarts."""
 
     def __init__(self, show_id: int, page: int, direction: str, *, disabled: bool = False) -> None:
@@ -240,7 +245,7 @@ class AdvancePage(
                 label="◀ Previous" if direction == "prev" else "Next ▶",
                 style=discord.ButtonStyle.secondary,
                 disabled=disabled,
-                custom_id=f"roadie:adv:page:{show_id}:{page}:{direction}",
+                custom_id=PAGE_ID.format(sid=show_id, page=page, dir=direction),
             )
         )
         self.show_id, self.page = show_id, page

@@ -27,6 +27,7 @@ from bot.ui.format import (
     plain,
     truncate,
 )
+from bot.ui.ids import CustomId
 from bot.ui.paginator import paginate_lines
 
 SET_COLOUR = discord.Colour(COLOURS.setlist)
@@ -125,7 +126,10 @@ def saved_reply(sl: Setlist) -> str:
 
 
 SONGS_INPUT_ID = "roadie:setlist:songs"
-MODAL_RE = re.compile(r"roadie:setlist:modal:(?P<sid>\d+)")
+MODAL_ID = CustomId(
+    "roadie:setlist:modal:{sid}"
+)  # matched by the cog's on_interaction listener (modals: no DynamicItem)
+MODAL_RE = re.compile(MODAL_ID.template)
 
 
 class SetlistModal(discord.ui.Modal):
@@ -148,7 +152,7 @@ class SetlistModal(discord.ui.Modal):
     def __init__(self, show_id: int, show_number: int, current: str) -> None:
         super().__init__(
             title=f"Set list · show #{show_number}"[:MODAL_TITLE_MAX],
-            custom_id=f"roadie:setlist:modal:{show_id}",
+            custom_id=MODAL_ID.format(sid=show_id),
             timeout=None,
         )
         if current:

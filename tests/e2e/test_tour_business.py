@@ -329,3 +329,37 @@ async def test_advance_nudge_pings_the_managers_when_the_author_has_left(double:
     assert double.pings(msg) == {"everyone": False, "users": set(), "roles": {MANAGER_ROLE}}
     assert [r["path"].rsplit("/", 2)[-2:] for r in double.rejections] == [["members", str(BEN)]]
     double.rejections.clear()  # the one 404 is how Roadie learns BEN left
+
+
+async def test_tour_edit_and_cancel_move_the_guest_list_cutoff(double: DiscordDouble, bot: Roadie) -> None:
+    """The cogs pass the show re-planners wired in bot/features.py: /tour edit moves a guest list's
+    cut-off post with the doors, /tour cancel drops it."""
+    from sqlalchemy import select
+
+    from bot.db.models import Nudge
+    from bot.services import guestlist
+    from bot.services.clock import utcnow
+    from tests.e2e.harness import BEN
+
+    async def pending_cutoffs() -> list[datetime]:
+        async with bot.sessionmaker() as s:
+            return list(
+                await s.scalars(
+                    select(Nudge.due_at).where(Nudge.kind == guestlist.KIND_CLOSE, Nudge.status == "pending")
+                )
+            )
+
+    day = (utcnow() + timedelta(days=10)).date()
+    doors, later = (datetime.combine(day, datetime.min.time(), tzinfo=UTC) + timedelta(hours=h) for h in (19, 20))
+    add = {"date": day.isoformat(), "city": "Berlin", "venue": "Huxleys", "timezone": "UTC", "doors": "19:00"}
+    await double.invoke(GUILD, GENERAL, BEN, "tour add", add)
+    res = await double.invoke(GUILD, GENERAL, BEN, "guestlist add", {"show": "#1", "name": "Jo Smith"})
+    assert res.ephemeral
+    assert await pending_cutoffs() == [doors - timedelta(hours=4)]
+    res = await double.invoke(GUILD, GENERAL, BEN, "tour edit", {"show": "#1", "doors": "20:00"})
+    assert not res.ephemeral, res.content
+    assert await pending_cutoffs() == [later - timedelta(hours=4)]
+    res = await double.invoke(GUILD, GENERAL, BEN, "tour cancel", {"show": "#1"})
+    assert not res.ephemeral, res.content
+    assert await pending_cutoffs() == []
+    assert double.rejections == []

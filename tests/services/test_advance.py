@@ -8,12 +8,16 @@ import pytest
 from sqlalchemy import select
 
 from bot.db.models import AdvanceItem, Nudge
+from bot.features import nudge_kinds, show_planners
 from bot.scheduling.dispatcher import NudgeDispatcher
 from bot.services import advance as adv
 from bot.services import settings, tours
 from bot.services.errors import Forbidden, InvalidInput
 from bot.services.permissions import Actor
 from tests.services.test_reminders_and_delivery import Clock, Recorder, deliver
+
+KINDS = nudge_kinds()  # the nudge kinds wired in bot/features.py
+PLANNERS = show_planners()  # the show re-planners wired there (advance, guest lists)
 
 NOW = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)
 G1 = 111
@@ -75,7 +79,7 @@ async def test_tick_and_move_with_the_show(session) -> None:
     await adv.tick(session, G1, "#1", "#2", actor=MANAGER, now=NOW)
     # the show moves a week later: relative items move with it, ticks stay
     f = tours.parse_fields(await settings.get_config(session, G1), NOW.date(), date_text="2027-04-10")
-    await tours.edit_show(session, G1, "#1", f, now=NOW)
+    await tours.edit_show(session, G1, "#1", f, now=NOW, planners=PLANNERS)
     cl = await adv.checklist(session, G1, "#1")
     by_pos = {i.position: i for i in cl.items}
     assert adv.item_due(by_pos[1], cl.show) == date(2027, 3, 20) and by_pos[1].done_at == NOW
@@ -134,7 +138,7 @@ async def test_due_day_nudge_gathers_overdue_items_and_plans_the_next(sessionmak
         await s.commit()
     rec = Recorder()
     clock = Clock(datetime(2027, 3, 20, 0, 0, 5, tzinfo=UTC))  # Roadie was down on 13 Mar: one late message
-    d = NudgeDispatcher(sessionmaker, rec, clock=clock)
+    d = NudgeDispatcher(sessionmaker, rec, kinds=KINDS, clock=clock)
     await deliver(d)
     msgs = [o for o in rec.sent if o.content.startswith("📋") or "advancing" in o.content]
     assert len(msgs) == 1

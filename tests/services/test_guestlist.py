@@ -10,12 +10,16 @@ import pytest
 from sqlalchemy import select
 
 from bot.db.models import Guest, Nudge
+from bot.features import nudge_kinds, show_planners
 from bot.scheduling.dispatcher import NudgeDispatcher
 from bot.services import guestlist as gl
 from bot.services import settings, tours
 from bot.services.errors import Forbidden, InvalidInput
 from bot.services.permissions import Actor
 from tests.services.test_reminders_and_delivery import Clock, Recorder, deliver
+
+KINDS = nudge_kinds()  # the nudge kinds wired in bot/features.py
+PLANNERS = show_planners()  # the show re-planners wired there (advance, guest lists)
 
 NOW = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)
 G1 = 111
@@ -113,13 +117,13 @@ async def test_closes_at_cutoff_posts_once_with_csv_then_refuses_members(session
         assert due == datetime(2027, 4, 3, 13, 0, tzinfo=UTC)
         # the doors move: the cut-off moves with them
         f = tours.parse_fields(await settings.get_config(s, G1), NOW.date(), doors="20:00")
-        await tours.edit_show(s, G1, "#1", f, now=NOW)
+        await tours.edit_show(s, G1, "#1", f, now=NOW, planners=PLANNERS)
         await s.commit()
         due = await s.scalar(select(Nudge.due_at).where(Nudge.kind == gl.KIND_CLOSE, Nudge.status == "pending"))
         assert due == datetime(2027, 4, 3, 14, 0, tzinfo=UTC)
     rec = Recorder()
     clock = Clock(datetime(2027, 4, 3, 13, 59, tzinfo=UTC))
-    d = NudgeDispatcher(sessionmaker, rec, clock=clock)
+    d = NudgeDispatcher(sessionmaker, rec, kinds=KINDS, clock=clock)
     await deliver(d)
     assert posts(rec) == []
     clock.t = datetime(2027, 4, 3, 14, 0, 1, tzinfo=UTC)
@@ -151,7 +155,7 @@ async def test_closes_at_cutoff_posts_once_with_csv_then_refuses_members(session
             await gl.close_list(s, G1, "#1", actor=MANAGER, now=later)
         # moving the doors after the post posts nothing again
         f = tours.parse_fields(await settings.get_config(s, G1), NOW.date(), doors="21:00")
-        await tours.edit_show(s, G1, "#1", f, now=later)
+        await tours.edit_show(s, G1, "#1", f, now=later, planners=PLANNERS)
         assert await s.scalar(select(Nudge.id).where(Nudge.kind == gl.KIND_CLOSE, Nudge.status == "pending")) is None
 
 
@@ -165,7 +169,7 @@ async def test_close_early_posts_now(sessionmaker) -> None:
         assert count == 1
         await s.commit()
     rec = Recorder()
-    await deliver(NudgeDispatcher(sessionmaker, rec, clock=Clock(NOW + timedelta(seconds=1))))
+    await deliver(NudgeDispatcher(sessionmaker, rec, kinds=KINDS, clock=Clock(NOW + timedelta(seconds=1))))
     assert len(posts(rec)) == 1 and posts(rec)[0].files[0][0] == "guestlist-1-2027-04-03.csv"
 
 
@@ -193,7 +197,7 @@ async def test_a_list_started_after_its_cutoff_posts_when_a_manager_closes_it(se
         await gl.close_list(s, G1, "#1", actor=MANAGER, now=late)
         await s.commit()
     rec = Recorder()
-    d = NudgeDispatcher(sessionmaker, rec, clock=Clock(late + timedelta(seconds=1)))
+    d = NudgeDispatcher(sessionmaker, rec, kinds=KINDS, clock=Clock(late + timedelta(seconds=1)))
     await deliver(d)
     assert len(posts(rec)) == 1
     async with sessionmaker() as s:

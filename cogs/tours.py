@@ -8,7 +8,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.services import tour_files, tours
+from bot.services import places, tour_files, tours
 from bot.services.clock import utcnow
 from bot.services.settings import get_config, search_timezones
 from bot.ui.confirm import ConfirmDelete, Keep, confirm_view, register_delete
@@ -27,6 +27,10 @@ STATUS_CHOICES = [
         ("hold (3rd)", "hold-3"),
         ("cancelled", "cancelled"),
     )
+]
+KEEP_CHOICES = [
+    app_commands.Choice(name="times: the same local times, a new moment (default)", value="times"),
+    app_commands.Choice(name="instant: the same moment, local times re-read in the new zone", value="instant"),
 ]
 WHEN_CHOICES = [app_commands.Choice(name=n, value=n) for n in ("upcoming", "past", "all")]
 TIME_HELP = "HH:MM venue time, e.g. 19:30"
@@ -155,8 +159,12 @@ class ToursCog(commands.GroupCog, group_name="tour", group_description="Tour dat
         await interaction.response.send_message(embed=day_sheet(sh))
 
     @app_commands.command(name="edit", description="Change a show (only the options you give; '-' clears one)")
-    @app_commands.describe(show="The show (#number, city or venue)", **SHOW_OPTION_HELP)
-    @app_commands.choices(status=STATUS_CHOICES)
+    @app_commands.describe(
+        show="The show (#number, city or venue)",
+        keep="With timezone: keep the local times as written (default) or the same moment (instant)",
+        **SHOW_OPTION_HELP,
+    )
+    @app_commands.choices(status=STATUS_CHOICES, keep=KEEP_CHOICES)
     async def edit(
         self,
         interaction: discord.Interaction,
@@ -175,6 +183,7 @@ class ToursCog(commands.GroupCog, group_name="tour", group_description="Tour dat
         capacity: app_commands.Range[int, 1, 1_000_000] | None = None,
         notes: app_commands.Range[str, 1, 1000] | None = None,
         support: app_commands.Range[str, 1, 300] | None = None,
+        keep: app_commands.Choice[str] | None = None,
     ) -> None:
         gid = guild_id_of(interaction)
         f = await self._fields(
@@ -194,8 +203,11 @@ class ToursCog(commands.GroupCog, group_name="tour", group_description="Tour dat
             notes=notes,
             support=support,
         )
+        keep_instant = keep is not None and keep.value == "instant"
         async with bot_of(interaction).sessionmaker() as s:
-            sh = await tours.edit_show(s, gid, show, f, now=utcnow(), actor=actor_of(interaction))
+            sh = await tours.edit_show(
+                s, gid, show, f, now=utcnow(), actor=actor_of(interaction), keep_instant=keep_instant
+            )
         bot_of(interaction).dispatcher.notify()
         await interaction.response.send_message(f"✏️ Show #{sh.number} updated.", embed=day_sheet(sh))
 
@@ -234,7 +246,7 @@ class ToursCog(commands.GroupCog, group_name="tour", group_description="Tour dat
         # downloads and big files can take a while; errors stay private, the report is public
         await interaction.response.defer(thinking=True, ephemeral=True)
         data = await file.read()
-        async with bot_of(interaction).sessionmaker() as s:
+        async with bot_of(interaction).uow() as s:
             report = await tour_files.import_shows(
                 s,
                 gid,
@@ -245,7 +257,6 @@ class ToursCog(commands.GroupCog, group_name="tour", group_description="Tour dat
                 now=utcnow(),
                 actor=actor_of(interaction),
             )
-        bot_of(interaction).dispatcher.notify()
         name = truncate(file.filename.replace("`", "'"), 60)
         lines = [
             f"📥 <@{interaction.user.id}> imported `{name}` ({report.kind.upper()}): "
@@ -295,6 +306,7 @@ class ToursCog(commands.GroupCog, group_name="tour", group_description="Tour dat
 
 async def setup(bot: commands.Bot) -> None:
     """Extension entry point: the cog and its restart-proof buttons."""
+    places.preload()  # the city table for zone inference loads in the background (about 1.5 s)
     register_delete("show", _delete_show)
     bot.add_dynamic_items(ConfirmDelete, Keep)
     await bot.add_cog(ToursCog(bot))

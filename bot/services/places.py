@@ -212,6 +212,20 @@ def state_country(code: str) -> tuple[str, ...]:
     return tuple(cc for cc in STATE_COUNTRIES if pycountry.subdivisions.get(code=f"{cc}-{code}") is not None)
 
 
+@cache
+def state_by_name(name: str) -> tuple[str, str] | None:
+    """``"Ontario"`` -> ``("CA", "ON")``; ``"Louisiana"`` -> ``("US", "LA")``: a US/CA/AU subdivision
+    named in full (ISO 3166-2 names via pycountry), or None."""
+    import pycountry
+
+    key = fold(name)
+    for cc in STATE_COUNTRIES:
+        for sub in pycountry.subdivisions.get(country_code=cc) or ():
+            if fold(sub.name) == key:
+                return cc, sub.code.split("-", 1)[1]
+    return None
+
+
 # GeoNames' admin1 codes for Canada and Australia are numbers; ISO's are letters.
 _GEONAMES_ADMIN1 = {
     ("CA", "AB"): "01", ("CA", "BC"): "02", ("CA", "MB"): "03", ("CA", "NB"): "04", ("CA", "NL"): "05",
@@ -255,11 +269,21 @@ def infer_zone(city: str | None, region: str | None = None, country: str | None 
     otherwise a country (or a US/CA/AU state) with a single zone gives it.
     """
     cc = country_code(country) if country else None
-    if not cc and region and len(states := state_country(region)) == 1:
-        cc = states[0]
+    if region and not state_country(region) and (named := state_by_name(region)):
+        cc, region = cc or named[0], named[1]  # "Ontario" -> CA, ON
     label = ", ".join(p for p in (city, region, cc or country) if p)
+    if not cc and region:
+        states = state_country(region)
+        if city and len(states) > 1:  # "WA": Washington or Western Australia? the city decides
+            states = tuple(st for st in states if find_city(city, st, region)) or states
+        if len(states) != 1:
+            return None  # a state code we can't place: never a worldwide guess
+        cc = states[0]
+        label = ", ".join(p for p in (city, region, cc) if p)
     if city:
         hits = find_city(city, cc, region if cc in STATE_COUNTRIES and region else None)
+        if not hits and cc and not region and find_city(city):
+            return None  # "Belfast, Ireland", "St. John's, NF": that city is elsewhere; don't guess
         if hits:
             zones = {h.timezone for h in hits}
             top = hits[0]
@@ -292,6 +316,27 @@ def _region_zone(cc: str, region: str) -> str | None:
         return None
     zone, top = max(pop.items(), key=lambda kv: kv[1])
     return zone if top >= 0.98 * sum(pop.values()) else None
+
+
+def split_city_cell(text: str) -> tuple[str | None, str | None, str | None]:
+    """A sheet's city cell: ``Detroit, MI`` / ``Toronto, Ontario`` / ``Brighton, UK`` / ``Belgium``
+    -> (city, region, country); the first part is the city, the last a state or a country."""
+    parts = [p.strip() for p in text.split(",") if p.strip()]
+    if not parts:
+        return None, None, None
+    if len(parts) == 1:
+        return (None, None, parts[0]) if country_code(parts[0]) and len(parts[0]) > 3 else (parts[0], None, None)
+    city, last = ", ".join(parts[:-1]), parts[-1]
+    if states := state_country(last):  # "Townsend, MD": Maryland unless a Townsend is in Moldova
+        as_country = country_code(last)
+        in_state = any(find_city(parts[0], st, last) for st in states)
+        if in_state or not as_country or not find_city(parts[0], as_country):
+            return city, last, None
+    if country_code(last):
+        return city, None, last
+    if state_by_name(last):
+        return city, last, None
+    return text.strip(), None, None
 
 
 @dataclass

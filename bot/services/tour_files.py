@@ -386,10 +386,9 @@ def _fields_from_values(
     date_text = _normalise_date(date_text, order, today)
     city = values.get("city") or values.get("location") or ""
     region, country = values.get("region"), values.get("country")
-    if city and "," in city and not (region and country):
-        place = places.split_location(city)
-        city = place.city or place.venue or city
-        region, country = region or place.region, country or place.country
+    if city and not (region and country) and ("," in city or places.country_code(city)):
+        c, r, k = places.split_city_cell(city)
+        city, region, country = c or "", region or r, country or k
     zone = values.get("timezone")
     f = tours.parse_fields(cfg, today, date_text=date_text, city=city or None, venue=values["venue"],
                            timezone=_csv_zone(zone) if zone else None)  # fmt: skip

@@ -394,3 +394,14 @@ async def test_rows_on_an_empty_server_are_added_never_updated(session) -> None:
     await berlin(session)
     report = await run(session, "date,city,venue\n2027-05-01,Berlin,SO36\n2027-05-01,Berlin,SO36\n")
     assert (report.added, report.updated) == (2, 0)
+
+
+def test_city_cells_and_codes_that_could_mean_two_places() -> None:
+    assert places.split_city_cell("Toronto, Ontario") == ("Toronto", "Ontario", None)
+    assert places.infer_zone("Toronto", "Ontario", None).zone == "America/Toronto"  # type: ignore[union-attr]
+    assert places.split_city_cell("Belgium") == (None, None, "Belgium")  # a country, not Belgium, Wisconsin
+    assert places.split_city_cell("Townsend, MD") == ("Townsend", "MD", None)  # Maryland, not Moldova
+    assert places.infer_zone("Perth", "WA", None).zone == "Australia/Perth"  # type: ignore[union-attr]
+    assert places.infer_zone("George", "WA", None) is None  # Washington or Western Australia: not guessed
+    assert places.infer_zone("St. John’s", None, "NF") is None  # not Norfolk Island
+    assert places.infer_zone("Belfast", None, "Ireland") is None  # Belfast is in the UK: the file contradicts itself

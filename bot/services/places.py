@@ -324,8 +324,9 @@ def split_city_cell(text: str) -> tuple[str | None, str | None, str | None]:
     parts = [p.strip() for p in text.split(",") if p.strip()]
     if not parts:
         return None, None, None
-    if len(parts) == 1:
-        return (None, None, parts[0]) if country_code(parts[0]) and len(parts[0]) > 3 else (parts[0], None, None)
+    if len(parts) == 1:  # "Belgium" is the country; "Singapore" (a city in it) the city-state's city
+        cc = country_code(parts[0]) if len(parts[0]) > 3 else None
+        return (None, None, parts[0]) if cc and not find_city(parts[0], cc) else (parts[0], None, None)
     city, last = ", ".join(parts[:-1]), parts[-1]
     if states := state_country(last):  # "Townsend, MD": Maryland unless a Townsend is in Moldova
         as_country = country_code(last)

@@ -400,6 +400,7 @@ def test_city_cells_and_codes_that_could_mean_two_places() -> None:
     assert places.split_city_cell("Toronto, Ontario") == ("Toronto", "Ontario", None)
     assert places.infer_zone("Toronto", "Ontario", None).zone == "America/Toronto"  # type: ignore[union-attr]
     assert places.split_city_cell("Belgium") == (None, None, "Belgium")  # a country, not Belgium, Wisconsin
+    assert places.split_city_cell("Singapore") == ("Singapore", None, None)  # a city-state's city
     assert places.split_city_cell("Townsend, MD") == ("Townsend", "MD", None)  # Maryland, not Moldova
     assert places.infer_zone("Perth", "WA", None).zone == "Australia/Perth"  # type: ignore[union-attr]
     assert places.infer_zone("George", "WA", None) is None  # Washington or Western Australia: not guessed

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
+from typing import NamedTuple
 
 # States/provinces/territories whose 2-3 letter codes are written after a city ("Pittsburgh, PA").
 STATE_COUNTRIES = ("US", "CA", "AU")
@@ -100,8 +101,7 @@ def fold(text: str) -> str:
     return " ".join(t.lower().replace("’", "'").split())
 
 
-@dataclass(frozen=True)
-class City:
+class City(NamedTuple):
     """One GeoNames place: ``name``, ISO country code, first-level region code, population, IANA zone."""
 
     name: str

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import discord
 
-from bot.services import advance, checkins, goals, guestlist, nudges, releases, reminders, tours
+from bot.services import advance, budget, checkins, goals, guestlist, nudges, releases, reminders, studio, tours
 from bot.ui import advance as advance_ui
 from bot.ui import checkins as checkins_ui
 from bot.ui import goals as goals_ui
@@ -81,6 +81,8 @@ FEATURES: tuple[Feature, ...] = (
         components=(checkins_ui.OpenCheckin,),
         nudge_buttons=((checkins.OPEN_ACTION, checkins_ui.OpenCheckin),),
     ),
+    Feature("studio", "cogs.studio", nudge_kinds=studio.NUDGE_KINDS),
+    Feature("budget", "cogs.budget", nudge_kinds=budget.NUDGE_KINDS),
     # the tour business, on each show: /settle, /guestlist, /advance, /song and /setlist
     Feature("settlement", "cogs.settle"),
     Feature(

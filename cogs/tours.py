@@ -8,7 +8,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.services import advance, clock, settings, tour_files, tours
+from bot.services import advance, clock, places, settings, tour_files, tours
 from bot.ui import tours as ui
 from bot.ui.advance import day_sheet_fields
 from bot.ui.confirm import confirm_view
@@ -34,6 +34,10 @@ STATUS_CHOICES = [
         ("hold (3rd)", "hold-3"),
         ("cancelled", "cancelled"),
     )
+]
+KEEP_CHOICES = [
+    app_commands.Choice(name="times: the same local times, a new moment (default)", value="times"),
+    app_commands.Choice(name="instant: the same moment, local times re-read in the new zone", value="instant"),
 ]
 WHEN_CHOICES = [app_commands.Choice(name=n, value=n) for n in ("upcoming", "past", "all")]
 TIME_HELP = "HH:MM venue time, e.g. 19:30"
@@ -168,8 +172,12 @@ class ToursCog(commands.GroupCog, group_name="tour", group_description="Tour dat
         await interaction.response.send_message(embed=embed)
 
     @app_commands.command(name="edit", description="Change a show (only the options you give; '-' clears one)")
-    @app_commands.describe(show="The show (#number, city or venue)", **SHOW_OPTION_HELP)
-    @app_commands.choices(status=STATUS_CHOICES)
+    @app_commands.describe(
+        show="The show (#number, city or venue)",
+        keep="With timezone: keep the local times as written (default) or the same moment (instant)",
+        **SHOW_OPTION_HELP,
+    )
+    @app_commands.choices(status=STATUS_CHOICES, keep=KEEP_CHOICES)
     async def edit(
         self,
         interaction: discord.Interaction,
@@ -189,6 +197,7 @@ class ToursCog(commands.GroupCog, group_name="tour", group_description="Tour dat
         capacity: Capacity | None = None,
         notes: Notes | None = None,
         support: Support | None = None,
+        keep: app_commands.Choice[str] | None = None,
     ) -> None:
         gid = guild_id_of(interaction)
         f = await self._fields(
@@ -209,6 +218,7 @@ class ToursCog(commands.GroupCog, group_name="tour", group_description="Tour dat
             notes=notes,
             support=support,
         )
+        keep_instant = keep is not None and keep.value == "instant"
         async with bot_of(interaction).uow() as s:
             sh = await tours.edit_show(
                 s,
@@ -217,6 +227,7 @@ class ToursCog(commands.GroupCog, group_name="tour", group_description="Tour dat
                 f,
                 now=clock.utcnow(),
                 actor=actor_of(interaction),
+                keep_instant=keep_instant,
                 planners=bot_of(interaction).show_planners,
             )
         await interaction.response.send_message(ui.updated_text(sh), embed=ui.day_sheet(sh))
@@ -307,4 +318,5 @@ class ToursCog(commands.GroupCog, group_name="tour", group_description="Tour dat
 
 async def setup(bot: commands.Bot) -> None:
     """Extension entry point (its components are wired in ``bot/features.py``)."""
+    places.preload()  # the city table for zone inference loads in the background (a few seconds)
     await bot.add_cog(ToursCog(bot))

@@ -61,6 +61,19 @@ async def test_process_answers_every_command_within_3_seconds(double: DiscordDou
             "advance": ["checklist", "tick", "untick", "item-add", "item-remove", "contact", "contact-remove"],
             "song": ["add", "list", "remove"],
             "setlist": ["set", "copy", "show", "report"],
+            "studio": [
+                "book",
+                "musician",
+                "musician-remove",
+                "sessions",
+                "show",
+                "edit",
+                "cancel",
+                "export",
+                "stage",
+                "board",
+            ],
+            "budget": ["set", "spend", "unspend", "show", "export"],
         }
         timings = {}
         managers = next(int(r["id"]) for r in double.roles[GUILD].values() if r["name"] == "Managers")  # ANA's

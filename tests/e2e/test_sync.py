@@ -8,6 +8,7 @@ from tests.e2e.harness import GUILD, GUILD2, running_bot, settings_for
 # every command group and its sub-commands (a new group or sub-command must be added here)
 EXPECTED_TREE = {
     "advance": ["checklist", "contact", "contact-remove", "item-add", "item-remove", "tick", "untick"],
+    "budget": ["export", "set", "show", "spend", "unspend"],
     "checkin": ["digest", "history", "post", "schedule", "schedules", "team-add", "team-remove", "unschedule"],
     "guestlist": ["add", "allowance", "close", "remove", "show"],
     "goal": ["add", "delete", "done", "edit", "list", "progress"],
@@ -17,6 +18,7 @@ EXPECTED_TREE = {
     "setlist": ["copy", "report", "set", "show"],
     "settle": ["night", "report", "terms"],
     "song": ["add", "list", "remove"],
+    "studio": ["board", "book", "cancel", "edit", "export", "musician", "musician-remove", "sessions", "show", "stage"],
     "tour": ["add", "cancel", "delete", "edit", "export", "import", "list", "show"],
 }
 

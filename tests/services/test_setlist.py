@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 
 import pytest
 from sqlalchemy import select
@@ -114,3 +114,18 @@ async def test_report_csv_reads_back(session) -> None:
     assert [e.title for e in await sl.catalogue(session, G1)] == ["Zoë's Song"]
     _s, _e, rows = await sl.report(session, G1, from_text=None, to_text="2027-03-31", now=NOW)
     assert [r.song.title for r in rows][:2] == ["Opener", "Zoë's Song"]
+
+
+async def test_curfew_keeps_its_moment_when_the_show_is_rezoned_keeping_the_instant(session) -> None:
+    """`/tour edit timezone:… keep:instant` (#13) re-reads the curfew too, so the slot stays the same."""
+    show = await add_show(session, set_time="21:00", curfew="22:30")  # Berlin, CEST: 19:00-20:30 UTC
+    before = tours.curfew_at(show)
+    f = tours.ShowFields(timezone="America/New_York")
+    show = await tours.edit_show(session, G1, "#1", f, now=NOW, keep_instant=True)
+    assert (show.set_time, show.curfew, show.timezone) == (time(15, 0), time(16, 30), "America/New_York")
+    assert tours.curfew_at(show) == before == datetime(2027, 4, 3, 20, 30, tzinfo=UTC)
+    assert sl.slot_seconds(show) == 5400
+    with pytest.raises(InvalidInput, match="give it with `timezone:` only"):
+        await tours.edit_show(
+            session, G1, "#1", tours.ShowFields(timezone="Asia/Tokyo", curfew=time(23)), now=NOW, keep_instant=True
+        )

@@ -1,15 +1,15 @@
 """tour business: settlement, guest lists, advancing, songs and set lists, currency, curfew
 
-Revision ID: 0006_tour_business
-Revises: 0005
+Revision ID: 0007_tour_business
+Revises: 0006_studio
 Create Date: 2026-12-01 10:00:00
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006_tour_business"
-down_revision = "0005"
+revision = "0007_tour_business"
+down_revision = "0006_studio"
 branch_labels = None
 depends_on = None
 

@@ -1,18 +1,18 @@
 """per-guild #N counters (safe under concurrent adds from several processes)
 
-Revision ID: 0007_guild_counters
-Revises: 0006_studio
+Revision ID: 0008_guild_counters
+Revises: 0007_tour_business
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007_guild_counters"
-down_revision = "0006_studio"
+revision = "0008_guild_counters"
+down_revision = "0007_tour_business"
 branch_labels = None
 depends_on = None
 
-NUMBERED = ("goals", "reminders", "shows", "releases", "checkin_schedules", "studio_sessions")
+NUMBERED = ("goals", "reminders", "shows", "releases", "checkin_schedules", "studio_sessions", "songs")
 
 
 def upgrade() -> None:

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 
 import discord
 
-from bot.services import checkins, goals, nudges, releases, reminders, tours
+from bot.services import checkins, goals, nudges, promo, releases, reminders, tours
 from bot.ui import checkins as checkins_ui
 from bot.ui import goals as goals_ui
+from bot.ui import promo as promo_ui
 from bot.ui import releases as releases_ui
 from bot.ui import tours as tours_ui
 from bot.ui.confirm import ConfirmDelete, DeleteHandler, Keep
@@ -75,6 +76,12 @@ FEATURES: tuple[Feature, ...] = (
         nudge_kinds=checkins.NUDGE_KINDS,
         components=(checkins_ui.OpenCheckin,),
         nudge_buttons=((checkins.OPEN_ACTION, checkins_ui.OpenCheckin),),
+    ),
+    Feature(
+        "promo",
+        "cogs.promo",
+        nudge_kinds=promo.NUDGE_KINDS,
+        components=(promo_ui.CampaignPageButton,),
     ),
 )
 

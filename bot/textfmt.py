@@ -117,6 +117,7 @@ class Palette:
     checkins: int = 0x2ECC71  # green
     reminders: int = 0x1ABC9C  # teal
     settings: int = 0x5865F2  # blurple
+    promo: int = 0xE91E63  # magenta
 
 
 COLOURS = Palette()

@@ -499,6 +499,7 @@ async def add_pitch(
         search_key=refs.fold(f"{outlet.name} {release.title}")[:200],
         release_id=release.id,
         outlet_id=outlet.id,
+        outlet=outlet,
         owner_id=author_id,
         status=PitchStatus.PITCHED,
         pitched_at=at,

@@ -145,6 +145,8 @@ class PromoCog(
         if file.size > promo.MAX_IMPORT_BYTES:
             await interaction.response.send_message(ui.file_too_big_text(file.size), ephemeral=True)
             return
+        async with bot_of(interaction).uow() as s:  # refuse at once, before the download
+            await promo.require_editor(s, guild_id_of(interaction), actor_of(interaction))
         # downloads and 5,000-row files take a while; errors stay private, the report is public
         await interaction.response.defer(thinking=True, ephemeral=True)
         data = await file.read()

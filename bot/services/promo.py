@@ -350,6 +350,14 @@ async def edit_outlet(
         elif getattr(f, key) is not None:
             setattr(outlet, key, getattr(f, key))
     outlet.search_key = refs.fold(outlet.name)
+    if f.name:  # pitches are found by "outlet release" too
+        rows = await session.execute(
+            select(Pitch, Release.title)
+            .join(Release, Release.id == Pitch.release_id)
+            .where(Pitch.outlet_id == outlet.id)
+        )
+        for p, title in rows.all():
+            p.search_key = refs.fold(f"{outlet.name} {title}")[:200]
     await session.flush()
     return outlet
 

@@ -208,6 +208,18 @@ async def test_transitions_duplicates_links_and_results(sessionmaker) -> None:
             await promo.add_result(s, G1, "#1", "audience", value=None, link=None, now=NOW, actor=MANAGER)
         await promo.add_result(s, G1, "#1", "audience", value=12000, link=None, now=NOW, actor=MANAGER)
         assert p.number == 1
+        # a pitch sent on an earlier day counts from 09:00 (server time) that day
+        await outlet(s, "Late Blog", "blog")
+        dated = await pitch(s, "late blog", date_text="2026-11-25")
+        assert dated.followup_due_at == datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
+        await outlet(s, "Future Blog", "blog")
+        with pytest.raises(InvalidInput, match="is in the future"):
+            await pitch(s, "future blog", date_text="2026-12-05")
+        # renaming an outlet keeps its pitches findable by the new name
+        await promo.edit_outlet(s, G1, "late blog", {"name": "Early Blog"}, actor=MANAGER)
+        assert (await promo.get_pitch(s, G1, "early blog night")).number == 2
+        choices = await promo.pitch_autocomplete(s, G1, "early")
+        assert choices == [("#2 · Early Blog · Night Drive (pitched)", "#2")]
 
 
 async def test_funnel_counts_and_reach(sessionmaker) -> None:

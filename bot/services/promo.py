@@ -8,7 +8,7 @@ Rules
   :class:`~bot.db.models.PitchEvent` with who (None: Roadie) and when (UTC).
 * Follow-ups: a pitch still ``pitched`` ``follow_up_days`` (N, default 7, ``/promo follow-up``)
   after it was pitched is due a follow-up nudge to its owner; still nothing N days later it becomes
-  ``no-reply`` and the owner is told, once. Any update of the pitch stops both (becoming
+  ``no-reply`` and the owner is told, once. Any update of the pitch (a status or a result) stops both (becoming
   ``pitched`` again restarts the clock). The pitch rows hold the plan (``followup_due_at``,
   ``followup_stage``); one nudge row per release (kind :data:`KIND_FOLLOWUP`) is due at the
   release's earliest follow-up, and delivering it gathers every due pitch of that release into ONE
@@ -625,6 +625,10 @@ async def add_result(
     result = PitchResult(kind=kind, value=value, link=clean_link, author_id=actor.user_id, created_at=now)
     pitch.results.append(result)
     pitch.updated_at = now
+    if pitch.followup_due_at is not None:  # news of the pitch: no follow-up needed
+        pitch.followup_due_at, pitch.followup_stage = None, 2
+        await session.flush()
+        await plan_followups(session, guild_id, pitch.release_id, now)
     await session.flush()
     return result
 

@@ -29,6 +29,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
+from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
@@ -91,9 +92,6 @@ FUNNEL = (
 )
 """Funnel stages: a pitch counts for a stage when any status in its history is in the stage's set."""
 
-_EMAIL_RE = re.compile(
-    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
-)
 _HANDLE_RE = re.compile(r"^@?[\w.\-]{1,100}$")
 _URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 
@@ -157,19 +155,27 @@ def _clean(text: str | None, limit: int, what: str, *, required: bool = False) -
 
 
 def parse_email(text: str | None) -> str | None:
-    """``Name@Example.COM`` -> ``name@example.com``; None for empty.
+    """``Name@Example.COM`` -> ``name@example.com``; None for empty. Syntax is checked by
+    ``email-validator`` (RFC 5322/6531 addresses, no DNS look-up); the whole address is lower-cased
+    so that duplicates match.
 
     Raises:
-        InvalidInput: not ``local@domain.tld`` (RFC 5321 length ≤ 254).
+        InvalidInput: not an address, or over 254 characters (RFC 5321).
     """
     t = (text or "").strip().strip("<>").strip()
     if t.lower().startswith("mailto:"):
         t = t[7:]
     if not t:
         return None
-    if len(t) > EMAIL_MAX or not _EMAIL_RE.match(t):
-        raise InvalidInput(f"`{truncate(t, 60)}` isn't an e-mail address; write it like `editor@magazine.com`.")
-    return t.lower()
+    try:
+        if len(t) > EMAIL_MAX:
+            raise EmailNotValidError("too long")
+        normalized = validate_email(t, check_deliverability=False).normalized  # syntax only: no DNS
+    except EmailNotValidError:
+        raise InvalidInput(
+            f"`{truncate(t, 60)}` isn't an e-mail address; write it like `editor@magazine.com`."
+        ) from None
+    return normalized.lower()
 
 
 def parse_link(text: str | None, what: str = "Link") -> str | None:

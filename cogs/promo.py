@@ -9,10 +9,10 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.db.models import OutletKind, PitchStatus, ResultKind
-from bot.services import clock, promo, releases, settings
+from bot.services import clock, promo, releases
 from bot.ui import promo as ui
 from bot.ui.paginator import send_paginated
-from cogs._common import RefText, WhenText, actor_of, bot_of, check_bot_can_post, guild_id_of
+from cogs._common import RefText, WhenText, actor_of, bot_of, guild_id_of
 
 KIND_CHOICES = [app_commands.Choice(name=k.value, value=k.value) for k in OutletKind]
 STATUS_CHOICES = [app_commands.Choice(name=s.value, value=s.value) for s in PitchStatus]
@@ -178,9 +178,7 @@ class PromoCog(
         note: Note | None = None,
     ) -> None:
         gid = guild_id_of(interaction)
-        async with bot_of(interaction).uow() as s:
-            if (await settings.get_config(s, gid)).nudge_channel_id is None:
-                check_bot_can_post(interaction, None)  # the release's follow-ups come here
+        async with bot_of(interaction).uow() as s:  # follow-ups go to the release's channel (or the nudge channel)
             p = await promo.add_pitch(
                 s,
                 gid,

@@ -23,6 +23,9 @@ SCRIPT = [
     ("remind add", {"when": "in 1 hour", "text": "Send the stems to mastering"}),
     ("remind list", {}),
     ("remind cancel", {"reminder": "#1"}),
+    ("promo outlet-add", {"name": "Radio X", "kind": "radio", "email": "music@radiox.co.uk", "handle": "@radiox"}),
+    ("promo outlets", {}),
+    ("promo follow-up", {"days": 5}),
 ]
 
 

@@ -144,8 +144,8 @@ async def test_import_pitch_follow_up_and_campaign(double: DiscordDouble, db_url
         ("replied", "wants the EP"),
     ]
 
-    # the pages still turn after a restart
-    async with running_bot(settings):
+    # after a restart: the pages still turn, and 7 more days without news make the rest `no-reply`
+    async with running_bot(settings) as bot:
         nxt = await double.click(double.get_message(campaign["id"]), button(campaign, "Next ▶")["custom_id"], BEN)
         page2 = nxt.embeds[0]
         assert page2["footer"]["text"] == "Page 2/3 · 20 pitch(es)"
@@ -153,4 +153,19 @@ async def test_import_pitch_follow_up_and_campaign(double: DiscordDouble, db_url
         pattern = rf"📨 #1 \*\*Outlet 000\*\* \(radio\) · pitched <t:\d+:d> · <@{LEO}> · 1 result\(s\)"
         assert re.fullmatch(pattern, first), first
         assert len(page2["description"].split("\n")) == 10
+
+        bot.dispatcher._clock = lambda: utcnow() + timedelta(days=14, seconds=10)
+        before = len(double.channel_messages(GENERAL))
+        await bot.dispatcher.run_due()
+        await bot.dispatcher.drain()
+        [msg] = [m for m in double.channel_messages(GENERAL)[before:] if m.get("interaction_id") is None]
+        lines = msg["content"].split("\n")
+        # not #1 (a result was logged), #4 (added) or #20 (replied)
+        assert [line.split(" ")[1] for line in lines[1:-1]] == [f"#{n}" for n in range(2, 20) if n != 4]
+        assert all(line.endswith("still nothing, now marked `no-reply`") for line in lines[1:-1])
+        assert double.pings(msg) == {"everyone": False, "users": {LEO, ANA}, "roles": set()}
+        res = await double.invoke(GUILD, GENERAL, BEN, "promo campaign", {"release": "#1"})
+        await res.wait_final()
+        by_status = {f["name"]: f["value"] for f in res.embeds[0]["fields"]}["By status"]
+        assert by_status.split("\n") == ["📨 pitched: 1", "💬 replied: 1", "🎧 added: 1", "🔇 no-reply: 17"]
     assert double.rejections == []

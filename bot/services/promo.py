@@ -28,6 +28,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
@@ -65,7 +66,6 @@ MAX_IMPORT_BYTES = 1_000_000
 OUTLETS_HINT = "`/promo outlets`"
 PITCHES_HINT = "`/promo campaign release:`"
 
-STATUS_ORDER = tuple(PitchStatus)
 _RANK = {
     PitchStatus.TO_PITCH: 0,
     PitchStatus.PITCHED: 1,
@@ -728,13 +728,15 @@ async def due_followups(session: AsyncSession, release_id: int, guild_id: int, n
     return out
 
 
-def followup_text(release: Release, due: list[DueFollowUp], days: int) -> str:
-    """The one message for a release's due follow-ups (≤ 2000 chars): owners pinged in the first line."""
+def followup_text(release: Release, due: list[DueFollowUp], days: int, tz: ZoneInfo) -> str:
+    """The one message for a release's due follow-ups (≤ 2000 chars): owners pinged in the first line;
+    pitch days are written in the server's zone ``tz``."""
     owners = " ".join(f"<@{o}>" for o in dict.fromkeys(d.owner_id for d in due))
     lines = [f"📣 {owners} follow-ups for **{escape_markdown(release.title)}**:"]
     shown = 0
     for d in due:
-        when = f"pitched {d.pitched_at.strftime('%a')} {d.pitched_at.day} {d.pitched_at:%b}" if d.pitched_at else ""
+        local = d.pitched_at.astimezone(tz) if d.pitched_at else None
+        when = f"pitched {local:%a} {local.day} {local:%b}" if local else "pitched"
         if d.step == "follow-up":
             line = (
                 f"• #{d.pitch_number} {escape_markdown(d.outlet)} ({d.outlet_kind}) · {when}, no answer yet: follow up"
@@ -750,7 +752,10 @@ def followup_text(release: Release, due: list[DueFollowUp], days: int) -> str:
         shown += 1
     if shown < len(due):
         lines.append(f"• …and {len(due) - shown} more: {PITCHES_HINT}#{release.number}")
-    lines.append(f"Log news with `/promo update pitch:#N status:…`; no news in {days} more days means `no-reply`.")
+    if any(d.step == "follow-up" for d in due):
+        lines.append(f"Log news with `/promo update pitch:#N status:…`; no news in {days} more days means `no-reply`.")
+    else:
+        lines.append("If news comes after all, log it with `/promo update pitch:#N status:…`.")
     return "\n".join(lines)[:CONTENT_MAX]
 
 
@@ -774,7 +779,8 @@ async def _render_followup(session: AsyncSession, nudge: Nudge, now: datetime) -
         return None
     days = await follow_up_days(session, release.guild_id)
     owners = tuple(dict.fromkeys(d.owner_id for d in due))
-    return nudges.Rendered(followup_text(release, due, days), owners, await _channel(session, release))
+    tz = (await get_config(session, release.guild_id)).tz
+    return nudges.Rendered(followup_text(release, due, days, tz), owners, await _channel(session, release))
 
 
 async def advance_followups(session: AsyncSession, release_id: int, guild_id: int, at: datetime, now: datetime) -> int:

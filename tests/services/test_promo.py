@@ -118,7 +118,10 @@ async def test_followup_after_n_days_then_no_reply_once_as_one_message_per_relea
     await deliver(d)
     assert len(rec.sent) == 2
     assert rec.sent[1].mention_user_ids == (MANAGER.user_id,)
-    assert "• #1 Station 0 (radio) · pitched Mon 30 Nov: still nothing, now marked `no-reply`" in rec.sent[1].content
+    assert rec.sent[1].content.splitlines()[1:] == [
+        "• #1 Station 0 (radio) · pitched Mon 30 Nov: still nothing, now marked `no-reply`",
+        "If news comes after all, log it with `/promo update pitch:#N status:…`.",
+    ]
     async with UnitOfWork(sessionmaker) as s:
         p1 = await promo.get_pitch(s, G1, "#1")
         assert p1.status == "no-reply" and p1.followup_due_at is None
@@ -353,3 +356,17 @@ async def test_import_refuses_big_files_whole(sessionmaker) -> None:
     async with UnitOfWork(sessionmaker) as s:
         assert await promo.count_outlets(s, G1) == 0
         assert await s.scalar(select(Pitch)) is None and await s.scalar(select(PitchEvent)) is None
+
+
+def test_followup_text_writes_pitch_days_in_the_servers_zone() -> None:
+    from zoneinfo import ZoneInfo
+
+    from bot.db.models import Release
+
+    due = [promo.DueFollowUp(3, "Radio *X*", "radio", 42, "follow-up", datetime(2026, 11, 30, 20, 0, tzinfo=UTC))]
+    text = promo.followup_text(Release(title="Night_Drive", number=1), due, 7, ZoneInfo("Asia/Tokyo"))
+    assert text.splitlines() == [
+        "📣 <@42> follow-ups for **Night\\_Drive**:",
+        "• #3 Radio \\*X\\* (radio) · pitched Tue 1 Dec, no answer yet: follow up",
+        "Log news with `/promo update pitch:#N status:…`; no news in 7 more days means `no-reply`.",
+    ]

@@ -1014,9 +1014,6 @@ IMPORT_COLUMNS: dict[str, tuple[str, ...]] = {
         "media outlet",
         "publication",
         "station",
-        "company",
-        "organisation",
-        "organization",
         "show",
         "playlist",
         "title",
@@ -1033,9 +1030,29 @@ IMPORT_COLUMNS: dict[str, tuple[str, ...]] = {
         "curator",
         "host",
         "dj",
-        "first name",
     ),
-    "email": ("email", "e mail", "email address", "e mail address", "mail", "contact email"),
+    "org": (
+        "company",
+        "organisation",
+        "organization",
+        "organization 1 name",
+        "organisation name",
+        "organization name",
+        "company name",
+    ),
+    "first_name": ("first name", "given name", "fname"),
+    "last_name": ("last name", "family name", "surname", "lname"),
+    "email": (
+        "email",
+        "e mail",
+        "email address",
+        "e mail address",
+        "mail",
+        "contact email",
+        "e mail 1 value",
+        "email 1 value",
+        "primary email",
+    ),
     "handle": (
         "handle",
         "social",
@@ -1047,6 +1064,9 @@ IMPORT_COLUMNS: dict[str, tuple[str, ...]] = {
         "web",
         "link",
         "site",
+        "website 1 value",
+        "tiktok",
+        "x",
     ),
     "region": ("region", "country", "territory", "market", "city", "location", "area"),
     "notes": ("notes", "note", "comments", "comment", "description", "tags"),
@@ -1136,7 +1156,7 @@ def parse_contacts(data: bytes, notes: list[str] | None = None) -> list[tuple[st
         dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)  # newline="": CR-only (old Excel) files too
     try:
         header = next(reader)
     except (StopIteration, csv.Error):
@@ -1148,7 +1168,18 @@ def parse_contacts(data: bytes, notes: list[str] | None = None) -> list[tuple[st
             columns[i] = canon
         elif canon and notes is not None:
             notes.append(f"Column `{truncate(h.strip(), 30)}` was ignored: another column already gives the {canon}.")
-    if "name" not in columns.values():
+    if "org" in columns.values() and "name" in columns.values() and "contact" not in columns.values():
+        # an address book: "Name" is the person, the organisation is the outlet
+        columns = {i: ("contact" if c == "name" else c) for i, c in columns.items()}
+    address_book = "org" in columns.values()
+    if address_book:
+        columns = {i: c for i, c in columns.items() if c != "name"}
+        columns = {i: ("name" if c == "org" else c) for i, c in columns.items()}
+    person_cols = {"contact", "first_name", "last_name"} & set(columns.values())
+    use_person = "name" not in columns.values() and bool(person_cols)
+    if use_person and notes is not None:
+        notes.append("The file has no outlet name column, so each contact's own name is the outlet's name.")
+    if "name" not in columns.values() and not use_person:
         found = ", ".join(f"`{truncate(h.strip(), 30)}`" for h in header[:12] if h.strip()) or "none"
         raise InvalidInput(
             f"The CSV has no name column. Columns found: {found}. Name it e.g. `name` or `outlet`; "
@@ -1166,6 +1197,10 @@ def parse_contacts(data: bytes, notes: list[str] | None = None) -> list[tuple[st
                     "at a time. Nothing was imported."
                 )
             values = {c: row[i].strip() for i, c in columns.items() if i < len(row) and row[i].strip()}
+            if not values.get("contact") and (values.get("first_name") or values.get("last_name")):
+                values["contact"] = " ".join(v for v in (values.get("first_name"), values.get("last_name")) if v)
+            if (use_person or address_book) and values.get("contact") and not values.get("name"):
+                values["name"] = values["contact"]
             label = f"row {line_no}"
             raw_kind = _norm(values.get("kind", ""))
             kind = KIND_SYNONYMS.get(raw_kind, "other")

@@ -370,3 +370,31 @@ def test_followup_text_writes_pitch_days_in_the_servers_zone() -> None:
         "• #3 Radio \\*X\\* (radio) · pitched Tue 1 Dec, no answer yet: follow up",
         "Log news with `/promo update pitch:#N status:…`; no news in 7 more days means `no-reply`.",
     ]
+
+
+def test_import_reads_mailing_tool_and_address_book_exports() -> None:
+    """Header words as Mailchimp, Google Contacts and old Mac Excel (CR-only lines) write them."""
+    mailchimp = b"Email Address,First Name,Last Name,TAGS\r\nana@radiox.co.uk,Ana,Lee,radio\r\n"
+    notes: list[str] = []
+    [(label, f)] = promo.parse_contacts(mailchimp, notes)
+    assert (label, f.name, f.contact, f.email, f.notes) == ("row 2", "Ana Lee", "Ana Lee", "ana@radiox.co.uk", "radio")
+    assert notes == ["The file has no outlet name column, so each contact's own name is the outlet's name."]
+    google = (
+        b"Name,Given Name,Organization 1 - Name,E-mail 1 - Value,Website 1 - Value\n"
+        b"Cy Doe,Cy,Indie Blog,cy@indieblog.net,https://indieblog.net\n"
+        b"Dee Jay,Dee,,dee@example.org,\n"
+    )
+    [(_, f), (_, dee)] = promo.parse_contacts(google)
+    assert (dee.name, dee.contact) == ("Dee Jay", "Dee Jay")  # no organisation: the person is the outlet
+    assert (f.name, f.contact, f.email, f.handle) == (
+        "Indie Blog",
+        "Cy Doe",
+        "cy@indieblog.net",
+        "https://indieblog.net",
+    )
+    cr_only = b"Outlet;Type;E-mail\rRadio X;radio;a@radiox.org\rBlog Y;Blog;b@bloggy.org\r"
+    rows = promo.parse_contacts(cr_only)
+    assert [(label, f.name, f.kind) for label, f in rows] == [
+        ("row 2", "Radio X", "radio"),
+        ("row 3", "Blog Y", "blog"),
+    ]

@@ -31,7 +31,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -1267,6 +1267,7 @@ async def import_contacts(
     by_name = {o.search_key: o for o in existing}
     number = await refs.next_number(session, Outlet, guild_id)
     touched: set[int] = set()
+    new_rows: list[dict[str, object]] = []  # inserted in bulk (one executemany) after the loop
     for label, item in rows:
         if isinstance(item, str):
             report.skipped.append((label, item))
@@ -1274,9 +1275,9 @@ async def import_contacts(
         assert item.name and item.kind
         key = refs.fold(item.name)
         match = (by_email.get(item.email) if item.email else None) or by_name.get(key)
-        if match is not None and match.id is None:  # an earlier row of this file
-            how = "e-mail" if item.email and match.email == item.email else "name"
-            report.skipped.append((label, f"same {how} as an earlier row ({truncate(match.name, 40)})"))
+        if isinstance(match, dict):  # an earlier row of this file
+            how = "e-mail" if item.email and match["email"] == item.email else "name"
+            report.skipped.append((label, f"same {how} as an earlier row ({truncate(str(match['name']), 40)})"))
             continue
         if match is not None:
             filled = [k for k in _FILLABLE if getattr(item, k) and not getattr(match, k)]
@@ -1293,7 +1294,7 @@ async def import_contacts(
                 how = "e-mail" if item.email and match.email == item.email else "name"
                 report.skipped.append((label, f"same {how} as outlet #{match.number} ({truncate(match.name, 40)})"))
             continue
-        outlet = Outlet(
+        row = dict(
             guild_id=guild_id,
             number=number,
             name=item.name,
@@ -1306,12 +1307,15 @@ async def import_contacts(
             notes=item.notes,
             author_id=author_id,
             created_at=now,
+            deleted_at=None,
         )
         number += 1
-        session.add(outlet)
+        new_rows.append(row)
         report.added += 1
-        by_name[key] = outlet
+        by_name[key] = row  # type: ignore[assignment]
         if item.email:
-            by_email[item.email] = outlet
-    await session.flush()
+            by_email[item.email] = row  # type: ignore[assignment]
+    await session.flush()  # the filled-in existing outlets
+    for start in range(0, len(new_rows), 1000):
+        await session.execute(insert(Outlet), new_rows[start : start + 1000])
     return report

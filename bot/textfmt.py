@@ -117,6 +117,8 @@ class Palette:
     checkins: int = 0x2ECC71  # green
     reminders: int = 0x1ABC9C  # teal
     settings: int = 0x5865F2  # blurple
+    studio: int = 0x11806A  # dark teal
+    budget: int = 0xC27C0E  # dark gold
     promo: int = 0xE91E63  # magenta
 
 

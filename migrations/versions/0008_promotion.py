@@ -1,7 +1,7 @@
 """promotion campaigns: outlets, pitches with history and results, follow-up days
 
-Revision ID: 0007_promotion
-Revises: 0006_studio
+Revision ID: 0008_promotion
+Revises: 0007_tour_business
 Create Date: 2026-12-01 10:31:11.275528
 """
 
@@ -10,8 +10,8 @@ from alembic import op
 
 import bot.db.types
 
-revision = "0007_promotion"
-down_revision = "0006_studio"
+revision = "0008_promotion"
+down_revision = "0007_tour_business"
 branch_labels = None
 depends_on = None
 

@@ -546,6 +546,8 @@ def check_transition(old: str, new: str, note: str | None) -> None:
     if note or old == new:
         return
     o, n = PitchStatus(old), PitchStatus(new)
+    if o == PitchStatus.NO_REPLY and n != PitchStatus.TO_PITCH:
+        return  # a late answer is news, not a contradiction
     backwards = _RANK[n] < _RANK[o] or (
         _RANK[o] == 5 and o != n and o not in (PitchStatus.PASSED, PitchStatus.NO_REPLY)
     )
@@ -714,12 +716,11 @@ async def due_followups(session: AsyncSession, release_id: int, guild_id: int, n
     days = await follow_up_days(session, guild_id)
     out = []
     for p in await _due_pitches(session, release_id, guild_id, now):
-        outlet = await session.get(Outlet, p.outlet_id)
         out.append(
             DueFollowUp(
                 p.number,
-                outlet.name if outlet else "?",
-                outlet.kind if outlet else "",
+                p.outlet.name,
+                p.outlet.kind,
                 p.owner_id,
                 _step(p, now, days),
                 p.pitched_at,
@@ -915,8 +916,12 @@ async def campaign_by_id(session: AsyncSession, guild_id: int, release_id: int, 
             if r.kind == ResultKind.SPINS and r.value:
                 spins += r.value
     links.sort(key=lambda x: x[0], reverse=True)
+    uniq: list[tuple[datetime, str, str]] = []
     seen: set[str] = set()
-    uniq = [x for x in links if not (x[2] in seen or seen.add(x[2]))]  # type: ignore[func-returns-value]
+    for item in links:  # newest first; each link once
+        if item[2] not in seen:
+            seen.add(item[2])
+            uniq.append(item)
     week = now + timedelta(days=7)
     due_week = sorted(
         ((p, p.followup_due_at) for p in pitches if p.followup_due_at is not None and p.followup_due_at <= week),

@@ -211,6 +211,11 @@ async def test_transitions_duplicates_links_and_results(sessionmaker) -> None:
             await promo.add_result(s, G1, "#1", "audience", value=None, link=None, now=NOW, actor=MANAGER)
         await promo.add_result(s, G1, "#1", "audience", value=12000, link=None, now=NOW, actor=MANAGER)
         assert p.number == 1
+        with pytest.raises(InvalidInput, match="`pitched` can't follow after `published` without a note"):
+            await promo.update_pitch(s, G1, "#1", "pitched", note=None, link=None, now=NOW, actor=MANAGER)
+        promo.check_transition("no-reply", "replied", None)  # a late answer needs no excuse
+        with pytest.raises(InvalidInput):
+            promo.check_transition("passed", "accepted", None)
         # a pitch sent on an earlier day counts from 09:00 (server time) that day
         await outlet(s, "Late Blog", "blog")
         dated = await pitch(s, "late blog", date_text="2026-11-25")

@@ -169,3 +169,30 @@ async def test_import_pitch_follow_up_and_campaign(double: DiscordDouble, db_url
         by_status = {f["name"]: f["value"] for f in res.embeds[0]["fields"]}["By status"]
         assert by_status.split("\n") == ["📨 pitched: 1", "💬 replied: 1", "🎧 added: 1", "🔇 no-reply: 17"]
     assert double.rejections == []
+
+
+async def test_import_refuses_what_it_cannot_take_whole(double: DiscordDouble, db_url: str) -> None:
+    async with running_bot(settings_for(double, db_url)):
+        big = b"name,email\n" + b"x" * 1_000_000
+        res = await double.invoke(
+            GUILD, GENERAL, ANA, "promo import", {"file": {"filename": "big.csv", "content": big}}
+        )
+        assert res.ephemeral and res.content == (
+            "⚠️ That file is 1,000,011 bytes; the limit is 1,000,000 (1 MB). Split it and import the parts; "
+            "nothing was imported."
+        )
+        rows = "Name,E-mail\n" + "".join(f"O{i},o{i}@x.example\n" for i in range(5001))
+        res = await double.invoke(
+            GUILD, GENERAL, ANA, "promo import", {"file": {"filename": "many.csv", "content": rows.encode()}}
+        )
+        await res.wait_final()
+        assert res.message["ephemeral"] and res.message["content"] == (
+            "⚠️ That CSV has more than 5,000 contacts; import at most 5,000 at a time. Nothing was imported."
+        )
+        res = await double.invoke(
+            GUILD, GENERAL, BEN, "promo import", {"file": {"filename": "c.csv", "content": b"name\nX\n"}}
+        )
+        assert res.type == 4 and res.ephemeral and res.content.startswith("🚫 Only managers and the label")
+        res = await double.invoke(GUILD, GENERAL, ANA, "promo outlets", {})
+        assert res.embeds[0]["description"].startswith("No outlets yet.")
+    assert double.rejections == []

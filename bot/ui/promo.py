@@ -225,12 +225,15 @@ def campaign_summary(c: Campaign, page_count: int) -> discord.Embed:
 
 
 def pitch_line(p: Pitch) -> str:
-    """``📨 #4 **Radio X** (radio) · pitched <t:…:d> · <@owner> · 2 result(s)``."""
-    pitched = f" {_day(p.pitched_at)}" if p.pitched_at else ""
+    """``💬 #4 **Radio X** (radio) · replied <t:…:d> by <@who> · owner <@owner> · 2 result(s)``: the
+    status with when and by whom it was set (Roadie itself for ``no-reply``), from the history."""
+    last = p.events[-1] if p.events else None
+    when = f" {_day(last.created_at)}" if last else ""
+    by = (f" by <@{last.actor_id}>" if last.actor_id else " by Roadie") if last else ""
     results = f" · {len(p.results)} result(s)" if p.results else ""
     return (
         f"{STATUS_EMOJI[PitchStatus(p.status)]} #{p.number} **{plain(truncate(p.outlet.name, 60))}** "
-        f"({p.outlet.kind}) · {p.status}{pitched if p.status == PitchStatus.PITCHED else ''} · <@{p.owner_id}>{results}"
+        f"({p.outlet.kind}) · {p.status}{when}{by} · owner <@{p.owner_id}>{results}"
     )
 
 

@@ -150,9 +150,16 @@ async def test_import_pitch_follow_up_and_campaign(double: DiscordDouble, db_url
         page2 = nxt.embeds[0]
         assert page2["footer"]["text"] == "Page 2/3 · 20 pitch(es)"
         first = page2["description"].split("\n")[0]
-        pattern = rf"📨 #1 \*\*Outlet 000\*\* \(radio\) · pitched <t:\d+:d> · <@{LEO}> · 1 result\(s\)"
+        pattern = (
+            rf"📨 #1 \*\*Outlet 000\*\* \(radio\) · pitched <t:\d+:d> by <@{LEO}> · owner <@{LEO}> · 1 result\(s\)"
+        )
         assert re.fullmatch(pattern, first), first
         assert len(page2["description"].split("\n")) == 10
+        page3 = (await double.click(nxt.message, button(nxt.message, "Next ▶")["custom_id"], BEN)).embeds[0]
+        last = page3["description"].split("\n")[-1]
+        assert re.fullmatch(
+            rf"💬 #20 \*\*Outlet 019\*\* \(playlist\) · replied <t:\d+:d> by <@{ANA}> · owner <@{ANA}>", last
+        )
 
         bot.dispatcher._clock = lambda: utcnow() + timedelta(days=14, seconds=10)
         before = len(double.channel_messages(GENERAL))

@@ -30,7 +30,7 @@ def test_upgrade_creates_missing_directory(tmp_path: Path) -> None:
 
 
 async def test_counters_start_after_numbers_stored_before_them(tmp_path: Path) -> None:
-    """0008 seeds each guild's counter from its highest #N, so an upgrade never re-hands out a number."""
+    """0009 seeds each guild's counter from its highest #N, so an upgrade never re-hands out a number."""
     from sqlalchemy import text
 
     from bot.db.engine import create_engine as create_async
@@ -38,7 +38,7 @@ async def test_counters_start_after_numbers_stored_before_them(tmp_path: Path) -
     from bot.services import refs
 
     url = f"sqlite+aiosqlite:///{tmp_path / 'old.db'}"
-    await upgrade(url, "0007_tour_business")
+    await upgrade(url, "0008_promotion")
     eng = create_async(url)
     async with eng.begin() as conn:
         for n in (1, 2, 7):

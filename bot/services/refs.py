@@ -51,18 +51,26 @@ async def next_number(session: AsyncSession, model: Any, guild_id: int) -> int:
     from any number of processes, queue on it and get distinct numbers; other guilds don't wait. A
     new counter starts after the highest number already stored (rows written before counters existed).
     """
+    return await reserve_numbers(session, model, guild_id, 1)
+
+
+async def reserve_numbers(session: AsyncSession, model: Any, guild_id: int, count: int) -> int:
+    """Reserve ``count`` (≥ 1) consecutive per-guild numbers for ``model`` in one counter bump
+    (see :func:`next_number`); returns the first of them (bulk imports)."""
+    if count < 1:
+        raise ValueError("count must be at least 1")
     scope = model.__tablename__
-    seed = select(func.coalesce(func.max(model.number), 0) + 1).where(model.guild_id == guild_id).scalar_subquery()
+    seed = select(func.coalesce(func.max(model.number), 0) + count).where(model.guild_id == guild_id).scalar_subquery()
     dialect = session.get_bind().dialect.name
     ins = (pg_insert if dialect == "postgresql" else sqlite_insert)(GuildCounter)
     stmt = (
         ins.values(guild_id=guild_id, scope=scope, last=seed)
         .on_conflict_do_update(
-            index_elements=[GuildCounter.guild_id, GuildCounter.scope], set_={"last": GuildCounter.last + 1}
+            index_elements=[GuildCounter.guild_id, GuildCounter.scope], set_={"last": GuildCounter.last + count}
         )
         .returning(GuildCounter.last)
     )
-    return int((await session.execute(stmt)).scalar_one())
+    return int((await session.execute(stmt)).scalar_one()) - count + 1
 
 
 def search_filter(model: Any, query: str) -> ColumnElement[bool] | None:

@@ -189,3 +189,11 @@ async def test_rate_budget_spaces_sends_after_its_burst_and_shares_the_global_li
     assert share_of_global_budget((0, 1), 4) == 20.0  # half the shards: half of 80 % of 50/s
     assert share_of_global_budget((0,), 1) == 40.0
     assert share_of_global_budget((3,), 4, global_per_second=500) == 100.0
+
+
+async def test_a_bulk_import_reserves_a_block_of_numbers_in_one_bump(sessionmaker) -> None:
+    async with UnitOfWork(sessionmaker) as s:
+        assert await refs.next_number(s, Goal, G1) == 1
+        assert await refs.reserve_numbers(s, Goal, G1, 5) == 2  # 2..6
+        assert await refs.next_number(s, Goal, G1) == 7
+        assert await refs.reserve_numbers(s, Goal, G2, 3) == 1

@@ -1,18 +1,28 @@
 """per-guild #N counters (safe under concurrent adds from several processes)
 
-Revision ID: 0008_guild_counters
-Revises: 0007_tour_business
+Revision ID: 0009_guild_counters
+Revises: 0008_promotion
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008_guild_counters"
-down_revision = "0007_tour_business"
+revision = "0009_guild_counters"
+down_revision = "0008_promotion"
 branch_labels = None
 depends_on = None
 
-NUMBERED = ("goals", "reminders", "shows", "releases", "checkin_schedules", "studio_sessions", "songs")
+NUMBERED = (
+    "goals",
+    "reminders",
+    "shows",
+    "releases",
+    "checkin_schedules",
+    "studio_sessions",
+    "songs",
+    "promo_outlets",
+    "promo_pitches",
+)
 
 
 def upgrade() -> None:

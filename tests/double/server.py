@@ -27,6 +27,7 @@ from urllib.parse import quote
 from aiohttp import WSMsgType, web
 
 from . import validation as V
+from .ratelimit import RateLimits
 
 DISCORD_EPOCH_MS = 1420070400000
 
@@ -296,6 +297,7 @@ class DiscordDouble:
         self._current: _Session | None = None
         self._conns: set[_Connection] = set()
         self._rate_rules: list[dict[str, Any]] = []
+        self.ratelimit = RateLimits(on_served=self.rate_limited.append)  # Discord's limits: tests/double/ratelimit.py
         self._invalidate_next_resume = False
         self._last_snowflake = 0
         self._runner: web.AppRunner | None = None
@@ -306,7 +308,7 @@ class DiscordDouble:
     # ================================================================ lifecycle
     async def start(self) -> DiscordDouble:
         """Bind 127.0.0.1 on a free port and start serving REST + gateway."""
-        app = web.Application(client_max_size=64 * 1024 * 1024)
+        app = web.Application(client_max_size=64 * 1024 * 1024, middlewares=[self.ratelimit.middleware])
         app.router.add_get("/", self._ws_handler)
         app.router.add_get("/attachments/{aid}/{filename}", self._cdn_handler)
         app.router.add_get("/ephemeral-attachments/{aid}/{filename}", self._cdn_handler)
@@ -1241,7 +1243,6 @@ class DiscordDouble:
 
     def _rate_limited(self, method: str, path: str, rule: dict[str, Any]) -> web.Response:
         ra = rule["retry_after"]
-        self.rate_limited.append({"method": method, "path": path, "retry_after": ra, "global": rule["global"]})
         headers = {
             "X-RateLimit-Limit": "5",
             "X-RateLimit-Remaining": "0",

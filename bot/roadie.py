@@ -11,6 +11,7 @@ from discord.ext import commands
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.config import Settings
+from bot.ratelimit import RateLimitPlanner
 from bot.scheduling.dispatcher import DeliveryError, NudgeDispatcher
 from bot.services.nudges import OutgoingNudge
 from bot.sync import sync_commands
@@ -40,18 +41,24 @@ class Roadie(commands.Bot):
         sync_only: bool = False,
         **client_options: object,
     ) -> None:
+        ds = settings.discord
+        self.ratelimits = RateLimitPlanner(ds.requests_per_second / ds.processes)
+        client_options.setdefault("guild_ready_timeout", ds.guild_ready_timeout)
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=discord.Intents.default(),  # no privileged intents
             allowed_mentions=discord.AllowedMentions.none(),  # nothing pings unless a nudge says so
             help_command=None,
+            http_trace=self.ratelimits.trace_config(),  # paces every REST request (bot.ratelimit)
             **client_options,  # e.g. guild_ready_timeout in tests
         )
         self.settings = settings
         self.engine = engine
         self.sessionmaker = sessionmaker
         self.sync_only = sync_only
-        self.dispatcher = NudgeDispatcher(sessionmaker, self.send_nudge, sweep_seconds=settings.scheduler.sweep_seconds)
+        self.dispatcher = NudgeDispatcher(
+            sessionmaker, self.send_nudge, sweep_seconds=settings.scheduler.sweep_seconds, slots=self.ratelimits
+        )
         self.tree.on_error = self._on_tree_error  # type: ignore[method-assign]
         self.ready_event = asyncio.Event()
 
@@ -88,7 +95,8 @@ class Roadie(commands.Bot):
         await reply_error(interaction, error)
 
     async def send_nudge(self, out: OutgoingNudge) -> int | None:
-        """Post one nudge, pinging only ``out.mention_user_ids``.
+        """Post one nudge message (one row, or several grouped: their list in ``out.embeds``),
+        pinging only ``out.mention_user_ids`` / ``out.mention_role_ids``.
 
         Raises:
             DeliveryError: permanent for 403/404/400 (channel gone, no permission, refused
@@ -101,13 +109,14 @@ class Roadie(commands.Bot):
             roles=[discord.Object(r) for r in out.mention_role_ids],
         )
         view = discord.utils.MISSING
+        embeds = [discord.Embed(description=d) for d in out.embeds]
         if out.button is not None:  # clicks are handled by the persistent DynamicItem matching custom_id
             view = discord.ui.View(timeout=None)
             view.add_item(
                 discord.ui.Button(label=out.button[0], custom_id=out.button[1], style=discord.ButtonStyle.primary)
             )
         try:
-            msg = await channel.send(out.content, allowed_mentions=mentions, nonce=out.nonce, view=view)
+            msg = await channel.send(out.content, embeds=embeds, allowed_mentions=mentions, nonce=out.nonce, view=view)
         except discord.Forbidden as exc:
             raise DeliveryError(
                 f"no permission to post in channel {out.channel_id} ({exc.code})", permanent=True

@@ -4,17 +4,36 @@ APScheduler 3 (``AsyncIOScheduler``, in-memory jobs) provides two jobs: an inter
 safety net, every ``sweep_seconds``) and a one-shot date-trigger *wake* at the earliest pending
 nudge. Nothing lives only in APScheduler: on start-up the dispatcher re-reads the table.
 
-Delivery is once: claim a due row with one UPDATE (pending -> sending) and commit; send with the
-row's stable nonce (Discord de-duplicates a resend after a crash, ``enforce_nonce``); mark it sent.
+Delivery is once: claim due rows with one UPDATE (pending -> sending), group them into messages
+(one per channel and second, see ``bot.services.nudge_batches``) and commit; send each message with
+its batch's stable nonce (Discord de-duplicates a resend after a crash, ``enforce_nonce``); mark its
+rows sent with the message id.
+
+Rate limits are part of delivery: each channel has one FIFO queue and one worker, so a channel's
+messages go out in order and one channel waiting for its bucket (about 5 messages per 5 s) never
+holds up another; before each send the worker takes a slot from the injected :class:`SendSlots`
+(Roadie's ``bot.ratelimit.RateLimitPlanner``: waits for the channel's bucket, per the X-RateLimit-*
+headers of its last answer, and for the bot-wide budget under Discord's global 50/s), so sends are
+planned rather than retried into 429s.
+
+Shutdown (:meth:`NudgeDispatcher.stop`) is bounded: messages whose send has not started are put
+back to pending (they go out after the restart), sends in flight get :data:`STOP_GRACE` seconds to
+finish, anything still in flight then is cancelled and left ``sending``, which start-up recovery
+resends with the same nonce. Nothing is lost or doubled.
+
 The sending side is injected (:class:`Sender`) so this module never imports discord.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+from collections import deque
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime
+from typing import Protocol
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
@@ -29,6 +48,8 @@ log = logging.getLogger(__name__)
 
 WAKE_JOB = "nudge-wake"
 SWEEP_JOB = "nudge-sweep"
+STOP_GRACE = 2.5  # seconds a send already on the wire gets at shutdown (SIGTERM must exit within 5 s)
+CLAIM_LIMIT = 500  # rows per claim UPDATE
 
 
 class DeliveryError(Exception):
@@ -44,7 +65,25 @@ class DeliveryError(Exception):
 
 
 Sender = Callable[[OutgoingNudge], Awaitable[int | None]]
-"""Sends one nudge; returns the Discord message id; raises :class:`DeliveryError`."""
+"""Sends one message (one or several nudge rows); returns the Discord message id; raises :class:`DeliveryError`."""
+
+
+class SendSlots(Protocol):
+    """Paces sends: ``async with slots.slot(channel_id):`` returns when a message may be posted in
+    ``channel_id`` without a 429 (its bucket and the bot-wide budget have room)."""
+
+    def slot(self, channel_id: int) -> AbstractAsyncContextManager[None]:
+        """Wait for room, then hold it for one send."""
+        ...
+
+
+class _NoPacing:
+    @contextlib.asynccontextmanager
+    async def _slot(self):  # type: ignore[no-untyped-def]
+        yield
+
+    def slot(self, channel_id: int) -> AbstractAsyncContextManager[None]:
+        return self._slot()
 
 
 class NudgeDispatcher:
@@ -58,6 +97,7 @@ class NudgeDispatcher:
         sweep_seconds: float = 30.0,
         clock: Callable[[], datetime] = utcnow,
         concurrency: int = 16,
+        slots: SendSlots | None = None,
     ) -> None:
         self._sm = sessionmaker
         self._send = sender
@@ -69,8 +109,14 @@ class NudgeDispatcher:
         self._wake_at: datetime | None = None
         self._wake_seq = 0
         self._sem = asyncio.Semaphore(concurrency)
+        self._slots: SendSlots = slots or _NoPacing()
         self._tasks: set[asyncio.Task[None]] = set()
+        self._queues: dict[int, deque[OutgoingNudge]] = {}
+        self._workers: dict[int, asyncio.Task[None]] = {}
+        self._in_flight: set[asyncio.Task[None]] = set()
+        self._stopping = False
         self.delivered = 0
+        self.messages_sent = 0
 
     @property
     def running(self) -> bool:
@@ -99,13 +145,39 @@ class NudgeDispatcher:
         self.spawn(self.run_due(), "start-up delivery")
 
     async def stop(self) -> None:
-        """Stop waking up and wait for in-flight deliveries (so nothing is left half-sent)."""
+        """Stop waking up; put back sends not yet started; give sends in flight :data:`STOP_GRACE` s.
+
+        Returns within about ``STOP_GRACE`` + one database write, however many messages are queued
+        (a nudge storm at the rate limit can queue minutes of sends).
+        """
+        self._stopping = True
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=False)
             self._scheduler = None
-        async with self._run_lock:  # a pass in progress finishes starting its deliveries first
+        async with self._run_lock:  # a pass in progress finishes its claim first
             pass
-        await self.drain()
+        workers = list(self._workers.values())
+        for w in workers:
+            if not w.done():
+                w.cancel()  # a worker waiting for a slot stops; one mid-send is shielded below
+        if workers:
+            await asyncio.wait(workers, timeout=STOP_GRACE)
+        if self._in_flight:
+            _done, pending = await asyncio.wait(list(self._in_flight), timeout=STOP_GRACE)
+            for t in pending:  # left 'sending': start-up recovery resends them with their nonce
+                t.cancel()
+            if pending:
+                log.warning("%d send(s) still in flight at shutdown; they are resent at start-up", len(pending))
+        unsent = [i for q in self._queues.values() for out in q for i in out.row_ids]
+        self._queues.clear()
+        if unsent:
+            async with self._sm() as s:
+                n = await nudges.release(s, unsent)
+            log.info("shutdown: %d claimed nudge(s) not sent yet are pending again", n)
+        for t in list(self._tasks):
+            if not t.done():
+                t.cancel()
+        await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
     def spawn(self, coro: Awaitable[None], what: str) -> None:
         """Run ``coro`` in the background, keeping a reference and logging its failure."""
@@ -173,30 +245,59 @@ class NudgeDispatcher:
             self._again = True
             return
         async with self._run_lock:
-            while True:
+            while not self._stopping:
                 self._again = False
                 async with self._sm() as s:
-                    batch = await nudges.claim_due(s, self._clock(), limit=200)
+                    batch = await nudges.claim_due(s, self._clock(), limit=CLAIM_LIMIT)
                 for out in batch:
-                    self.spawn(self._send_one(out), f"deliver nudge {out.nudge_id}")
-                if not self._again and len(batch) < 200:
+                    self._enqueue(out)
+                rows = sum(len(o.row_ids) for o in batch)
+                if not self._again and rows < CLAIM_LIMIT:
                     break
-            await self._reschedule()
+            if not self._stopping:
+                await self._reschedule()
+
+    def _enqueue(self, out: OutgoingNudge) -> None:
+        """Queue a message behind its channel's earlier ones; start the channel's worker if idle."""
+        self._queues.setdefault(out.channel_id, deque()).append(out)
+        worker = self._workers.get(out.channel_id)
+        if worker is None or worker.done():
+            task = asyncio.ensure_future(self._channel_worker(out.channel_id))
+            self._workers[out.channel_id] = task
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    async def _channel_worker(self, channel_id: int) -> None:
+        """Send the channel's queued messages one after the other, each when a slot allows."""
+        queue = self._queues[channel_id]
+        try:
+            while queue and not self._stopping:
+                async with self._slots.slot(channel_id):  # cancelled here at shutdown: not started
+                    out = queue.popleft()
+                    send = asyncio.ensure_future(self._send_one(out))
+                    self._in_flight.add(send)
+                    send.add_done_callback(self._in_flight.discard)
+                    await asyncio.shield(send)  # shutdown lets a started send finish (STOP_GRACE)
+        finally:
+            if self._workers.get(channel_id) is asyncio.current_task():
+                del self._workers[channel_id]
+            if not queue:
+                self._queues.pop(channel_id, None)
 
     async def drain(self) -> None:
-        """Wait until every delivery started so far has finished (tests and shutdown)."""
-        while self._tasks:
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        """Wait until every message queued or started so far has been sent (tests)."""
+        while self._tasks or self._in_flight:
+            await asyncio.gather(*list(self._tasks), *list(self._in_flight), return_exceptions=True)
 
     async def _send_one(self, out: OutgoingNudge) -> None:
         try:
             async with self._sem:
                 await self._deliver(out)
-        except Exception:  # one bad row must not stop the others
-            log.exception("delivering nudge %s failed unexpectedly", out.nudge_id)
+        except Exception:  # one bad message must not stop the others
+            log.exception("delivering nudge(s) %s failed unexpectedly", list(out.row_ids))
 
     async def _deliver(self, out: OutgoingNudge) -> None:
-        nudge_id = out.nudge_id
+        nudge_id = list(out.row_ids) if len(out.row_ids) > 1 else out.nudge_id
         try:
             message_id = await self._send(out)
         except DeliveryError as exc:
@@ -219,5 +320,6 @@ class NudgeDispatcher:
         # it with the same nonce, which Discord de-duplicates.
         async with self._sm() as s:
             await nudges.mark_sent(s, nudge_id, message_id, self._clock())
-        self.delivered += 1
-        log.info("nudge %s delivered to channel %s%s", nudge_id, out.channel_id, " (late)" if out.late else "")
+        self.delivered += len(out.row_ids)
+        self.messages_sent += 1
+        log.info("nudge(s) %s delivered to channel %s%s", nudge_id, out.channel_id, " (late)" if out.late else "")

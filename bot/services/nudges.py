@@ -8,7 +8,7 @@ row into a :class:`OutgoingNudge` at delivery time, so edits made after scheduli
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -16,6 +16,7 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Nudge
+from bot.services import nudge_batches
 from bot.uow import record_scheduled
 
 LATE_AFTER = timedelta(seconds=60)  # due longer ago than this when sent: marked late
@@ -27,17 +28,20 @@ ACTIVE = ("pending", "sending")
 
 @dataclass(frozen=True)
 class OutgoingNudge:
-    """A message ready to send.
+    """A message ready to send: one nudge row, or several grouped (``bot.services.nudge_batches``).
 
     Attributes:
-        nudge_id: the row's id.
+        nudge_id: the batch id (the smallest row id in the message; the row's own id for one row).
         channel_id: the Discord channel to post in.
         content: message text (≤ 2000 chars, Discord API docs; renderers truncate).
-        mention_user_ids: users this message may ping (nothing else is pinged).
-        nonce: stable per nudge (≤ 25 chars) for ``enforce_nonce`` de-duplication.
-        late: True when sent more than :data:`LATE_AFTER` after its due time.
+        mention_user_ids: users this message may ping, each once (nothing else is pinged).
+        nonce: stable per batch (≤ 25 chars) for ``enforce_nonce`` de-duplication.
+        late: True when every row is sent more than :data:`LATE_AFTER` after its due time.
+        due_at: the first row's due time (UTC).
         mention_role_ids: roles this message may ping (e.g. a check-in prompt's team role).
         button: (label, custom_id) of one button to attach, handled by a persistent component.
+        nudge_ids: every row this message delivers (all marked sent with its message id).
+        embeds: embed descriptions listing a group's rows (≤ 10, each ≤ 4096, ≤ 6000 together).
     """
 
     nudge_id: int
@@ -49,6 +53,13 @@ class OutgoingNudge:
     due_at: datetime | None = None
     mention_role_ids: tuple[int, ...] = ()
     button: tuple[str, str] | None = None
+    nudge_ids: tuple[int, ...] = ()
+    embeds: tuple[str, ...] = ()
+
+    @property
+    def row_ids(self) -> tuple[int, ...]:
+        """The rows delivered by this message (``nudge_ids``, or the one row ``nudge_id``)."""
+        return self.nudge_ids or (self.nudge_id,)
 
 
 @dataclass
@@ -142,8 +153,9 @@ async def cancel_for(session: AsyncSession, kind: str | tuple[str, ...], ref_id:
     return total
 
 
-def _ready(now: datetime):  # type: ignore[no-untyped-def]
-    return and_(Nudge.status == "pending", Nudge.due_at <= now, or_(Nudge.retry_at.is_(None), Nudge.retry_at <= now))
+def _ready(now: datetime, horizon: datetime | None = None):  # type: ignore[no-untyped-def]
+    due = Nudge.due_at <= now if horizon is None else Nudge.due_at < horizon
+    return and_(Nudge.status == "pending", due, or_(Nudge.retry_at.is_(None), Nudge.retry_at <= now))
 
 
 async def due_ids(session: AsyncSession, now: datetime, limit: int = 100) -> list[int]:
@@ -161,32 +173,75 @@ async def next_wake(session: AsyncSession) -> datetime | None:
 async def recover_interrupted(session: AsyncSession) -> int:
     """At start-up: nudges claimed by a process that died mid-send go back to pending (not committed).
 
-    They are resent with their stable nonce, so a message that did reach Discord is not doubled.
+    They keep their ``batch_id``, so each batch is resent whole with its stable nonce, and a message
+    that did reach Discord is not doubled.
     """
     res = await session.execute(update(Nudge).where(Nudge.status == "sending").values(status="pending"))
     return res.rowcount or 0
 
 
-async def claim_due(session: AsyncSession, now: datetime, limit: int = 200) -> list[OutgoingNudge]:
-    """Claim every nudge ready at ``now`` (up to ``limit``) with one UPDATE … RETURNING, render them,
-    and commit once. Nudges whose subject is gone are cancelled instead.
+async def release(session: AsyncSession, nudge_ids: Sequence[int]) -> int:
+    """Put claimed rows whose send never started back to pending (shutdown); commits.
+
+    The claim's attempt is given back; the batch (and so the nonce) is kept.
+    """
+    total = 0
+    for i in range(0, len(nudge_ids), 500):
+        res = await session.execute(
+            update(Nudge)
+            .where(Nudge.id.in_(nudge_ids[i : i + 500]), Nudge.status == "sending")
+            .values(status="pending", attempts=Nudge.attempts - 1)
+            .execution_options(synchronize_session=False)
+        )
+        total += res.rowcount or 0
+    await session.commit()
+    return total
+
+
+def claim_horizon(now: datetime) -> datetime:
+    """Rows due before this instant are claimed at ``now``: the end of ``now``'s second, so every
+    row due in the same second ``[t, t+1 s)`` is claimed (and grouped) together."""
+    return now.replace(microsecond=0) + timedelta(seconds=1)
+
+
+async def claim_due(session: AsyncSession, now: datetime, limit: int = 500) -> list[OutgoingNudge]:
+    """Claim every nudge ready at ``now`` (up to ``limit`` rows, plus the rest of any batch they
+    belong to), render them, group them into messages, and commit once.
+
+    Ready: pending, due before :func:`claim_horizon` (``now``'s second included), retry time passed.
+    Grouping (``bot.services.nudge_batches``): rows of one channel due in the same second, or late
+    rows of one channel, become one message (several when Discord's limits require); every row of a
+    message gets the message's ``batch_id``, fixed here, so a resend after a crash is the same batch
+    with the same nonce. Rows already batched by an earlier claim keep their batch. Nudges whose
+    subject is gone are cancelled instead.
 
     Returns the messages to send, oldest due first.
     """
-    ids = select(Nudge.id).where(_ready(now)).order_by(Nudge.due_at, Nudge.id).limit(limit).scalar_subquery()
+    horizon = claim_horizon(now)
+    ids = select(Nudge.id).where(_ready(now, horizon)).order_by(Nudge.due_at, Nudge.id).limit(limit).scalar_subquery()
     claimed = list(
         await session.scalars(
             update(Nudge)
-            .where(Nudge.id.in_(ids), _ready(now))
+            .where(Nudge.id.in_(ids), _ready(now, horizon))
             .values(status="sending", claimed_at=now, attempts=Nudge.attempts + 1)
             .returning(Nudge.id)
         )
     )
+    if claimed:  # the rest of a batch cut by ``limit`` goes with it (its nonce is the batch's)
+        batches = select(Nudge.batch_id).where(Nudge.id.in_(claimed), Nudge.batch_id.is_not(None))
+        claimed += list(
+            await session.scalars(
+                update(Nudge)
+                .where(Nudge.batch_id.in_(batches), Nudge.status == "pending")
+                .values(status="sending", claimed_at=now, attempts=Nudge.attempts + 1)
+                .returning(Nudge.id)
+            )
+        )
     return await _render_claimed(session, claimed, now)
 
 
 async def claim(session: AsyncSession, nudge_id: int, now: datetime) -> OutgoingNudge | None:
-    """Claim one ready nudge with a single UPDATE and render it; commits.
+    """Claim one ready nudge with a single UPDATE and render it alone; commits.
 
     Returns None when another worker claimed it, it is no longer ready, or its subject is gone
     (then it is cancelled).
@@ -207,15 +262,17 @@ async def _render_claimed(session: AsyncSession, ids: list[int], now: datetime) 
     if not ids:
         await session.commit()
         return []
-    rows = (
-        await session.scalars(
-            select(Nudge)
-            .where(Nudge.id.in_(ids))
-            .order_by(Nudge.due_at, Nudge.id)
-            .execution_options(populate_existing=True)
-        )
-    ).all()
-    out = []
+    rows: list[Nudge] = []
+    for i in range(0, len(ids), 500):
+        rows += (
+            await session.scalars(
+                select(Nudge).where(Nudge.id.in_(ids[i : i + 500])).execution_options(populate_existing=True)
+            )
+        ).all()
+    rows.sort(key=lambda n: (n.due_at, n.id))
+    fixed: dict[int, list[nudge_batches.Item]] = {}
+    fresh: list[nudge_batches.Item] = []
+    by_id: dict[int, Nudge] = {}
     for nudge in rows:
         renderer = _RENDERERS.get(nudge.kind)
         rendered = await renderer(session, nudge, now) if renderer and nudge.ref_id is not None else None
@@ -228,17 +285,42 @@ async def _render_claimed(session: AsyncSession, ids: list[int], now: datetime) 
         content = rendered.content
         if nudge.late:
             content = f"⏰ **Late** (was due <t:{int(nudge.due_at.timestamp())}:F>; Roadie was offline)\n{content}"
+        item = nudge_batches.Item(
+            nudge.id,
+            nudge.channel_id,
+            nudge.due_at,
+            content[:2000],
+            tuple(rendered.mention_user_ids),
+            tuple(rendered.mention_role_ids),
+            nudge.late,
+            rendered.button,
+        )
+        by_id[nudge.id] = nudge
+        if nudge.batch_id is not None:
+            fixed.setdefault(nudge.batch_id, []).append(item)
+        else:
+            fresh.append(item)
+    messages = [(bid, nudge_batches.build(items)) for bid, items in fixed.items()]
+    for msg in nudge_batches.group(fresh):
+        for it in msg.items:
+            by_id[it.nudge_id].batch_id = msg.batch_id
+        messages.append((msg.batch_id, msg))
+    out = []
+    for bid, msg in sorted(messages, key=lambda m: (m[1].items[0].due_at, m[0])):
+        first = msg.items[0]
         out.append(
             OutgoingNudge(
-                nudge.id,
-                nudge.channel_id,
-                content[:2000],
-                rendered.mention_user_ids,
-                nudge.nonce,
-                nudge.late,
-                nudge.due_at,
-                rendered.mention_role_ids,
-                rendered.button,
+                bid,
+                first.channel_id,
+                msg.content,
+                msg.mention_user_ids,
+                f"roadie-n{bid}",
+                all(i.late for i in msg.items),
+                first.due_at,
+                msg.mention_role_ids,
+                first.button if len(msg.items) == 1 else None,
+                tuple(i.nudge_id for i in msg.items),
+                msg.embeds,
             )
         )
     await session.commit()
@@ -251,42 +333,57 @@ async def _final(session: AsyncSession, nudge: Nudge, outcome: str) -> None:
         await hook(session, nudge, outcome)
 
 
-async def mark_sent(session: AsyncSession, nudge_id: int, message_id: int | None, now: datetime) -> None:
-    """Record delivery; commits."""
-    nudge = await session.get(Nudge, nudge_id)
-    if nudge is None:
-        return
-    nudge.status, nudge.sent_at, nudge.message_id, nudge.last_error = "sent", now, message_id, None
-    await _final(session, nudge, "sent")
+def _ids(nudge_id: int | Sequence[int]) -> list[int]:
+    return [nudge_id] if isinstance(nudge_id, int) else list(nudge_id)
+
+
+async def _rows(session: AsyncSession, nudge_id: int | Sequence[int]) -> list[Nudge]:
+    ids = _ids(nudge_id)
+    rows: list[Nudge] = []
+    for i in range(0, len(ids), 500):
+        rows += (await session.scalars(select(Nudge).where(Nudge.id.in_(ids[i : i + 500])))).all()
+    return rows
+
+
+async def mark_sent(
+    session: AsyncSession, nudge_id: int | Sequence[int], message_id: int | None, now: datetime
+) -> None:
+    """Record delivery of one row or of every row of a message (all get ``message_id``); commits."""
+    for nudge in await _rows(session, nudge_id):
+        nudge.status, nudge.sent_at, nudge.message_id, nudge.last_error = "sent", now, message_id, None
+        await _final(session, nudge, "sent")
     await session.commit()
 
 
-async def mark_failed(session: AsyncSession, nudge_id: int, reason: str) -> None:
-    """Give up on a nudge Discord refuses for good (e.g. channel deleted, no permission); commits."""
-    nudge = await session.get(Nudge, nudge_id)
-    if nudge is None:
-        return
-    nudge.status, nudge.last_error = "failed", reason[:300]
-    await _final(session, nudge, "failed")
+async def mark_failed(session: AsyncSession, nudge_id: int | Sequence[int], reason: str) -> None:
+    """Give up on nudges Discord refuses for good (e.g. channel deleted, no permission); commits."""
+    for nudge in await _rows(session, nudge_id):
+        nudge.status, nudge.last_error = "failed", reason[:300]
+        await _final(session, nudge, "failed")
     await session.commit()
 
 
-async def mark_retry(session: AsyncSession, nudge_id: int, reason: str, now: datetime) -> datetime | None:
-    """Put a nudge back after a transient failure (429, 5xx, network), with backoff; commits.
+async def mark_retry(
+    session: AsyncSession, nudge_id: int | Sequence[int], reason: str, now: datetime
+) -> datetime | None:
+    """Put nudges back after a transient failure (429, 5xx, network), with backoff; commits.
 
-    Returns the retry time, or None when it has used :data:`MAX_ATTEMPTS` and is now failed.
+    A message's rows go back together (same batch, same retry time, same nonce next time).
+    Returns the retry time, or None when they used :data:`MAX_ATTEMPTS` and are now failed.
     """
-    nudge = await session.get(Nudge, nudge_id)
-    if nudge is None:
+    rows = await _rows(session, nudge_id)
+    if not rows:
         return None
-    if nudge.attempts >= MAX_ATTEMPTS:
+    attempts = max(n.attempts for n in rows)
+    if attempts >= MAX_ATTEMPTS:
         await session.commit()
-        await mark_failed(session, nudge_id, f"gave up after {nudge.attempts} attempts: {reason}")
+        await mark_failed(session, [n.id for n in rows], f"gave up after {attempts} attempts: {reason}")
         return None
-    delay = min(RETRY_BASE * (2 ** max(nudge.attempts - 1, 0)), RETRY_CAP)
-    nudge.status, nudge.retry_at, nudge.last_error = "pending", now + delay, reason[:300]
+    delay = min(RETRY_BASE * (2 ** max(attempts - 1, 0)), RETRY_CAP)
+    for nudge in rows:
+        nudge.status, nudge.retry_at, nudge.last_error = "pending", now + delay, reason[:300]
     await session.commit()
-    return nudge.retry_at
+    return now + delay
 
 
 @dataclass

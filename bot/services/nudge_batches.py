@@ -1,0 +1,159 @@
+"""Grouping due nudges into messages: one message per channel and second, within Discord's limits.
+
+Discord lets a bot post about 5 messages per 5 s in one channel (Discord API docs, "Rate Limits"),
+so 40 reminders due at 12:00 in one channel must not become 40 messages. At claim time
+(:func:`bot.services.nudges.claim_due`) the rendered rows are grouped here:
+
+- rows for the same channel due in the same second (``[t, t+1 s)``) form one group; rows that are
+  *late* (Roadie was offline) form one group per channel whatever their second, so the burst after
+  downtime obeys the same rule; a row with a button (a check-in prompt) goes alone;
+- a group becomes one message, or several when it does not fit: a message has ≤ 2000 characters of
+  content and ≤ 10 embeds, each description ≤ 4096 characters, all embeds together ≤ 6000 (Discord
+  API docs, "Message" and "Embed Limits"), and names at most :data:`MAX_MENTIONS` users and roles;
+- a message of one row is exactly that row's text (as before grouping); a message of several rows
+  pings each person once in its content ("🔔 3 nudges for @ana @ben") and lists the rows in its
+  embeds (mentions in embeds never ping).
+
+Each message's rows share a ``batch_id`` (the smallest row id in it), stored when claimed, and the
+message's nonce is derived from it: the group and its nonce are fixed at claim time, so a resend of
+the same batch after a crash is de-duplicated by Discord (``enforce_nonce``) like a single nudge.
+Discord-free: this module only sees plain values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+CONTENT_MAX = 2000  # message content, Discord API docs
+EMBEDS_MAX = 10  # embeds per message
+EMBED_DESCRIPTION_MAX = 4096
+EMBEDS_TOTAL_MAX = 6000  # all embed text of one message together
+MAX_MENTIONS = 50  # distinct users + roles named in one grouped message (allowed_mentions takes ≤ 100 each)
+
+
+@dataclass(frozen=True)
+class Item:
+    """One rendered, claimed nudge row.
+
+    ``content`` ≤ 2000 chars (with the late marker when late); ``due_at`` UTC; ``button`` a
+    (label, custom_id) pair or None.
+    """
+
+    nudge_id: int
+    channel_id: int
+    due_at: datetime
+    content: str
+    mention_user_ids: tuple[int, ...] = ()
+    mention_role_ids: tuple[int, ...] = ()
+    late: bool = False
+    button: tuple[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class Message:
+    """One message to post: ``items`` (≥ 1, in due order) and what it says.
+
+    ``content`` ≤ 2000 chars, ``embeds`` embed descriptions (≤ 10, each ≤ 4096, ≤ 6000 together),
+    ``mention_user_ids``/``mention_role_ids`` each person or role once.
+    """
+
+    items: tuple[Item, ...]
+    content: str
+    embeds: tuple[str, ...]
+    mention_user_ids: tuple[int, ...]
+    mention_role_ids: tuple[int, ...]
+
+    @property
+    def batch_id(self) -> int:
+        """The smallest row id in the message: the batch id stored on every row, and the nonce's base."""
+        return min(i.nudge_id for i in self.items)
+
+
+def group_key(item: Item) -> tuple[int, object]:
+    """Rows with equal keys may share a message: same channel and (on time) same due second, or
+    (late) the same channel; a row with a button gets a key of its own."""
+    if item.button is not None:
+        return (item.channel_id, ("button", item.nudge_id))
+    if item.late:
+        return (item.channel_id, "late")
+    return (item.channel_id, int(item.due_at.timestamp()))
+
+
+def group(items: Sequence[Item]) -> list[Message]:
+    """Group claimed rows (any order) into messages: see the module docstring. Messages come out
+    in the order of their first row's due time."""
+    by_key: dict[tuple[int, object], list[Item]] = {}
+    for it in sorted(items, key=lambda i: (i.due_at, i.nudge_id)):
+        by_key.setdefault(group_key(it), []).append(it)
+    out: list[Message] = []
+    for rows in by_key.values():
+        out.extend(pack(rows))
+    return sorted(out, key=lambda m: (m.items[0].due_at, m.batch_id))
+
+
+def _mentions(items: Sequence[Item]) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    users = tuple(dict.fromkeys(u for i in items for u in i.mention_user_ids))
+    roles = tuple(dict.fromkeys(r for i in items for r in i.mention_role_ids))
+    return users, roles
+
+
+def _sep(items: Sequence[Item]) -> str:
+    return "\n\n" if any("\n" in i.content for i in items) else "\n"
+
+
+def pack(rows: Sequence[Item]) -> list[Message]:
+    """Pack the rows of one group into as few messages as fit Discord's limits (greedy, in order)."""
+    messages: list[Message] = []
+    current: list[Item] = []
+    for it in rows:
+        if current and not _fits([*current, it]):
+            messages.append(build(current))
+            current = []
+        current.append(it)
+    if current:
+        messages.append(build(current))
+    return messages
+
+
+def _fits(items: Sequence[Item]) -> bool:
+    users, roles = _mentions(items)
+    if len(users) + len(roles) > MAX_MENTIONS or any(i.button for i in items):
+        return False
+    return len(_embeds(items)) <= EMBEDS_MAX and sum(len(e) for e in _embeds(items)) <= EMBEDS_TOTAL_MAX
+
+
+def _embeds(items: Sequence[Item]) -> list[str]:
+    """Item texts joined into embed descriptions of ≤ 4096 characters (an item is never split)."""
+    sep = _sep(items)
+    embeds: list[str] = []
+    for it in items:
+        text = it.content[:EMBED_DESCRIPTION_MAX]
+        if embeds and len(embeds[-1]) + len(sep) + len(text) <= EMBED_DESCRIPTION_MAX:
+            embeds[-1] += sep + text
+        else:
+            embeds.append(text)
+    return embeds
+
+
+def build(items: Sequence[Item]) -> Message:
+    """The message for ``items`` (≥ 1). One item: its own text. Several: a header that pings each
+    person once, and the items in embeds. A batch fixed at an earlier claim is rebuilt with this
+    too; should it no longer fit (its rows were edited since), the embeds are cut to the limits."""
+    users, roles = _mentions(items)
+    if len(items) == 1:
+        it = items[0]
+        return Message(tuple(items), it.content[:CONTENT_MAX], (), users, roles)
+    names = " ".join([*(f"<@{u}>" for u in users), *(f"<@&{r}>" for r in roles)])
+    late = " (late: Roadie was offline)" if all(i.late for i in items) else ""
+    content = f"🔔 {len(items)} nudges{late}" + (f" for {names}" if names else "")
+    embeds = _embeds(items)[:EMBEDS_MAX]
+    room = EMBEDS_TOTAL_MAX
+    cut: list[str] = []
+    for e in embeds:
+        if room <= 0:
+            break
+        cut.append(e[:room])
+        room -= len(cut[-1])
+    return Message(tuple(items), content[:CONTENT_MAX], tuple(cut), users, roles)

@@ -61,6 +61,7 @@ class Roadie(commands.Bot):
         )
         self.tree.on_error = self._on_tree_error  # type: ignore[method-assign]
         self.ready_event = asyncio.Event()
+        self.sync_error: str | None = None  # why the last command upload was refused (None: it wasn't)
 
     def uow(self) -> UnitOfWork:
         """A unit of work on Roadie's database that wakes the dispatcher after commit (see ``bot.uow``)."""
@@ -70,9 +71,19 @@ class Roadie(commands.Bot):
         """Runs once per process after login: load cogs, sync if changed, start the dispatcher."""
         for ext in EXTENSIONS:
             await self.load_extension(ext)
-        await sync_commands(
-            self, self.tree, self.sessionmaker, self.settings.discord.sync_guild_ids, force=self.sync_only
-        )
+        try:
+            await sync_commands(
+                self, self.tree, self.sessionmaker, self.settings.discord.sync_guild_ids, force=self.sync_only
+            )
+        except discord.HTTPException as exc:
+            # A refused upload must not stop nudges: the commands Discord already has keep working,
+            # nothing is recorded as synced for the refused scope, so the next start uploads again.
+            self.sync_error = str(exc)
+            log.error(
+                "Discord refused the slash-command upload; Roadie keeps running with the commands Discord "
+                "already has and uploads again at the next start. %s",
+                exc,
+            )
         if not self.sync_only:
             await self.dispatcher.start()
             self.dispatcher.spawn(asyncio.to_thread(warm_up), "date parser warm-up")

@@ -27,6 +27,7 @@ from urllib.parse import quote
 from aiohttp import WSMsgType, web
 
 from . import validation as V
+from .faults import Faults
 from .ratelimit import RateLimits
 
 DISCORD_EPOCH_MS = 1420070400000
@@ -298,6 +299,7 @@ class DiscordDouble:
         self._conns: set[_Connection] = set()
         self._rate_rules: list[dict[str, Any]] = []
         self.ratelimit = RateLimits(on_served=self.rate_limited.append)  # Discord's limits: tests/double/ratelimit.py
+        self.faults = Faults()  # refusals on demand: tests/double/faults.py
         self._invalidate_next_resume = False
         self._last_snowflake = 0
         self._runner: web.AppRunner | None = None
@@ -308,7 +310,9 @@ class DiscordDouble:
     # ================================================================ lifecycle
     async def start(self) -> DiscordDouble:
         """Bind 127.0.0.1 on a free port and start serving REST + gateway."""
-        app = web.Application(client_max_size=64 * 1024 * 1024, middlewares=[self.ratelimit.middleware])
+        app = web.Application(
+            client_max_size=64 * 1024 * 1024, middlewares=[self.ratelimit.middleware, self.faults.middleware]
+        )
         app.router.add_get("/", self._ws_handler)
         app.router.add_get("/attachments/{aid}/{filename}", self._cdn_handler)
         app.router.add_get("/ephemeral-attachments/{aid}/{filename}", self._cdn_handler)

@@ -26,7 +26,7 @@ import contextvars
 import re
 import time
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from types import SimpleNamespace
@@ -36,6 +36,7 @@ import aiohttp
 
 _API_PATH = re.compile(r"^/api/v\d+(/.*)$")
 _EXEMPT = re.compile(r"^/(interactions|webhooks)/")
+_CALLBACK = re.compile(r"^/interactions/(\d+)/[^/]+/callback$")
 _prepaid: contextvars.ContextVar[bool] = contextvars.ContextVar("roadie_ratelimit_prepaid", default=False)
 
 
@@ -85,6 +86,7 @@ class RateLimitPlanner:
         self._buckets: dict[str, _Bucket] = {}
         self.rate_limited = 0
         self.requests = 0
+        self.on_callback: Callable[[int], object] | None = None  # an interaction's first response was answered
 
     # ------------------------------------------------------------------ aiohttp trace
     def trace_config(self) -> aiohttp.TraceConfig:
@@ -114,6 +116,8 @@ class RateLimitPlanner:
             return
         self.requests += 1
         resp = params.response
+        if self.on_callback is not None and (cb := _CALLBACK.match(path)) and params.method == "POST":
+            self.on_callback(int(cb.group(1)))
         h = resp.headers
         now = time.monotonic()
         if resp.status == 429:

@@ -12,10 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from bot.ratelimit import RateLimitPlanner
+from bot.responsiveness import ResponseWatch, interaction_name
 from bot.scheduling.dispatcher import DeliveryError, NudgeDispatcher
 from bot.services.nudges import OutgoingNudge
 from bot.sync import sync_commands
-from bot.timeparse import warm_up
 from bot.ui.errors import reply_error
 from bot.uow import UnitOfWork
 
@@ -43,6 +43,8 @@ class Roadie(commands.Bot):
     ) -> None:
         ds = settings.discord
         self.ratelimits = RateLimitPlanner(ds.requests_per_second / ds.processes)
+        self.response_watch = ResponseWatch()  # WARNING for a first response over 1.5 s
+        self.ratelimits.on_callback = self.response_watch.responded
         client_options.setdefault("guild_ready_timeout", ds.guild_ready_timeout)
         super().__init__(
             command_prefix=commands.when_mentioned,
@@ -85,8 +87,9 @@ class Roadie(commands.Bot):
                 exc,
             )
         if not self.sync_only:
+            # No date-parser warm-up here: a thread importing dateparser holds the GIL and slowed the
+            # first answers after start; the common phrases no longer need dateparser (bot.timeparse).
             await self.dispatcher.start()
-            self.dispatcher.spawn(asyncio.to_thread(warm_up), "date parser warm-up")
 
     async def on_ready(self) -> None:
         """Fires on every (re)connect: only logs; nothing is started here."""
@@ -94,6 +97,10 @@ class Roadie(commands.Bot):
             "connected as %s (id %s) to %d guild(s)", self.user, self.user.id if self.user else "?", len(self.guilds)
         )
         self.ready_event.set()
+
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        """Every interaction: remember its name for the slow-response warning (bot.responsiveness)."""
+        self.response_watch.received(interaction.id, interaction_name(interaction.data, interaction.type.value))
 
     async def close(self) -> None:
         """Stop the dispatcher (waiting for in-flight sends), then close the Discord connection."""

@@ -29,9 +29,9 @@ class DiscordSettings(BaseModel):
     sync_guild_ids: list[int] = Field(default_factory=list)
     api_base: str = ""
     gateway_url: str = ""
-    # Discord allows 50 requests/s per bot token; Roadie paces itself under this budget (less a
-    # margin for latency jitter), shared by the ``processes`` that run on the same token.
-    requests_per_second: float = Field(default=45.0, gt=0, le=50)
+    # Discord allows 50 requests/s per bot token; Roadie paces itself under this budget (counted
+    # as Discord receives them, bot.ratelimit), shared by the ``processes`` on the same token.
+    requests_per_second: float = Field(default=50.0, gt=0, le=50)
     processes: int = Field(default=1, ge=1)
     # discord.py waits this long after the last GUILD_CREATE before on_ready (its default 2 s):
     # nothing in Roadie waits for on_ready, but a short wait makes "ready" mean ready sooner.

@@ -9,9 +9,10 @@ second per bot token overall, which successful answers do *not* announce. 10,000
   discord.py as ``http_trace``: no patching of discord.py) and remembers, per route and channel,
   how many requests remain and when the window resets (``X-RateLimit-Remaining`` /
   ``X-RateLimit-Reset-After``; a 429 says ``retry_after``);
-- every request of the bot token waits for a place in a sliding one-second window of
-  ``requests_per_second`` (default 45: Discord's 50 less a margin for jitter; with several processes
-  on one token each gets its share, see ``[discord] processes``), except the interaction endpoints
+- every request of the bot token waits for a place in a window of ``requests_per_second``
+  (default 50, Discord's figure) per second, counted as Discord sees them (:class:`GlobalWindow`;
+  with several processes on one token each gets its share, see ``[discord] processes``), except
+  the interaction endpoints
   (``/interactions/…``, ``/webhooks/…``), which Discord exempts from the global limit, so a nudge
   storm never delays an answer to a user;
 - the nudge dispatcher takes :meth:`RateLimitPlanner.slot` before each message: it returns when the
@@ -22,6 +23,7 @@ second per bot token overall, which successful answers do *not* announce. 10,000
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import re
 import time
@@ -37,7 +39,14 @@ import aiohttp
 _API_PATH = re.compile(r"^/api/v\d+(/.*)$")
 _EXEMPT = re.compile(r"^/(interactions|webhooks)/")
 _CALLBACK = re.compile(r"^/interactions/(\d+)/[^/]+/callback$")
-_prepaid: contextvars.ContextVar[bool] = contextvars.ContextVar("roadie_ratelimit_prepaid", default=False)
+_prepaid: contextvars.ContextVar[_Ticket | None] = contextvars.ContextVar("roadie_ratelimit_prepaid", default=None)
+
+
+@dataclass
+class _Ticket:
+    """A place in the global window taken by :meth:`RateLimitPlanner.slot` for the request made inside."""
+
+    used: bool = False
 
 
 @dataclass
@@ -48,13 +57,22 @@ class _Bucket:
 
 
 class GlobalWindow:
-    """At most ``rate`` acquisitions in any sliding window of ``per`` seconds (FIFO, fair)."""
+    """At most ``rate`` requests in any ``per`` seconds *as Discord sees them* (FIFO, fair).
+
+    Discord counts a request when it arrives, somewhere between our sending it and our reading its
+    answer. So a request occupies the window from :meth:`acquire` until ``per`` seconds after its
+    answer (:meth:`release`): however its latency varies, no ``rate + 1`` requests can arrive at
+    Discord within ``per`` seconds. (Counting from the send instead lets a slow request and a fast
+    later one arrive closer together than they left, which is how jitter turns into 429s.)
+    """
 
     def __init__(self, rate: float, per: float = 1.0) -> None:
         self.rate = max(1, int(rate))
         self.per = per
-        self._times: deque[float] = deque()
+        self._ended: deque[float] = deque()  # answer times (monotonic) of the last ``per`` seconds
+        self.in_flight = 0
         self._lock = asyncio.Lock()
+        self._freed = asyncio.Event()
         self.paused_until = 0.0  # a global 429 pauses everyone until then (monotonic)
 
     async def acquire(self) -> None:
@@ -65,12 +83,22 @@ class GlobalWindow:
                 if now < self.paused_until:
                     await asyncio.sleep(self.paused_until - now)
                     continue
-                while self._times and self._times[0] <= now - self.per:
-                    self._times.popleft()
-                if len(self._times) < self.rate:
-                    self._times.append(now)
+                while self._ended and self._ended[0] <= now - self.per:
+                    self._ended.popleft()
+                if self.in_flight + len(self._ended) < self.rate:
+                    self.in_flight += 1
                     return
-                await asyncio.sleep(self._times[0] + self.per - now + 0.001)
+                self._freed.clear()
+                wait = self._ended[0] + self.per - now if self._ended else self.per
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._freed.wait(), timeout=max(wait, 0.001))
+
+    def release(self, *, answered: bool = True) -> None:
+        """The request's answer arrived (``answered``), or it was never sent (False)."""
+        self.in_flight = max(self.in_flight - 1, 0)
+        if answered:
+            self._ended.append(time.monotonic())
+        self._freed.set()
 
 
 class RateLimitPlanner:
@@ -81,7 +109,7 @@ class RateLimitPlanner:
     ``requests`` (answers seen).
     """
 
-    def __init__(self, requests_per_second: float = 45.0) -> None:
+    def __init__(self, requests_per_second: float = 50.0) -> None:
         self.window = GlobalWindow(requests_per_second)
         self._buckets: dict[str, _Bucket] = {}
         self.rate_limited = 0
@@ -94,6 +122,7 @@ class RateLimitPlanner:
         tc = aiohttp.TraceConfig()
         tc.on_request_start.append(self._on_start)
         tc.on_request_end.append(self._on_end)
+        tc.on_request_exception.append(self._on_exception)
         return tc
 
     @staticmethod
@@ -105,15 +134,25 @@ class RateLimitPlanner:
         path = self._api_path(params.url)
         if path is None or _EXEMPT.match(path):
             return  # the gateway, the CDN, interaction answers: not under the global limit
-        if _prepaid.get():
-            _prepaid.set(False)  # the dispatcher already took this request's place
-            return
-        await self.window.acquire()
+        ticket = _prepaid.get()
+        if ticket is not None and not ticket.used:
+            ticket.used = True  # the dispatcher already took this request's place
+        else:
+            await self.window.acquire()
+        ctx.roadie_counted = True
+
+    async def _on_exception(self, session: aiohttp.ClientSession, ctx: SimpleNamespace, params: Any) -> None:
+        if getattr(ctx, "roadie_counted", False):
+            ctx.roadie_counted = False
+            self.window.release()  # it may have reached Discord: count it as answered now
 
     async def _on_end(self, session: aiohttp.ClientSession, ctx: SimpleNamespace, params: Any) -> None:
         path = self._api_path(params.url)
         if path is None:
             return
+        if getattr(ctx, "roadie_counted", False):
+            ctx.roadie_counted = False
+            self.window.release()
         self.requests += 1
         resp = params.response
         if self.on_callback is not None and (cb := _CALLBACK.match(path)) and params.method == "POST":
@@ -165,8 +204,11 @@ class RateLimitPlanner:
             else:
                 b.remaining -= 1
         await self.window.acquire()
-        token = _prepaid.set(True)
+        ticket = _Ticket()
+        token = _prepaid.set(ticket)
         try:
             yield
         finally:
             _prepaid.reset(token)
+            if not ticket.used:  # nothing was sent with it
+                self.window.release(answered=False)

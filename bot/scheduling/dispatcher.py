@@ -115,6 +115,9 @@ class NudgeDispatcher:
         self._workers: dict[int, asyncio.Task[None]] = {}
         self._in_flight: set[asyncio.Task[None]] = set()
         self._stopping = False
+        self._db_lock = asyncio.Lock()  # one dispatcher write at a time: SQLite never busy-waits on us
+        self._sent: list[tuple[OutgoingNudge, int | None]] = []
+        self._recorder: asyncio.Task[None] | None = None
         self.delivered = 0
         self.messages_sent = 0
 
@@ -168,10 +171,12 @@ class NudgeDispatcher:
                 t.cancel()
             if pending:
                 log.warning("%d send(s) still in flight at shutdown; they are resent at start-up", len(pending))
+        if self._recorder is not None:  # what was delivered is recorded before we go
+            await asyncio.wait([self._recorder], timeout=STOP_GRACE)
         unsent = [i for q in self._queues.values() for out in q for i in out.row_ids]
         self._queues.clear()
         if unsent:
-            async with self._sm() as s:
+            async with self._db_lock, self._sm() as s:
                 n = await nudges.release(s, unsent)
             log.info("shutdown: %d claimed nudge(s) not sent yet are pending again", n)
         for t in list(self._tasks):
@@ -247,7 +252,7 @@ class NudgeDispatcher:
         async with self._run_lock:
             while not self._stopping:
                 self._again = False
-                async with self._sm() as s:
+                async with self._db_lock, self._sm() as s:
                     batch = await nudges.claim_due(s, self._clock(), limit=CLAIM_LIMIT)
                 for out in batch:
                     self._enqueue(out)
@@ -285,9 +290,39 @@ class NudgeDispatcher:
                 self._queues.pop(channel_id, None)
 
     async def drain(self) -> None:
-        """Wait until every message queued or started so far has been sent (tests)."""
-        while self._tasks or self._in_flight:
-            await asyncio.gather(*list(self._tasks), *list(self._in_flight), return_exceptions=True)
+        """Wait until every message queued or started so far has been sent and recorded (tests)."""
+        while self._tasks or self._in_flight or self._recorder is not None:
+            rec = [self._recorder] if self._recorder is not None else []
+            await asyncio.gather(*list(self._tasks), *list(self._in_flight), *rec, return_exceptions=True)
+
+    def _record_sent(self, out: OutgoingNudge, message_id: int | None) -> None:
+        """Queue a delivered message's rows to be marked sent; one transaction records everything
+        delivered meanwhile (a storm of 1,000 messages is a few dozen commits, not 1,000)."""
+        self._sent.append((out, message_id))
+        if self._recorder is None:
+            self._recorder = asyncio.ensure_future(self._write_sent())
+
+    async def _write_sent(self) -> None:
+        try:
+            while self._sent:
+                batch, self._sent = self._sent, []
+                try:
+                    async with self._db_lock, self._sm() as s:
+                        await nudges.mark_sent_many(s, [(o.row_ids, mid) for o, mid in batch], self._clock())
+                except Exception:  # left 'sending': start-up recovery resends with the nonce (no double)
+                    log.exception("recording %d delivered message(s) failed", len(batch))
+                    continue
+                for out, _mid in batch:
+                    self.delivered += len(out.row_ids)
+                    self.messages_sent += 1
+                    log.info(
+                        "nudge(s) %s delivered to channel %s%s",
+                        list(out.row_ids),
+                        out.channel_id,
+                        " (late)" if out.late else "",
+                    )
+        finally:
+            self._recorder = None
 
     async def _send_one(self, out: OutgoingNudge) -> None:
         try:
@@ -301,7 +336,7 @@ class NudgeDispatcher:
         try:
             message_id = await self._send(out)
         except DeliveryError as exc:
-            async with self._sm() as s:
+            async with self._db_lock, self._sm() as s:
                 if exc.permanent:
                     await nudges.mark_failed(s, nudge_id, str(exc))
                     log.warning("nudge %s failed for good: %s", nudge_id, exc)
@@ -312,14 +347,10 @@ class NudgeDispatcher:
             return
         except Exception as exc:  # unknown outcome: retry; the stable nonce prevents a double
             log.exception("nudge %s: unexpected send error; will retry", nudge_id)
-            async with self._sm() as s:
+            async with self._db_lock, self._sm() as s:
                 await nudges.mark_retry(s, nudge_id, f"{type(exc).__name__}: {exc}", self._clock())
             self.notify()
             return
         # A CancelledError (shutdown mid-send) leaves the row 'sending': start-up recovery resends
         # it with the same nonce, which Discord de-duplicates.
-        async with self._sm() as s:
-            await nudges.mark_sent(s, nudge_id, message_id, self._clock())
-        self.delivered += len(out.row_ids)
-        self.messages_sent += 1
-        log.info("nudge(s) %s delivered to channel %s%s", nudge_id, out.channel_id, " (late)" if out.late else "")
+        self._record_sent(out, message_id)

@@ -64,11 +64,10 @@ class Message:
     embeds: tuple[str, ...]
     mention_user_ids: tuple[int, ...]
     mention_role_ids: tuple[int, ...]
+    batch_id: int = 0  # the smallest row id in the message: stored on every row, the nonce's base
 
-    @property
-    def batch_id(self) -> int:
-        """The smallest row id in the message: the batch id stored on every row, and the nonce's base."""
-        return min(i.nudge_id for i in self.items)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "batch_id", min(i.nudge_id for i in self.items))
 
 
 def group_key(item: Item) -> tuple[int, object]:
@@ -103,30 +102,56 @@ def _sep(items: Sequence[Item]) -> str:
     return "\n\n" if any("\n" in i.content for i in items) else "\n"
 
 
+class _Packer:
+    """Running totals of one message being filled (so packing a group is linear in its size)."""
+
+    def __init__(self, sep: str) -> None:
+        self.sep = sep
+        self.items: list[Item] = []
+        self.embeds: list[str] = []
+        self.total = 0
+        self.names: set[tuple[str, int]] = set()
+
+    def add(self, it: Item) -> bool:
+        """Add ``it`` if the message still fits Discord's limits with it; False (unchanged) if not."""
+        if self.items and (it.button is not None or any(i.button for i in self.items)):
+            return False
+        names = {("u", u) for u in it.mention_user_ids} | {("r", r) for r in it.mention_role_ids}
+        if self.items and len(self.names | names) > MAX_MENTIONS:
+            return False
+        text = it.content[:EMBED_DESCRIPTION_MAX]
+        joined = bool(self.embeds) and len(self.embeds[-1]) + len(self.sep) + len(text) <= EMBED_DESCRIPTION_MAX
+        added = len(self.sep) + len(text) if joined else len(text)
+        if self.items and (self.total + added > EMBEDS_TOTAL_MAX or (not joined and len(self.embeds) >= EMBEDS_MAX)):
+            return False
+        if joined:
+            self.embeds[-1] += self.sep + text
+        else:
+            self.embeds.append(text)
+        self.total += added
+        self.names |= names
+        self.items.append(it)
+        return True
+
+
 def pack(rows: Sequence[Item]) -> list[Message]:
     """Pack the rows of one group into as few messages as fit Discord's limits (greedy, in order)."""
+    sep = _sep(rows)
     messages: list[Message] = []
-    current: list[Item] = []
+    current = _Packer(sep)
     for it in rows:
-        if current and not _fits([*current, it]):
-            messages.append(build(current))
-            current = []
-        current.append(it)
-    if current:
-        messages.append(build(current))
+        if not current.add(it):
+            messages.append(build(current.items, sep))
+            current = _Packer(sep)
+            current.add(it)
+    if current.items:
+        messages.append(build(current.items, sep))
     return messages
 
 
-def _fits(items: Sequence[Item]) -> bool:
-    users, roles = _mentions(items)
-    if len(users) + len(roles) > MAX_MENTIONS or any(i.button for i in items):
-        return False
-    return len(_embeds(items)) <= EMBEDS_MAX and sum(len(e) for e in _embeds(items)) <= EMBEDS_TOTAL_MAX
-
-
-def _embeds(items: Sequence[Item]) -> list[str]:
+def _embeds(items: Sequence[Item], sep: str | None = None) -> list[str]:
     """Item texts joined into embed descriptions of ≤ 4096 characters (an item is never split)."""
-    sep = _sep(items)
+    sep = _sep(items) if sep is None else sep
     embeds: list[str] = []
     for it in items:
         text = it.content[:EMBED_DESCRIPTION_MAX]
@@ -137,7 +162,7 @@ def _embeds(items: Sequence[Item]) -> list[str]:
     return embeds
 
 
-def build(items: Sequence[Item]) -> Message:
+def build(items: Sequence[Item], sep: str | None = None) -> Message:
     """The message for ``items`` (≥ 1). One item: its own text. Several: a header that pings each
     person once, and the items in embeds. A batch fixed at an earlier claim is rebuilt with this
     too; should it no longer fit (its rows were edited since), the embeds are cut to the limits."""
@@ -148,7 +173,7 @@ def build(items: Sequence[Item]) -> Message:
     names = " ".join([*(f"<@{u}>" for u in users), *(f"<@&{r}>" for r in roles)])
     late = " (late: Roadie was offline)" if all(i.late for i in items) else ""
     content = f"🔔 {len(items)} nudges{late}" + (f" for {names}" if names else "")
-    embeds = _embeds(items)[:EMBEDS_MAX]
+    embeds = _embeds(items, sep)[:EMBEDS_MAX]
     room = EMBEDS_TOTAL_MAX
     cut: list[str] = []
     for e in embeds:

@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Nudge
@@ -75,18 +75,48 @@ class Rendered:
 
 
 Renderer = Callable[[AsyncSession, Nudge, datetime], Awaitable[Rendered | None]]
+Preloader = Callable[[AsyncSession, list[int]], Awaitable[object]]
 _RENDERERS: dict[str, Renderer] = {}
 _ON_DELIVERED: dict[str, Callable[[AsyncSession, Nudge, str], Awaitable[None]]] = {}
+_PRELOAD: dict[str, Preloader] = {}
+_ON_DELIVERED_MANY: dict[str, Callable[[AsyncSession, list[int], str], Awaitable[None]]] = {}
 
 
 def register_kind(
-    kind: str, renderer: Renderer, on_final: Callable[[AsyncSession, Nudge, str], Awaitable[None]] | None = None
+    kind: str,
+    renderer: Renderer,
+    on_final: Callable[[AsyncSession, Nudge, str], Awaitable[None]] | None = None,
+    *,
+    preload: Preloader | None = None,
+    on_final_many: Callable[[AsyncSession, list[int], str], Awaitable[None]] | None = None,
 ) -> None:
     """Register how nudges of ``kind`` render, and (optionally) what happens to their subject when
-    a nudge ends as ``sent`` or ``failed``. A renderer returning ``None`` cancels the nudge."""
+    a nudge ends as ``sent`` or ``failed``. A renderer returning ``None`` cancels the nudge.
+
+    ``preload(session, ref_ids)`` (optional) loads the subjects of many rows in one query before
+    they are rendered or finalised, so a storm of 10,000 rows costs a few queries, not 10,000; it
+    returns them (kept referenced on the session, whose identity map then answers ``session.get``).
+    ``on_final_many(session, ref_ids, outcome)`` (optional) does what ``on_final`` does for many
+    subjects at once (used when a storm's deliveries are recorded together).
+    """
     _RENDERERS[kind] = renderer
     if on_final is not None:
         _ON_DELIVERED[kind] = on_final
+    if preload is not None:
+        _PRELOAD[kind] = preload
+    if on_final_many is not None:
+        _ON_DELIVERED_MANY[kind] = on_final_many
+
+
+async def _preload(session: AsyncSession, rows: Sequence[Nudge]) -> None:
+    by_kind: dict[str, list[int]] = {}
+    for n in rows:
+        if n.ref_id is not None and n.kind in _PRELOAD:
+            by_kind.setdefault(n.kind, []).append(n.ref_id)
+    keep = session.info.setdefault("roadie.preloaded", [])  # the identity map holds objects weakly
+    for kind, refs in by_kind.items():
+        for i in range(0, len(refs), 500):
+            keep.append(await _PRELOAD[kind](session, refs[i : i + 500]))
 
 
 def schedule(
@@ -205,39 +235,53 @@ def claim_horizon(now: datetime) -> datetime:
 
 
 async def claim_due(session: AsyncSession, now: datetime, limit: int = 500) -> list[OutgoingNudge]:
-    """Claim every nudge ready at ``now`` (up to ``limit`` rows, plus the rest of any batch they
-    belong to), render them, group them into messages, and commit once.
+    """Claim nudges ready at ``now`` (about ``limit`` rows), render them, group them into
+    messages, and commit once.
 
     Ready: pending, due before :func:`claim_horizon` (``now``'s second included), retry time passed.
+    Rows are taken channel by channel (``ORDER BY channel_id, due_at, id``) and the last channel is
+    taken whole, so a group (one channel, one second) is never split between two claims, whatever
+    ``limit`` (which bounds the work of one pass, not delivery order: passes follow each other at once).
     Grouping (``bot.services.nudge_batches``): rows of one channel due in the same second, or late
     rows of one channel, become one message (several when Discord's limits require); every row of a
     message gets the message's ``batch_id``, fixed here, so a resend after a crash is the same batch
-    with the same nonce. Rows already batched by an earlier claim keep their batch. Nudges whose
-    subject is gone are cancelled instead.
+    with the same nonce. Rows already batched by an earlier claim keep their batch (and the rest of
+    their batch is claimed with them). Nudges whose subject is gone are cancelled instead.
 
     Returns the messages to send, oldest due first.
     """
     horizon = claim_horizon(now)
-    ids = select(Nudge.id).where(_ready(now, horizon)).order_by(Nudge.due_at, Nudge.id).limit(limit).scalar_subquery()
-    claimed = list(
-        await session.scalars(
-            update(Nudge)
-            .where(Nudge.id.in_(ids), _ready(now, horizon))
-            .values(status="sending", claimed_at=now, attempts=Nudge.attempts + 1)
-            .returning(Nudge.id)
-        )
+    ids = (
+        select(Nudge.id)
+        .where(_ready(now, horizon))
+        .order_by(Nudge.channel_id, Nudge.due_at, Nudge.id)
+        .limit(limit)
+        .scalar_subquery()
     )
-    if claimed:  # the rest of a batch cut by ``limit`` goes with it (its nonce is the batch's)
-        batches = select(Nudge.batch_id).where(Nudge.id.in_(claimed), Nudge.batch_id.is_not(None))
-        claimed += list(
+    claimed = await _claim_rows(session, and_(Nudge.id.in_(ids), _ready(now, horizon)), now)
+    if len(claimed) >= limit:  # the last channel whole: its groups must not be split between passes
+        last_channel = max(n.channel_id for n in claimed)
+        claimed += await _claim_rows(session, and_(Nudge.channel_id == last_channel, _ready(now, horizon)), now)
+    if claimed:  # the rest of a batch fixed earlier goes with it (its nonce is the batch's)
+        batches = {n.batch_id for n in claimed if n.batch_id is not None}
+        if batches:
+            claimed += await _claim_rows(session, and_(Nudge.batch_id.in_(batches), Nudge.status == "pending"), now)
+    return await _render_claimed(session, claimed, now)
+
+
+async def _claim_rows(session: AsyncSession, where, now: datetime) -> list[Nudge]:  # type: ignore[no-untyped-def]
+    """pending -> sending for the rows matching ``where``, in one UPDATE … RETURNING the rows."""
+    return list(
+        (
             await session.scalars(
                 update(Nudge)
-                .where(Nudge.batch_id.in_(batches), Nudge.status == "pending")
+                .where(where)
                 .values(status="sending", claimed_at=now, attempts=Nudge.attempts + 1)
-                .returning(Nudge.id)
+                .returning(Nudge),
+                execution_options={"populate_existing": True, "synchronize_session": False},
             )
-        )
-    return await _render_claimed(session, claimed, now)
+        ).all()
+    )
 
 
 async def claim(session: AsyncSession, nudge_id: int, now: datetime) -> OutgoingNudge | None:
@@ -246,65 +290,74 @@ async def claim(session: AsyncSession, nudge_id: int, now: datetime) -> Outgoing
     Returns None when another worker claimed it, it is no longer ready, or its subject is gone
     (then it is cancelled).
     """
-    claimed = list(
-        await session.scalars(
-            update(Nudge)
-            .where(Nudge.id == nudge_id, _ready(now))
-            .values(status="sending", claimed_at=now, attempts=Nudge.attempts + 1)
-            .returning(Nudge.id)
-        )
-    )
+    claimed = await _claim_rows(session, and_(Nudge.id == nudge_id, _ready(now)), now)
     out = await _render_claimed(session, claimed, now)
     return out[0] if out else None
 
 
-async def _render_claimed(session: AsyncSession, ids: list[int], now: datetime) -> list[OutgoingNudge]:
-    if not ids:
+async def _render_claimed(session: AsyncSession, rows: list[Nudge], now: datetime) -> list[OutgoingNudge]:
+    if not rows:
         await session.commit()
         return []
-    rows: list[Nudge] = []
-    for i in range(0, len(ids), 500):
-        rows += (
-            await session.scalars(
-                select(Nudge).where(Nudge.id.in_(ids[i : i + 500])).execution_options(populate_existing=True)
-            )
-        ).all()
-    rows.sort(key=lambda n: (n.due_at, n.id))
+    rows = sorted({n.id: n for n in rows}.values(), key=lambda n: (n.due_at, n.id))
+    await _preload(session, rows)
     fixed: dict[int, list[nudge_batches.Item]] = {}
     fresh: list[nudge_batches.Item] = []
-    by_id: dict[int, Nudge] = {}
+    batch_of: dict[int, int] = {}
+    cancelled: list[int] = []
     for nudge in rows:
         renderer = _RENDERERS.get(nudge.kind)
         rendered = await renderer(session, nudge, now) if renderer and nudge.ref_id is not None else None
         if rendered is None:
-            nudge.status = "cancelled"
+            cancelled.append(nudge.id)
             continue
-        nudge.late = now - nudge.due_at > LATE_AFTER
-        if rendered.channel_id:
-            nudge.channel_id = rendered.channel_id
+        late = now - nudge.due_at > LATE_AFTER
         content = rendered.content
-        if nudge.late:
+        if late:
             content = f"⏰ **Late** (was due <t:{int(nudge.due_at.timestamp())}:F>; Roadie was offline)\n{content}"
         item = nudge_batches.Item(
             nudge.id,
-            nudge.channel_id,
+            rendered.channel_id or nudge.channel_id,
             nudge.due_at,
             content[:2000],
             tuple(rendered.mention_user_ids),
             tuple(rendered.mention_role_ids),
-            nudge.late,
+            late,
             rendered.button,
         )
-        by_id[nudge.id] = nudge
         if nudge.batch_id is not None:
             fixed.setdefault(nudge.batch_id, []).append(item)
+            batch_of[nudge.id] = nudge.batch_id
         else:
             fresh.append(item)
     messages = [(bid, nudge_batches.build(items)) for bid, items in fixed.items()]
     for msg in nudge_batches.group(fresh):
         for it in msg.items:
-            by_id[it.nudge_id].batch_id = msg.batch_id
+            batch_of[it.nudge_id] = msg.batch_id
         messages.append((msg.batch_id, msg))
+    # One executemany for the claim's outcome (not 10,000 ORM updates): each row's batch, late
+    # mark and channel (a renderer may redirect it); the rows themselves are not touched in the
+    # session, so nothing else is flushed for them.
+    changes = [
+        {"b_id": it.nudge_id, "b_batch": batch_of[it.nudge_id], "b_late": it.late, "b_channel": it.channel_id}
+        for _bid, msg in messages
+        for it in msg.items
+    ]
+    if changes:
+        await session.execute(
+            update(Nudge.__table__)
+            .where(Nudge.__table__.c.id == bindparam("b_id"))
+            .values(batch_id=bindparam("b_batch"), late=bindparam("b_late"), channel_id=bindparam("b_channel")),
+            changes,
+        )
+    if cancelled:
+        for i in range(0, len(cancelled), 500):
+            await session.execute(
+                update(Nudge)
+                .where(Nudge.id.in_(cancelled[i : i + 500]))
+                .values(status="cancelled")
+                .execution_options(synchronize_session=False)
+            )
     out = []
     for bid, msg in sorted(messages, key=lambda m: (m[1].items[0].due_at, m[0])):
         first = msg.items[0]
@@ -349,9 +402,39 @@ async def mark_sent(
     session: AsyncSession, nudge_id: int | Sequence[int], message_id: int | None, now: datetime
 ) -> None:
     """Record delivery of one row or of every row of a message (all get ``message_id``); commits."""
-    for nudge in await _rows(session, nudge_id):
+    rows = await _rows(session, nudge_id)
+    await _preload(session, rows)
+    for nudge in rows:
         nudge.status, nudge.sent_at, nudge.message_id, nudge.last_error = "sent", now, message_id, None
         await _final(session, nudge, "sent")
+    await session.commit()
+
+
+async def mark_sent_many(
+    session: AsyncSession, sent: Sequence[tuple[Sequence[int], int | None]], now: datetime
+) -> None:
+    """Record several delivered messages in one transaction: ``sent`` is (row ids, message id)
+    per message; commits once (the dispatcher groups the records of a storm this way)."""
+    ids = [nid for row_ids, _mid in sent for nid in row_ids]
+    await session.execute(
+        update(Nudge.__table__)
+        .where(Nudge.__table__.c.id == bindparam("b_id"))
+        .values(status="sent", sent_at=now, message_id=bindparam("b_mid"), last_error=None),
+        [{"b_id": nid, "b_mid": mid} for row_ids, mid in sent for nid in row_ids],
+    )
+    refs: dict[str, list[int]] = {}
+    for i in range(0, len(ids), 500):
+        rows = await session.execute(select(Nudge.kind, Nudge.ref_id).where(Nudge.id.in_(ids[i : i + 500])))
+        for kind, ref in rows.all():
+            if ref is not None and (kind in _ON_DELIVERED_MANY or kind in _ON_DELIVERED):
+                refs.setdefault(kind, []).append(ref)
+    for kind, ref_ids in refs.items():
+        many = _ON_DELIVERED_MANY.get(kind)
+        if many is not None:
+            await many(session, ref_ids, "sent")
+        else:  # one by one through the row's hook
+            for nudge in (await session.scalars(select(Nudge).where(Nudge.id.in_(ids), Nudge.kind == kind))).all():
+                await _final(session, nudge, "sent")
     await session.commit()
 
 

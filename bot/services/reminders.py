@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import case, select
+from sqlalchemy import case, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import TEXT_MAX, Nudge, Reminder
@@ -117,4 +117,18 @@ async def _final(session: AsyncSession, nudge: Nudge, outcome: str) -> None:
         rem.status = outcome  # "sent" or "failed"
 
 
-nudges.register_kind(KIND, _render, _final)
+async def _preload(session: AsyncSession, ids: list[int]) -> list[Reminder]:
+    return list((await session.scalars(select(Reminder).where(Reminder.id.in_(ids)))).all())
+
+
+async def _final_many(session: AsyncSession, ids: list[int], outcome: str) -> None:
+    for i in range(0, len(ids), 500):
+        await session.execute(
+            update(Reminder)
+            .where(Reminder.id.in_(ids[i : i + 500]), Reminder.status == "pending")
+            .values(status=outcome)
+            .execution_options(synchronize_session=False)
+        )
+
+
+nudges.register_kind(KIND, _render, _final, preload=_preload, on_final_many=_final_many)

@@ -52,11 +52,14 @@ class DatabaseSettings(BaseModel):
 
 
 class SchedulerSettings(BaseModel):
-    """The ``[scheduler]`` section: how often the safety sweep runs (seconds)."""
+    """The ``[scheduler]`` section: the safety sweep's interval and the claim lead (seconds)."""
 
     model_config = ConfigDict(extra="forbid")
 
     sweep_seconds: float = Field(default=30.0, gt=0)
+    # claim (render and group) nudges this many seconds before they are due, holding the messages
+    # until then: a storm of thousands is ready to go at its second instead of being claimed then
+    lead_seconds: float = Field(default=2.0, ge=0, le=10)
 
 
 class Settings(BaseModel):

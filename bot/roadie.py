@@ -59,7 +59,11 @@ class Roadie(commands.Bot):
         self.sessionmaker = sessionmaker
         self.sync_only = sync_only
         self.dispatcher = NudgeDispatcher(
-            sessionmaker, self.send_nudge, sweep_seconds=settings.scheduler.sweep_seconds, slots=self.ratelimits
+            sessionmaker,
+            self.send_nudge,
+            sweep_seconds=settings.scheduler.sweep_seconds,
+            slots=self.ratelimits,
+            lead_seconds=settings.scheduler.lead_seconds,
         )
         self.tree.on_error = self._on_tree_error  # type: ignore[method-assign]
         self.ready_event = asyncio.Event()

@@ -32,7 +32,7 @@ import logging
 from collections import deque
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -98,6 +98,7 @@ class NudgeDispatcher:
         clock: Callable[[], datetime] = utcnow,
         concurrency: int = 16,
         slots: SendSlots | None = None,
+        lead_seconds: float = 0.0,
     ) -> None:
         self._sm = sessionmaker
         self._send = sender
@@ -110,6 +111,9 @@ class NudgeDispatcher:
         self._wake_seq = 0
         self._sem = asyncio.Semaphore(concurrency)
         self._slots: SendSlots = slots or _NoPacing()
+        # Claim (render, group) this long before the due time and hold the messages until it, so a
+        # storm's claiming is done when it falls due; a row cancelled meanwhile is dropped at release.
+        self._lead = timedelta(seconds=lead_seconds)
         self._tasks: set[asyncio.Task[None]] = set()
         self._queues: dict[int, deque[OutgoingNudge]] = {}
         self._workers: dict[int, asyncio.Task[None]] = {}
@@ -206,7 +210,7 @@ class NudgeDispatcher:
             return
         if due_at is None:
             self.spawn(self._reschedule(), "reschedule")
-        elif self._wake_at is not None and self._wake_at <= self._clock():
+        elif self._wake_at is not None and self._wake_at - self._lead <= self._clock():
             # the planned wake-up is firing now: don't replace it; a pass re-plans from the table
             self.spawn(self.run_due(), "delivery pass")
         elif self._wake_at is None or due_at < self._wake_at:
@@ -222,7 +226,7 @@ class NudgeDispatcher:
             return
         self._wake_at = at
         self._wake_seq += 1
-        run_date = max(at, self._clock())
+        run_date = max(at - self._lead, self._clock())
         self._scheduler.add_job(
             self._wake, DateTrigger(run_date=run_date, timezone=UTC), id=WAKE_JOB, replace_existing=True
         )
@@ -252,8 +256,10 @@ class NudgeDispatcher:
         async with self._run_lock:
             while not self._stopping:
                 self._again = False
+                now = self._clock()
+                horizon = nudges.claim_horizon(now + self._lead)
                 async with self._db_lock, self._sm() as s:
-                    batch = await nudges.claim_due(s, self._clock(), limit=CLAIM_LIMIT)
+                    batch = await nudges.claim_due(s, now, limit=CLAIM_LIMIT, horizon=horizon)
                 for out in batch:
                     self._enqueue(out)
                 rows = sum(len(o.row_ids) for o in batch)
@@ -277,6 +283,12 @@ class NudgeDispatcher:
         queue = self._queues[channel_id]
         try:
             while queue and not self._stopping:
+                if self._lead and queue[0].due_at is not None:
+                    wait = (queue[0].due_at - self._clock()).total_seconds()
+                    if wait > 0:  # claimed ahead: hold it until due (cancelled here at shutdown)
+                        await asyncio.sleep(wait)
+                        if not await self._still_wanted(queue):
+                            continue
                 async with self._slots.slot(channel_id):  # cancelled here at shutdown: not started
                     out = queue.popleft()
                     send = asyncio.ensure_future(self._send_one(out))
@@ -288,6 +300,21 @@ class NudgeDispatcher:
                 del self._workers[channel_id]
             if not queue:
                 self._queues.pop(channel_id, None)
+
+    async def _still_wanted(self, queue: deque[OutgoingNudge]) -> bool:
+        """A held message's rows are still claimed (none cancelled since the claim)? If some were
+        cancelled, the rest go back to pending to be regrouped (and the pass runs again)."""
+        out = queue[0]
+        async with self._sm() as s:
+            left = await nudges.still_claimed(s, out.row_ids)
+        if len(left) == len(out.row_ids):
+            return True
+        queue.popleft()
+        if left:
+            async with self._db_lock, self._sm() as s:
+                await nudges.release(s, sorted(left), regroup=True)
+            self.spawn(self.run_due(), "regroup after a cancel")
+        return False
 
     async def drain(self) -> None:
         """Wait until every message queued or started so far has been sent and recorded (tests)."""

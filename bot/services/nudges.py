@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Nudge
 from bot.services import nudge_batches
+from bot.services.clock import utcnow
 from bot.uow import record_scheduled
 
 LATE_AFTER = timedelta(seconds=60)  # due longer ago than this when sent: marked late
@@ -170,10 +171,13 @@ async def cancel_for(session: AsyncSession, kind: str | tuple[str, ...], ref_id:
     kinds = (kind,) if isinstance(kind, str) else kind
     ids = [ref_id] if isinstance(ref_id, int) else ref_id
     total = 0
+    # pending rows, and rows claimed ahead of their due time but not sent yet (the dispatcher holds
+    # them until due, then checks they are still claimed: bot.scheduling.dispatcher)
+    cancellable = or_(Nudge.status == "pending", and_(Nudge.status == "sending", Nudge.due_at > utcnow()))
     for i in range(0, len(ids), 500):
         res = await session.execute(
             update(Nudge)
-            .where(Nudge.kind.in_(kinds), Nudge.ref_id.in_(ids[i : i + 500]), Nudge.status == "pending")
+            .where(Nudge.kind.in_(kinds), Nudge.ref_id.in_(ids[i : i + 500]), cancellable)
             .values(status="cancelled")
             .execution_options(synchronize_session=False)
         )
@@ -210,22 +214,38 @@ async def recover_interrupted(session: AsyncSession) -> int:
     return res.rowcount or 0
 
 
-async def release(session: AsyncSession, nudge_ids: Sequence[int]) -> int:
+async def release(session: AsyncSession, nudge_ids: Sequence[int], *, regroup: bool = False) -> int:
     """Put claimed rows whose send never started back to pending (shutdown); commits.
 
-    The claim's attempt is given back; the batch (and so the nonce) is kept.
+    The claim's attempt is given back; the batch (and so the nonce) is kept, unless ``regroup``
+    (nothing was sent for it: part of the batch was cancelled before its send).
     """
     total = 0
+    values: dict[str, object] = {"status": "pending", "attempts": Nudge.attempts - 1}
+    if regroup:
+        values["batch_id"] = None
     for i in range(0, len(nudge_ids), 500):
         res = await session.execute(
             update(Nudge)
             .where(Nudge.id.in_(nudge_ids[i : i + 500]), Nudge.status == "sending")
-            .values(status="pending", attempts=Nudge.attempts - 1)
+            .values(**values)
             .execution_options(synchronize_session=False)
         )
         total += res.rowcount or 0
     await session.commit()
     return total
+
+
+async def still_claimed(session: AsyncSession, nudge_ids: Sequence[int]) -> set[int]:
+    """Which of these rows are still claimed (``sending``): a held message's rows may have been
+    cancelled between its claim and its due time."""
+    out: set[int] = set()
+    ids = list(nudge_ids)
+    for i in range(0, len(ids), 500):
+        out |= set(
+            await session.scalars(select(Nudge.id).where(Nudge.id.in_(ids[i : i + 500]), Nudge.status == "sending"))
+        )
+    return out
 
 
 def claim_horizon(now: datetime) -> datetime:
@@ -234,11 +254,14 @@ def claim_horizon(now: datetime) -> datetime:
     return now.replace(microsecond=0) + timedelta(seconds=1)
 
 
-async def claim_due(session: AsyncSession, now: datetime, limit: int = 500) -> list[OutgoingNudge]:
+async def claim_due(
+    session: AsyncSession, now: datetime, limit: int = 500, horizon: datetime | None = None
+) -> list[OutgoingNudge]:
     """Claim nudges ready at ``now`` (about ``limit`` rows), render them, group them into
     messages, and commit once.
 
-    Ready: pending, due before :func:`claim_horizon` (``now``'s second included), retry time passed.
+    Ready: pending, due before ``horizon`` (default :func:`claim_horizon`: ``now``'s second
+    included; the dispatcher claims a little ahead and holds the messages), retry time passed.
     Rows are taken channel by channel (``ORDER BY channel_id, due_at, id``) and the last channel is
     taken whole, so a group (one channel, one second) is never split between two claims, whatever
     ``limit`` (which bounds the work of one pass, not delivery order: passes follow each other at once).
@@ -250,7 +273,7 @@ async def claim_due(session: AsyncSession, now: datetime, limit: int = 500) -> l
 
     Returns the messages to send, oldest due first.
     """
-    horizon = claim_horizon(now)
+    horizon = horizon or claim_horizon(now)
     ids = (
         select(Nudge.id)
         .where(_ready(now, horizon))

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import TEXT_MAX, Nudge, Reminder
 from bot.services import nudges, refs
+from bot.services.clock import utcnow
 from bot.services.errors import InvalidInput
 from bot.services.goals import clean_text
 from bot.services.permissions import Actor, require_owner_or_manager
@@ -78,7 +79,12 @@ async def cancel_reminder(session: AsyncSession, guild_id: int, ref: str, *, act
     if rem.status not in ("pending", "failed"):
         raise InvalidInput(f"Reminder #{rem.number} was already {rem.status}; nothing to cancel.")
     sending = await session.scalar(
-        select(Nudge.id).where(Nudge.kind == KIND, Nudge.ref_id == rem.id, Nudge.status == "sending")
+        select(Nudge.id).where(
+            Nudge.kind == KIND,
+            Nudge.ref_id == rem.id,
+            Nudge.status == "sending",
+            Nudge.due_at <= utcnow(),  # claimed ahead and held until due: still cancellable
+        )
     )
     if sending is not None:
         raise InvalidInput(f"Reminder #{rem.number} is being delivered right now.")

@@ -48,6 +48,8 @@ log = logging.getLogger(__name__)
 
 WAKE_JOB = "nudge-wake"
 SWEEP_JOB = "nudge-sweep"
+CLAIM_RATE = 1000.0  # rows per second a claim pass is assumed to manage (a loaded 2-core machine)
+MAX_LEAD = timedelta(seconds=30)  # never claim further ahead than this
 STOP_GRACE = 2.5  # seconds a send already on the wire gets at shutdown (SIGTERM must exit within 5 s)
 CLAIM_LIMIT = 500  # rows per claim UPDATE
 
@@ -114,6 +116,7 @@ class NudgeDispatcher:
         # Claim (render, group) this long before the due time and hold the messages until it, so a
         # storm's claiming is done when it falls due; a row cancelled meanwhile is dropped at release.
         self._lead = timedelta(seconds=lead_seconds)
+        self._planned_lead = self._lead  # longer before a storm: rows due together / CLAIM_RATE
         self._tasks: set[asyncio.Task[None]] = set()
         self._queues: dict[int, deque[OutgoingNudge]] = {}
         self._workers: dict[int, asyncio.Task[None]] = {}
@@ -210,7 +213,7 @@ class NudgeDispatcher:
             return
         if due_at is None:
             self.spawn(self._reschedule(), "reschedule")
-        elif self._wake_at is not None and self._wake_at - self._lead <= self._clock():
+        elif self._wake_at is not None and self._wake_at - self._planned_lead <= self._clock():
             # the planned wake-up is firing now: don't replace it; a pass re-plans from the table
             self.spawn(self.run_due(), "delivery pass")
         elif self._wake_at is None or due_at < self._wake_at:
@@ -221,25 +224,30 @@ class NudgeDispatcher:
         # makes APScheduler skip a wake-up ("max instances") or cancel deliveries at shutdown.
         self.spawn(self.run_due(), "delivery pass")
 
-    def _schedule_wake(self, at: datetime) -> None:
+    def _schedule_wake(self, at: datetime, lead: timedelta | None = None) -> None:
         if self._scheduler is None:
             return
         self._wake_at = at
         self._wake_seq += 1
-        run_date = max(at - self._lead, self._clock())
+        self._planned_lead = max(lead or self._lead, self._lead)
+        run_date = max(at - self._planned_lead, self._clock())
         self._scheduler.add_job(
             self._wake, DateTrigger(run_date=run_date, timezone=UTC), id=WAKE_JOB, replace_existing=True
         )
 
     async def _reschedule(self) -> None:
         seq = self._wake_seq
+        lead = self._lead
         async with self._sm() as s:
             nxt = await nudges.next_wake(s)
+            if nxt is not None and self._lead:  # a storm ahead: claim it early enough to be ready
+                due_together = await nudges.count_pending(s, nxt, nxt + timedelta(seconds=1))
+                lead = min(max(self._lead, timedelta(seconds=due_together / CLAIM_RATE)), MAX_LEAD)
         if self._wake_seq != seq and self._wake_at is not None and (nxt is None or self._wake_at < nxt):
             return  # a notify() during our read planned an earlier wake-up: keep it
         self._wake_at = None
         if nxt is not None:
-            self._schedule_wake(nxt)
+            self._schedule_wake(nxt, lead)
         elif self._scheduler is not None and self._scheduler.get_job(WAKE_JOB):
             self._scheduler.remove_job(WAKE_JOB)
 
@@ -257,7 +265,7 @@ class NudgeDispatcher:
             while not self._stopping:
                 self._again = False
                 now = self._clock()
-                horizon = nudges.claim_horizon(now + self._lead)
+                horizon = nudges.claim_horizon(now + self._planned_lead)
                 async with self._db_lock, self._sm() as s:
                     batch = await nudges.claim_due(s, now, limit=CLAIM_LIMIT, horizon=horizon)
                 for out in batch:

@@ -204,6 +204,16 @@ async def next_wake(session: AsyncSession) -> datetime | None:
     return await session.scalar(select(func.min(due)).where(Nudge.status == "pending"))
 
 
+async def count_pending(session: AsyncSession, start: datetime, end: datetime) -> int:
+    """How many pending nudges are due in ``[start, end)`` (UTC): the size of a coming storm."""
+    return (
+        await session.scalar(
+            select(func.count()).where(Nudge.status == "pending", Nudge.due_at >= start, Nudge.due_at < end)
+        )
+        or 0
+    )
+
+
 async def recover_interrupted(session: AsyncSession) -> int:
     """At start-up: nudges claimed by a process that died mid-send go back to pending (not committed).
 

@@ -189,3 +189,41 @@ async def test_after_downtime_a_goal_gets_one_late_nudge_not_three(sessionmaker)
     async with sessionmaker() as s:
         statuses = sorted(n.status for n in await s.scalars(select(Nudge)))
     assert statuses == ["cancelled", "cancelled", "sent"]
+
+
+async def test_stop_puts_back_sends_not_started_and_keeps_what_went_out(sessionmaker) -> None:
+    """A storm waiting for the rate limit at shutdown: what was sent is recorded, the rest is pending."""
+    import contextlib
+
+    class Slots:  # channel 9 may send once; channel 8 waits for a bucket that never resets
+        def __init__(self) -> None:
+            self.used: list[int] = []
+
+        @contextlib.asynccontextmanager
+        async def _slot(self, channel_id: int):
+            if channel_id == 8 or self.used.count(channel_id) >= 1:
+                await asyncio.Event().wait()
+            self.used.append(channel_id)
+            yield
+
+        def slot(self, channel_id: int):
+            return self._slot(channel_id)
+
+    clock, rec = Clock(NOW), Recorder()
+    async with sessionmaker() as s:
+        for i, (channel, secs) in enumerate([(9, 10), (9, 11), (8, 10)]):
+            await reminders.add_reminder(
+                s, G1, text=f"s{i}", when=f"in {secs} seconds", channel_id=channel, author_id=5, now=NOW
+            )
+    d = NudgeDispatcher(sessionmaker, rec, clock=clock, slots=Slots())
+    clock.t = NOW + timedelta(seconds=11)
+    await d.run_due()
+    for _ in range(500):  # until channel 9's first message went out
+        if rec.sent:
+            break
+        await asyncio.sleep(0.01)
+    await d.stop()
+    assert [o.content for o in rec.sent] == ["⏰ <@5> reminder #1: s0"]
+    async with sessionmaker() as s:
+        rows = {n.ref_id: (n.status, n.attempts) for n in await s.scalars(select(Nudge))}
+    assert rows == {1: ("sent", 1), 2: ("pending", 0), 3: ("pending", 0)}  # not started: as before the claim

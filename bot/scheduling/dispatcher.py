@@ -21,6 +21,11 @@ back to pending (they go out after the restart), sends in flight get :data:`STOP
 finish, anything still in flight then is cancelled and left ``sending``, which start-up recovery
 resends with the same nonce. Nothing is lost or doubled.
 
+Each database step (claim, release, mark sent/retry/failed) is one unit of work (:mod:`bot.uow`),
+like every interaction: it commits once and then wakes this dispatcher for whatever it scheduled
+(a recurring prompt's next occurrence, a retry); one at a time (``_db_lock``), so SQLite never
+busy-waits on the dispatcher's own writes.
+
 The sending side is injected (:class:`Sender`) so this module never imports discord.
 """
 
@@ -43,6 +48,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.services import nudges
 from bot.services.clock import utcnow
 from bot.services.nudges import OutgoingNudge
+from bot.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +102,7 @@ class NudgeDispatcher:
         sessionmaker: async_sessionmaker[AsyncSession],
         sender: Sender,
         *,
+        kinds: nudges.Kinds,
         sweep_seconds: float = 30.0,
         clock: Callable[[], datetime] = utcnow,
         concurrency: int = 16,
@@ -104,6 +111,7 @@ class NudgeDispatcher:
     ) -> None:
         self._sm = sessionmaker
         self._send = sender
+        self._kinds = kinds
         self._clock = clock
         self._sweep_seconds = sweep_seconds
         self._scheduler: AsyncIOScheduler | None = None
@@ -128,6 +136,17 @@ class NudgeDispatcher:
         self.delivered = 0
         self.messages_sent = 0
 
+    def uow(self) -> UnitOfWork:
+        """A unit of work on the dispatcher's database that wakes this dispatcher after commit."""
+        return UnitOfWork(self._sm, self.notify)
+
+    @property
+    def planned_wake(self) -> datetime | None:
+        """When (UTC) the next date-trigger wake-up is planned, or None (only the sweep is left)."""
+        if self._scheduler is None or self._scheduler.get_job(WAKE_JOB) is None:
+            return None
+        return self._wake_at
+
     @property
     def running(self) -> bool:
         """True between :meth:`start` and :meth:`stop`."""
@@ -140,9 +159,8 @@ class NudgeDispatcher:
         """
         if self._scheduler is not None:
             return
-        async with self._sm() as s:
+        async with self.uow() as s:
             n = await nudges.recover_interrupted(s)
-            await s.commit()
         if n:
             log.info("recovered %d nudge(s) interrupted mid-send; resending with their nonce", n)
         self._scheduler = AsyncIOScheduler(
@@ -183,7 +201,7 @@ class NudgeDispatcher:
         unsent = [i for q in self._queues.values() for out in q for i in out.row_ids]
         self._queues.clear()
         if unsent:
-            async with self._db_lock, self._sm() as s:
+            async with self._db_lock, self.uow() as s:
                 n = await nudges.release(s, unsent)
             log.info("shutdown: %d claimed nudge(s) not sent yet are pending again", n)
         for t in list(self._tasks):
@@ -238,7 +256,7 @@ class NudgeDispatcher:
     async def _reschedule(self) -> None:
         seq = self._wake_seq
         lead = self._lead
-        async with self._sm() as s:
+        async with UnitOfWork(self._sm) as s:  # a read; no waker (this is the re-planning itself)
             nxt = await nudges.next_wake(s)
             if nxt is not None and self._lead:  # a storm ahead: claim it early enough to be ready
                 due_together = await nudges.count_pending(s, nxt, nxt + timedelta(seconds=1))
@@ -266,8 +284,8 @@ class NudgeDispatcher:
                 self._again = False
                 now = self._clock()
                 horizon = nudges.claim_horizon(now + self._planned_lead)
-                async with self._db_lock, self._sm() as s:
-                    batch = await nudges.claim_due(s, now, limit=CLAIM_LIMIT, horizon=horizon)
+                async with self._db_lock, self.uow() as s:  # the claim is committed before anything is sent
+                    batch = await nudges.claim_due(s, now, kinds=self._kinds, limit=CLAIM_LIMIT, horizon=horizon)
                 for out in batch:
                     self._enqueue(out)
                 rows = sum(len(o.row_ids) for o in batch)
@@ -313,15 +331,14 @@ class NudgeDispatcher:
         """A held message's rows are still claimed (none cancelled since the claim)? If some were
         cancelled, the rest go back to pending to be regrouped (and the pass runs again)."""
         out = queue[0]
-        async with self._sm() as s:
+        async with UnitOfWork(self._sm) as s:
             left = await nudges.still_claimed(s, out.row_ids)
         if len(left) == len(out.row_ids):
             return True
         queue.popleft()
         if left:
-            async with self._db_lock, self._sm() as s:
+            async with self._db_lock, self.uow() as s:  # wakes a pass to regroup them
                 await nudges.release(s, sorted(left), regroup=True)
-            self.spawn(self.run_due(), "regroup after a cancel")
         return False
 
     async def drain(self) -> None:
@@ -342,8 +359,9 @@ class NudgeDispatcher:
             while self._sent:
                 batch, self._sent = self._sent, []
                 try:
-                    async with self._db_lock, self._sm() as s:
-                        await nudges.mark_sent_many(s, [(o.row_ids, mid) for o, mid in batch], self._clock())
+                    async with self._db_lock, self.uow() as s:
+                        sent = [(o.row_ids, mid) for o, mid in batch]
+                        await nudges.mark_sent_many(s, sent, self._clock(), kinds=self._kinds)
                 except Exception:  # left 'sending': start-up recovery resends with the nonce (no double)
                     log.exception("recording %d delivered message(s) failed", len(batch))
                     continue
@@ -371,20 +389,18 @@ class NudgeDispatcher:
         try:
             message_id = await self._send(out)
         except DeliveryError as exc:
-            async with self._db_lock, self._sm() as s:
+            async with self._db_lock, self.uow() as s:  # wakes the dispatcher for the retry after commit
                 if exc.permanent:
-                    await nudges.mark_failed(s, nudge_id, str(exc))
+                    await nudges.mark_failed(s, nudge_id, str(exc), kinds=self._kinds)
                     log.warning("nudge %s failed for good: %s", nudge_id, exc)
                 else:
-                    retry = await nudges.mark_retry(s, nudge_id, str(exc), self._clock())
+                    retry = await nudges.mark_retry(s, nudge_id, str(exc), self._clock(), kinds=self._kinds)
                     log.warning("nudge %s delayed (%s); retry at %s", nudge_id, exc, retry)
-            self.notify()
             return
         except Exception as exc:  # unknown outcome: retry; the stable nonce prevents a double
             log.exception("nudge %s: unexpected send error; will retry", nudge_id)
-            async with self._db_lock, self._sm() as s:
-                await nudges.mark_retry(s, nudge_id, f"{type(exc).__name__}: {exc}", self._clock())
-            self.notify()
+            async with self._db_lock, self.uow() as s:
+                await nudges.mark_retry(s, nudge_id, f"{type(exc).__name__}: {exc}", self._clock(), kinds=self._kinds)
             return
         # A CancelledError (shutdown mid-send) leaves the row 'sending': start-up recovery resends
         # it with the same nonce, which Discord de-duplicates.

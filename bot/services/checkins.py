@@ -20,14 +20,26 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from bot.db.models import Checkin, CheckinSchedule, Goal, GoalProgress, Nudge, Release, Show, TeamMember
+from bot.db.models import (
+    Checkin,
+    CheckinSchedule,
+    Goal,
+    GoalProgress,
+    GoalStatus,
+    Nudge,
+    NudgeStatus,
+    Release,
+    Show,
+    ShowStatus,
+    TeamMember,
+)
 from bot.services import nudges, refs
 from bot.services.errors import InvalidInput
 from bot.services.permissions import Actor, require_manager, require_owner_or_manager
 from bot.services.releases import format_day, task_due
 from bot.services.settings import get_config
 from bot.services.tours import parse_local_time
-from bot.textfmt import escape_markdown
+from bot.textfmt import CHOICES_MAX, CONTENT_MAX, escape_markdown, truncate, ts
 
 KIND_PROMPT = "checkin_prompt"
 KIND_FOLLOWUP = "checkin_followup"
@@ -37,7 +49,7 @@ TEAM_WINDOW = timedelta(days=28)
 FOLLOWUP_AFTER = timedelta(hours=24)
 FIELD_MAX = 1000
 LINK_MAX = 300
-OPEN_BUTTON = "roadie:checkin:open:{sid}"
+OPEN_ACTION = "checkin:open"  # the prompt's button: opens the form (bot.ui.checkins.OpenCheckin)
 LIST_HINT = "`/checkin schedules`"
 _URL_RE = re.compile(r"^https?://\S+$", re.IGNORECASE)
 
@@ -88,7 +100,7 @@ async def post_checkin(
     link: str | None = None,
     schedule_id: int | None = None,
 ) -> Checkin:
-    """Store a check-in (from the modal); commits.
+    """Store a check-in (from the modal).
 
     Raises:
         InvalidInput: wins or next steps empty, a field too long, a link that isn't http(s).
@@ -108,7 +120,7 @@ async def post_checkin(
         created_at=now,
     )
     session.add(c)
-    await session.commit()
+    await session.flush()
     return c
 
 
@@ -146,7 +158,7 @@ async def team(session: AsyncSession, guild_id: int, now: datetime) -> set[int]:
 async def set_team_member(
     session: AsyncSession, guild_id: int, user_id: int, active: bool, *, actor: Actor | None, now: datetime
 ) -> set[int]:
-    """Add (``active``) or remove a member from the check-in team; managers only; commits.
+    """Add (``active``) or remove a member from the check-in team; managers only.
 
     Returns the team after the change.
 
@@ -159,7 +171,7 @@ async def set_team_member(
         session.add(TeamMember(guild_id=guild_id, user_id=user_id, active=active, changed_at=now))
     else:
         row.active, row.changed_at = active, now
-    await session.commit()
+    await session.flush()
     return await team(session, guild_id, now)
 
 
@@ -184,7 +196,7 @@ async def add_schedule(
     role_id: int | None = None,
     kind: str = "prompt",
 ) -> tuple[CheckinSchedule, datetime]:
-    """Schedule a weekly prompt (or digest); managers only; commits. Returns it and its first time (UTC).
+    """Schedule a weekly prompt (or digest); managers only. Returns it and its first time (UTC).
 
     Raises:
         Forbidden: not a manager.  InvalidInput: bad weekday, time or kind.
@@ -199,7 +211,7 @@ async def add_schedule(
     twin = await session.scalar(
         select(CheckinSchedule).where(
             CheckinSchedule.guild_id == guild_id,
-            CheckinSchedule.deleted_at.is_(None),
+            CheckinSchedule.visible(),
             CheckinSchedule.kind == kind,
             CheckinSchedule.weekday == weekday,
             CheckinSchedule.local_time == at,
@@ -232,7 +244,7 @@ async def add_schedule(
         due_at=first,
         now=now,
     )
-    await session.commit()
+    await session.flush()
     return s, first
 
 
@@ -241,7 +253,7 @@ async def list_schedules(session: AsyncSession, guild_id: int) -> list[tuple[Che
     rows = (
         await session.scalars(
             select(CheckinSchedule)
-            .where(CheckinSchedule.guild_id == guild_id, CheckinSchedule.deleted_at.is_(None))
+            .where(CheckinSchedule.guild_id == guild_id, CheckinSchedule.visible())
             .order_by(CheckinSchedule.number)
         )
     ).all()
@@ -249,7 +261,7 @@ async def list_schedules(session: AsyncSession, guild_id: int) -> list[tuple[Che
     for s in rows:
         nxt = await session.scalar(
             select(func.min(Nudge.due_at)).where(
-                Nudge.kind.in_((KIND_PROMPT, KIND_DIGEST)), Nudge.ref_id == s.id, Nudge.status == "pending"
+                Nudge.kind.in_((KIND_PROMPT, KIND_DIGEST)), Nudge.ref_id == s.id, Nudge.status == NudgeStatus.PENDING
             )
         )
         out.append((s, nxt))
@@ -269,23 +281,23 @@ async def get_schedule(session: AsyncSession, guild_id: int, ref: str) -> Checki
         ref,
         noun="schedule",
         list_hint=LIST_HINT,
-        visible=[CheckinSchedule.deleted_at.is_(None)],
+        visible=[CheckinSchedule.visible()],
     )
 
 
 async def remove_schedule(
     session: AsyncSession, guild_id: int, ref: str, *, actor: Actor | None, now: datetime
 ) -> CheckinSchedule:
-    """Stop a schedule (its author or a manager); its pending prompt and follow-up are cancelled; commits.
+    """Stop a schedule (its author or a manager); its pending prompt and follow-up are cancelled.
 
     Raises:
         NotFound / InvalidInput: unknown.  Forbidden: someone else's schedule and not a manager.
     """
     s = await get_schedule(session, guild_id, ref)
     await require_owner_or_manager(session, guild_id, actor, [s.author_id], f"check-in schedule #{s.number}")
-    s.deleted_at = now
+    s.soft_delete(now)
     await nudges.cancel_for(session, (KIND_PROMPT, KIND_FOLLOWUP, KIND_DIGEST), s.id)
-    await session.commit()
+    await session.flush()
     return s
 
 
@@ -296,7 +308,7 @@ async def schedule_autocomplete(session: AsyncSession, guild_id: int, query: str
         label = refs.choice_label(s.number, f"{describe(s)} · {s.kind}")
         if not query.strip() or refs.fold(query.strip().lstrip("#")) in refs.fold(label):
             out.append((label, f"#{s.number}"))
-    return out[:25]
+    return out[:CHOICES_MAX]
 
 
 # --- digest ---------------------------------------------------------------------------------
@@ -341,7 +353,7 @@ async def build_digest(session: AsyncSession, guild_id: int, *, days: int, now: 
         await session.execute(
             select(Goal, func.count(GoalProgress.id))
             .join(GoalProgress, GoalProgress.goal_id == Goal.id)
-            .where(Goal.guild_id == guild_id, Goal.status != "deleted", GoalProgress.created_at >= since)
+            .where(Goal.guild_id == guild_id, Goal.visible(), GoalProgress.created_at >= since)
             .group_by(Goal.id)
             .order_by(func.count(GoalProgress.id).desc())
         )
@@ -350,7 +362,7 @@ async def build_digest(session: AsyncSession, guild_id: int, *, days: int, now: 
     d.goals_completed = list(
         await session.scalars(
             select(Goal)
-            .where(Goal.guild_id == guild_id, Goal.status == "done", Goal.done_at >= since)
+            .where(Goal.guild_id == guild_id, Goal.status == GoalStatus.DONE, Goal.done_at >= since)
             .order_by(Goal.done_at)
         )
     )
@@ -361,8 +373,8 @@ async def build_digest(session: AsyncSession, guild_id: int, *, days: int, now: 
             select(Show)
             .where(
                 Show.guild_id == guild_id,
-                Show.deleted_at.is_(None),
-                Show.status != "cancelled",
+                Show.visible(),
+                Show.status != ShowStatus.CANCELLED,
                 Show.date >= today,
                 Show.date <= horizon,
             )
@@ -371,9 +383,7 @@ async def build_digest(session: AsyncSession, guild_id: int, *, days: int, now: 
     )
     releases = (
         await session.scalars(
-            select(Release)
-            .where(Release.guild_id == guild_id, Release.deleted_at.is_(None))
-            .options(selectinload(Release.tasks))
+            select(Release).where(Release.guild_id == guild_id, Release.visible()).options(selectinload(Release.tasks))
         )
     ).all()
     due: list[tuple[date, Release, object]] = []
@@ -385,7 +395,7 @@ async def build_digest(session: AsyncSession, guild_id: int, *, days: int, now: 
     d.tasks_due = [(r, t) for _w, r, t in sorted(due, key=lambda x: (x[0], x[1].number, x[2].position))]
     d.last_prompt_at = await session.scalar(
         select(func.max(CheckinSchedule.last_prompt_at)).where(
-            CheckinSchedule.guild_id == guild_id, CheckinSchedule.kind == "prompt", CheckinSchedule.deleted_at.is_(None)
+            CheckinSchedule.guild_id == guild_id, CheckinSchedule.kind == "prompt", CheckinSchedule.visible()
         )
     )
     if d.last_prompt_at is not None:
@@ -420,7 +430,7 @@ def digest_text(d: Digest, tz: ZoneInfo) -> str:
             f"**Check-ins:** {len(d.checkins)} from {len(per)} {'person' if len(per) == 1 else 'people'}: {who}{extra}"
         )
         latest = [
-            f"• <@{c.author_id}> <t:{int(c.created_at.timestamp())}:R>: {escape_markdown(c.wins.splitlines()[0][:90])}"
+            f"• <@{c.author_id}> {ts(c.created_at, 'R')}: {escape_markdown(c.wins.splitlines()[0][:90])}"
             for c in d.checkins[:5]
         ]
         out += _budgeted(latest, 600, "• …")
@@ -451,13 +461,11 @@ def digest_text(d: Digest, tz: ZoneInfo) -> str:
         if d.missing:
             names = ", ".join(f"<@{u}>" for u in d.missing[:15])
             more = f" (+{len(d.missing) - 15} more)" if len(d.missing) > 15 else ""
-            out.append(
-                f"**Not checked in since the last prompt** (<t:{int(d.last_prompt_at.timestamp())}:R>): {names}{more}"
-            )
+            out.append(f"**Not checked in since the last prompt** ({ts(d.last_prompt_at, 'R')}): {names}{more}")
         else:
             out.append("**Everyone on the team has checked in since the last prompt.** 🎉")
     text = "\n".join(out)
-    return text if len(text) <= 2000 else text[:1999] + "…"
+    return truncate(text, CONTENT_MAX)
 
 
 # --- nudges ---------------------------------------------------------------------------------
@@ -465,7 +473,7 @@ def digest_text(d: Digest, tz: ZoneInfo) -> str:
 
 async def _schedule_row(session: AsyncSession, nudge: Nudge) -> CheckinSchedule | None:
     s = await session.get(CheckinSchedule, nudge.ref_id)
-    if s is None or s.deleted_at is not None or s.guild_id != nudge.guild_id:
+    if s is None or s.is_deleted or s.guild_id != nudge.guild_id:
         return None
     return s
 
@@ -499,9 +507,7 @@ async def _render_prompt(session: AsyncSession, nudge: Nudge, now: datetime) -> 
         f"📝 {ping}Time for the weekly check-in! Share your wins, blockers and next steps: press "
         f"**Post my check-in** (or use `/checkin post`)."
     )
-    return nudges.Rendered(
-        text, (), s.channel_id, (s.role_id,) if s.role_id else (), ("Post my check-in", OPEN_BUTTON.format(sid=s.id))
-    )
+    return nudges.Rendered(text, (), s.channel_id, (s.role_id,) if s.role_id else (), (OPEN_ACTION, s.id))
 
 
 async def _render_followup(session: AsyncSession, nudge: Nudge, now: datetime) -> nudges.Rendered | None:
@@ -516,12 +522,10 @@ async def _render_followup(session: AsyncSession, nudge: Nudge, now: datetime) -
         return None
     names = " ".join(f"<@{u}>" for u in missing[:40])
     text = (
-        f"⏰ {names} friendly nudge: the check-in from <t:{int(prompt_at.timestamp())}:R> is still open. "
+        f"⏰ {names} friendly nudge: the check-in from {ts(prompt_at, 'R')} is still open. "
         "Press **Post my check-in** when you have a minute."
     )
-    return nudges.Rendered(
-        text[:2000], tuple(missing[:40]), s.channel_id, (), ("Post my check-in", OPEN_BUTTON.format(sid=s.id))
-    )
+    return nudges.Rendered(text[:CONTENT_MAX], tuple(missing[:40]), s.channel_id, (), (OPEN_ACTION, s.id))
 
 
 async def _render_digest(session: AsyncSession, nudge: Nudge, now: datetime) -> nudges.Rendered | None:
@@ -542,20 +546,23 @@ async def _render_digest(session: AsyncSession, nudge: Nudge, now: datetime) -> 
     return nudges.Rendered(digest_text(d, cfg.tz), (), s.channel_id)
 
 
-nudges.register_kind(KIND_PROMPT, _render_prompt)
-nudges.register_kind(KIND_FOLLOWUP, _render_followup)
-nudges.register_kind(KIND_DIGEST, _render_digest)
+NUDGE_KINDS = (
+    nudges.NudgeKind(KIND_PROMPT, _render_prompt),
+    nudges.NudgeKind(KIND_FOLLOWUP, _render_followup),
+    nudges.NudgeKind(KIND_DIGEST, _render_digest),
+)
+"""Wired in ``bot/features.py``."""
 
 
 async def replan_guild(session: AsyncSession, guild_id: int, now: datetime) -> int:
-    """Move every schedule's next prompt/digest to its rule in the guild's (new) zone. Not committed.
+    """Move every schedule's next prompt/digest to its rule in the guild's (new) zone.
 
     Returns how many schedules were re-planned.
     """
     cfg = await get_config(session, guild_id)
     rows = (
         await session.scalars(
-            select(CheckinSchedule).where(CheckinSchedule.guild_id == guild_id, CheckinSchedule.deleted_at.is_(None))
+            select(CheckinSchedule).where(CheckinSchedule.guild_id == guild_id, CheckinSchedule.visible())
         )
     ).all()
     for s in rows:

@@ -14,13 +14,14 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import METRIC_MAX, NOTE_MAX, TITLE_MAX, Goal, GoalProgress, Nudge
+from bot.db.models import METRIC_MAX, NOTE_MAX, TITLE_MAX, Goal, GoalProgress, GoalStatus, Nudge, NudgeStatus
 from bot.services import nudges, refs
 from bot.services.errors import InvalidInput, NotFound
 from bot.services.numbers import format_amount, parse_amount
 from bot.services.permissions import Actor, require_owner_or_manager
 from bot.services.settings import GuildConfig, get_config
-from bot.textfmt import escape_markdown
+from bot.textfmt import CHOICES_MAX, escape_markdown, percent, ts
+from bot.textfmt import when as when_text
 from bot.timeparse import DEFAULT_TIME, format_local, parse_future
 
 KIND = "goal_due"
@@ -89,7 +90,7 @@ def _nudge_times(goal: Goal, cfg: GuildConfig) -> list[tuple[int, datetime]]:
 async def plan_nudges(session: AsyncSession, goal: Goal, cfg: GuildConfig, now: datetime) -> list[datetime]:
     """Replace the goal's pending nudges with fresh ones; returns their due times (UTC), soonest first."""
     await nudges.cancel_for(session, KIND, goal.id)
-    if goal.status != "open" or goal.due_at is None:
+    if goal.status != GoalStatus.OPEN or goal.due_at is None:
         return []
     channel = cfg.nudge_channel_id or goal.channel_id
     planned = []
@@ -114,7 +115,7 @@ async def pending_nudges(session: AsyncSession, goal: Goal) -> list[datetime]:
     """Due times (UTC) of the goal's pending nudges, soonest first."""
     rows = await session.scalars(
         select(Nudge.due_at)
-        .where(Nudge.kind == KIND, Nudge.ref_id == goal.id, Nudge.status == "pending")
+        .where(Nudge.kind == KIND, Nudge.ref_id == goal.id, Nudge.status == NudgeStatus.PENDING)
         .order_by(Nudge.due_at)
     )
     return list(rows)
@@ -141,7 +142,7 @@ async def add_goal(
     metric: str | None = None,
     target: str | None = None,
 ) -> Goal:
-    """Create a goal (and its nudges); commits.
+    """Create a goal (and its nudges).
 
     ``due`` is user text read in the guild's zone; a date without a time may be today.
 
@@ -167,13 +168,13 @@ async def add_goal(
         channel_id=channel_id,
         due_at=when.utc if when else None,
         due_has_time=bool(when and when.has_time),
-        status="open",
+        status=GoalStatus.OPEN,
         created_at=now,
     )
     session.add(goal)
     await session.flush()
     await plan_nudges(session, goal, cfg, now)
-    await session.commit()
+    await session.flush()
     return goal
 
 
@@ -190,7 +191,7 @@ async def edit_goal(
     owner_id: int | None = None,
     actor: Actor | None = None,
 ) -> Goal:
-    """Change a goal's fields; a new due date moves its nudges. Commits.
+    """Change a goal's fields; a new due date moves its nudges.
 
     Raises:
         NotFound / InvalidInput: as for :func:`get_goal` and :func:`add_goal`; nothing given to change.
@@ -216,7 +217,7 @@ async def edit_goal(
     if when is not None:
         goal.due_at, goal.due_has_time = when.utc, when.has_time
     await plan_nudges(session, goal, cfg, now)
-    await session.commit()
+    await session.flush()
     return goal
 
 
@@ -233,16 +234,14 @@ async def get_goal(session: AsyncSession, guild_id: int, ref: str) -> Goal:
     Raises:
         NotFound: no such goal here.  InvalidInput: ambiguous title.
     """
-    return await refs.resolve(
-        session, Goal, guild_id, ref, noun="goal", list_hint=LIST_HINT, visible=[Goal.status != "deleted"]
-    )
+    return await refs.resolve(session, Goal, guild_id, ref, noun="goal", list_hint=LIST_HINT, visible=[Goal.visible()])
 
 
 def _listing(guild_id: int, status: str):  # type: ignore[no-untyped-def]
     if status not in STATUSES:
         raise InvalidInput("Status must be `open`, `done` or `all`.")
     cond = [Goal.guild_id == guild_id]
-    cond.append(Goal.status == status if status != "all" else Goal.status != "deleted")
+    cond.append(Goal.visible() if status == "all" else Goal.status == status)
     return cond
 
 
@@ -259,7 +258,7 @@ async def list_goals(
     q = (
         select(Goal)
         .where(*_listing(guild_id, status))
-        .order_by(case((Goal.status == "open", 0), else_=1), Goal.due_at.is_(None), Goal.due_at, Goal.number)
+        .order_by(case((Goal.status == GoalStatus.OPEN, 0), else_=1), Goal.due_at.is_(None), Goal.due_at, Goal.number)
         .offset(offset)
         .limit(limit)
     )
@@ -286,7 +285,7 @@ async def record_progress(
     note: str | None = None,
     actor: Actor | None = None,
 ) -> ProgressResult:
-    """Record a measurement (the new current value, not an increment); commits.
+    """Record a measurement (the new current value, not an increment).
 
     Raises:
         NotFound / InvalidInput: unknown goal, goal without target, bad value, note too long.
@@ -306,14 +305,14 @@ async def record_progress(
     session.add(entry)
     goal.current = amount
     reached = before < goal.target <= amount
-    await session.commit()
+    await session.flush()
     return ProgressResult(goal, entry, reached)
 
 
 async def complete_goal(
     session: AsyncSession, guild_id: int, ref: str, *, now: datetime, actor: Actor | None = None
 ) -> Goal:
-    """Mark a goal done and cancel its nudges; commits.
+    """Mark a goal done and cancel its nudges.
 
     Raises:
         NotFound / InvalidInput: unknown goal, or already done.
@@ -321,39 +320,37 @@ async def complete_goal(
     """
     goal = await get_goal(session, guild_id, ref)
     await require_can_change(session, goal, actor)
-    if goal.status == "done":
+    if goal.status == GoalStatus.DONE:
         raise InvalidInput(f"Goal #{goal.number} is already done.")
-    goal.status, goal.done_at = "done", now
+    goal.status, goal.done_at = GoalStatus.DONE, now
     await nudges.cancel_for(session, KIND, goal.id)
-    await session.commit()
+    await session.flush()
     return goal
 
 
 async def delete_goal(
     session: AsyncSession, guild_id: int, goal_id: int, *, now: datetime, actor: Actor | None = None
 ) -> Goal:
-    """Delete a goal by id (from a confirmation button): hidden from every list, nudges cancelled;
-    commits. The row and its progress are kept (nothing a user stored is destroyed, and its #N is
+    """Delete a goal by id (from a confirmation button): hidden from every list, nudges cancelled.
+    The row and its progress are kept (nothing a user stored is destroyed, and its #N is
     never reused).
 
     Raises:
         NotFound: no such goal in this guild, or already deleted.
         Forbidden: ``actor`` neither owns nor wrote the goal and is not a manager.
     """
-    goal = await session.scalar(
-        select(Goal).where(Goal.id == goal_id, Goal.guild_id == guild_id, Goal.status != "deleted")
-    )
+    goal = await session.scalar(select(Goal).where(Goal.id == goal_id, Goal.guild_id == guild_id, Goal.visible()))
     if goal is None:
         raise NotFound("That goal no longer exists (already deleted?).")
     await require_can_change(session, goal, actor)
-    goal.status, goal.deleted_at = "deleted", now
+    goal.soft_delete(now)
     await nudges.cancel_for(session, KIND, goal.id)
-    await session.commit()
+    await session.flush()
     return goal
 
 
 async def replan_dateonly_goals(session: AsyncSession, guild_id: int, old_tz: str, now: datetime) -> int:
-    """After a time-zone change: date-only goals keep their date, due 09:00 in the new zone. Commits.
+    """After a time-zone change: date-only goals keep their date, due 09:00 in the new zone.
 
     Returns how many goals were moved.
     """
@@ -363,7 +360,7 @@ async def replan_dateonly_goals(session: AsyncSession, guild_id: int, old_tz: st
     old = ZoneInfo(old_tz)
     goals = (
         await session.scalars(
-            select(Goal).where(Goal.guild_id == guild_id, Goal.status == "open", Goal.due_at.is_not(None))
+            select(Goal).where(Goal.guild_id == guild_id, Goal.status == GoalStatus.OPEN, Goal.due_at.is_not(None))
         )
     ).all()
     for goal in goals:
@@ -372,46 +369,46 @@ async def replan_dateonly_goals(session: AsyncSession, guild_id: int, old_tz: st
             day = goal.due_at.astimezone(old).date()
             goal.due_at = datetime.combine(day, DEFAULT_TIME, tzinfo=cfg.tz).astimezone(UTC)
         await plan_nudges(session, goal, cfg, now)
-    await session.commit()
+    await session.flush()
     return len(goals)
 
 
 async def replan_channel(session: AsyncSession, guild_id: int, now: datetime) -> None:
-    """After the nudge channel changed: move pending goal nudges there. Commits."""
+    """After the nudge channel changed: move pending goal nudges there."""
     cfg = await get_config(session, guild_id)
     goals = (
         await session.scalars(
-            select(Goal).where(Goal.guild_id == guild_id, Goal.status == "open", Goal.due_at.is_not(None))
+            select(Goal).where(Goal.guild_id == guild_id, Goal.status == GoalStatus.OPEN, Goal.due_at.is_not(None))
         )
     ).all()
     for goal in goals:
         await plan_nudges(session, goal, cfg, now)
-    await session.commit()
+    await session.flush()
 
 
 async def autocomplete(
-    session: AsyncSession, guild_id: int, query: str, *, status: str | None = None, limit: int = 25
+    session: AsyncSession, guild_id: int, query: str, *, status: str | None = None, limit: int = CHOICES_MAX
 ) -> list[tuple[str, str]]:
     """(label, value) pairs for a goal option: label ``#3 · title`` (≤ 100 chars), value ``#3``.
 
     Matches number or title text (any script, any case); at most ``limit`` (Discord allows 25).
     """
-    q = select(Goal.number, Goal.title, Goal.status).where(Goal.guild_id == guild_id, Goal.status != "deleted")
+    q = select(Goal.number, Goal.title, Goal.status).where(Goal.guild_id == guild_id, Goal.visible())
     if status:
         q = q.where(Goal.status == status)
     cond = refs.search_filter(Goal, query)
     if cond is not None:
         q = q.where(cond)
-    q = q.order_by(case((Goal.status == "open", 0), else_=1), Goal.number.desc()).limit(limit)
+    q = q.order_by(case((Goal.status == GoalStatus.OPEN, 0), else_=1), Goal.number.desc()).limit(limit)
     return [
-        (refs.choice_label(n, t, " (done)" if st == "done" else ""), f"#{n}")
+        (refs.choice_label(n, t, " (done)" if st == GoalStatus.DONE else ""), f"#{n}")
         for n, t, st in (await session.execute(q)).all()
     ]
 
 
 async def _render(session: AsyncSession, nudge: Nudge, now: datetime) -> nudges.Rendered | None:
     goal = await session.get(Goal, nudge.ref_id)
-    if goal is None or goal.status != "open" or goal.due_at is None or goal.guild_id != nudge.guild_id:
+    if goal is None or goal.status != GoalStatus.OPEN or goal.due_at is None or goal.guild_id != nudge.guild_id:
         return None
     later_due = await session.scalar(
         select(func.count())
@@ -438,19 +435,19 @@ async def _render(session: AsyncSession, nudge: Nudge, now: datetime) -> nudges.
         if days > 1
         else "is overdue"
     )
-    ts = int(goal.due_at.timestamp())
     due_text = (
-        f"<t:{ts}:F> (<t:{ts}:R>)"
+        when_text(goal.due_at)
         if goal.due_has_time
-        else f"{format_local(goal.due_at, cfg.tz, with_time=False)} (<t:{ts}:R>)"
+        else f"{format_local(goal.due_at, cfg.tz, with_time=False)} ({ts(goal.due_at, 'R')})"
     )
     lines = [f"🎯 <@{goal.owner_id}> goal **#{goal.number} {escape_markdown(goal.title)}** {when}: {due_text}"]
     target = describe_target(goal)
     if target:
         frac = progress_fraction(goal) or 0.0
-        lines.append(f"Progress: {target} ({round(frac * 100)}%)")
+        lines.append(f"Progress: {target} ({percent(frac)}%)")
     lines.append(f"Update it with `/goal progress goal:#{goal.number}` or `/goal done goal:#{goal.number}`.")
     return nudges.Rendered("\n".join(lines), (goal.owner_id,), cfg.nudge_channel_id or goal.channel_id)
 
 
-nudges.register_kind(KIND, _render)
+NUDGE_KINDS = (nudges.NudgeKind(KIND, _render),)
+"""Wired in ``bot/features.py``."""

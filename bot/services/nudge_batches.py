@@ -26,10 +26,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-CONTENT_MAX = 2000  # message content, Discord API docs
-EMBEDS_MAX = 10  # embeds per message
-EMBED_DESCRIPTION_MAX = 4096
-EMBEDS_TOTAL_MAX = 6000  # all embed text of one message together
+from bot.textfmt import CONTENT_MAX, EMBED_DESCRIPTION_MAX
+from bot.textfmt import EMBED_TOTAL_MAX as EMBEDS_TOTAL_MAX
+
+EMBEDS_MAX = 10  # embeds per message (Discord API docs)
 MAX_MENTIONS = 50  # distinct users + roles named in one grouped message (allowed_mentions takes ≤ 100 each)
 
 
@@ -37,8 +37,8 @@ MAX_MENTIONS = 50  # distinct users + roles named in one grouped message (allowe
 class Item:
     """One rendered, claimed nudge row.
 
-    ``content`` ≤ 2000 chars (with the late marker when late); ``due_at`` UTC; ``button`` a
-    (label, custom_id) pair or None.
+    ``content`` ≤ 2000 chars (with the late marker when late); ``due_at`` UTC; ``button`` an
+    (action, id) pair (see ``OutgoingNudge.button``) or None.
     """
 
     nudge_id: int
@@ -48,7 +48,7 @@ class Item:
     mention_user_ids: tuple[int, ...] = ()
     mention_role_ids: tuple[int, ...] = ()
     late: bool = False
-    button: tuple[str, str] | None = None
+    button: tuple[str, int] | None = None
 
 
 @dataclass(frozen=True)

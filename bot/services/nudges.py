@@ -1,30 +1,40 @@
 """Nudges: the rows that say what Roadie owes which channel, when. Delivery state lives here.
 
 A nudge moves ``pending`` -> ``sending`` (claimed by one UPDATE) -> ``sent``; or to ``cancelled``
-(its subject went away) or ``failed`` (Discord refused for good: channel gone, no permission).
-Transient failures put it back to ``pending`` with ``retry_at``. Renderers for each ``kind`` turn a
-row into a :class:`OutgoingNudge` at delivery time, so edits made after scheduling are honoured.
+(its subject went away) or ``failed`` (Discord refused for good: channel gone, no permission; or
+no renderer is wired for its kind). Transient failures put it back to ``pending`` with ``retry_at``.
+Each feature's :class:`NudgeKind` (listed in ``bot/features.py``) turns a row into an
+:class:`OutgoingNudge` at delivery time, so edits made after scheduling are honoured.
+
+Grouping (issue #10): :func:`claim_due` groups the rows it claims into messages, one per channel
+and second (``bot.services.nudge_batches``), and stores each message's ``batch_id`` on its rows; the
+batch and its nonce are fixed at claim time (a resend after a crash is the same batch, de-duplicated
+by Discord). :func:`mark_sent_many` / :func:`mark_sent` record every row of a message with its id.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+import logging
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Nudge
+from bot.db.models import Nudge, NudgeStatus
 from bot.services import nudge_batches
 from bot.services.clock import utcnow
+from bot.textfmt import CONTENT_MAX, ts
 from bot.uow import record_scheduled
+
+log = logging.getLogger(__name__)
 
 LATE_AFTER = timedelta(seconds=60)  # due longer ago than this when sent: marked late
 MAX_ATTEMPTS = 12
 RETRY_BASE = timedelta(seconds=5)
 RETRY_CAP = timedelta(minutes=15)
-ACTIVE = ("pending", "sending")
+ACTIVE = (NudgeStatus.PENDING, NudgeStatus.SENDING)
 
 
 @dataclass(frozen=True)
@@ -38,9 +48,10 @@ class OutgoingNudge:
         mention_user_ids: users this message may ping, each once (nothing else is pinged).
         nonce: stable per batch (≤ 25 chars) for ``enforce_nonce`` de-duplication.
         late: True when every row is sent more than :data:`LATE_AFTER` after its due time.
-        due_at: the first row's due time (UTC).
+        due_at: the first row's due time (UTC); the dispatcher holds a message claimed ahead until then.
         mention_role_ids: roles this message may ping (e.g. a check-in prompt's team role).
-        button: (label, custom_id) of one button to attach, handled by a persistent component.
+        button: (action, id) of one persistent button to attach, e.g. ``("checkin:open", 5)``;
+            the Discord side builds it from the component wired for that action in ``bot/features.py``.
         nudge_ids: every row this message delivers (all marked sent with its message id).
         embeds: embed descriptions listing a group's rows (≤ 10, each ≤ 4096, ≤ 6000 together).
     """
@@ -53,7 +64,7 @@ class OutgoingNudge:
     late: bool = False
     due_at: datetime | None = None
     mention_role_ids: tuple[int, ...] = ()
-    button: tuple[str, str] | None = None
+    button: tuple[str, int] | None = None
     nudge_ids: tuple[int, ...] = ()
     embeds: tuple[str, ...] = ()
 
@@ -66,58 +77,69 @@ class OutgoingNudge:
 @dataclass
 class Rendered:
     """What a renderer returns: the text, who to ping, the channel (None: the row's), and an
-    optional (label, custom_id) button."""
+    optional (action, id) persistent button (see :attr:`OutgoingNudge.button`)."""
 
     content: str
     mention_user_ids: tuple[int, ...] = ()
     channel_id: int | None = None
     mention_role_ids: tuple[int, ...] = ()
-    button: tuple[str, str] | None = None
+    button: tuple[str, int] | None = None
 
 
 Renderer = Callable[[AsyncSession, Nudge, datetime], Awaitable[Rendered | None]]
+FinalHook = Callable[[AsyncSession, Nudge, str], Awaitable[None]]
 Preloader = Callable[[AsyncSession, list[int]], Awaitable[object]]
-_RENDERERS: dict[str, Renderer] = {}
-_ON_DELIVERED: dict[str, Callable[[AsyncSession, Nudge, str], Awaitable[None]]] = {}
-_PRELOAD: dict[str, Preloader] = {}
-_ON_DELIVERED_MANY: dict[str, Callable[[AsyncSession, list[int], str], Awaitable[None]]] = {}
+FinalManyHook = Callable[[AsyncSession, list[int], str], Awaitable[None]]
 
 
-def register_kind(
-    kind: str,
-    renderer: Renderer,
-    on_final: Callable[[AsyncSession, Nudge, str], Awaitable[None]] | None = None,
-    *,
-    preload: Preloader | None = None,
-    on_final_many: Callable[[AsyncSession, list[int], str], Awaitable[None]] | None = None,
-) -> None:
-    """Register how nudges of ``kind`` render, and (optionally) what happens to their subject when
-    a nudge ends as ``sent`` or ``failed``. A renderer returning ``None`` cancels the nudge.
+@dataclass(frozen=True)
+class NudgeKind:
+    """How nudges of ``kind`` render (``render`` returning None cancels the nudge: its subject went
+    away), and optionally what happens to their subject when a nudge ends ``sent`` or ``failed``.
 
-    ``preload(session, ref_ids)`` (optional) loads the subjects of many rows in one query before
-    they are rendered or finalised, so a storm of 10,000 rows costs a few queries, not 10,000; it
-    returns them (kept referenced on the session, whose identity map then answers ``session.get``).
-    ``on_final_many(session, ref_ids, outcome)`` (optional) does what ``on_final`` does for many
-    subjects at once (used when a storm's deliveries are recorded together).
+    For storms (thousands of rows at once), optionally: ``preload(session, ref_ids)`` loads many
+    subjects in one query before rendering (and returns them: they are kept referenced on the
+    session, whose identity map then answers ``session.get``); ``on_final_many(session, ref_ids,
+    outcome)`` does what ``on_final`` does for many subjects at once.
     """
-    _RENDERERS[kind] = renderer
-    if on_final is not None:
-        _ON_DELIVERED[kind] = on_final
-    if preload is not None:
-        _PRELOAD[kind] = preload
-    if on_final_many is not None:
-        _ON_DELIVERED_MANY[kind] = on_final_many
+
+    kind: str
+    render: Renderer
+    on_final: FinalHook | None = None
+    preload: Preloader | None = None
+    on_final_many: FinalManyHook | None = None
 
 
-async def _preload(session: AsyncSession, rows: Sequence[Nudge]) -> None:
+async def _preload(session: AsyncSession, rows: Sequence[Nudge], kinds: Kinds) -> None:
     by_kind: dict[str, list[int]] = {}
     for n in rows:
-        if n.ref_id is not None and n.kind in _PRELOAD:
+        k = kinds.get(n.kind)
+        if n.ref_id is not None and k is not None and k.preload is not None:
             by_kind.setdefault(n.kind, []).append(n.ref_id)
     keep = session.info.setdefault("roadie.preloaded", [])  # the identity map holds objects weakly
     for kind, refs in by_kind.items():
+        preload = kinds[kind].preload
+        assert preload is not None
         for i in range(0, len(refs), 500):
-            keep.append(await _PRELOAD[kind](session, refs[i : i + 500]))
+            keep.append(await preload(session, refs[i : i + 500]))
+
+
+Kinds = Mapping[str, NudgeKind]
+"""Nudge kinds by name, as wired in ``bot/features.py`` (see :func:`kinds_by_name`)."""
+
+
+def kinds_by_name(kinds: Iterable[NudgeKind]) -> dict[str, NudgeKind]:
+    """``{kind: NudgeKind}``.
+
+    Raises:
+        ValueError: two features claim the same kind.
+    """
+    out: dict[str, NudgeKind] = {}
+    for k in kinds:
+        if k.kind in out:
+            raise ValueError(f"nudge kind {k.kind!r} is wired twice")
+        out[k.kind] = k
+    return out
 
 
 def schedule(
@@ -139,7 +161,7 @@ def schedule(
         ref_id=ref_id,
         due_at=due_at,
         offset_days=offset_days,
-        status="pending",
+        status=NudgeStatus.PENDING,
         attempts=0,
         late=False,
         created_at=now,
@@ -158,7 +180,7 @@ async def schedule_once(
     a retry or a crash must not plan a second copy.
     """
     exists = await session.scalar(
-        select(Nudge.id).where(Nudge.kind == kind, Nudge.ref_id == ref_id, Nudge.status == "pending").limit(1)
+        select(Nudge.id).where(Nudge.kind == kind, Nudge.ref_id == ref_id, Nudge.status == NudgeStatus.PENDING).limit(1)
     )
     if exists is not None:
         return None
@@ -173,12 +195,14 @@ async def cancel_for(session: AsyncSession, kind: str | tuple[str, ...], ref_id:
     total = 0
     # pending rows, and rows claimed ahead of their due time but not sent yet (the dispatcher holds
     # them until due, then checks they are still claimed: bot.scheduling.dispatcher)
-    cancellable = or_(Nudge.status == "pending", and_(Nudge.status == "sending", Nudge.due_at > utcnow()))
+    cancellable = or_(
+        Nudge.status == NudgeStatus.PENDING, and_(Nudge.status == NudgeStatus.SENDING, Nudge.due_at > utcnow())
+    )
     for i in range(0, len(ids), 500):
         res = await session.execute(
             update(Nudge)
             .where(Nudge.kind.in_(kinds), Nudge.ref_id.in_(ids[i : i + 500]), cancellable)
-            .values(status="cancelled")
+            .values(status=NudgeStatus.CANCELLED)
             .execution_options(synchronize_session=False)
         )
         total += res.rowcount or 0
@@ -189,7 +213,7 @@ async def cancel_for(session: AsyncSession, kind: str | tuple[str, ...], ref_id:
 
 def _ready(now: datetime, horizon: datetime | None = None):  # type: ignore[no-untyped-def]
     due = Nudge.due_at <= now if horizon is None else Nudge.due_at < horizon
-    return and_(Nudge.status == "pending", due, or_(Nudge.retry_at.is_(None), Nudge.retry_at <= now))
+    return and_(Nudge.status == NudgeStatus.PENDING, due, or_(Nudge.retry_at.is_(None), Nudge.retry_at <= now))
 
 
 async def due_ids(session: AsyncSession, now: datetime, limit: int = 100) -> list[int]:
@@ -201,48 +225,50 @@ async def due_ids(session: AsyncSession, now: datetime, limit: int = 100) -> lis
 async def next_wake(session: AsyncSession) -> datetime | None:
     """The earliest moment (UTC) a pending nudge becomes ready, or None."""
     due = func.coalesce(Nudge.retry_at, Nudge.due_at)
-    return await session.scalar(select(func.min(due)).where(Nudge.status == "pending"))
+    return await session.scalar(select(func.min(due)).where(Nudge.status == NudgeStatus.PENDING))
 
 
 async def count_pending(session: AsyncSession, start: datetime, end: datetime) -> int:
     """How many pending nudges are due in ``[start, end)`` (UTC): the size of a coming storm."""
     return (
         await session.scalar(
-            select(func.count()).where(Nudge.status == "pending", Nudge.due_at >= start, Nudge.due_at < end)
+            select(func.count()).where(Nudge.status == NudgeStatus.PENDING, Nudge.due_at >= start, Nudge.due_at < end)
         )
         or 0
     )
 
 
 async def recover_interrupted(session: AsyncSession) -> int:
-    """At start-up: nudges claimed by a process that died mid-send go back to pending (not committed).
+    """At start-up: nudges claimed by a process that died mid-send go back to pending.
 
     They keep their ``batch_id``, so each batch is resent whole with its stable nonce, and a message
     that did reach Discord is not doubled.
     """
-    res = await session.execute(update(Nudge).where(Nudge.status == "sending").values(status="pending"))
+    res = await session.execute(
+        update(Nudge).where(Nudge.status == NudgeStatus.SENDING).values(status=NudgeStatus.PENDING)
+    )
     return res.rowcount or 0
 
 
 async def release(session: AsyncSession, nudge_ids: Sequence[int], *, regroup: bool = False) -> int:
-    """Put claimed rows whose send never started back to pending (shutdown); commits.
-
-    The claim's attempt is given back; the batch (and so the nonce) is kept, unless ``regroup``
-    (nothing was sent for it: part of the batch was cancelled before its send).
-    """
+    """Put claimed rows whose send never started back to pending (shutdown; a held batch part of
+    which was cancelled). The claim's attempt is given back; the batch (and so the nonce) is kept,
+    unless ``regroup`` (nothing was sent for it). The caller's unit of work commits."""
     total = 0
-    values: dict[str, object] = {"status": "pending", "attempts": Nudge.attempts - 1}
+    values: dict[str, object] = {"status": NudgeStatus.PENDING, "attempts": Nudge.attempts - 1}
     if regroup:
         values["batch_id"] = None
-    for i in range(0, len(nudge_ids), 500):
+    ids = list(nudge_ids)
+    for i in range(0, len(ids), 500):
         res = await session.execute(
             update(Nudge)
-            .where(Nudge.id.in_(nudge_ids[i : i + 500]), Nudge.status == "sending")
+            .where(Nudge.id.in_(ids[i : i + 500]), Nudge.status == NudgeStatus.SENDING)
             .values(**values)
             .execution_options(synchronize_session=False)
         )
         total += res.rowcount or 0
-    await session.commit()
+    if total:
+        record_scheduled(session, None)
     return total
 
 
@@ -253,7 +279,9 @@ async def still_claimed(session: AsyncSession, nudge_ids: Sequence[int]) -> set[
     ids = list(nudge_ids)
     for i in range(0, len(ids), 500):
         out |= set(
-            await session.scalars(select(Nudge.id).where(Nudge.id.in_(ids[i : i + 500]), Nudge.status == "sending"))
+            await session.scalars(
+                select(Nudge.id).where(Nudge.id.in_(ids[i : i + 500]), Nudge.status == NudgeStatus.SENDING)
+            )
         )
     return out
 
@@ -265,10 +293,11 @@ def claim_horizon(now: datetime) -> datetime:
 
 
 async def claim_due(
-    session: AsyncSession, now: datetime, limit: int = 500, horizon: datetime | None = None
+    session: AsyncSession, now: datetime, *, kinds: Kinds, limit: int = 500, horizon: datetime | None = None
 ) -> list[OutgoingNudge]:
     """Claim nudges ready at ``now`` (about ``limit`` rows), render them, group them into
-    messages, and commit once.
+    messages. The caller commits (the dispatcher's unit of work) before sending anything, so a
+    claim is durable before Discord sees the message.
 
     Ready: pending, due before ``horizon`` (default :func:`claim_horizon`: ``now``'s second
     included; the dispatcher claims a little ahead and holds the messages), retry time passed.
@@ -298,8 +327,10 @@ async def claim_due(
     if claimed:  # the rest of a batch fixed earlier goes with it (its nonce is the batch's)
         batches = {n.batch_id for n in claimed if n.batch_id is not None}
         if batches:
-            claimed += await _claim_rows(session, and_(Nudge.batch_id.in_(batches), Nudge.status == "pending"), now)
-    return await _render_claimed(session, claimed, now)
+            claimed += await _claim_rows(
+                session, and_(Nudge.batch_id.in_(batches), Nudge.status == NudgeStatus.PENDING), now
+            )
+    return await _render_claimed(session, claimed, now, kinds)
 
 
 async def _claim_rows(session: AsyncSession, where, now: datetime) -> list[Nudge]:  # type: ignore[no-untyped-def]
@@ -309,7 +340,7 @@ async def _claim_rows(session: AsyncSession, where, now: datetime) -> list[Nudge
             await session.scalars(
                 update(Nudge)
                 .where(where)
-                .values(status="sending", claimed_at=now, attempts=Nudge.attempts + 1)
+                .values(status=NudgeStatus.SENDING, claimed_at=now, attempts=Nudge.attempts + 1)
                 .returning(Nudge),
                 execution_options={"populate_existing": True, "synchronize_session": False},
             )
@@ -317,42 +348,52 @@ async def _claim_rows(session: AsyncSession, where, now: datetime) -> list[Nudge
     )
 
 
-async def claim(session: AsyncSession, nudge_id: int, now: datetime) -> OutgoingNudge | None:
-    """Claim one ready nudge with a single UPDATE and render it alone; commits.
+async def claim(session: AsyncSession, nudge_id: int, now: datetime, *, kinds: Kinds) -> OutgoingNudge | None:
+    """Claim one ready nudge with a single UPDATE and render it alone (the caller commits before sending).
 
     Returns None when another worker claimed it, it is no longer ready, or its subject is gone
     (then it is cancelled).
     """
     claimed = await _claim_rows(session, and_(Nudge.id == nudge_id, _ready(now)), now)
-    out = await _render_claimed(session, claimed, now)
+    out = await _render_claimed(session, claimed, now, kinds)
     return out[0] if out else None
 
 
-async def _render_claimed(session: AsyncSession, rows: list[Nudge], now: datetime) -> list[OutgoingNudge]:
-    if not rows:
-        await session.commit()
+async def _render_claimed(
+    session: AsyncSession, claimed: list[Nudge], now: datetime, kinds: Kinds
+) -> list[OutgoingNudge]:
+    if not claimed:
         return []
-    rows = sorted({n.id: n for n in rows}.values(), key=lambda n: (n.due_at, n.id))
-    await _preload(session, rows)
+    rows = sorted({n.id: n for n in claimed}.values(), key=lambda n: (n.due_at, n.id))
+    await _preload(session, rows, kinds)
     fixed: dict[int, list[nudge_batches.Item]] = {}
     fresh: list[nudge_batches.Item] = []
     batch_of: dict[int, int] = {}
     cancelled: list[int] = []
     for nudge in rows:
-        renderer = _RENDERERS.get(nudge.kind)
-        rendered = await renderer(session, nudge, now) if renderer and nudge.ref_id is not None else None
+        kind = kinds.get(nudge.kind)
+        if kind is None:  # a kind nobody wired: keep the row (and say so), never drop it silently
+            nudge.status, nudge.last_error = NudgeStatus.FAILED, f"no renderer for nudge kind {nudge.kind!r}"
+            log.error(
+                "nudge %s (kind %r, guild %s) has no renderer: not wired in bot/features.py; marked failed",
+                nudge.id,
+                nudge.kind,
+                nudge.guild_id,
+            )
+            continue
+        rendered = await kind.render(session, nudge, now) if nudge.ref_id is not None else None
         if rendered is None:
             cancelled.append(nudge.id)
             continue
         late = now - nudge.due_at > LATE_AFTER
         content = rendered.content
         if late:
-            content = f"⏰ **Late** (was due <t:{int(nudge.due_at.timestamp())}:F>; Roadie was offline)\n{content}"
+            content = f"⏰ **Late** (was due {ts(nudge.due_at, 'F')}; Roadie was offline)\n{content}"
         item = nudge_batches.Item(
             nudge.id,
             rendered.channel_id or nudge.channel_id,
             nudge.due_at,
-            content[:2000],
+            content[:CONTENT_MAX],
             tuple(rendered.mention_user_ids),
             tuple(rendered.mention_role_ids),
             late,
@@ -369,28 +410,27 @@ async def _render_claimed(session: AsyncSession, rows: list[Nudge], now: datetim
             batch_of[it.nudge_id] = msg.batch_id
         messages.append((msg.batch_id, msg))
     # One executemany for the claim's outcome (not 10,000 ORM updates): each row's batch, late
-    # mark and channel (a renderer may redirect it); the rows themselves are not touched in the
-    # session, so nothing else is flushed for them.
+    # mark and channel (a renderer may redirect it); the rows are not changed in the session.
     changes = [
         {"b_id": it.nudge_id, "b_batch": batch_of[it.nudge_id], "b_late": it.late, "b_channel": it.channel_id}
         for _bid, msg in messages
         for it in msg.items
     ]
     if changes:
+        table = Nudge.__table__
         await session.execute(
-            update(Nudge.__table__)
-            .where(Nudge.__table__.c.id == bindparam("b_id"))
+            update(table)
+            .where(table.c.id == bindparam("b_id"))
             .values(batch_id=bindparam("b_batch"), late=bindparam("b_late"), channel_id=bindparam("b_channel")),
             changes,
         )
-    if cancelled:
-        for i in range(0, len(cancelled), 500):
-            await session.execute(
-                update(Nudge)
-                .where(Nudge.id.in_(cancelled[i : i + 500]))
-                .values(status="cancelled")
-                .execution_options(synchronize_session=False)
-            )
+    for i in range(0, len(cancelled), 500):
+        await session.execute(
+            update(Nudge)
+            .where(Nudge.id.in_(cancelled[i : i + 500]))
+            .values(status=NudgeStatus.CANCELLED)
+            .execution_options(synchronize_session=False)
+        )
     out = []
     for bid, msg in sorted(messages, key=lambda m: (m[1].items[0].due_at, m[0])):
         first = msg.items[0]
@@ -409,14 +449,8 @@ async def _render_claimed(session: AsyncSession, rows: list[Nudge], now: datetim
                 msg.embeds,
             )
         )
-    await session.commit()
+    await session.flush()
     return out
-
-
-async def _final(session: AsyncSession, nudge: Nudge, outcome: str) -> None:
-    hook = _ON_DELIVERED.get(nudge.kind)
-    if hook is not None and nudge.ref_id is not None:
-        await hook(session, nudge, outcome)
 
 
 def _ids(nudge_id: int | Sequence[int]) -> list[int]:
@@ -431,58 +465,72 @@ async def _rows(session: AsyncSession, nudge_id: int | Sequence[int]) -> list[Nu
     return rows
 
 
+async def _final(session: AsyncSession, nudge: Nudge, outcome: str, kinds: Kinds) -> None:
+    kind = kinds.get(nudge.kind)
+    if kind is not None and kind.on_final is not None and nudge.ref_id is not None:
+        await kind.on_final(session, nudge, outcome)
+
+
 async def mark_sent(
-    session: AsyncSession, nudge_id: int | Sequence[int], message_id: int | None, now: datetime
+    session: AsyncSession, nudge_id: int | Sequence[int], message_id: int | None, now: datetime, *, kinds: Kinds
 ) -> None:
-    """Record delivery of one row or of every row of a message (all get ``message_id``); commits."""
-    rows = await _rows(session, nudge_id)
-    await _preload(session, rows)
-    for nudge in rows:
-        nudge.status, nudge.sent_at, nudge.message_id, nudge.last_error = "sent", now, message_id, None
-        await _final(session, nudge, "sent")
-    await session.commit()
+    """Record delivery of one row or of every row of a message (all get ``message_id``); the
+    caller's unit of work commits."""
+    await mark_sent_many(session, [(_ids(nudge_id), message_id)], now, kinds=kinds)
 
 
 async def mark_sent_many(
-    session: AsyncSession, sent: Sequence[tuple[Sequence[int], int | None]], now: datetime
+    session: AsyncSession, sent: Sequence[tuple[Sequence[int], int | None]], now: datetime, *, kinds: Kinds
 ) -> None:
-    """Record several delivered messages in one transaction: ``sent`` is (row ids, message id)
-    per message; commits once (the dispatcher groups the records of a storm this way)."""
+    """Record several delivered messages at once: ``sent`` is (row ids, message id) per message.
+    Bulk UPDATEs (a storm's deliveries are recorded together); the caller commits."""
     ids = [nid for row_ids, _mid in sent for nid in row_ids]
+    if not ids:
+        return
+    table = Nudge.__table__
     await session.execute(
-        update(Nudge.__table__)
-        .where(Nudge.__table__.c.id == bindparam("b_id"))
-        .values(status="sent", sent_at=now, message_id=bindparam("b_mid"), last_error=None),
+        update(table)
+        .where(table.c.id == bindparam("b_id"))
+        .values(status=NudgeStatus.SENT, sent_at=now, message_id=bindparam("b_mid"), last_error=None),
         [{"b_id": nid, "b_mid": mid} for row_ids, mid in sent for nid in row_ids],
     )
     refs: dict[str, list[int]] = {}
+    one_by_one: list[int] = []
     for i in range(0, len(ids), 500):
-        rows = await session.execute(select(Nudge.kind, Nudge.ref_id).where(Nudge.id.in_(ids[i : i + 500])))
-        for kind, ref in rows.all():
-            if ref is not None and (kind in _ON_DELIVERED_MANY or kind in _ON_DELIVERED):
+        rows = await session.execute(select(Nudge.id, Nudge.kind, Nudge.ref_id).where(Nudge.id.in_(ids[i : i + 500])))
+        for nid, kind, ref in rows.all():
+            k = kinds.get(kind)
+            if ref is None or k is None:
+                continue
+            if k.on_final_many is not None:
                 refs.setdefault(kind, []).append(ref)
+            elif k.on_final is not None:
+                one_by_one.append(nid)
     for kind, ref_ids in refs.items():
-        many = _ON_DELIVERED_MANY.get(kind)
-        if many is not None:
-            await many(session, ref_ids, "sent")
-        else:  # one by one through the row's hook
-            for nudge in (await session.scalars(select(Nudge).where(Nudge.id.in_(ids), Nudge.kind == kind))).all():
-                await _final(session, nudge, "sent")
-    await session.commit()
+        many = kinds[kind].on_final_many
+        assert many is not None
+        await many(session, ref_ids, NudgeStatus.SENT)
+    if one_by_one:
+        rows = await _rows(session, one_by_one)
+        for nudge in rows:
+            await session.refresh(nudge)
+            await _final(session, nudge, NudgeStatus.SENT, kinds)
+    await session.flush()
 
 
-async def mark_failed(session: AsyncSession, nudge_id: int | Sequence[int], reason: str) -> None:
-    """Give up on nudges Discord refuses for good (e.g. channel deleted, no permission); commits."""
+async def mark_failed(session: AsyncSession, nudge_id: int | Sequence[int], reason: str, *, kinds: Kinds) -> None:
+    """Give up on nudges Discord refuses for good (e.g. channel deleted, no permission)."""
     for nudge in await _rows(session, nudge_id):
-        nudge.status, nudge.last_error = "failed", reason[:300]
-        await _final(session, nudge, "failed")
-    await session.commit()
+        nudge.status, nudge.last_error = NudgeStatus.FAILED, reason[:300]
+        await _final(session, nudge, NudgeStatus.FAILED, kinds)
+    record_scheduled(session, None)  # the earliest pending due time may have changed
+    await session.flush()
 
 
 async def mark_retry(
-    session: AsyncSession, nudge_id: int | Sequence[int], reason: str, now: datetime
+    session: AsyncSession, nudge_id: int | Sequence[int], reason: str, now: datetime, *, kinds: Kinds
 ) -> datetime | None:
-    """Put nudges back after a transient failure (429, 5xx, network), with backoff; commits.
+    """Put nudges back after a transient failure (429, 5xx, network), with backoff.
 
     A message's rows go back together (same batch, same retry time, same nonce next time).
     Returns the retry time, or None when they used :data:`MAX_ATTEMPTS` and are now failed.
@@ -492,13 +540,13 @@ async def mark_retry(
         return None
     attempts = max(n.attempts for n in rows)
     if attempts >= MAX_ATTEMPTS:
-        await session.commit()
-        await mark_failed(session, [n.id for n in rows], f"gave up after {attempts} attempts: {reason}")
+        await mark_failed(session, [n.id for n in rows], f"gave up after {attempts} attempts: {reason}", kinds=kinds)
         return None
     delay = min(RETRY_BASE * (2 ** max(attempts - 1, 0)), RETRY_CAP)
     for nudge in rows:
-        nudge.status, nudge.retry_at, nudge.last_error = "pending", now + delay, reason[:300]
-    await session.commit()
+        nudge.status, nudge.retry_at, nudge.last_error = NudgeStatus.PENDING, now + delay, reason[:300]
+    record_scheduled(session, None)  # wake for the retry (re-read: it may be the earliest)
+    await session.flush()
     return now + delay
 
 

@@ -66,6 +66,7 @@ class Roadie(commands.Bot):
             sweep_seconds=settings.scheduler.sweep_seconds,
             slots=self.ratelimits,
             lead_seconds=settings.scheduler.lead_seconds,
+            concurrency=50,  # sends in flight: as many as the global window allows at once
         )
         self.tree.on_error = self._on_tree_error  # type: ignore[method-assign]
         self.ready_event = asyncio.Event()

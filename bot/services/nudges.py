@@ -238,6 +238,16 @@ async def count_pending(session: AsyncSession, start: datetime, end: datetime) -
     )
 
 
+async def count_pending_in_guild(session: AsyncSession, guild_id: int) -> int:
+    """How many nudges of ``guild_id`` are pending (what a time-zone change may have to move)."""
+    return (
+        await session.scalar(
+            select(func.count()).where(Nudge.guild_id == guild_id, Nudge.status == NudgeStatus.PENDING)
+        )
+        or 0
+    )
+
+
 async def recover_interrupted(session: AsyncSession) -> int:
     """At start-up: nudges claimed by a process that died mid-send go back to pending.
 

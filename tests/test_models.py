@@ -15,6 +15,8 @@ from bot.db.models import (
     Reminder,
     Show,
     SoftDelete,
+    Song,
+    StudioSession,
 )
 
 NOW = datetime(2027, 1, 1, 12, 0, tzinfo=UTC)
@@ -22,7 +24,7 @@ NOW = datetime(2027, 1, 1, 12, 0, tzinfo=UTC)
 
 def test_numbered_items_share_their_columns() -> None:
     numbered = {m.class_ for m in Base.registry.mappers if issubclass(m.class_, NumberedItem)}
-    assert numbered == {Goal, Reminder, Show, Release, CheckinSchedule}
+    assert numbered == {Goal, Reminder, Show, Release, CheckinSchedule, StudioSession}
     for model in numbered:
         cols = set(model.__table__.columns.keys())
         assert {"id", "guild_id", "number", "search_key", "author_id", "created_at"} <= cols, model
@@ -35,7 +37,7 @@ def test_numbered_items_share_their_columns() -> None:
 
 def test_one_soft_delete_rule() -> None:
     soft = {m.class_ for m in Base.registry.mappers if issubclass(m.class_, SoftDelete)}
-    assert soft == {Goal, Show, Release, CheckinSchedule}
+    assert soft == {Goal, Show, Release, CheckinSchedule, Song}
     for model in soft:
         assert str(model.visible()) == f"{model.__tablename__}.deleted_at IS NULL"
     g = Goal(status=GoalStatus.OPEN)

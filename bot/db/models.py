@@ -139,6 +139,7 @@ class GuildSettings(Base):
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     date_order: Mapped[str] = mapped_column(String(16), default="day-first")
     nudge_channel_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    currency: Mapped[str | None] = mapped_column(String(3), nullable=True)  # ISO 4217 default for money options
 
 
 class Goal(NumberedItem, SoftDelete, Base):
@@ -280,6 +281,7 @@ class Show(NumberedItem, SoftDelete, Base):
     soundcheck: Mapped[time | None] = mapped_column(Time, nullable=True)
     doors: Mapped[time | None] = mapped_column(Time, nullable=True)
     set_time: Mapped[time | None] = mapped_column(Time, nullable=True)
+    curfew: Mapped[time | None] = mapped_column(Time, nullable=True)  # venue time the set must end by
     status: Mapped[str] = mapped_column(String(16), default=ShowStatus.CONFIRMED)  # a ShowStatus
     hold_rank: Mapped[int | None] = mapped_column(Integer, nullable=True)
     capacity: Mapped[int | None] = mapped_column(Integer, nullable=True)
@@ -333,6 +335,8 @@ class ReleaseTask(Base):
     due_date: Mapped[date | None] = mapped_column(Date, nullable=True)
     owner_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     custom: Mapped[bool] = mapped_column(Boolean, default=False)
+    key: Mapped[str | None] = mapped_column(String(40), nullable=True)  # template task key, e.g. masters-delivered
+    note: Mapped[str | None] = mapped_column(String(NOTE_MAX), nullable=True)  # why it was ticked (automatic ticks)
     done_by: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
@@ -410,3 +414,296 @@ class ReleaseTrack(Base):
     position: Mapped[int] = mapped_column(Integer)
     title: Mapped[str] = mapped_column(String(TITLE_MAX))
     isrc: Mapped[str | None] = mapped_column(String(12), nullable=True)
+
+
+class SessionStatus(StrEnum):
+    """A studio session is booked until cancelled (a cancelled one gets no nudges and no costs)."""
+
+    BOOKED = "booked"
+    CANCELLED = "cancelled"
+
+
+class StudioSession(NumberedItem, Base):
+    """A recording session for a release at a studio, on a local ``date`` from ``start`` to ``end``
+    in ``timezone`` (the server's unless given). ``start_at``/``end_at`` are the UTC instants (an end
+    at or before the start is on the next day). ``day_rate_minor`` is in the release budget's
+    currency (integer minor units). ``costs_posted_at`` is set once the day rate and fees became
+    budget expenses (after the session's day passed). ``status``: ``booked`` or ``cancelled``.
+    """
+
+    __tablename__ = "studio_sessions"
+    __table_args__ = (
+        UniqueConstraint("guild_id", "number", name="uq_studio_sessions_guild_number"),
+        Index("ix_studio_sessions_guild_start", "guild_id", "start_at"),
+    )
+    search_key_max = 300  # fold("studio release title")
+
+    release_id: Mapped[int] = mapped_column(ForeignKey("releases.id", ondelete="CASCADE"), index=True)
+    studio: Mapped[str] = mapped_column(String(100))
+    studio_key: Mapped[str] = mapped_column(String(100))  # fold(studio): overlap check
+    date: Mapped[date] = mapped_column(Date)
+    start: Mapped[time] = mapped_column(Time)
+    end: Mapped[time] = mapped_column(Time)
+    timezone: Mapped[str] = mapped_column(String(64))
+    start_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    end_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    engineer_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    engineer_name: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    day_rate_minor: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    notes: Mapped[str | None] = mapped_column(String(1000), nullable=True)
+    status: Mapped[str] = mapped_column(String(16), default=SessionStatus.BOOKED)
+    channel_id: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    costs_posted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    musicians: Mapped[list[SessionMusician]] = relationship(
+        back_populates="session",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="SessionMusician.call_at, SessionMusician.id",
+    )
+
+
+class SessionMusician(Base):
+    """A session musician: a member (``user_id``) or a name, an instrument, a call time (UTC
+    instant; local wall clock in the session's zone) and a fee (minor units, budget currency)."""
+
+    __tablename__ = "session_musicians"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("studio_sessions.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    name: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    name_key: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    instrument: Mapped[str] = mapped_column(String(60))
+    call_time: Mapped[time | None] = mapped_column(Time, nullable=True)  # None: the session's start
+    call_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    fee_minor: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+
+    session: Mapped[StudioSession] = relationship(back_populates="musicians")
+
+
+class TrackStageChange(Base):
+    """One move of a track to a production stage (the latest is where it stands); history kept."""
+
+    __tablename__ = "track_stage_changes"
+    __table_args__ = (Index("ix_track_stage_changes_track", "track_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    track_id: Mapped[int] = mapped_column(ForeignKey("release_tracks.id", ondelete="CASCADE"))
+    stage: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str | None] = mapped_column(String(NOTE_MAX), nullable=True)
+    by_id: Mapped[int] = mapped_column(BigInteger)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Budget(Base):
+    """A release's recording budget: one currency (ISO 4217), fixed by the first ``/budget set``."""
+
+    __tablename__ = "budgets"
+
+    release_id: Mapped[int] = mapped_column(ForeignKey("releases.id", ondelete="CASCADE"), primary_key=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    currency: Mapped[str] = mapped_column(String(3))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class BudgetLine(Base):
+    """A budget line (``studio``, ``musicians``, …) with its amount in minor units.
+
+    ``alert_level`` (0, 90 or 100) is the highest threshold already nudged for; it drops back when
+    spending falls (or the amount rises) below it, so the next crossing nudges again.
+    """
+
+    __tablename__ = "budget_lines"
+    __table_args__ = (UniqueConstraint("release_id", "line", name="uq_budget_lines_release_line"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    release_id: Mapped[int] = mapped_column(ForeignKey("releases.id", ondelete="CASCADE"), index=True)
+    line: Mapped[str] = mapped_column(String(16))
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+    alert_level: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Expense(Base):
+    """Money spent on a release's budget line (minor units of the budget currency).
+
+    ``number`` is the expense's #N within its release. Expenses posted from a studio session carry
+    ``session_id`` (and ``musician_id`` for a fee; none for the day rate). Removed ones keep the row
+    with ``deleted_at``.
+    """
+
+    __tablename__ = "expenses"
+    __table_args__ = (
+        UniqueConstraint("release_id", "number", name="uq_expenses_release_number"),
+        Index("ix_expenses_session", "session_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger)
+    release_id: Mapped[int] = mapped_column(ForeignKey("releases.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    line: Mapped[str] = mapped_column(String(16))
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+    what: Mapped[str] = mapped_column(String(200))
+    search_key: Mapped[str] = mapped_column(String(200))
+    spent_on: Mapped[date] = mapped_column(Date)
+    session_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    musician_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    author_id: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+# --- tour business: settlement, guest list, advancing, set lists ----------------------------------
+
+
+class ShowTerms(Base):
+    """The deal a show is settled against (one per show). Money in integer minor units of ``currency``.
+
+    ``kind``: ``guarantee`` | ``door`` | ``versus`` | ``plus`` (see :mod:`bot.services.settlement`).
+    ``percentage_bp`` is the artist's percentage in hundredths of a percent (``8000`` = 80.00 %).
+    """
+
+    __tablename__ = "show_terms"
+
+    show_id: Mapped[int] = mapped_column(ForeignKey("shows.id", ondelete="CASCADE"), primary_key=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    currency: Mapped[str] = mapped_column(String(3))
+    guarantee_minor: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    percentage_bp: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    break_even_minor: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    set_by: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    set_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Settlement(Base):
+    """The night's settlement of a show (one per show; settling again replaces it).
+
+    The terms are copied in (``kind`` … ``break_even_minor``) so a later change of terms never
+    rewrites a settled night. Money in integer minor units of ``currency``; ``comps`` is a count of
+    complimentary tickets.
+    """
+
+    __tablename__ = "settlements"
+
+    show_id: Mapped[int] = mapped_column(ForeignKey("shows.id", ondelete="CASCADE"), primary_key=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    currency: Mapped[str] = mapped_column(String(3))
+    guarantee_minor: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    percentage_bp: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    break_even_minor: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    tickets_sold: Mapped[int] = mapped_column(Integer)
+    gross_minor: Mapped[int] = mapped_column(BigInteger)
+    expenses_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+    merch_minor: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    comps: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    payout_minor: Mapped[int] = mapped_column(BigInteger)
+    settled_by: Mapped[int] = mapped_column(BigInteger)
+    settled_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class GuestList(Base):
+    """A show's guest list settings: the allowance per member and when it closed (UTC, or None)."""
+
+    __tablename__ = "guest_lists"
+
+    show_id: Mapped[int] = mapped_column(ForeignKey("shows.id", ondelete="CASCADE"), primary_key=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    per_member: Mapped[int] = mapped_column(Integer, default=2)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    closed_by: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+
+
+class Guest(Base):
+    """A guest on a show's list, requested by a member; counts ``1 + plus_ones`` of their allowance."""
+
+    __tablename__ = "guests"
+    __table_args__ = (UniqueConstraint("show_id", "number", name="uq_guests_show_number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    show_id: Mapped[int] = mapped_column(ForeignKey("shows.id", ondelete="CASCADE"), index=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger)
+    number: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(100))
+    search_key: Mapped[str] = mapped_column(String(100))
+    plus_ones: Mapped[int] = mapped_column(Integer, default=0)
+    note: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    requested_by: Mapped[int] = mapped_column(BigInteger)
+    requested_by_name: Mapped[str] = mapped_column(String(100))  # display name when asked (for the box office)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class AdvanceItem(Base):
+    """An advance checklist item of a show: due ``days_before`` the show's (venue) date, or on
+    ``due_date``. ``position`` is its #N within the show; ``done_by``/``done_at`` record the tick."""
+
+    __tablename__ = "advance_items"
+    __table_args__ = (UniqueConstraint("show_id", "position", name="uq_advance_items_position"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    show_id: Mapped[int] = mapped_column(ForeignKey("shows.id", ondelete="CASCADE"), index=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger)
+    position: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(TITLE_MAX))
+    search_key: Mapped[str] = mapped_column(String(TITLE_MAX))
+    reason: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    days_before: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    due_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    custom: Mapped[bool] = mapped_column(Boolean, default=False)
+    done_by: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class AdvanceContact(Base):
+    """Who to call for a show: a role (promoter, production, ...), a name, phone (E.164) and e-mail."""
+
+    __tablename__ = "advance_contacts"
+    __table_args__ = (UniqueConstraint("show_id", "number", name="uq_advance_contacts_number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    show_id: Mapped[int] = mapped_column(ForeignKey("shows.id", ondelete="CASCADE"), index=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger)
+    number: Mapped[int] = mapped_column(Integer)
+    role: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(100))
+    search_key: Mapped[str] = mapped_column(String(100))
+    phone: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    email: Mapped[str | None] = mapped_column(String(254), nullable=True)
+
+
+class Song(SoftDelete, Base):
+    """A song of the server's catalogue (``/song``; release tracks join it when a set list or
+    ``/song add`` names them). ``duration_s`` in seconds; removed songs are kept (``deleted_at``)
+    so past set lists and live-performance reports still name them."""
+
+    __tablename__ = "songs"
+    __table_args__ = (
+        UniqueConstraint("guild_id", "number", name="uq_songs_guild_number"),
+        Index("ix_songs_guild_key", "guild_id", "search_key"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger)
+    number: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(TITLE_MAX))
+    search_key: Mapped[str] = mapped_column(String(TITLE_MAX))
+    duration_s: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    isrc: Mapped[str | None] = mapped_column(String(12), nullable=True)
+    writers: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class SetlistEntry(Base):
+    """The song at ``position`` (1, 2, …) of a show's set list."""
+
+    __tablename__ = "setlist_entries"
+    __table_args__ = (UniqueConstraint("show_id", "position", name="uq_setlist_entries_position"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    show_id: Mapped[int] = mapped_column(ForeignKey("shows.id", ondelete="CASCADE"), index=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger)
+    position: Mapped[int] = mapped_column(Integer)
+    song_id: Mapped[int] = mapped_column(ForeignKey("songs.id", ondelete="CASCADE"), index=True)

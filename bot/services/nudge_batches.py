@@ -49,6 +49,14 @@ class Item:
     mention_role_ids: tuple[int, ...] = ()
     late: bool = False
     button: tuple[str, int] | None = None
+    files: tuple[tuple[str, bytes], ...] = ()
+    fallback_role_ids: tuple[int, ...] = ()
+    guild_id: int | None = None
+
+    @property
+    def alone(self) -> bool:
+        """A row with a button, files or fallback pings goes in a message of its own."""
+        return self.button is not None or bool(self.files) or bool(self.fallback_role_ids)
 
 
 @dataclass(frozen=True)
@@ -73,8 +81,8 @@ class Message:
 def group_key(item: Item) -> tuple[int, object]:
     """Rows with equal keys may share a message: same channel and (on time) same due second, or
     (late) the same channel; a row with a button gets a key of its own."""
-    if item.button is not None:
-        return (item.channel_id, ("button", item.nudge_id))
+    if item.alone:
+        return (item.channel_id, ("alone", item.nudge_id))
     if item.late:
         return (item.channel_id, "late")
     return (item.channel_id, int(item.due_at.timestamp()))
@@ -114,7 +122,7 @@ class _Packer:
 
     def add(self, it: Item) -> bool:
         """Add ``it`` if the message still fits Discord's limits with it; False (unchanged) if not."""
-        if self.items and (it.button is not None or any(i.button for i in self.items)):
+        if self.items and (it.alone or any(i.alone for i in self.items)):
             return False
         names = {("u", u) for u in it.mention_user_ids} | {("r", r) for r in it.mention_role_ids}
         if self.items and len(self.names | names) > MAX_MENTIONS:

@@ -52,6 +52,10 @@ class OutgoingNudge:
         mention_role_ids: roles this message may ping (e.g. a check-in prompt's team role).
         button: (action, id) of one persistent button to attach, e.g. ``("checkin:open", 5)``;
             the Discord side builds it from the component wired for that action in ``bot/features.py``.
+        files: (filename, bytes) attachments, e.g. a guest list's .csv (rendered at delivery time).
+        fallback_role_ids: roles to ping instead of a ``mention_user_ids`` member who has left the
+            guild (the sender checks membership), e.g. the managers' role for a show's author.
+        guild_id: the guild the nudge belongs to.
         nudge_ids: every row this message delivers (all marked sent with its message id).
         embeds: embed descriptions listing a group's rows (≤ 10, each ≤ 4096, ≤ 6000 together).
     """
@@ -65,6 +69,9 @@ class OutgoingNudge:
     due_at: datetime | None = None
     mention_role_ids: tuple[int, ...] = ()
     button: tuple[str, int] | None = None
+    files: tuple[tuple[str, bytes], ...] = ()
+    fallback_role_ids: tuple[int, ...] = ()
+    guild_id: int | None = None
     nudge_ids: tuple[int, ...] = ()
     embeds: tuple[str, ...] = ()
 
@@ -76,14 +83,17 @@ class OutgoingNudge:
 
 @dataclass
 class Rendered:
-    """What a renderer returns: the text, who to ping, the channel (None: the row's), and an
-    optional (action, id) persistent button (see :attr:`OutgoingNudge.button`)."""
+    """What a renderer returns: the text, who to ping, the channel (None: the row's), an
+    optional (action, id) persistent button (see :attr:`OutgoingNudge.button`), (filename, bytes)
+    attachments, and roles to ping instead of a pinged user who left the guild."""
 
     content: str
     mention_user_ids: tuple[int, ...] = ()
     channel_id: int | None = None
     mention_role_ids: tuple[int, ...] = ()
     button: tuple[str, int] | None = None
+    files: tuple[tuple[str, bytes], ...] = ()
+    fallback_role_ids: tuple[int, ...] = ()
 
 
 Renderer = Callable[[AsyncSession, Nudge, datetime], Awaitable[Rendered | None]]
@@ -408,6 +418,9 @@ async def _render_claimed(
             tuple(rendered.mention_role_ids),
             late,
             rendered.button,
+            tuple(rendered.files),
+            tuple(rendered.fallback_role_ids),
+            nudge.guild_id,
         )
         if nudge.batch_id is not None:
             fixed.setdefault(nudge.batch_id, []).append(item)
@@ -455,6 +468,9 @@ async def _render_claimed(
                 first.due_at,
                 msg.mention_role_ids,
                 first.button if len(msg.items) == 1 else None,
+                first.files if len(msg.items) == 1 else (),
+                first.fallback_role_ids if len(msg.items) == 1 else (),
+                first.guild_id,
                 tuple(i.nudge_id for i in msg.items),
                 msg.embeds,
             )

@@ -48,7 +48,7 @@ async def test_refused_upload_keeps_the_bot_up_delivering_and_the_next_start_upl
         assert await proc.terminate() == 0
         await proc.start()  # not recorded as synced: the next start uploads again
         await double.wait_until(lambda: GUILD in double.commands_guild, timeout=30, what="the upload at restart")
-        assert len(double.commands_guild[GUILD]) == 6
+        assert {c["name"] for c in double.commands_guild[GUILD]} >= {"settings", "remind", "goal", "tour"}
         assert await proc.terminate() == 0
     finally:
         if proc.proc and proc.proc.returncode is None:

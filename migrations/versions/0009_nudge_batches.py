@@ -1,15 +1,15 @@
 """nudge batches: rows delivered together in one message share a batch id (its nonce)
 
-Revision ID: 0008_nudge_batches
-Revises: 0007_tour_business
+Revision ID: 0009_nudge_batches
+Revises: 0008_promotion
 Create Date: 2026-12-01 10:00:00
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008_nudge_batches"
-down_revision = "0007_tour_business"
+revision = "0009_nudge_batches"
+down_revision = "0008_promotion"
 branch_labels = None
 depends_on = None
 

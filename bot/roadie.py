@@ -20,7 +20,16 @@ from bot.uow import UnitOfWork
 
 log = logging.getLogger("roadie")
 
-EXTENSIONS = ("cogs.settings", "cogs.goals", "cogs.reminders", "cogs.tours", "cogs.releases", "cogs.checkins")
+EXTENSIONS = (
+    "cogs.settings",
+    "cogs.goals",
+    "cogs.reminders",
+    "cogs.tours",
+    "cogs.releases",
+    "cogs.checkins",
+    "cogs.deals",
+    "cogs.splits",
+)
 
 
 class Roadie(commands.Bot):

@@ -7,6 +7,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.services import checkins as checkin_service
+from bot.services import deals as deal_service
 from bot.services import goals as goal_service
 from bot.services import permissions
 from bot.services import releases as release_service
@@ -14,6 +15,7 @@ from bot.services import settings as settings_service
 from bot.services.clock import utcnow
 from bot.services.settings import GuildConfig
 from bot.timeparse import format_local
+from bot.ui.deals import business_channel_set
 from cogs._common import actor_of, bot_of, can_manage, check_bot_can_post, guild_id_of
 
 ROLE_CHOICES = [app_commands.Choice(name=k, value=k) for k in permissions.ROLE_KINDS]
@@ -36,6 +38,12 @@ def settings_embed(
     e.add_field(name="Date order", value=f"`{cfg.date_order}` ({example})", inline=False)
     channel = f"<#{cfg.nudge_channel_id}>" if cfg.nudge_channel_id else "the channel each item was created in"
     e.add_field(name="Nudge channel", value=channel, inline=False)
+    business = (
+        f"<#{cfg.business_channel_id}>"
+        if cfg.business_channel_id
+        else "not set: deal key dates are stored, their nudges wait for one"
+    )
+    e.add_field(name="Business channel (deal nudges)", value=business, inline=False)
     if roles is not None:
         e.add_field(name="Roles", value=roles_text(roles), inline=False)
     e.set_footer(text="Changing settings needs Manage Server.")
@@ -62,6 +70,7 @@ class SettingsCog(commands.GroupCog, group_name="settings", group_description="R
                 now = utcnow()
                 moved = await release_service.replan_guild(s, gid, now)
                 moved += await checkin_service.replan_guild(s, gid, now)
+                moved += await deal_service.replan_guild(s, gid, now)
                 moved += await goal_service.replan_dateonly_goals(s, gid, old, now)  # commits
             else:
                 await s.commit()
@@ -104,6 +113,20 @@ class SettingsCog(commands.GroupCog, group_name="settings", group_description="R
             await goal_service.replan_channel(s, gid, utcnow())  # commits the setting with the moved nudges
         bot_of(interaction).dispatcher.notify()
         await interaction.response.send_message(f"✅ Nudges will go to <#{channel.id}>.", embed=settings_embed(cfg))
+
+    @app_commands.command(name="business-channel", description="Where deal nudges go (keep it private to the business)")
+    @app_commands.describe(channel="A private text channel Roadie can post in: deal key-date nudges go only there")
+    async def business_channel(self, interaction: discord.Interaction, channel: discord.TextChannel) -> None:
+        gid = guild_id_of(interaction)
+        async with bot_of(interaction).uow() as s:
+            allowed = can_manage(interaction)
+            if allowed:
+                check_bot_can_post(interaction, channel)
+            cfg = await settings_service.set_business_channel(s, gid, channel.id, can_manage=allowed)
+            planned = await deal_service.replan_guild(s, gid, utcnow())
+        await interaction.response.send_message(
+            business_channel_set(channel.id, planned), embed=settings_embed(cfg), ephemeral=True
+        )
 
     @app_commands.command(name="role", description="Map a Roadie role (manager, artist, ...) to a Discord role")
     @app_commands.describe(

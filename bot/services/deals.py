@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, case, select
+from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -714,6 +714,27 @@ async def pending_for(session: AsyncSession, kd: DealDate) -> list[Nudge]:
             .order_by(Nudge.due_at)
         )
     )
+
+
+async def next_nudges(session: AsyncSession, deal: Deal) -> dict[int, datetime]:
+    """Each key date's next pending nudge (UTC), by ``DealDate.id``; dates without one are absent."""
+    ids = [d.id for d in deal.dates]
+    if not ids:
+        return {}
+    rows = await session.execute(
+        select(Nudge.ref_id, func.min(Nudge.due_at))
+        .where(Nudge.kind == KIND_DATE, Nudge.ref_id.in_(ids), Nudge.status == "pending")
+        .group_by(Nudge.ref_id)
+    )
+    return {ref: due for ref, due in rows.all() if ref is not None}
+
+
+async def linked_show(session: AsyncSession, deal: Deal) -> Show | None:
+    """The show a show offer is linked to (None when none, or deleted)."""
+    if deal.show_id is None:
+        return None
+    show = await session.get(Show, deal.show_id)
+    return show if show is not None and show.guild_id == deal.guild_id and show.deleted_at is None else None
 
 
 async def replan_guild(session: AsyncSession, guild_id: int, now: datetime) -> int:

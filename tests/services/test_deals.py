@@ -67,7 +67,8 @@ async def test_status_history_keeps_who_when_and_note(session) -> None:
     with pytest.raises(InvalidInput) as err:
         await deals.set_status(session, G1, "#1", "offer", actor=MANAGER, now=later)
     assert str(err.value) == (
-        "Moving deal #1 from `declined` back to `offer` is unusual: add a `note` saying why (it is kept in the history)."
+        "Moving deal #1 from `declined` back to `offer` is unusual: add a `note` saying why "
+        "(it is kept in the history)."
     )
     with pytest.raises(InvalidInput):
         await deals.set_status(session, G1, "#1", "declined", actor=MANAGER, now=later, note="again")

@@ -26,11 +26,24 @@ TOUR_FIELDS = [
     "notes",
     "support",
 ]
+DEAL_FIELDS = [
+    "title",
+    "kind",
+    "counterparty",
+    "value",
+    "currency",
+    "owner",
+    "show",
+    "guarantee",
+    "percentage",
+    "settle_kind",
+]
 EXPECTED_COMMANDS = {
     "settings": {
         "timezone": ["tz"],
         "date-order": ["order"],
         "channel": ["channel"],
+        "business-channel": ["channel"],
         "role": ["kind", "role"],
         "show": [],
     },
@@ -74,6 +87,22 @@ EXPECTED_COMMANDS = {
         "digest": ["days"],
         "team-add": ["member"],
         "team-remove": ["member"],
+    },
+    "deal": {
+        "add": DEAL_FIELDS,
+        "status": ["deal", "status", "note"],
+        "date": ["deal", "what", "date", "label", "confirm_past"],
+        "date-remove": ["deal", "key_date"],
+        "list": ["status", "kind"],
+        "show": ["deal"],
+        "edit": ["deal", "title", "kind", "counterparty", *DEAL_FIELDS[3:]],
+        "delete": ["deal"],
+    },
+    "split": {
+        "set": ["release", "track", "share", "member", "name", "role"],
+        "remove": ["release", "track", "party"],
+        "show": ["release", "track"],
+        "sheet": ["release"],
     },
 }
 

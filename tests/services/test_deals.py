@@ -305,3 +305,32 @@ async def test_money_is_exact_and_show_terms_on_signing(session) -> None:
     assert deals.show_terms(both).problem == (
         "it has a guarantee and a percentage: set `settle_kind` (`versus` or `plus`)"
     )
+
+
+async def test_zone_change_moves_key_date_nudges_to_nine_in_the_new_zone(sessionmaker) -> None:
+    async with UnitOfWork(sessionmaker) as s:
+        await setup_guild(s)
+        await add(s)
+        await deals.set_date(s, G1, "#1", "renewal-notice", "2027-02-15", actor=MANAGER, now=NOW)
+    async with UnitOfWork(sessionmaker) as s:
+        await settings.set_timezone(s, G1, "Asia/Tokyo", can_manage=True)
+        assert await deals.replan_guild(s, G1, NOW) == 1
+    async with sessionmaker() as s:
+        rows = await pending(s)
+    tokyo = ZoneInfo("Asia/Tokyo")
+    assert [format_local(n.due_at, tokyo) for n in rows] == [
+        "Mon 1 Feb 2027 09:00",
+        "Fri 12 Feb 2027 09:00",
+        "Mon 15 Feb 2027 09:00",
+    ]
+
+
+async def test_after_downtime_only_the_nearest_due_nudge_of_a_date_goes_out(sessionmaker) -> None:
+    async with UnitOfWork(sessionmaker) as s:
+        await setup_guild(s)
+        await add(s)
+        await deals.set_date(s, G1, "#1", "payment-due", "2027-01-20", actor=MANAGER, now=NOW)
+    rec = Recorder()  # down from before the 14-day nudge until after the 3-day one
+    await deliver(NudgeDispatcher(sessionmaker, rec, clock=Clock(datetime(2027, 1, 18, 12, 0, tzinfo=UTC))))
+    [out] = rec.sent
+    assert out.late and "**payment due** is in **2 days**, Wed 20 Jan 2027" in out.content

@@ -57,7 +57,7 @@ def terms_text(deal: Deal, locale: str | None) -> str | None:
 
 def show_label(show: Show) -> str:
     """``#3 Sat 10 Jul 2027 · Berlin · Columbiahalle``."""
-    return plain(f"#{show.number} {show_day(show.date)} · {show.city} · {show.venue}")
+    return f"#{show.number} {show_day(show.date)} · {plain(show.city)} · {plain(show.venue)}"
 
 
 def date_line(kd: DealDate, next_due: datetime | None, deal: Deal, waiting: bool, today) -> str:  # type: ignore[no-untyped-def]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -252,3 +252,50 @@ async def test_split_sheet_refused_then_accepted_after_fixing_a_track(double: Di
         totals[row[0]] = totals.get(row[0], Decimal(0)) + Decimal(row[4])
     assert totals == {"Night Drive": Decimal("100.00"), "Tail Lights": Decimal("100.00")}
     assert double.rejections == []
+
+
+async def test_signed_show_offer_carries_its_terms(double: DiscordDouble, bot: Roadie) -> None:
+    year = datetime.now(UTC).year + 1
+    await double.invoke(
+        GUILD, GENERAL, ANA, "tour add", {"date": f"{year}-07-10", "city": "Berlin", "venue": "Columbiahalle"}
+    )
+    choices = await double.autocomplete(
+        GUILD,
+        GENERAL,
+        ANA,
+        "deal add",
+        {"title": "x", "kind": "show-offer", "counterparty": "y", "show": "colum"},
+        focused="show",
+    )
+    assert [c["value"] for c in choices] == ["#1"]
+    options = {
+        "title": "Columbiahalle offer",
+        "kind": "show-offer",
+        "counterparty": "Trinity Music",
+        "show": "#1",
+        "guarantee": "5000.50",
+        "percentage": "80",
+        "settle_kind": "versus",
+        "currency": "EUR",
+    }
+    res = await double.invoke(GUILD, GENERAL, ANA, "deal add", options)
+    assert res.content.startswith("🌱 Deal #1 **Columbiahalle offer** added as `lead`")
+    res = await double.invoke(GUILD, GENERAL, ANA, "deal add", {**options, "kind": "record", "title": "Bad"})
+    assert res.ephemeral and res.content == (
+        "⚠️ `show`, `guarantee`, `percentage`, `settle_kind` belong to a show offer (kind `show-offer`) only."
+    )
+    res = await double.invoke(GUILD, GENERAL, ANA, "deal status", {"deal": "#1", "status": "signed"})
+    assert res.ephemeral
+    assert res.content == (
+        "✍️ Deal #1 **Columbiahalle offer**: `lead` → `signed`.\n"
+        "💶 Show terms kept on the deal: kind `versus`, guarantee €5,000.50, 80.00 %."
+    )
+    res = await double.invoke(GUILD, GENERAL, ANA, "deal show", {"deal": "#1"})
+    fields = {f["name"]: f["value"] for f in res.embeds[0]["fields"]}
+    d = date(year, 7, 10)
+    assert fields["Show"] == f"#1 {d:%a} 10 Jul {year} · Berlin · Columbiahalle"
+    assert fields["Terms"] == "versus: guarantee €5,000.50 vs 80.00 %"
+    res = await double.invoke(GUILD, GENERAL, ANA, "deal list", {"status": "signed"})
+    assert res.embeds[0]["description"] == (
+        "✍️ `#1` **Columbiahalle offer** · show-offer · Trinity Music · signed · €5,000.50"
+    )

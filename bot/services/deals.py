@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from bot.db.models import NOTE_MAX, TITLE_MAX, Deal, DealDate, DealStatusChange, Nudge, Show
-from bot.money import check_currency, from_minor, parse_amount, parse_percent, to_minor
+from bot.money import check_currency, from_minor, minor_digits, parse_amount, parse_percent, to_minor
 from bot.services import nudges, refs
 from bot.services.errors import Forbidden, InvalidInput, NotFound
 from bot.services.permissions import Actor, is_manager
@@ -196,9 +196,12 @@ async def _apply_money(
         cur = None if _cleared(currency) else check_currency(currency)
     value_minor, guarantee_minor, pct_bp = deal.value_minor, deal.guarantee_minor, deal.percentage_bp
     if cur != deal.currency and cur is not None and deal.currency is not None:
-        # re-express stored amounts in the new currency's minor unit (same number, new code)
-        value_minor = None if value_minor is None else to_minor(from_minor(value_minor, deal.currency), cur)
-        guarantee_minor = None if guarantee_minor is None else to_minor(from_minor(guarantee_minor, deal.currency), cur)
+        # re-express stored amounts in the new currency's minor unit (same number, new code); an
+        # amount the new currency can't hold exactly (EUR 12.50 -> JPY) is refused, never rounded
+        value_minor, guarantee_minor = (
+            None if m is None else to_minor(_exact_in(from_minor(m, deal.currency), cur), cur)
+            for m in (value_minor, guarantee_minor)
+        )
     for text, what in ((value, "value"), (guarantee, "guarantee")):
         if text is None:
             continue
@@ -222,6 +225,17 @@ async def _apply_money(
         guarantee_minor,
         pct_bp,
     )
+
+
+def _exact_in(amount: Decimal, currency: str) -> Decimal:
+    normalized = amount.normalize()
+    exp = normalized.as_tuple().exponent
+    if isinstance(exp, int) and -exp > minor_digits(currency):
+        raise InvalidInput(
+            f"{currency} has {minor_digits(currency)} decimal place(s), so {amount} can't be kept exactly: "
+            "give the amounts again with the new currency."
+        )
+    return amount
 
 
 def _require_show_offer(deal: Deal, **given: object) -> None:

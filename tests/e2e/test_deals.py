@@ -299,3 +299,26 @@ async def test_signed_show_offer_carries_its_terms(double: DiscordDouble, bot: R
     assert res.embeds[0]["description"] == (
         "✍️ `#1` **Columbiahalle offer** · show-offer · Trinity Music · signed · €5,000.50"
     )
+
+
+async def test_key_date_nudges_and_delete_buttons_survive_a_restart(double: DiscordDouble, db_url: str) -> None:
+    from tests.e2e.harness import running_bot, settings_for
+
+    settings = settings_for(double, db_url)
+    expires = datetime.now(UTC).date() + timedelta(days=10)
+    async with running_bot(settings):
+        await double.invoke(GUILD, GENERAL, ANA, "settings business-channel", {"channel": BUSINESS})
+        await double.invoke(
+            GUILD, GENERAL, ANA, "deal add", {"title": "Brand", "kind": "brand", "counterparty": "Fender"}
+        )
+        await double.invoke(
+            GUILD, GENERAL, ANA, "deal date", {"deal": "#1", "what": "payment-due", "date": expires.isoformat()}
+        )
+        ask = await double.invoke(GUILD, GENERAL, ANA, "deal delete", {"deal": "#1"})
+    async with running_bot(settings) as bot:
+        await deliver_at(bot, datetime.combine(expires - timedelta(days=3), time(9), tzinfo=UTC))
+        [msg] = await double.wait_until(lambda: nudges_in(double, BUSINESS), timeout=8, what="the 3-day nudge")
+        assert msg["content"].startswith(f"📅 <@{ANA}> deal **#1 Brand** (brand · Fender, lead): **payment due** is in")
+        keep = await double.click(ask.message, ask.components[0]["components"][1]["custom_id"], ANA)
+        assert keep.content == "Kept. Nothing was deleted."
+    assert double.rejections == []

@@ -334,3 +334,18 @@ async def test_after_downtime_only_the_nearest_due_nudge_of_a_date_goes_out(sess
     await deliver(NudgeDispatcher(sessionmaker, rec, clock=Clock(datetime(2027, 1, 18, 12, 0, tzinfo=UTC))))
     [out] = rec.sent
     assert out.late and "**payment due** is in **2 days**, Wed 20 Jan 2027" in out.content
+
+
+async def test_currency_change_keeps_amounts_exact_or_refuses(session) -> None:
+    await setup_guild(session)
+    await add(session, kind="record", value="12000", currency="EUR")
+    deal = await deals.edit_deal(session, G1, "#1", actor=MANAGER, now=NOW, currency="JPY")
+    assert (deal.currency, deals.money_of(deal, deal.value_minor)) == ("JPY", Decimal("12000"))
+    await deals.edit_deal(session, G1, "#1", actor=MANAGER, now=NOW, currency="USD", value="12,000.50")
+    with pytest.raises(InvalidInput) as err:
+        await deals.edit_deal(session, G1, "#1", actor=MANAGER, now=NOW, currency="JPY")
+    assert str(err.value).startswith("JPY has 0 decimal place(s), so 12000.50 can't be kept exactly")
+    with pytest.raises(InvalidInput):
+        await deals.edit_deal(session, G1, "#1", actor=MANAGER, now=NOW, currency="-")  # amounts need one
+    await session.refresh(deal)
+    assert (deal.currency, deal.value_minor) == ("USD", 1200050)

@@ -10,27 +10,24 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.db.models import NOTE_MAX, TITLE_MAX
-from bot.services import deals as svc
-from bot.services import tours as tour_service
-from bot.services.clock import utcnow
-from bot.services.settings import get_config
+from bot.services import clock, deals, settings, tours
 from bot.ui import deals as ui
 from bot.ui.confirm import ConfirmDelete, Keep, confirm_view, register_delete
 from bot.ui.paginator import paginate_lines, send_pages
-from cogs._common import actor_of, bot_of, guild_id_of
+from cogs._common import NumberText, RefText, WhenText, actor_of, bot_of, guild_id_of
 
-KIND_CHOICES = [app_commands.Choice(name=k, value=k) for k in svc.KINDS]
-STATUS_CHOICES = [app_commands.Choice(name=s, value=s) for s in svc.STATUSES]
+KIND_CHOICES = [app_commands.Choice(name=k, value=k) for k in deals.KINDS]
+STATUS_CHOICES = [app_commands.Choice(name=s, value=s) for s in deals.STATUSES]
 LIST_STATUS_CHOICES = [
     app_commands.Choice(name="open (not declined, expired or completed)", value="open"),
     app_commands.Choice(name="all", value="all"),
     *STATUS_CHOICES,
 ]
-DATE_CHOICES = [app_commands.Choice(name=w, value=w) for w in svc.DATE_KINDS]
-SETTLE_CHOICES = [app_commands.Choice(name=k, value=k) for k in svc.SETTLE_KINDS]
+DATE_CHOICES = [app_commands.Choice(name=w, value=w) for w in deals.DATE_KINDS]
+SETTLE_CHOICES = [app_commands.Choice(name=k, value=k) for k in deals.SETTLE_KINDS]
 SETTLE_EDIT_CHOICES = [*SETTLE_CHOICES, app_commands.Choice(name="- (clear)", value="-")]
-Ref = app_commands.Range[str, 1, 200]
-Amount = app_commands.Range[str, 1, 30]
+Ref = RefText
+Amount = NumberText
 
 
 def locale_of(interaction: discord.Interaction) -> str | None:
@@ -40,7 +37,9 @@ def locale_of(interaction: discord.Interaction) -> str | None:
 
 async def _delete_deal(interaction: discord.Interaction, deal_id: int) -> str:
     async with bot_of(interaction).uow() as s:
-        deal = await svc.delete_deal(s, guild_id_of(interaction), deal_id, actor=actor_of(interaction), now=utcnow())
+        deal = await deals.delete_deal(
+            s, guild_id_of(interaction), deal_id, actor=actor_of(interaction), now=clock.utcnow()
+        )
     return ui.deleted(deal)
 
 
@@ -86,14 +85,14 @@ class DealsCog(
         settle_kind: app_commands.Choice[str] | None = None,
     ) -> None:
         async with bot_of(interaction).uow() as s:
-            deal = await svc.add_deal(
+            deal = await deals.add_deal(
                 s,
                 guild_id_of(interaction),
                 title=title,
                 kind=kind.value,
                 counterparty=counterparty,
                 actor=actor_of(interaction),
-                now=utcnow(),
+                now=clock.utcnow(),
                 owner_id=owner.id if owner else None,
                 value=value,
                 currency=currency,
@@ -117,8 +116,14 @@ class DealsCog(
         note: app_commands.Range[str, 1, NOTE_MAX] | None = None,
     ) -> None:
         async with bot_of(interaction).uow() as s:
-            res = await svc.set_status(
-                s, guild_id_of(interaction), deal, status.value, actor=actor_of(interaction), now=utcnow(), note=note
+            res = await deals.set_status(
+                s,
+                guild_id_of(interaction),
+                deal,
+                status.value,
+                actor=actor_of(interaction),
+                now=clock.utcnow(),
+                note=note,
             )
         await _reply(interaction, ui.status_changed(res, locale_of(interaction)))
 
@@ -136,19 +141,19 @@ class DealsCog(
         interaction: discord.Interaction,
         deal: Ref,
         what: app_commands.Choice[str],
-        date: app_commands.Range[str, 1, 100],
-        label: app_commands.Range[str, 1, svc.LABEL_MAX] | None = None,
+        date: WhenText,
+        label: app_commands.Range[str, 1, deals.LABEL_MAX] | None = None,
         confirm_past: bool = False,
     ) -> None:
         async with bot_of(interaction).uow() as s:
-            res = await svc.set_date(
+            res = await deals.set_date(
                 s,
                 guild_id_of(interaction),
                 deal,
                 what.value,
                 date,
                 actor=actor_of(interaction),
-                now=utcnow(),
+                now=clock.utcnow(),
                 label=label,
                 confirm_past=confirm_past,
             )
@@ -158,8 +163,8 @@ class DealsCog(
     @app_commands.describe(deal="The deal", key_date="The key date")
     async def date_remove(self, interaction: discord.Interaction, deal: Ref, key_date: Ref) -> None:
         async with bot_of(interaction).uow() as s:
-            d, kd = await svc.remove_date(
-                s, guild_id_of(interaction), deal, key_date, actor=actor_of(interaction), now=utcnow()
+            d, kd = await deals.remove_date(
+                s, guild_id_of(interaction), deal, key_date, actor=actor_of(interaction), now=clock.utcnow()
             )
         await _reply(interaction, ui.date_removed(d, kd))
 
@@ -175,9 +180,9 @@ class DealsCog(
         st = status.value if status else "open"
         gid = guild_id_of(interaction)
         async with bot_of(interaction).uow() as s:
-            rows = await svc.list_deals(s, gid, actor_of(interaction), status=st, kind=kind.value if kind else None)
-            cfg = await get_config(s, gid)
-        today = utcnow().astimezone(cfg.tz).date()
+            rows = await deals.list_deals(s, gid, actor_of(interaction), status=st, kind=kind.value if kind else None)
+            cfg = await settings.get_config(s, gid)
+        today = clock.utcnow().astimezone(cfg.tz).date()
         title = ui.list_title(st, kind.value if kind else None)
         if not rows:
             embed = discord.Embed(title=title, description=ui.empty_list(st), colour=ui.DEAL_COLOUR)
@@ -198,16 +203,16 @@ class DealsCog(
     async def show(self, interaction: discord.Interaction, deal: Ref) -> None:
         gid = guild_id_of(interaction)
         async with bot_of(interaction).uow() as s:
-            d = await svc.get_deal(s, gid, deal, actor_of(interaction))
-            cfg = await get_config(s, gid)
-            linked = await svc.linked_show(s, d)
-            next_due = await svc.next_nudges(s, d)
+            d = await deals.get_deal(s, gid, deal, actor_of(interaction))
+            cfg = await settings.get_config(s, gid)
+            linked = await deals.linked_show(s, d)
+            next_due = await deals.next_nudges(s, d)
         embed = ui.deal_embed(
             d,
             show=linked,
             next_due=next_due,
             waiting=cfg.business_channel_id is None,
-            today=utcnow().astimezone(cfg.tz).date(),
+            today=clock.utcnow().astimezone(cfg.tz).date(),
             locale=locale_of(interaction),
         )
         await interaction.response.send_message(embed=embed, ephemeral=True)
@@ -243,12 +248,12 @@ class DealsCog(
         settle_kind: app_commands.Choice[str] | None = None,
     ) -> None:
         async with bot_of(interaction).uow() as s:
-            d = await svc.edit_deal(
+            d = await deals.edit_deal(
                 s,
                 guild_id_of(interaction),
                 deal,
                 actor=actor_of(interaction),
-                now=utcnow(),
+                now=clock.utcnow(),
                 title=title,
                 kind=kind.value if kind else None,
                 counterparty=counterparty,
@@ -266,14 +271,14 @@ class DealsCog(
     @app_commands.describe(deal="The deal")
     async def delete(self, interaction: discord.Interaction, deal: Ref) -> None:
         async with bot_of(interaction).uow() as s:
-            d = await svc.get_deal(s, guild_id_of(interaction), deal, actor_of(interaction))
+            d = await deals.get_deal(s, guild_id_of(interaction), deal, actor_of(interaction))
         await interaction.response.send_message(ui.confirm_delete(d), view=confirm_view("deal", d.id), ephemeral=True)
 
     @add.autocomplete("show")
     @edit.autocomplete("show")
     async def _show_ac(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         async with bot_of(interaction).uow() as s:
-            pairs = await tour_service.autocomplete(s, guild_id_of(interaction), current, now=utcnow())
+            pairs = await tours.autocomplete(s, guild_id_of(interaction), current, now=clock.utcnow())
         return [app_commands.Choice(name=n, value=v) for n, v in pairs]
 
     @status.autocomplete("deal")
@@ -284,14 +289,14 @@ class DealsCog(
     @delete.autocomplete("deal")
     async def _deal_ac(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         async with bot_of(interaction).uow() as s:  # only deals the asker may see
-            pairs = await svc.autocomplete(s, guild_id_of(interaction), actor_of(interaction), current)
+            pairs = await deals.autocomplete(s, guild_id_of(interaction), actor_of(interaction), current)
         return [app_commands.Choice(name=n, value=v) for n, v in pairs]
 
     @date_remove.autocomplete("key_date")
     async def _date_ac(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         deal_ref = str(getattr(interaction.namespace, "deal", "") or "")
         async with bot_of(interaction).uow() as s:
-            pairs = await svc.date_autocomplete(s, guild_id_of(interaction), actor_of(interaction), deal_ref, current)
+            pairs = await deals.date_autocomplete(s, guild_id_of(interaction), actor_of(interaction), deal_ref, current)
         return [app_commands.Choice(name=n, value=v) for n, v in pairs]
 
 

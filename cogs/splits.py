@@ -11,15 +11,13 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.services import releases as release_service
-from bot.services import splits as svc
-from bot.services.clock import utcnow
+from bot.services import clock, releases, splits
 from bot.ui import splits as ui
 from bot.ui.paginator import send_pages
-from cogs._common import actor_of, bot_of, guild_id_of
+from cogs._common import RefText, actor_of, bot_of, guild_id_of
 
-ROLE_CHOICES = [app_commands.Choice(name=r, value=r) for r in svc.ROLES]
-Ref = app_commands.Range[str, 1, 200]
+ROLE_CHOICES = [app_commands.Choice(name=r, value=r) for r in splits.ROLES]
+Ref = RefText
 
 
 @app_commands.guild_only()
@@ -46,18 +44,18 @@ class SplitsCog(commands.GroupCog, group_name="split", group_description="Song s
         track: Ref,
         share: app_commands.Range[str, 1, 10],
         member: discord.Member | None = None,
-        name: app_commands.Range[str, 1, svc.NAME_MAX] | None = None,
+        name: app_commands.Range[str, 1, splits.NAME_MAX] | None = None,
         role: app_commands.Choice[str] | None = None,
     ) -> None:
         async with bot_of(interaction).uow() as s:
-            _, ts, split, created = await svc.set_split(
+            _, ts, split, created = await splits.set_split(
                 s,
                 guild_id_of(interaction),
                 release,
                 track,
                 share,
                 actor=actor_of(interaction),
-                now=utcnow(),
+                now=clock.utcnow(),
                 member_id=member.id if member else None,
                 member_name=member.display_name if member else None,
                 name=name,
@@ -69,7 +67,7 @@ class SplitsCog(commands.GroupCog, group_name="split", group_description="Song s
     @app_commands.describe(release="The release", track="The track", party="The party to remove")
     async def remove(self, interaction: discord.Interaction, release: Ref, track: Ref, party: Ref) -> None:
         async with bot_of(interaction).uow() as s:
-            _, ts, split = await svc.remove_split(
+            _, ts, split = await splits.remove_split(
                 s, guild_id_of(interaction), release, track, party, actor=actor_of(interaction)
             )
         await interaction.response.send_message(ui.split_removed(ts, split))
@@ -78,14 +76,14 @@ class SplitsCog(commands.GroupCog, group_name="split", group_description="Song s
     @app_commands.describe(release="The release", track="Only this track")
     async def show(self, interaction: discord.Interaction, release: Ref, track: Ref | None = None) -> None:
         async with bot_of(interaction).uow() as s:
-            r, items = await svc.overview(s, guild_id_of(interaction), release, track)
+            r, items = await splits.overview(s, guild_id_of(interaction), release, track)
         await send_pages(interaction, ui.overview_pages(r, items))
 
     @app_commands.command(name="sheet", description="The .csv split sheet (track, ISRC, party, role, share)")
     @app_commands.describe(release="The release (every track must total exactly 100.00 %)")
     async def sheet(self, interaction: discord.Interaction, release: Ref) -> None:
         async with bot_of(interaction).uow() as s:
-            r, text, rows = await svc.sheet(s, guild_id_of(interaction), release)
+            r, text, rows = await splits.sheet(s, guild_id_of(interaction), release)
         file = discord.File(io.BytesIO(text.encode("utf-8")), filename=ui.sheet_filename(r))
         await interaction.response.send_message(ui.sheet_ready(r, rows), file=file)
 
@@ -95,7 +93,7 @@ class SplitsCog(commands.GroupCog, group_name="split", group_description="Song s
     @sheet.autocomplete("release")
     async def _release_ac(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         async with bot_of(interaction).uow() as s:
-            pairs = await release_service.autocomplete(s, guild_id_of(interaction), current)
+            pairs = await releases.autocomplete(s, guild_id_of(interaction), current)
         return [app_commands.Choice(name=n, value=v) for n, v in pairs]
 
     @set_.autocomplete("track")
@@ -104,7 +102,7 @@ class SplitsCog(commands.GroupCog, group_name="split", group_description="Song s
     async def _track_ac(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         release_ref = str(getattr(interaction.namespace, "release", "") or "")
         async with bot_of(interaction).uow() as s:
-            pairs = await svc.track_autocomplete(s, guild_id_of(interaction), release_ref, current)
+            pairs = await splits.track_autocomplete(s, guild_id_of(interaction), release_ref, current)
         return [app_commands.Choice(name=n, value=v) for n, v in pairs]
 
     @remove.autocomplete("party")
@@ -113,7 +111,7 @@ class SplitsCog(commands.GroupCog, group_name="split", group_description="Song s
         release_ref = str(getattr(ns, "release", "") or "")
         track_ref = str(getattr(ns, "track", "") or "")
         async with bot_of(interaction).uow() as s:
-            pairs = await svc.party_autocomplete(s, guild_id_of(interaction), release_ref, track_ref, current)
+            pairs = await splits.party_autocomplete(s, guild_id_of(interaction), release_ref, track_ref, current)
         return [app_commands.Choice(name=n, value=v) for n, v in pairs]
 
 

@@ -32,7 +32,7 @@ from bot.services import nudges, refs
 from bot.services.errors import Forbidden, InvalidInput, NotFound
 from bot.services.permissions import Actor, is_manager
 from bot.services.settings import GuildConfig, get_config
-from bot.textfmt import escape_markdown
+from bot.textfmt import CONTENT_MAX, escape_markdown, truncate
 from bot.timeparse import parse_when
 
 KINDS = ("show-offer", "record", "distribution", "publishing", "sync", "brand", "management", "merch", "other")
@@ -811,7 +811,7 @@ async def _render_date(session: AsyncSession, nudge: Nudge, now: datetime) -> nu
         f"**{escape_markdown(date_name(kd))}** {when}, {format_day(kd.date)} ({stamp}).\n"
         f"See `/deal show deal:#{deal.number}`."
     )
-    return nudges.Rendered(text[:2000], (deal.owner_id,), cfg.business_channel_id)
+    return nudges.Rendered(truncate(text, CONTENT_MAX), (deal.owner_id,), cfg.business_channel_id)
 
 
 nudges.register_kind(KIND_DATE, _render_date)

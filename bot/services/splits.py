@@ -25,6 +25,7 @@ from bot.services import refs
 from bot.services.errors import Forbidden, InvalidInput, NotFound
 from bot.services.permissions import Actor, is_manager, role_map
 from bot.services.releases import get_release, tracks_of
+from bot.textfmt import CHOICE_NAME_MAX, truncate
 
 ROLES = ("songwriter", "composer", "lyricist", "producer", "performer", "publisher")
 FULL = 10000  # basis points in 100.00 %
@@ -343,5 +344,5 @@ async def party_autocomplete(
         if key and key not in refs.fold(s.name):
             continue
         label = f"{s.name} · {s.role} · {format_share(s.share_bp)}"
-        out.append((label if len(label) <= 100 else label[:99] + "…", f"id:{s.id}"))
+        out.append((truncate(label, CHOICE_NAME_MAX), f"id:{s.id}"))
     return out[:limit]

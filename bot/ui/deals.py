@@ -16,9 +16,18 @@ from bot.db.models import Deal, DealDate, Show
 from bot.money import format_money, format_percent
 from bot.services import deals as svc
 from bot.services.tours import format_day as show_day
-from bot.ui.format import FIELD_VALUE_MAX, plain, truncate, ts
+from bot.ui.format import (
+    COLOURS,
+    CONTENT_MAX,
+    EMBED_DESCRIPTION_MAX,
+    EMBED_TITLE_MAX,
+    FIELD_VALUE_MAX,
+    plain,
+    truncate,
+    ts,
+)
 
-DEAL_COLOUR = discord.Colour.dark_green()
+DEAL_COLOUR = discord.Colour(COLOURS.deals)
 STATUS_ICON = {
     "lead": "🌱",
     "offer": "📨",
@@ -119,11 +128,11 @@ def deal_embed(
 ) -> discord.Embed:
     """``/deal show``: the deal's facts, key dates (with their next nudge) and full status history."""
     e = discord.Embed(
-        title=truncate(f"{STATUS_ICON.get(deal.status, '')} #{deal.number} {plain(deal.title)}", 256),
+        title=truncate(f"{STATUS_ICON.get(deal.status, '')} #{deal.number} {plain(deal.title)}", EMBED_TITLE_MAX),
         description=truncate(
             f"**{deal.kind}** with **{plain(deal.counterparty)}** · status **{deal.status}** · "
             f"owner <@{deal.owner_id}>",
-            4096,
+            EMBED_DESCRIPTION_MAX,
         ),
         colour=DEAL_COLOUR,
     )
@@ -214,7 +223,7 @@ def status_changed(res: svc.StatusResult, locale: str | None) -> str:
             lines.append(f"💶 Show terms kept on the deal: {desc}.")
     elif d.status == "signed" and d.kind == "show-offer":
         lines.append("No show is linked, so no settlement terms were set (`/deal edit deal:#… show:…`).")
-    return truncate("\n".join(lines), 2000)
+    return truncate("\n".join(lines), CONTENT_MAX)
 
 
 def date_set(res: svc.DateResult) -> str:
@@ -234,7 +243,7 @@ def date_set(res: svc.DateResult) -> str:
         tail = f"Nudges in the business channel, pinging <@{d.owner_id}>: {when}."
     else:
         tail = "It's too close for any nudge (14 days, 3 days, on the day at 09:00 have passed)."
-    return truncate(f"{head}\n{tail}", 2000)
+    return truncate(f"{head}\n{tail}", CONTENT_MAX)
 
 
 def date_removed(deal: Deal, kd: DealDate) -> str:

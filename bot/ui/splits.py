@@ -10,9 +10,9 @@ import discord
 
 from bot.db.models import Release, TrackSplit
 from bot.services.splits import TrackSplits, describe_difference, format_share
-from bot.ui.format import FIELD_VALUE_MAX, plain, truncate
+from bot.ui.format import COLOURS, EMBED_TITLE_MAX, FIELD_NAME_MAX, FIELD_VALUE_MAX, plain, truncate
 
-SPLIT_COLOUR = discord.Colour.teal()
+SPLIT_COLOUR = discord.Colour(COLOURS.splits)
 TRACKS_PER_PAGE = 6
 
 
@@ -31,7 +31,7 @@ def track_status(ts: TrackSplits) -> str:
 def track_field(ts: TrackSplits) -> tuple[str, str]:
     """(name, value) of one track's field: ``#1 Night Drive · GBXYZ2700001`` and its parties."""
     isrc = f" · {ts.track.isrc}" if ts.track.isrc else ""
-    name = truncate(f"#{ts.track.position} {plain(ts.track.title)}{isrc}", 256)
+    name = truncate(f"#{ts.track.position} {plain(ts.track.title)}{isrc}", FIELD_NAME_MAX)
     lines = [track_status(ts)]
     for s in ts.splits:
         lines.append(f"• {party(s)} · {s.role} · **{format_share(s.share_bp)}**")
@@ -59,7 +59,7 @@ def overview_pages(release: Release, items: list[TrackSplits]) -> list[discord.E
     pages = []
     for n, chunk in enumerate(chunks, 1):
         e = discord.Embed(
-            title=truncate(f"🎼 Splits · #{release.number} {plain(release.title)}", 256),
+            title=truncate(f"🎼 Splits · #{release.number} {plain(release.title)}", EMBED_TITLE_MAX),
             description=summary,
             colour=SPLIT_COLOUR,
         )

@@ -26,6 +26,7 @@ from tests.e2e.harness import (
     GUILD,
     MANAGER_ROLE,
     OTHER,
+    READONLY,
     make_double_with_roles,
 )
 
@@ -154,6 +155,13 @@ async def test_deal_key_date_nudges_in_the_business_channel_and_an_artist_sees_n
 
 
 async def test_declined_deal_gets_no_nudges_and_delete_confirms(double: DiscordDouble, bot: Roadie) -> None:
+    res = await double.invoke(GUILD, GENERAL, BEN, "settings business-channel", {"channel": BUSINESS})
+    assert res.ephemeral and res.content == "🚫 Changing Roadie's settings needs the **Manage Server** permission."
+    res = await double.invoke(GUILD, GENERAL, ANA, "settings business-channel", {"channel": READONLY})
+    assert res.ephemeral and res.content.startswith(f"⚠️ Roadie can't post in <#{READONLY}>.")
+    res = await double.invoke(GUILD, GENERAL, ANA, "settings show", {})
+    fields = {f["name"]: f["value"] for f in res.embeds[0]["fields"]}
+    assert fields["Business channel (deal nudges)"] == "not set: deal key dates are stored, their nudges wait for one"
     await double.invoke(GUILD, GENERAL, ANA, "settings business-channel", {"channel": BUSINESS})
     expires = datetime.now(UTC).date() + timedelta(days=20)
     await double.invoke(GUILD, GENERAL, ANA, "deal add", {"title": "Sync", "kind": "sync", "counterparty": "Netflix"})

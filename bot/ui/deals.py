@@ -183,7 +183,7 @@ def empty_list(status: str) -> str:
 
 
 def added(deal: Deal) -> str:
-    """``🤝 Deal #3 added (lead) ...``."""
+    """``🌱 Deal #3 **title** added as `lead`, owned by @owner. …``."""
     return (
         f"🌱 Deal #{deal.number} **{plain(truncate(deal.title, 150))}** added as `lead`, owned by <@{deal.owner_id}>. "
         f"Add key dates with `/deal date deal:#{deal.number}`."
@@ -198,7 +198,8 @@ def status_changed(res: svc.StatusResult, locale: str | None) -> str:
         f"`{res.old}` → `{d.status}`."
     ]
     if res.cancelled:
-        lines.append(f"Its {res.cancelled} pending key-date nudge{'s' if res.cancelled != 1 else ''} were cancelled.")
+        n = res.cancelled
+        lines.append(f"Its {n} pending key-date nudge{'s were' if n != 1 else ' was'} cancelled.")
     elif d.status in svc.CLOSED and d.dates:
         lines.append("Its key dates get no more nudges.")
     if res.replanned:

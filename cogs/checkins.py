@@ -144,6 +144,5 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="Ma
 
 
 async def setup(bot: commands.Bot) -> None:
-    """Extension entry point: the cog and the restart-proof "Post my check-in" button."""
-    bot.add_dynamic_items(ui.OpenCheckin)
+    """Extension entry point (the "Post my check-in" button is wired in ``bot/features.py``)."""
     await bot.add_cog(CheckinsCog(bot))

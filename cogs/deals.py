@@ -12,7 +12,7 @@ from discord.ext import commands
 from bot.db.models import NOTE_MAX, TITLE_MAX
 from bot.services import clock, deals, settings, tours
 from bot.ui import deals as ui
-from bot.ui.confirm import ConfirmDelete, Keep, confirm_view, register_delete
+from bot.ui.confirm import confirm_view
 from bot.ui.paginator import paginate_lines, send_pages
 from cogs._common import NumberText, RefText, WhenText, actor_of, bot_of, guild_id_of
 
@@ -33,14 +33,6 @@ Amount = NumberText
 def locale_of(interaction: discord.Interaction) -> str | None:
     """The server's preferred locale (Discord's ``guild_locale``, e.g. ``en-US``) for money formatting."""
     return str(interaction.guild_locale) if interaction.guild_locale else None
-
-
-async def _delete_deal(interaction: discord.Interaction, deal_id: int) -> str:
-    async with bot_of(interaction).uow() as s:
-        deal = await deals.delete_deal(
-            s, guild_id_of(interaction), deal_id, actor=actor_of(interaction), now=clock.utcnow()
-        )
-    return ui.deleted(deal)
 
 
 async def _reply(interaction: discord.Interaction, content: str, embed: discord.Embed | None = None) -> None:
@@ -272,7 +264,9 @@ class DealsCog(
     async def delete(self, interaction: discord.Interaction, deal: Ref) -> None:
         async with bot_of(interaction).uow() as s:
             d = await deals.get_deal(s, guild_id_of(interaction), deal, actor_of(interaction))
-        await interaction.response.send_message(ui.confirm_delete(d), view=confirm_view("deal", d.id), ephemeral=True)
+        await interaction.response.send_message(
+            ui.confirm_delete(d), view=confirm_view(ui.DELETE_KIND, d.id), ephemeral=True
+        )
 
     @add.autocomplete("show")
     @edit.autocomplete("show")
@@ -301,7 +295,5 @@ class DealsCog(
 
 
 async def setup(bot: commands.Bot) -> None:
-    """Extension entry point: the cog and its restart-proof delete confirmation."""
-    register_delete("deal", _delete_deal)
-    bot.add_dynamic_items(ConfirmDelete, Keep)
+    """Extension entry point (its components are wired in ``bot/features.py``)."""
     await bot.add_cog(DealsCog(bot))

@@ -9,19 +9,11 @@ from discord.ext import commands
 from bot.db.models import METRIC_MAX, NOTE_MAX, TITLE_MAX
 from bot.services import clock, goals, settings
 from bot.ui import goals as ui
-from bot.ui.confirm import ConfirmDelete, Keep, confirm_view, register_delete
+from bot.ui.confirm import confirm_view
 from bot.ui.paginator import send_paginated
 from cogs._common import NumberText, RefText, WhenText, actor_of, bot_of, check_bot_can_post, guild_id_of
 
 DATE_HELP = "e.g. 2027-06-01, 'next friday', 'in 3 weeks' (server time zone)"
-
-
-async def _delete_goal(interaction: discord.Interaction, goal_id: int) -> str:
-    async with bot_of(interaction).uow() as s:
-        goal = await goals.delete_goal(
-            s, guild_id_of(interaction), goal_id, now=clock.utcnow(), actor=actor_of(interaction)
-        )
-    return ui.deleted_text(goal)
 
 
 @app_commands.guild_only()
@@ -179,7 +171,7 @@ class GoalsCog(commands.GroupCog, group_name="goal", group_description="Career g
             g = await goals.get_goal(s, gid, goal)
             await goals.require_can_change(s, g, actor_of(interaction))  # refuse now, not at the click
             cfg = await settings.get_config(s, gid)
-        view = confirm_view("goal", g.id)
+        view = confirm_view(ui.DELETE_KIND, g.id)
         await interaction.response.send_message(
             ui.delete_question(g),
             embed=ui.goal_embed(g, cfg.tz),
@@ -199,7 +191,5 @@ class GoalsCog(commands.GroupCog, group_name="goal", group_description="Career g
 
 
 async def setup(bot: commands.Bot) -> None:
-    """Extension entry point: the cog and its restart-proof buttons."""
-    register_delete("goal", _delete_goal)
-    bot.add_dynamic_items(ConfirmDelete, Keep)
+    """Extension entry point (its components are wired in ``bot/features.py``)."""
     await bot.add_cog(GoalsCog(bot))

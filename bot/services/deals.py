@@ -26,7 +26,7 @@ from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from bot.db.models import NOTE_MAX, TITLE_MAX, Deal, DealDate, DealStatusChange, Nudge, Show
+from bot.db.models import NOTE_MAX, TITLE_MAX, Deal, DealDate, DealStatus, DealStatusChange, Nudge, NudgeStatus, Show
 from bot.money import check_currency, from_minor, minor_digits, parse_amount, parse_percent, to_minor
 from bot.services import nudges, refs
 from bot.services.errors import Forbidden, InvalidInput, NotFound
@@ -36,9 +36,10 @@ from bot.textfmt import CONTENT_MAX, escape_markdown, truncate
 from bot.timeparse import parse_when
 
 KINDS = ("show-offer", "record", "distribution", "publishing", "sync", "brand", "management", "merch", "other")
-PIPELINE = ("lead", "offer", "negotiating", "signed", "active", "completed")
-STATUSES = (*PIPELINE, "declined", "expired")
-CLOSED = ("declined", "expired", "completed")
+S = DealStatus
+PIPELINE = (S.LEAD, S.OFFER, S.NEGOTIATING, S.SIGNED, S.ACTIVE, S.COMPLETED)
+STATUSES = tuple(DealStatus)  # the pipeline, then declined and expired
+CLOSED = (S.DECLINED, S.EXPIRED, S.COMPLETED)  # no nudges
 DATE_KINDS = ("offer-expires", "signature-due", "option-pickup", "term-ends", "payment-due", "renewal-notice", "other")
 SETTLE_KINDS = ("guarantee", "door", "versus", "plus")  # as /settle terms (issue #14) names them
 OFFSETS = (14, 3, 0)  # days before a key date that it is nudged
@@ -95,7 +96,7 @@ class DateResult:
 
 async def _visible(session: AsyncSession, guild_id: int, actor: Actor | None) -> list[ColumnElement[bool]]:
     """WHERE clauses for the deals ``actor`` may see: all (managers; None = trusted) or their own."""
-    cond: list[ColumnElement[bool]] = [Deal.deleted_at.is_(None)]
+    cond: list[ColumnElement[bool]] = [Deal.visible()]
     if actor is not None and not await is_manager(session, guild_id, actor):
         cond.append(Deal.owner_id == actor.user_id)
     return cond
@@ -183,7 +184,7 @@ def percentage_of(deal: Deal) -> Decimal | None:
 
 async def _show(session: AsyncSession, guild_id: int, ref: str) -> Show:
     return await refs.resolve(
-        session, Show, guild_id, ref, noun="show", list_hint="`/tour list`", visible=[Show.deleted_at.is_(None)]
+        session, Show, guild_id, ref, noun="show", list_hint="`/tour list`", visible=[Show.visible()]
     )
 
 
@@ -287,7 +288,7 @@ async def add_deal(
         search_key=refs.fold(clean),
         kind=_kind(kind),
         counterparty=_clean(counterparty, "Counterparty"),
-        status="lead",
+        status=S.LEAD,
         owner_id=owner,
         author_id=actor.user_id,
         created_at=now,
@@ -300,7 +301,7 @@ async def add_deal(
     if show is not None:
         deal.show_id = (await _show(session, guild_id, show)).id
     deal.number = await refs.next_number(session, Deal, guild_id)
-    deal.history = [DealStatusChange(from_status=None, to_status="lead", actor_id=actor.user_id, created_at=now)]
+    deal.history = [DealStatusChange(from_status=None, to_status=S.LEAD, actor_id=actor.user_id, created_at=now)]
     deal.dates = []
     session.add(deal)
     await session.flush()
@@ -369,9 +370,9 @@ def is_sensible(old: str, new: str) -> bool:
         return False
     if new in PIPELINE:
         return old in PIPELINE and PIPELINE.index(new) > PIPELINE.index(old)
-    if new == "declined":
-        return old in ("lead", "offer", "negotiating")
-    return new == "expired"
+    if new == S.DECLINED:
+        return old in (S.LEAD, S.OFFER, S.NEGOTIATING)
+    return new == S.EXPIRED
 
 
 async def set_status(
@@ -417,7 +418,7 @@ async def set_status(
         result.cancelled = await nudges.cancel_for(session, KIND_DATE, [d.id for d in deal.dates])
     elif old in CLOSED:
         result.replanned = await plan_nudges(session, deal, cfg, now)
-    if st == "signed" and deal.kind == "show-offer":
+    if st == S.SIGNED and deal.kind == "show-offer":
         result.terms = show_terms(deal)
         if result.terms is not None and result.terms.problem is None:
             result.settlement_updated = await copy_to_settlement(session, deal, result.terms, actor=actor, now=now)
@@ -518,7 +519,8 @@ async def delete_deal(session: AsyncSession, guild_id: int, deal_id: int, *, act
         NotFound: gone, or hidden from ``actor``.
     """
     deal = await get_deal_by_id(session, guild_id, deal_id, actor)
-    deal.deleted_at = deal.updated_at = now
+    deal.soft_delete(now)
+    deal.updated_at = now
     await nudges.cancel_for(session, KIND_DATE, [d.id for d in deal.dates])
     await session.flush()
     return deal
@@ -551,7 +553,7 @@ async def plan_nudges(session: AsyncSession, deal: Deal, cfg: GuildConfig, now: 
     ids = [d.id for d in deal.dates if d.id is not None]
     if ids:
         await nudges.cancel_for(session, KIND_DATE, ids)
-    if deal.deleted_at is not None or deal.status in CLOSED or cfg.business_channel_id is None:
+    if deal.is_deleted or deal.status in CLOSED or cfg.business_channel_id is None:
         return []
     planned = []
     for kd in deal.dates:
@@ -724,7 +726,7 @@ async def pending_for(session: AsyncSession, kd: DealDate) -> list[Nudge]:
     return list(
         await session.scalars(
             select(Nudge)
-            .where(Nudge.kind == KIND_DATE, Nudge.ref_id == kd.id, Nudge.status == "pending")
+            .where(Nudge.kind == KIND_DATE, Nudge.ref_id == kd.id, Nudge.status == NudgeStatus.PENDING)
             .order_by(Nudge.due_at)
         )
     )
@@ -737,7 +739,7 @@ async def next_nudges(session: AsyncSession, deal: Deal) -> dict[int, datetime]:
         return {}
     rows = await session.execute(
         select(Nudge.ref_id, func.min(Nudge.due_at))
-        .where(Nudge.kind == KIND_DATE, Nudge.ref_id.in_(ids), Nudge.status == "pending")
+        .where(Nudge.kind == KIND_DATE, Nudge.ref_id.in_(ids), Nudge.status == NudgeStatus.PENDING)
         .group_by(Nudge.ref_id)
     )
     return {ref: due for ref, due in rows.all() if ref is not None}
@@ -748,7 +750,7 @@ async def linked_show(session: AsyncSession, deal: Deal) -> Show | None:
     if deal.show_id is None:
         return None
     show = await session.get(Show, deal.show_id)
-    return show if show is not None and show.guild_id == deal.guild_id and show.deleted_at is None else None
+    return show if show is not None and show.guild_id == deal.guild_id and not show.is_deleted else None
 
 
 async def replan_guild(session: AsyncSession, guild_id: int, now: datetime) -> int:
@@ -757,7 +759,7 @@ async def replan_guild(session: AsyncSession, guild_id: int, now: datetime) -> i
     cfg = await get_config(session, guild_id)
     deals = (
         await session.scalars(
-            select(Deal).where(Deal.guild_id == guild_id, Deal.deleted_at.is_(None)).options(selectinload(Deal.dates))
+            select(Deal).where(Deal.guild_id == guild_id, Deal.visible()).options(selectinload(Deal.dates))
         )
     ).all()
     count = 0
@@ -783,7 +785,7 @@ async def _render_date(session: AsyncSession, nudge: Nudge, now: datetime) -> nu
     if kd is None:
         return None
     deal = await session.get(Deal, kd.deal_id)
-    if deal is None or deal.guild_id != nudge.guild_id or deal.deleted_at is not None or deal.status in CLOSED:
+    if deal is None or deal.guild_id != nudge.guild_id or deal.is_deleted or deal.status in CLOSED:
         return None
     cfg = await get_config(session, deal.guild_id)
     if cfg.business_channel_id is None or _today(cfg, now) > kd.date:
@@ -814,4 +816,5 @@ async def _render_date(session: AsyncSession, nudge: Nudge, now: datetime) -> nu
     return nudges.Rendered(truncate(text, CONTENT_MAX), (deal.owner_id,), cfg.business_channel_id)
 
 
-nudges.register_kind(KIND_DATE, _render_date)
+NUDGE_KINDS = (nudges.NudgeKind(KIND_DATE, _render_date),)
+"""Wired in ``bot/features.py``."""

@@ -14,7 +14,7 @@ import discord
 from bot.db.models import Checkin, CheckinSchedule
 from bot.services import checkins, clock
 from bot.services.settings import GuildConfig
-from bot.ui.context import guild_id_of
+from bot.ui.context import bot_of, guild_id_of
 from bot.ui.errors import reply_error
 from bot.ui.format import (
     COLOURS,
@@ -26,6 +26,7 @@ from bot.ui.format import (
     truncate,
     ts,
 )
+from bot.ui.ids import CustomId
 from bot.ui.paginator import paginate_lines
 
 CHECKIN_COLOUR = discord.Colour(COLOURS.checkins)
@@ -49,6 +50,9 @@ def checkin_embed(c: Checkin, author: discord.abc.User | None = None) -> discord
     if c.link:
         e.add_field(name="🔗 Link", value=truncate(c.link, FIELD_VALUE_MAX), inline=False)
     return e
+
+
+MODAL_ID = CustomId("roadie:checkin:modal:{sid}")  # 0: opened with /checkin post, not from a prompt
 
 
 class CheckinModal(discord.ui.Modal):
@@ -78,11 +82,11 @@ class CheckinModal(discord.ui.Modal):
     )
 
     def __init__(self, schedule_id: int | None = None) -> None:
-        super().__init__(title="Check-in", custom_id=f"roadie:checkin:modal:{schedule_id or 0}", timeout=None)
+        super().__init__(title="Check-in", custom_id=MODAL_ID.format(sid=schedule_id or 0), timeout=None)
         self.schedule_id = schedule_id
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
-        async with interaction.client.uow() as s:  # type: ignore[attr-defined]
+        async with bot_of(interaction).uow() as s:
             c = await checkins.post_checkin(
                 s,
                 guild_id_of(interaction),
@@ -101,7 +105,10 @@ class CheckinModal(discord.ui.Modal):
         await reply_error(interaction, error)
 
 
-class OpenCheckin(discord.ui.DynamicItem[discord.ui.Button], template=r"roadie:checkin:open:(?P<sid>\d+)"):
+OPEN_ID = CustomId("roadie:checkin:open:{sid}")
+
+
+class OpenCheckin(discord.ui.DynamicItem[discord.ui.Button], template=OPEN_ID.template):
     """The "Post my check-in" button on prompts; opens the form. Works after restarts."""
 
     def __init__(self, schedule_id: int) -> None:
@@ -109,7 +116,7 @@ class OpenCheckin(discord.ui.DynamicItem[discord.ui.Button], template=r"roadie:c
             discord.ui.Button(
                 label="Post my check-in",
                 style=discord.ButtonStyle.primary,
-                custom_id=f"roadie:checkin:open:{schedule_id}",
+                custom_id=OPEN_ID.format(sid=schedule_id),
             )
         )
         self.schedule_id = schedule_id

@@ -12,10 +12,12 @@ from decimal import Decimal
 
 import discord
 
-from bot.db.models import Deal, DealDate, Show
+from bot.db.models import Deal, DealDate, DealStatus, Show
 from bot.money import format_money, format_percent
+from bot.services import clock
 from bot.services import deals as svc
 from bot.services.tours import format_day as show_day
+from bot.ui.context import actor_of, bot_of, guild_id_of
 from bot.ui.format import (
     COLOURS,
     CONTENT_MAX,
@@ -29,15 +31,16 @@ from bot.ui.format import (
 
 DEAL_COLOUR = discord.Colour(COLOURS.deals)
 STATUS_ICON = {
-    "lead": "🌱",
-    "offer": "📨",
-    "negotiating": "🤝",
-    "signed": "✍️",
-    "active": "▶️",
-    "completed": "🏁",
-    "declined": "🚫",
-    "expired": "⌛",
+    DealStatus.LEAD: "🌱",
+    DealStatus.OFFER: "📨",
+    DealStatus.NEGOTIATING: "🤝",
+    DealStatus.SIGNED: "✍️",
+    DealStatus.ACTIVE: "▶️",
+    DealStatus.COMPLETED: "🏁",
+    DealStatus.DECLINED: "🚫",
+    DealStatus.EXPIRED: "⌛",
 }
+DELETE_KIND = "deal"  # in the Delete/Keep custom_ids: roadie:deal:delete:<id>
 WAITING = "nudges wait for a business channel (`/settings business-channel`)"
 
 
@@ -222,7 +225,7 @@ def status_changed(res: svc.StatusResult, locale: str | None) -> str:
             lines.append(f"💶 The show's settlement terms are now: {desc}.")
         else:
             lines.append(f"💶 Show terms kept on the deal: {desc}.")
-    elif d.status == "signed" and d.kind == "show-offer":
+    elif d.status == DealStatus.SIGNED and d.kind == "show-offer":
         lines.append("No show is linked, so no settlement terms were set (`/deal edit deal:#… show:…`).")
     return truncate("\n".join(lines), CONTENT_MAX)
 
@@ -278,3 +281,13 @@ def business_channel_set(channel_id: int, planned: int) -> str:
         else " Key dates added from now on are nudged there."
     )
     return f"✅ Deal nudges will go to <#{channel_id}> (only there; they ping only each deal's owner).{tail}"
+
+
+async def delete_deal(interaction: discord.Interaction, deal_id: int) -> str:
+    """The Delete button's action for deals (``roadie:deal:delete:<id>``): one unit of work; the reply.
+    A deal the clicker may not see is NotFound, as everywhere."""
+    async with bot_of(interaction).uow() as s:
+        deal = await svc.delete_deal(
+            s, guild_id_of(interaction), deal_id, actor=actor_of(interaction), now=clock.utcnow()
+        )
+    return deleted(deal)

@@ -7,15 +7,18 @@ from zoneinfo import ZoneInfo
 
 import discord
 
-from bot.db.models import Goal
+from bot.db.models import Goal, GoalStatus
+from bot.services import clock, goals
 from bot.services.goals import ProgressResult, describe_target, progress_fraction
 from bot.timeparse import format_local
+from bot.ui.context import actor_of, bot_of, guild_id_of
 from bot.ui.format import (
     COLOURS,
     EMBED_DESCRIPTION_MAX,
     EMBED_TITLE_MAX,
     FIELD_VALUE_MAX,
     page_footer,
+    percent,
     plain,
     progress_bar,
     truncate,
@@ -24,6 +27,7 @@ from bot.ui.format import (
 )
 
 GOAL_COLOUR = discord.Colour(COLOURS.goals)
+DELETE_KIND = "goal"  # in the Delete/Keep custom_ids: roadie:goal:delete:<id>
 GOALS_PER_PAGE = 10
 
 
@@ -78,7 +82,7 @@ def goal_embed(
         title=truncate(f"{title_prefix}#{goal.number} {plain(goal.title)}", EMBED_TITLE_MAX), colour=GOAL_COLOUR
     )
     e.add_field(name="Owner", value=f"<@{goal.owner_id}>", inline=True)
-    e.add_field(name="Status", value="✅ done" if goal.status == "done" else "open", inline=True)
+    e.add_field(name="Status", value="✅ done" if goal.status == GoalStatus.DONE else "open", inline=True)
     e.add_field(name="Due", value=truncate(due_text(goal, tz), FIELD_VALUE_MAX), inline=False)
     target = describe_target(goal)
     if target:
@@ -95,13 +99,13 @@ def goal_embed(
 def goal_line(goal: Goal, tz: ZoneInfo) -> str:
     """One list line: ``#3 **title** · due … · 42% · @owner``."""
     parts = [f"`#{goal.number}` **{plain(truncate(goal.title, 120))}**"]
-    if goal.status == "done":
+    if goal.status == GoalStatus.DONE:
         parts.append("✅ done")
     if goal.due_at is not None:
         parts.append(f"due {format_local(goal.due_at, tz, with_time=goal.due_has_time)} ({ts(goal.due_at, 'R')})")
     frac = progress_fraction(goal)
     if frac is not None:
-        parts.append(f"{round(frac * 100)}% of {describe_target(goal)}")
+        parts.append(f"{percent(frac)}% of {describe_target(goal)}")
     parts.append(f"<@{goal.owner_id}>")
     return " · ".join(parts)
 
@@ -118,3 +122,12 @@ def goal_list_page(
     e = discord.Embed(title=title, description=body or "(this page is empty now)", colour=GOAL_COLOUR)
     e.set_footer(text=page_footer(index, page_count, f"{total} goal(s)", f"times in {tz.key}"))
     return e
+
+
+async def delete_goal(interaction: discord.Interaction, goal_id: int) -> str:
+    """The Delete button's action for goals (``roadie:goal:delete:<id>``): one unit of work; the reply."""
+    async with bot_of(interaction).uow() as s:
+        goal = await goals.delete_goal(
+            s, guild_id_of(interaction), goal_id, now=clock.utcnow(), actor=actor_of(interaction)
+        )
+    return deleted_text(goal)

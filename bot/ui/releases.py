@@ -16,7 +16,7 @@ import discord
 from bot.db.models import Release, ReleaseTask, ReleaseTrack
 from bot.services import clock, releases, settings
 from bot.services.releases import format_day, ordered_tasks, overdue, progress, task_due
-from bot.ui.context import actor_of, guild_id_of
+from bot.ui.context import actor_of, bot_of, guild_id_of
 from bot.ui.errors import reply_error
 from bot.ui.format import (
     COLOURS,
@@ -31,6 +31,7 @@ from bot.ui.format import (
     truncate,
     ts,
 )
+from bot.ui.ids import CustomId
 from bot.ui.paginator import paginate_lines
 
 if TYPE_CHECKING:
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
 TASKS_PER_PAGE = 12
 RELEASES_PER_PAGE = 10
 RELEASE_COLOUR = discord.Colour(COLOURS.releases)
+DELETE_KIND = "rel"  # in the Delete/Keep custom_ids: roadie:rel:delete:<id>
 
 
 def page_count(release: Release) -> int:
@@ -140,7 +142,7 @@ def checklist_view(release: Release, page: int, *, today: date) -> discord.ui.Vi
 
 async def render_page(interaction: discord.Interaction, release_id: int, page: int) -> None:
     """Re-render a checklist page in place (the message the component is on)."""
-    async with interaction.client.uow() as s:  # type: ignore[attr-defined]
+    async with bot_of(interaction).uow() as s:
         today = await _today(interaction, s)
         release = await releases.get_release_by_id(s, guild_id_of(interaction), release_id)
     page = max(0, min(page, page_count(release) - 1))
@@ -149,13 +151,16 @@ async def render_page(interaction: discord.Interaction, release_id: int, page: i
     )
 
 
-class TaskSelect(discord.ui.DynamicItem[discord.ui.Select], template=r"roadie:rel:tick:(?P<rid>\d+):(?P<page>\d+)"):
+TICK_ID = CustomId("roadie:rel:tick:{rid}:{page}")
+
+
+class TaskSelect(discord.ui.DynamicItem[discord.ui.Select], template=TICK_ID.template):
     """Tick or untick a task from the checklist message; works after restarts (state in custom_id)."""
 
     def __init__(self, release_id: int, page: int, options: list[discord.SelectOption] | None = None) -> None:
         super().__init__(
             discord.ui.Select(
-                custom_id=f"roadie:rel:tick:{release_id}:{page}",
+                custom_id=TICK_ID.format(rid=release_id, page=page),
                 placeholder="Tick or untick a task…",
                 min_values=1,
                 max_values=1,
@@ -176,7 +181,7 @@ class TaskSelect(discord.ui.DynamicItem[discord.ui.Select], template=r"roadie:re
     async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
         try:
             values = (interaction.data or {}).get("values") or []  # type: ignore[union-attr]
-            async with interaction.client.uow() as s:  # type: ignore[attr-defined]
+            async with bot_of(interaction).uow() as s:
                 action, _, task_id = str(values[0]).rpartition(":")  # "tick:12" (or "12" from older menus)
                 done = {"tick": True, "untick": False}.get(action)
                 await releases.toggle(
@@ -194,9 +199,10 @@ class TaskSelect(discord.ui.DynamicItem[discord.ui.Select], template=r"roadie:re
             await reply_error(interaction, exc)
 
 
-class PageButton(
-    discord.ui.DynamicItem[discord.ui.Button], template=r"roadie:rel:page:(?P<rid>\d+):(?P<page>\d+):(?P<dir>prev|next)"
-):
+PAGE_ID = CustomId("roadie:rel:page:{rid}:{page}:{dir}", dir="prev|next")
+
+
+class PageButton(discord.ui.DynamicItem[discord.ui.Button], template=PAGE_ID.template):
     """Previous/next checklist page; works after restarts."""
 
     def __init__(self, release_id: int, page: int, direction: str, *, disabled: bool = False) -> None:
@@ -205,7 +211,7 @@ class PageButton(
                 label="◀ Previous" if direction == "prev" else "Next ▶",
                 style=discord.ButtonStyle.secondary,
                 disabled=disabled,
-                custom_id=f"roadie:rel:page:{release_id}:{page}:{direction}",
+                custom_id=PAGE_ID.format(rid=release_id, page=page, dir=direction),
             )
         )
         self.release_id, self.page = release_id, page
@@ -346,3 +352,12 @@ def info_saved_text(release: Release) -> str:
 def track_saved_text(release: Release, track: ReleaseTrack) -> str:
     """The reply to ``/release track``."""
     return f"🎵 Track {track.position} of release #{release.number} saved."
+
+
+async def delete_release(interaction: discord.Interaction, release_id: int) -> str:
+    """The Delete button's action for releases (``roadie:rel:delete:<id>``): one unit of work; the reply."""
+    async with bot_of(interaction).uow() as s:
+        r = await releases.delete_release(
+            s, guild_id_of(interaction), release_id, now=clock.utcnow(), actor=actor_of(interaction)
+        )
+    return deleted_text(r)

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import discord
 
-from bot.db.models import Reminder
+from bot.db.models import Reminder, ReminderStatus
 from bot.services.settings import GuildConfig
 from bot.timeparse import format_local
 from bot.ui.format import COLOURS, page_footer, plain, truncate, ts, when
@@ -19,7 +19,7 @@ QUOTE_MAX = 1500  # the reminder text quoted in a reply (leaves room for the lin
 
 def reminder_line(rem: Reminder, tz_key: str) -> str:
     """``#4 · Sat 3 Apr 2027 09:00 · <t:…:R> · #channel · text``."""
-    status = " · ⚠️ failed (Roadie couldn't post)" if rem.status == "failed" else ""
+    status = " · ⚠️ failed (Roadie couldn't post)" if rem.status == ReminderStatus.FAILED else ""
     return (
         f"`#{rem.number}` {format_local(rem.due_at, ZoneInfo(tz_key))} · {ts(rem.due_at, 'R')} · "
         f"<#{rem.channel_id}>{status}\n> {plain(truncate(rem.text, 200))}"

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import discord
 
-from bot.db.models import Show
+from bot.db.models import Show, ShowStatus
+from bot.services import clock, tours
 from bot.services.tour_files import MAX_BYTES, ImportReport
 from bot.services.tours import TIME_LABELS, format_day, schedule_times, status_label
+from bot.ui.context import actor_of, bot_of, guild_id_of
 from bot.ui.format import (
     COLOURS,
     CONTENT_MAX,
@@ -20,7 +22,8 @@ from bot.ui.format import (
 )
 
 TOUR_COLOUR = discord.Colour(COLOURS.tours)
-STATUS_ICON = {"confirmed": "✅", "hold": "⏳", "cancelled": "🚫"}
+DELETE_KIND = "show"  # in the Delete/Keep custom_ids: roadie:show:delete:<id>
+STATUS_ICON = {ShowStatus.CONFIRMED: "✅", ShowStatus.HOLD: "⏳", ShowStatus.CANCELLED: "🚫"}
 SHOWS_PER_PAGE = 10
 SKIPPED_SHOWN = 15  # skipped rows listed one by one in an import report; the rest are counted
 NOTES_SHOWN = 5
@@ -137,3 +140,12 @@ def show_list_page(shows: list[Show], when: str, *, index: int, page_count: int,
     e = discord.Embed(title=title, description=body or "(this page is empty now)", colour=TOUR_COLOUR)
     e.set_footer(text=page_footer(index, page_count, f"{total} show(s)", "dates are venue-local"))
     return e
+
+
+async def delete_show(interaction: discord.Interaction, show_id: int) -> str:
+    """The Delete button's action for shows (``roadie:show:delete:<id>``): one unit of work; the reply."""
+    async with bot_of(interaction).uow() as s:
+        show = await tours.delete_show(
+            s, guild_id_of(interaction), show_id, now=clock.utcnow(), actor=actor_of(interaction)
+        )
+    return deleted_text(show)

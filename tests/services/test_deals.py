@@ -17,7 +17,7 @@ from bot.services.errors import Forbidden, InvalidInput, NotFound
 from bot.services.permissions import Actor
 from bot.timeparse import format_local
 from bot.uow import UnitOfWork
-from tests.services.test_reminders_and_delivery import Clock, Recorder, deliver
+from tests.services.test_reminders_and_delivery import KINDS, Clock, Recorder, deliver
 
 NOW = datetime(2026, 11, 30, 13, 0, tzinfo=UTC)
 G1, G2 = 111, 222
@@ -115,11 +115,11 @@ async def test_key_date_nudges_14_3_0_days_at_nine_local_across_dst(sessionmaker
     sent = []
     for when, offset in ((datetime(2027, 3, 19, 8, 0, tzinfo=UTC), 14), (datetime(2027, 3, 30, 7, 0, tzinfo=UTC), 3)):
         rec = Recorder()
-        await deliver(NudgeDispatcher(sessionmaker, rec, clock=Clock(when)))
+        await deliver(NudgeDispatcher(sessionmaker, rec, kinds=KINDS, clock=Clock(when)))
         assert len(rec.sent) == 1, offset
         sent += rec.sent
     rec = Recorder()
-    await deliver(NudgeDispatcher(sessionmaker, rec, clock=Clock(datetime(2027, 4, 2, 7, 0, tzinfo=UTC))))
+    await deliver(NudgeDispatcher(sessionmaker, rec, kinds=KINDS, clock=Clock(datetime(2027, 4, 2, 7, 0, tzinfo=UTC))))
     sent += rec.sent
     assert [o.content for o in sent] == [
         f"📅 <@{OWNER.user_id}> deal **#1 Summer festival offer** (show-offer · Live Nation, lead): "
@@ -149,7 +149,9 @@ async def test_no_nudges_after_declined_or_expired_and_back_with_a_note(sessionm
         assert (res.closed, res.planned) == (True, [])
     for when in ("2027-01-06", "2027-01-17", "2027-01-20", "2027-02-01"):
         rec = Recorder()
-        await deliver(NudgeDispatcher(sessionmaker, rec, clock=Clock(datetime.fromisoformat(f"{when}T09:00+01:00"))))
+        await deliver(
+            NudgeDispatcher(sessionmaker, rec, kinds=KINDS, clock=Clock(datetime.fromisoformat(f"{when}T09:00+01:00")))
+        )
         assert rec.sent == [], when
     # reopened (with a note): the dates still ahead are planned again
     async with UnitOfWork(sessionmaker) as s:
@@ -166,7 +168,7 @@ async def test_a_due_nudge_is_dropped_if_the_deal_closed_in_between(sessionmaker
         deal = await deals.get_deal(s, G1, "#1", MANAGER)
         deal.status = "completed"  # as if closed by another process between planning and delivery
     rec = Recorder()
-    await deliver(NudgeDispatcher(sessionmaker, rec, clock=Clock(datetime(2026, 12, 6, 8, 0, tzinfo=UTC))))
+    await deliver(NudgeDispatcher(sessionmaker, rec, kinds=KINDS, clock=Clock(datetime(2026, 12, 6, 8, 0, tzinfo=UTC))))
     assert rec.sent == []
     async with sessionmaker() as s:
         statuses = (await s.scalars(select(Nudge.status).order_by(Nudge.due_at))).all()
@@ -331,7 +333,9 @@ async def test_after_downtime_only_the_nearest_due_nudge_of_a_date_goes_out(sess
         await add(s)
         await deals.set_date(s, G1, "#1", "payment-due", "2027-01-20", actor=MANAGER, now=NOW)
     rec = Recorder()  # down from before the 14-day nudge until after the 3-day one
-    await deliver(NudgeDispatcher(sessionmaker, rec, clock=Clock(datetime(2027, 1, 18, 12, 0, tzinfo=UTC))))
+    await deliver(
+        NudgeDispatcher(sessionmaker, rec, kinds=KINDS, clock=Clock(datetime(2027, 1, 18, 12, 0, tzinfo=UTC)))
+    )
     [out] = rec.sent
     assert out.late and "**payment due** is in **2 days**, Wed 20 Jan 2027" in out.content
 

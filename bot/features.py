@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import discord
 
-from bot.services import checkins, deals, goals, nudges, releases, reminders, tours
+from bot.services import budget, checkins, deals, goals, nudges, releases, reminders, studio, tours
 from bot.ui import checkins as checkins_ui
 from bot.ui import deals as deals_ui
 from bot.ui import goals as goals_ui
@@ -77,6 +77,8 @@ FEATURES: tuple[Feature, ...] = (
         components=(checkins_ui.OpenCheckin,),
         nudge_buttons=((checkins.OPEN_ACTION, checkins_ui.OpenCheckin),),
     ),
+    Feature("studio", "cogs.studio", nudge_kinds=studio.NUDGE_KINDS),
+    Feature("budget", "cogs.budget", nudge_kinds=budget.NUDGE_KINDS),
     Feature(
         "deals",
         "cogs.deals",

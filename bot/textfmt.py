@@ -117,8 +117,10 @@ class Palette:
     checkins: int = 0x2ECC71  # green
     reminders: int = 0x1ABC9C  # teal
     settings: int = 0x5865F2  # blurple
+    studio: int = 0x11806A  # dark teal
+    budget: int = 0xC27C0E  # dark gold
     deals: int = 0x1F8B4C  # dark green
-    splits: int = 0x11806A  # dark teal
+    splits: int = 0x206694  # dark blue
 
 
 COLOURS = Palette()

@@ -22,6 +22,7 @@ from bot.ui.format import (
 )
 
 TOUR_COLOUR = discord.Colour(COLOURS.tours)
+NO_CITY = "(no city)"  # imported from a file that named none
 DELETE_KIND = "show"  # in the Delete/Keep custom_ids: roadie:show:delete:<id>
 STATUS_ICON = {ShowStatus.CONFIRMED: "✅", ShowStatus.HOLD: "⏳", ShowStatus.CANCELLED: "🚫"}
 SHOWS_PER_PAGE = 10
@@ -92,7 +93,7 @@ def place(show: Show) -> str:
 
 def day_sheet(show: Show, *, title_prefix: str = "") -> discord.Embed:
     """The day sheet: date and every time in venue time, each also as a Discord timestamp."""
-    title = f"{title_prefix}{format_day(show.date)} · {plain(show.city)} · {plain(show.venue)}"
+    title = f"{title_prefix}{format_day(show.date)} · {plain(show.city or NO_CITY)} · {plain(show.venue)}"
     e = discord.Embed(title=truncate(title, EMBED_TITLE_MAX), colour=TOUR_COLOUR)
     e.description = truncate(
         f"{STATUS_ICON.get(show.status, '')} **{status_label(show)}** · {place(show)}\n"
@@ -123,7 +124,7 @@ def day_sheet(show: Show, *, title_prefix: str = "") -> discord.Embed:
 def show_line(show: Show) -> str:
     """One list line: ``#3 · **Sat 3 Apr 2027** · Tokyo · Zepp Haneda · ✅ confirmed``."""
     text = (
-        f"`#{show.number}` **{format_day(show.date)}** · {plain(truncate(show.city, 60))} · "
+        f"`#{show.number}` **{format_day(show.date)}** · {plain(truncate(show.city or NO_CITY, 60))} · "
         f"{plain(truncate(show.venue, 80))} · {STATUS_ICON.get(show.status, '')} {status_label(show)}"
     )
     return text

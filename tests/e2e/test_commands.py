@@ -60,7 +60,7 @@ EXPECTED_COMMANDS = {
         "add": TOUR_FIELDS,
         "list": ["when"],
         "show": ["show"],
-        "edit": ["show", *TOUR_FIELDS],
+        "edit": ["show", *TOUR_FIELDS, "keep"],
         "cancel": ["show"],
         "delete": ["show"],
         "import": ["file"],

@@ -28,7 +28,7 @@ from sqlalchemy.orm import selectinload
 
 from bot.db.models import NOTE_MAX, TITLE_MAX, Deal, DealDate, DealStatus, DealStatusChange, Nudge, NudgeStatus, Show
 from bot.money import check_currency, from_minor, minor_digits, parse_amount, parse_percent, to_minor
-from bot.services import nudges, refs
+from bot.services import nudges, refs, settlement
 from bot.services.errors import Forbidden, InvalidInput, NotFound
 from bot.services.permissions import Actor, is_manager
 from bot.services.settings import GuildConfig, get_config
@@ -52,7 +52,7 @@ CLEAR = "-"
 
 
 @dataclass(frozen=True)
-class ShowTerms:
+class OfferTerms:
     """A show offer's terms as settlement takes them: ``kind`` one of :data:`SETTLE_KINDS`,
     ``guarantee`` in ``currency`` (exact), ``percentage`` 0..100 with two decimals. ``problem`` says
     what is missing for the kind (None when complete)."""
@@ -72,8 +72,9 @@ class StatusResult:
 
     deal: Deal
     old: str
-    terms: ShowTerms | None = None
+    terms: OfferTerms | None = None
     settlement_updated: bool = False
+    settlement_problem: str | None = None
     cancelled: int = 0
     replanned: list[datetime] = field(default_factory=list)
 
@@ -189,9 +190,16 @@ async def _show(session: AsyncSession, guild_id: int, ref: str) -> Show:
 
 
 async def _apply_money(
-    deal: Deal, *, value: str | None, currency: str | None, guarantee: str | None, percentage: str | None
+    deal: Deal,
+    *,
+    value: str | None,
+    currency: str | None,
+    guarantee: str | None,
+    percentage: str | None,
+    default_currency: str | None,
 ) -> None:
-    """Set value / guarantee / percentage / currency from user text (``-`` clears); all or nothing."""
+    """Set value / guarantee / percentage / currency from user text (``-`` clears); all or nothing.
+    An amount given without any currency on the deal is in ``default_currency`` (``/settings currency``)."""
     cur = deal.currency
     if currency is not None:
         cur = None if _cleared(currency) else check_currency(currency)
@@ -209,8 +217,12 @@ async def _apply_money(
         if _cleared(text):
             minor = None
         else:
+            cur = cur or default_currency
             if cur is None:
-                raise InvalidInput(f"Give the `currency` (ISO 4217, e.g. `EUR`, `USD`) for the {what}.")
+                raise InvalidInput(
+                    f"Give the `currency` (ISO 4217, e.g. `EUR`, `USD`) for the {what}, or set the server's "
+                    "default with `/settings currency`."
+                )
             minor = to_minor(parse_amount(text, cur, what=what), cur)
         if what == "value":
             value_minor = minor
@@ -295,7 +307,15 @@ async def add_deal(
         updated_at=now,
     )
     _require_show_offer(deal, show=show, guarantee=guarantee, percentage=percentage, settle_kind=settle_kind)
-    await _apply_money(deal, value=value, currency=currency, guarantee=guarantee, percentage=percentage)
+    cfg = await get_config(session, guild_id)
+    await _apply_money(
+        deal,
+        value=value,
+        currency=currency,
+        guarantee=guarantee,
+        percentage=percentage,
+        default_currency=cfg.currency,
+    )
     if settle_kind is not None:
         deal.settle_kind = _settle_kind(settle_kind)
     if show is not None:
@@ -350,7 +370,15 @@ async def edit_deal(
     if counterparty is not None:
         deal.counterparty = _clean(counterparty, "Counterparty")
     _require_show_offer(deal, show=show, guarantee=guarantee, percentage=percentage, settle_kind=settle_kind)
-    await _apply_money(deal, value=value, currency=currency, guarantee=guarantee, percentage=percentage)
+    cfg = await get_config(session, guild_id)
+    await _apply_money(
+        deal,
+        value=value,
+        currency=currency,
+        guarantee=guarantee,
+        percentage=percentage,
+        default_currency=cfg.currency,
+    )
     if settle_kind is not None:
         deal.settle_kind = None if _cleared(settle_kind) else _settle_kind(settle_kind)
     if show is not None:
@@ -388,7 +416,7 @@ async def set_status(
     """Move a deal to ``status``, keeping who, when and ``note`` in its history. Closing it
     (declined, expired, completed) cancels its pending nudges; reopening plans them again. A show
     offer moved to ``signed`` copies its terms (:func:`show_terms`) into the show's settlement when
-    settlement exists (:func:`copy_to_settlement`). Not committed.
+    settlement (:func:`copy_to_settlement`); what it could not copy is in the result. Not committed.
 
     Raises:
         NotFound: unknown or hidden deal.
@@ -420,13 +448,16 @@ async def set_status(
         result.replanned = await plan_nudges(session, deal, cfg, now)
     if st == S.SIGNED and deal.kind == "show-offer":
         result.terms = show_terms(deal)
-        if result.terms is not None and result.terms.problem is None:
-            result.settlement_updated = await copy_to_settlement(session, deal, result.terms, actor=actor, now=now)
+        if result.terms is not None:
+            result.settlement_problem = result.terms.problem or await copy_to_settlement(
+                session, deal, result.terms, cfg=cfg, now=now
+            )
+            result.settlement_updated = result.settlement_problem is None
     await session.flush()
     return result
 
 
-def show_terms(deal: Deal) -> ShowTerms | None:
+def show_terms(deal: Deal) -> OfferTerms | None:
     """The settlement terms a signed show offer carries, or None (not a show offer, or no show linked).
 
     Kind: ``settle_kind``; without one, ``guarantee`` when there is only a guarantee (or only a
@@ -456,24 +487,48 @@ def show_terms(deal: Deal) -> ShowTerms | None:
         if needs_g or needs_p:
             missing = " and ".join(x for x, n in (("a guarantee", needs_g), ("a percentage", needs_p)) if n)
             problem = f"`{kind}` needs {missing}"
+    if kind == "plus" and problem is None:
+        problem = (
+            "`plus` also needs a break-even, which a deal doesn't carry: set the show's terms with "
+            "`/settle terms kind:plus`"
+        )
     if kind == "guarantee":
         pct = None
     if kind == "door":
         guarantee = None
-    return ShowTerms(deal.show_id, kind, guarantee, pct, deal.currency, problem)
+    return OfferTerms(deal.show_id, kind, guarantee, pct, deal.currency, problem)
 
 
 async def copy_to_settlement(
-    session: AsyncSession, deal: Deal, terms: ShowTerms, *, actor: Actor, now: datetime
-) -> bool:
-    """Copy a signed show offer's terms into its show's settlement terms (``/settle terms``).
+    session: AsyncSession, deal: Deal, terms: OfferTerms, *, cfg: GuildConfig, now: datetime
+) -> str | None:
+    """Copy a signed show offer's terms into its show's settlement terms (``/settle terms``, via
+    :func:`bot.services.settlement.set_terms`, as a trusted caller: whoever may sign the deal may
+    apply its terms). The currency is the deal's, else the server's default (``/settings currency``).
+    Not committed.
 
-    SETTLEMENT CALL SITE (issue #14): the settlement service (``bot/services/settlement.py``,
-    ``set_terms(...)``) is not on main yet. When it lands, call it here with ``terms`` (kind,
-    guarantee, percentage, currency, show id) and return True. Until then the terms stay on the
-    deal (shown by ``/deal show``) and this returns False.
+    Returns None when the show's terms were set, else why not (a sentence fragment, e.g. the
+    currency is missing); the deal's own status change stands either way.
     """
-    return False
+    currency = terms.currency or cfg.currency
+    if currency is None or terms.kind is None:
+        return "it has no currency: give the deal a `currency`, or set the server's with `/settings currency`"
+    try:
+        await settlement.set_terms(
+            session,
+            deal.guild_id,
+            terms.show_id,
+            terms.kind,
+            terms.guarantee,
+            terms.percentage,
+            None,  # a deal carries no break-even (only `plus` uses one; show_terms reports it missing)
+            currency,
+            None,
+            now=now,
+        )
+    except (InvalidInput, NotFound) as exc:
+        return str(exc).rstrip(".")
+    return None
 
 
 async def list_deals(

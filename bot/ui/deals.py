@@ -219,12 +219,13 @@ def status_changed(res: svc.StatusResult, locale: str | None) -> str:
             )
             if x
         )
-        if t.problem:
-            lines.append(f"⚠️ The show's settlement terms were not set: {t.problem}. Fix it with `/deal edit`.")
-        elif res.settlement_updated:
-            lines.append(f"💶 The show's settlement terms are now: {desc}.")
+        if res.settlement_updated:
+            lines.append(f"💶 The show's settlement terms (`/settle terms`) are now: {desc}.")
         else:
-            lines.append(f"💶 Show terms kept on the deal: {desc}.")
+            lines.append(
+                f"⚠️ The show's settlement terms were not set: {res.settlement_problem}. Fix the deal with "
+                "`/deal edit`, or set them with `/settle terms`."
+            )
     elif d.status == DealStatus.SIGNED and d.kind == "show-offer":
         lines.append("No show is linked, so no settlement terms were set (`/deal edit deal:#… show:…`).")
     return truncate("\n".join(lines), CONTENT_MAX)

@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from bot.db.models import Nudge
 from bot.roadie import Roadie
+from bot.services import settlement, tours
 from bot.services.deals import KIND_DATE
 from tests.double import DiscordDouble
 from tests.e2e.harness import (
@@ -296,8 +297,13 @@ async def test_signed_show_offer_carries_its_terms(double: DiscordDouble, bot: R
     assert res.ephemeral
     assert res.content == (
         "✍️ Deal #1 **Columbiahalle offer**: `lead` → `signed`.\n"
-        "💶 Show terms kept on the deal: kind `versus`, guarantee €5,000.50, 80.00 %."
+        "💶 The show's settlement terms (`/settle terms`) are now: kind `versus`, guarantee €5,000.50, 80.00 %."
     )
+    async with bot.sessionmaker() as s:
+        show_id = (await tours.get_show(s, GUILD, "#1")).id
+        assert await settlement.get_terms(s, GUILD, show_id) == settlement.Terms(
+            "versus", "EUR", Decimal("5000.50"), Decimal("80.00"), None
+        )
     res = await double.invoke(GUILD, GENERAL, ANA, "deal show", {"deal": "#1"})
     fields = {f["name"]: f["value"] for f in res.embeds[0]["fields"]}
     d = date(year, 7, 10)

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from bot.db.models import Deal, DealDate, DealStatusChange, GuildRole, Nudge
 from bot.scheduling.dispatcher import NudgeDispatcher
-from bot.services import deals, settings, tours
+from bot.services import deals, settings, settlement, tours
 from bot.services.errors import Forbidden, InvalidInput, NotFound
 from bot.services.permissions import Actor
 from bot.timeparse import format_local
@@ -281,7 +281,10 @@ async def test_money_is_exact_and_show_terms_on_signing(session) -> None:
     )
     with pytest.raises(InvalidInput) as err:
         await add(session, value="5000")
-    assert str(err.value) == "Give the `currency` (ISO 4217, e.g. `EUR`, `USD`) for the value."
+    assert str(err.value) == (
+        "Give the `currency` (ISO 4217, e.g. `EUR`, `USD`) for the value, or set the server's default with "
+        "`/settings currency`."
+    )
     with pytest.raises(InvalidInput):
         await add(session, guarantee="5000.555", currency="EUR")
     with pytest.raises(InvalidInput):
@@ -297,16 +300,48 @@ async def test_money_is_exact_and_show_terms_on_signing(session) -> None:
     # linked to the show: signing hands over kind, guarantee, percentage and currency, exactly
     await deals.edit_deal(session, G1, "#1", actor=MANAGER, now=NOW, show=f"#{show.number}")
     await deals.set_status(session, G1, "#1", "negotiating", actor=MANAGER, now=NOW, note="reopened")
+    assert await settlement.get_terms(session, G1, show.id) is None
     res = await deals.set_status(session, G1, "#1", "signed", actor=MANAGER, now=NOW, note="again")
-    assert res.terms == deals.ShowTerms(show.id, "versus", Decimal("5000.50"), Decimal("80.00"), "EUR", None)
-    assert res.settlement_updated is False  # settlement (#14) not on this branch: the single call site says so
-    # a flat fee: `value` is the guarantee
+    assert res.terms == deals.OfferTerms(show.id, "versus", Decimal("5000.50"), Decimal("80.00"), "EUR", None)
+    assert (res.settlement_updated, res.settlement_problem) == (True, None)
+    assert await settlement.get_terms(session, G1, show.id) == settlement.Terms(
+        "versus", "EUR", Decimal("5000.50"), Decimal("80.00"), None
+    )
+    # a flat fee: `value` is the guarantee; signed by its owner (not a manager) it still reaches settlement
     flat = await add(session, title="Club show", value="1200", currency="USD", show="#1")
-    assert deals.show_terms(flat) == deals.ShowTerms(show.id, "guarantee", Decimal("1200.00"), None, "USD", None)
+    assert deals.show_terms(flat) == deals.OfferTerms(show.id, "guarantee", Decimal("1200.00"), None, "USD", None)
+    res = await deals.set_status(session, G1, f"#{flat.number}", "signed", actor=OWNER, now=NOW)
+    assert res.settlement_updated
+    assert await settlement.get_terms(session, G1, show.id) == settlement.Terms(
+        "guarantee", "USD", Decimal("1200.00"), None, None
+    )
     both = await add(session, title="Unclear", guarantee="100", percentage="10", currency="USD", show="#1")
     assert deals.show_terms(both).problem == (
         "it has a guarantee and a percentage: set `settle_kind` (`versus` or `plus`)"
     )
+    # `plus` needs a break-even no deal carries: the deal is signed, the show's terms stay as they were
+    plus = await add(session, title="Plus", guarantee="100", percentage="10", settle_kind="plus", currency="USD")
+    await deals.edit_deal(session, G1, f"#{plus.number}", actor=MANAGER, now=NOW, show="#1")
+    res = await deals.set_status(session, G1, f"#{plus.number}", "signed", actor=MANAGER, now=NOW)
+    assert (res.deal.status, res.settlement_updated) == ("signed", False)
+    assert res.settlement_problem.startswith("`plus` also needs a break-even")
+    assert (await settlement.get_terms(session, G1, show.id)).kind == "guarantee"
+    # a door deal without a currency takes the server's default (/settings currency)
+    door = await add(session, title="Door", percentage="70", show="#1")
+    res = await deals.set_status(session, G1, f"#{door.number}", "signed", actor=MANAGER, now=NOW)
+    assert res.settlement_problem == (
+        "it has no currency: give the deal a `currency`, or set the server's with `/settings currency`"
+    )
+    await settings.set_currency(session, G1, "gbp", can_manage=True)
+    await deals.set_status(session, G1, f"#{door.number}", "negotiating", actor=MANAGER, now=NOW, note="redo")
+    res = await deals.set_status(session, G1, f"#{door.number}", "signed", actor=MANAGER, now=NOW)
+    assert res.settlement_updated
+    assert await settlement.get_terms(session, G1, show.id) == settlement.Terms(
+        "door", "GBP", None, Decimal("70.00"), None
+    )
+    # and amounts without a currency are in the server's default too
+    gbp = await add(session, title="Merch", kind="merch", value="300")
+    assert (gbp.currency, gbp.value_minor) == ("GBP", 30000)
 
 
 async def test_zone_change_moves_key_date_nudges_to_nine_in_the_new_zone(sessionmaker) -> None:

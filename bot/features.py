@@ -16,11 +16,25 @@ from dataclasses import dataclass
 
 import discord
 
-from bot.services import advance, budget, checkins, deals, goals, guestlist, nudges, releases, reminders, studio, tours
+from bot.services import (
+    advance,
+    budget,
+    checkins,
+    deals,
+    goals,
+    guestlist,
+    nudges,
+    promo,
+    releases,
+    reminders,
+    studio,
+    tours,
+)
 from bot.ui import advance as advance_ui
 from bot.ui import checkins as checkins_ui
 from bot.ui import deals as deals_ui
 from bot.ui import goals as goals_ui
+from bot.ui import promo as promo_ui
 from bot.ui import releases as releases_ui
 from bot.ui import tours as tours_ui
 from bot.ui.confirm import ConfirmDelete, DeleteHandler, Keep
@@ -101,6 +115,12 @@ FEATURES: tuple[Feature, ...] = (
     ),
     # set list forms are modals (no DynamicItem): cogs.setlist handles their submits by custom_id
     Feature("setlist", "cogs.setlist"),
+    Feature(
+        "promo",
+        "cogs.promo",
+        nudge_kinds=promo.NUDGE_KINDS,
+        components=(promo_ui.CampaignPageButton,),
+    ),
     Feature(
         "deals",
         "cogs.deals",

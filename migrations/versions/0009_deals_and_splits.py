@@ -1,7 +1,7 @@
 """deals, key dates, splits; business channel setting
 
-Revision ID: 0008_deals_and_splits
-Revises: 0007_tour_business
+Revision ID: 0009_deals_and_splits
+Revises: 0008_promotion
 Create Date: 2026-12-01 10:00:00
 """
 
@@ -10,8 +10,8 @@ from alembic import op
 
 import bot.db.types
 
-revision = "0008_deals_and_splits"
-down_revision = "0007_tour_business"
+revision = "0009_deals_and_splits"
+down_revision = "0008_promotion"
 branch_labels = None
 depends_on = None
 

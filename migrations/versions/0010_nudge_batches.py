@@ -1,15 +1,15 @@
 """nudge batches: rows delivered together in one message share a batch id (its nonce)
 
-Revision ID: 0009_nudge_batches
-Revises: 0008_promotion
+Revision ID: 0010_nudge_batches
+Revises: 0009_deals_and_splits
 Create Date: 2026-12-01 10:00:00
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009_nudge_batches"
-down_revision = "0008_promotion"
+revision = "0010_nudge_batches"
+down_revision = "0009_deals_and_splits"
 branch_labels = None
 depends_on = None
 

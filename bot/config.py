@@ -29,6 +29,15 @@ class DiscordSettings(BaseModel):
     sync_guild_ids: list[int] = Field(default_factory=list)
     api_base: str = ""
     gateway_url: str = ""
+    # Discord allows 50 requests/s per bot token (more only if Discord raised it for your bot);
+    # Roadie paces itself under this budget (counted as Discord receives them, bot.ratelimit),
+    # shared by the processes on the same token: a sharded process takes its shards' share
+    # ([sharding]), an unsharded one 1/``processes`` of it. One limiter per process, not two.
+    requests_per_second: float = Field(default=50.0, gt=0)
+    processes: int = Field(default=1, ge=1)
+    # discord.py waits this long after the last GUILD_CREATE before on_ready (its default 2 s):
+    # nothing in Roadie waits for on_ready, but a short wait makes "ready" mean ready sooner.
+    guild_ready_timeout: float = Field(default=0.2, ge=0)
 
     @field_validator("api_base", "gateway_url")
     @classmethod
@@ -47,11 +56,14 @@ class DatabaseSettings(BaseModel):
 
 
 class SchedulerSettings(BaseModel):
-    """The ``[scheduler]`` section: how often the safety sweep runs (seconds)."""
+    """The ``[scheduler]`` section: the safety sweep's interval and the claim lead (seconds)."""
 
     model_config = ConfigDict(extra="forbid")
 
     sweep_seconds: float = Field(default=30.0, gt=0)
+    # claim (render and group) nudges this many seconds before they are due, holding the messages
+    # until then: a storm of thousands is ready to go at its second instead of being claimed then
+    lead_seconds: float = Field(default=2.0, ge=0, le=10)
 
 
 def parse_shard_ids(value: str) -> list[int]:
@@ -85,9 +97,6 @@ class ShardingSettings(BaseModel):
 
     shard_count: int | str = 1
     shard_ids: list[int] = Field(default_factory=list)
-    # Discord's global limit per bot token (50/s unless Discord raised it for your bot); each
-    # process spends its shards' share of 80 % of it on nudges
-    global_requests_per_second: float = Field(default=50.0, gt=0)
 
     @field_validator("shard_ids", mode="before")
     @classmethod

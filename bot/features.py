@@ -16,9 +16,23 @@ from dataclasses import dataclass
 
 import discord
 
-from bot.services import advance, budget, checkins, goals, guestlist, nudges, promo, releases, reminders, studio, tours
+from bot.services import (
+    advance,
+    budget,
+    checkins,
+    deals,
+    goals,
+    guestlist,
+    nudges,
+    promo,
+    releases,
+    reminders,
+    studio,
+    tours,
+)
 from bot.ui import advance as advance_ui
 from bot.ui import checkins as checkins_ui
+from bot.ui import deals as deals_ui
 from bot.ui import goals as goals_ui
 from bot.ui import promo as promo_ui
 from bot.ui import releases as releases_ui
@@ -107,6 +121,14 @@ FEATURES: tuple[Feature, ...] = (
         nudge_kinds=promo.NUDGE_KINDS,
         components=(promo_ui.CampaignPageButton,),
     ),
+    Feature(
+        "deals",
+        "cogs.deals",
+        nudge_kinds=deals.NUDGE_KINDS,
+        components=(ConfirmDelete, Keep),
+        deletes=((deals_ui.DELETE_KIND, deals_ui.delete_deal),),
+    ),
+    Feature("splits", "cogs.splits"),
 )
 
 

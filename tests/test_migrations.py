@@ -30,7 +30,8 @@ def test_upgrade_creates_missing_directory(tmp_path: Path) -> None:
 
 
 async def test_counters_start_after_numbers_stored_before_them(tmp_path: Path) -> None:
-    """0009 seeds each guild's counter from its highest #N, so an upgrade never re-hands out a number."""
+    """0011 seeds each guild's counter from its highest #N (every numbered table, deals too), so an
+    upgrade never re-hands out a number."""
     from sqlalchemy import text
 
     from bot.db.engine import create_engine as create_async
@@ -38,7 +39,7 @@ async def test_counters_start_after_numbers_stored_before_them(tmp_path: Path) -
     from bot.services import refs
 
     url = f"sqlite+aiosqlite:///{tmp_path / 'old.db'}"
-    await upgrade(url, "0008_promotion")
+    await upgrade(url, "0010_nudge_batches")
     eng = create_async(url)
     async with eng.begin() as conn:
         for n in (1, 2, 7):
@@ -49,15 +50,24 @@ async def test_counters_start_after_numbers_stored_before_them(tmp_path: Path) -
                 ),
                 {"n": n},
             )
+        await conn.execute(
+            text(
+                "INSERT INTO deals (guild_id, number, title, search_key, kind, counterparty, status, owner_id, "
+                "author_id, created_at, updated_at) VALUES (9, 4, 'd', 'd', 'booking', 'x', 'lead', 1, 1, "
+                "'2026-01-01', '2026-01-01')"
+            )
+        )
     await eng.dispose()
     await upgrade(url)
     eng = create_async(url)
-    from bot.db.models import Goal, Reminder
+    from bot.db.models import Deal, Goal, Reminder
 
     async with create_sessionmaker(eng)() as s:
         assert await refs.next_number(s, Goal, 9) == 8
         assert await refs.next_number(s, Goal, 10) == 1
         assert await refs.next_number(s, Reminder, 9) == 1
+        assert await refs.next_number(s, Deal, 9) == 5
+        assert await refs.next_number(s, Deal, 10) == 1
     await eng.dispose()
 
 
@@ -72,3 +82,24 @@ async def test_migrated_database_matches_the_models_on_each_backend(db_url: str)
     finally:
         await eng.dispose()
     assert diff == []
+
+
+def test_start_up_skips_alembic_only_when_the_file_is_at_head(tmp_path: Path) -> None:
+    import asyncio
+
+    from alembic.script import ScriptDirectory
+
+    from bot.db import migrate
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'r.db'}"
+    assert migrate.sqlite_revision(url) is None  # no file yet: Alembic creates it
+    asyncio.run(migrate.upgrade(url))
+    script = ScriptDirectory.from_config(migrate.alembic_config(url))
+    head = script.get_current_head()
+    assert migrate.script_head() == head and migrate.sqlite_revision(url) == head
+    previous = script.get_revision(head).down_revision
+    older = f"sqlite+aiosqlite:///{tmp_path / 'old.db'}"
+    upgrade_sync(older, previous)  # a file one revision behind: Alembic upgrades it
+    assert migrate.sqlite_revision(older) == previous
+    asyncio.run(migrate.upgrade(older))
+    assert migrate.sqlite_revision(older) == head

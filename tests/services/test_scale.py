@@ -11,12 +11,14 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from bot.db.engine import create_engine, create_sessionmaker
 from bot.db.models import Goal, GuildCounter, Nudge
 from bot.features import nudge_kinds
 from bot.services import goals, nudges, refs, reminders
+from bot.services.nudges import OutgoingNudge
 from bot.uow import UnitOfWork
 
 NOW = datetime(2026, 11, 30, 13, 0, tzinfo=UTC)
@@ -75,11 +77,14 @@ def guild_on_shard(shard: int, count: int = 4, k: int = 250) -> int:
 
 
 async def _seed_reminders(sessionmaker, per_guild: dict[int, int]) -> None:  # type: ignore[no-untyped-def]
+    """``n`` reminders per guild, due together, each in a channel of its own (so each is a message of
+    its own: rows due in the same second in one channel are claimed and grouped together, #10)."""
     async with UnitOfWork(sessionmaker) as s:
-        for guild, n in per_guild.items():
+        for g, (guild, n) in enumerate(per_guild.items()):
             for i in range(n):
+                channel = 9 + 1000 * g + i  # channel ids are global on Discord: one guild's channels are its own
                 await reminders.add_reminder(
-                    s, guild, text=f"r{i}", when="in 10 seconds", channel_id=9, author_id=5, now=NOW
+                    s, guild, text=f"r{i}", when="in 10 seconds", channel_id=channel, author_id=5, now=NOW
                 )
 
 
@@ -100,7 +105,7 @@ async def test_claims_from_two_processes_never_overlap(backend, db_url) -> None:
                     batch = await nudges.claim_due(s, kinds=KINDS, now=DUE, limit=7, worker=f"w{w}")
                 if not batch:
                     return got
-                got += [o.nudge_id for o in batch]
+                got += [i for o in batch for i in o.row_ids]
 
         claims = await asyncio.gather(worker(0), worker(1), worker(2), worker(3))
         async with makers[0]() as s:
@@ -167,28 +172,21 @@ async def test_each_process_claims_only_the_guilds_on_its_shards(sessionmaker) -
     assert [guild_on_shard(k) >> 22 & 3 for k in range(4)] == [0, 1, 2, 3]
 
 
-async def test_rate_budget_spaces_sends_after_its_burst_and_shares_the_global_limit() -> None:
-    from bot.scheduling.dispatcher import RateBudget, share_of_global_budget
+async def test_each_process_paces_at_its_shards_share_of_the_global_limit_with_one_limiter() -> None:
+    from bot.ratelimit import RateLimitPlanner, share_of_global_budget
 
-    t = [0.0]
-    slept: list[float] = []
-
-    async def fake_sleep(s: float) -> None:
-        slept.append(round(s, 3))
-        t[0] += s
-
-    budget = RateBudget(4.0, burst=2, clock=lambda: t[0], sleep=fake_sleep)
-    for _ in range(5):
-        await budget.acquire()
-    assert slept == [0.25, 0.25, 0.25]  # 2 at once, then one per 1/4 s
-    t[0] += 10  # idle: the bucket refills up to its burst only
-    await budget.acquire()
-    await budget.acquire()
-    await budget.acquire()
-    assert slept[3:] == [0.25]
-    assert share_of_global_budget((0, 1), 4) == 20.0  # half the shards: half of 80 % of 50/s
-    assert share_of_global_budget((0,), 1) == 40.0
-    assert share_of_global_budget((3,), 4, global_per_second=500) == 100.0
+    assert share_of_global_budget((0, 1), 4) == 25.0  # half the shards: half of 50/s
+    assert share_of_global_budget((0,), 1) == 50.0
+    assert share_of_global_budget((3,), 4, global_per_second=500) == 125.0
+    assert share_of_global_budget((0, 1), 4, headroom=0.8) == 20.0
+    planner = RateLimitPlanner(50)
+    planner.set_rate(share_of_global_budget((2, 3), 4))
+    assert planner.requests_per_second == 25 and planner.window.rate == 25
+    # the window admits exactly its share at once, the next request waits for a slot to free
+    for _ in range(25):
+        await asyncio.wait_for(planner.window.acquire(), 0.5)
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(planner.window.acquire(), 0.05)
 
 
 async def test_a_bulk_import_reserves_a_block_of_numbers_in_one_bump(sessionmaker) -> None:
@@ -197,3 +195,68 @@ async def test_a_bulk_import_reserves_a_block_of_numbers_in_one_bump(sessionmake
         assert await refs.reserve_numbers(s, Goal, G1, 5) == 2  # 2..6
         assert await refs.next_number(s, Goal, G1) == 7
         assert await refs.reserve_numbers(s, Goal, G2, 3) == 1
+
+
+async def test_an_expired_group_is_taken_over_whole_with_its_batch_and_nonce(sessionmaker) -> None:
+    """#10 + #12: rows due in one second in one channel are claimed together as one message; when
+    their claimer dies, another worker takes over the whole group after the lease, same batch, same
+    nonce (Discord de-duplicates a resend of a message that did go out)."""
+    async with UnitOfWork(sessionmaker) as s:
+        for i in range(3):
+            await reminders.add_reminder(s, G1, text=f"g{i}", when="in 10 seconds", channel_id=77, author_id=5, now=NOW)
+    async with UnitOfWork(sessionmaker) as s:
+        [first] = await nudges.claim_due(s, kinds=KINDS, now=DUE, worker="a", lease=timedelta(seconds=30))
+    assert len(first.row_ids) == 3 and first.nonce == f"roadie-n{first.nudge_id}"
+    async with UnitOfWork(sessionmaker) as s:  # lease still running: nothing for b
+        assert await nudges.claim_due(s, kinds=KINDS, now=DUE + timedelta(seconds=29), worker="b") == []
+    async with UnitOfWork(sessionmaker) as s:
+        [again] = await nudges.claim_due(s, kinds=KINDS, now=DUE + timedelta(seconds=31), worker="b")
+    assert (again.nudge_id, again.nonce, sorted(again.row_ids)) == (first.nudge_id, first.nonce, sorted(first.row_ids))
+    async with UnitOfWork(sessionmaker) as s:
+        rows = (await s.scalars(select(Nudge).where(Nudge.id.in_(first.row_ids)))).all()
+        assert {(n.claimed_by, n.batch_id) for n in rows} == {("b", first.nudge_id)}
+        # released (e.g. shutdown) by a worker that no longer holds them: untouched
+        assert await nudges.release(s, list(first.row_ids), worker="a") == 0
+        assert await nudges.release(s, list(first.row_ids), worker="b") == 3
+    async with UnitOfWork(sessionmaker) as s:
+        rows = (await s.scalars(select(Nudge).where(Nudge.id.in_(first.row_ids)))).all()
+        assert {(n.status, n.lease_until, n.batch_id) for n in rows} == {("pending", None, first.nudge_id)}
+
+
+async def test_messages_held_until_due_keep_their_lease_renewed(sessionmaker) -> None:
+    """#10 claims a little ahead and holds the message until its due time; #12's lease renewal covers
+    those held rows (and queued ones), so no other process takes over a message that is only waiting."""
+    from bot.scheduling.dispatcher import NudgeDispatcher
+
+    t = [DUE - timedelta(seconds=1)]
+    sent: list[OutgoingNudge] = []
+
+    async def sender(out: OutgoingNudge) -> int:
+        sent.append(out)
+        return 5000 + len(sent)
+
+    async with UnitOfWork(sessionmaker) as s:
+        for i in range(2):
+            await reminders.add_reminder(s, G1, text=f"h{i}", when="in 10 seconds", channel_id=55, author_id=5, now=NOW)
+    d = NudgeDispatcher(
+        sessionmaker, sender, kinds=KINDS, clock=lambda: t[0], lead_seconds=3, worker="p0", lease=timedelta(seconds=6)
+    )
+    await d.run_due()  # claims the group 1 s ahead and holds it
+    held = d.claimed_row_ids()
+    assert len(held) == 2 and sent == []
+    async with UnitOfWork(sessionmaker) as s:
+        rows = (await s.scalars(select(Nudge).where(Nudge.id.in_(held)))).all()
+        assert {(n.status, n.claimed_by, n.lease_until) for n in rows} == {
+            ("sending", "p0", t[0] + timedelta(seconds=6))
+        }
+    t[0] += timedelta(seconds=0.5)
+    await d._renew_leases()
+    async with UnitOfWork(sessionmaker) as s:
+        rows = (await s.scalars(select(Nudge).where(Nudge.id.in_(held)))).all()
+        assert {n.lease_until for n in rows} == {t[0] + timedelta(seconds=6)}
+    t[0] = DUE
+    await d.drain()
+    assert len(sent) == 1 and sorted(sent[0].row_ids) == sorted(held) and d.claimed_row_ids() == set()
+    async with UnitOfWork(sessionmaker) as s:
+        rows = (await s.scalars(select(Nudge).where(Nudge.id.in_(held)))).all()
+        assert {(n.status, n.lease_until) for n in rows} == {("sent", None)}

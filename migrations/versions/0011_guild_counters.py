@@ -1,14 +1,14 @@
 """per-guild #N counters (safe under concurrent adds from several processes)
 
-Revision ID: 0009_guild_counters
-Revises: 0008_promotion
+Revision ID: 0011_guild_counters
+Revises: 0010_nudge_batches
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009_guild_counters"
-down_revision = "0008_promotion"
+revision = "0011_guild_counters"
+down_revision = "0010_nudge_batches"
 branch_labels = None
 depends_on = None
 
@@ -22,6 +22,7 @@ NUMBERED = (
     "songs",
     "promo_outlets",
     "promo_pitches",
+    "deals",
 )
 
 

@@ -15,6 +15,7 @@ from bot.scheduling.dispatcher import DeliveryError, NudgeDispatcher
 from bot.services.nudges import OutgoingNudge
 from bot.sync import sync_commands
 from bot.timeparse import warm_up
+from bot.ui.components import PersistentView
 from bot.ui.errors import reply_error
 from bot.uow import UnitOfWork
 
@@ -102,8 +103,7 @@ class Roadie(commands.Bot):
         )
         view = discord.utils.MISSING
         if out.button is not None:  # clicks are handled by the persistent DynamicItem matching custom_id
-            view = discord.ui.View(timeout=None)
-            view.add_item(
+            view = PersistentView(
                 discord.ui.Button(label=out.button[0], custom_id=out.button[1], style=discord.ButtonStyle.primary)
             )
         try:

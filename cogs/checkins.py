@@ -14,7 +14,7 @@ from bot.services.clock import utcnow
 from bot.services.settings import get_config
 from bot.ui.errors import reply_error
 from bot.ui.format import FIELD_VALUE_MAX, plain, truncate
-from bot.ui.paginator import paginate_lines, send_pages
+from bot.ui.paginator import ListGone, Page, PageButton, clamp, paginate_lines, register_list, send_list
 from cogs._common import actor_of, bot_of, check_bot_can_post, guild_id_of
 
 CHECKIN_COLOUR = discord.Colour.green()
@@ -119,6 +119,35 @@ class OpenCheckin(discord.ui.DynamicItem[discord.ui.Button], template=r"roadie:c
         await interaction.response.send_modal(CheckinModal(self.schedule_id))
 
 
+async def _history_page(interaction: discord.Interaction, arg: str, index: int) -> Page:
+    """Page ``index`` of ``/checkin history`` (``arg``: ``<member id or 0>.<limit>``), re-read now."""
+    member_text, _, limit_text = arg.partition(".")
+    if not (member_text.isdigit() and limit_text.isdigit()):
+        raise ListGone("This list can't be paged any more; run `/checkin history` again.")
+    member_id, limit = int(member_text) or None, int(limit_text)
+    async with bot_of(interaction).uow() as s:
+        rows = await svc.history(s, guild_id_of(interaction), member_id=member_id, limit=limit)
+    if not rows:
+        if interaction.type == discord.InteractionType.component:
+            raise ListGone("The check-ins on this list are gone. Run `/checkin history` again.")
+        empty = discord.Embed(
+            title="Check-ins", description="No check-ins yet. Post one with `/checkin post`.", colour=CHECKIN_COLOUR
+        )
+        return Page(empty, 0, 1)
+    lines = []
+    for c in rows:
+        text = f"**<t:{int(c.created_at.timestamp())}:d>** <@{c.author_id}>\n🏆 {plain(truncate(c.wins, 200))}"
+        if c.blockers:
+            text += f"\n🧱 {plain(truncate(c.blockers, 150))}"
+        text += f"\n➡️ {plain(truncate(c.next_steps, 200))}"
+        lines.append(text)
+    bodies = paginate_lines(lines, per_page=5)
+    index = clamp(index, len(bodies))
+    e = discord.Embed(title="Check-ins", description=bodies[index], colour=CHECKIN_COLOUR)
+    e.set_footer(text=f"Page {index + 1}/{len(bodies)} · {len(rows)} check-in(s)")
+    return Page(e, index, len(bodies))
+
+
 @app_commands.guild_only()
 class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="Manager check-ins and weekly prompts"):
     """Check-ins."""
@@ -212,32 +241,7 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="Ma
         member: discord.Member | None = None,
         limit: app_commands.Range[int, 1, 200] = 20,
     ) -> None:
-        async with bot_of(interaction).sessionmaker() as s:
-            rows = await svc.history(s, guild_id_of(interaction), member_id=member.id if member else None, limit=limit)
-        if not rows:
-            await interaction.response.send_message(
-                embed=discord.Embed(
-                    title="Check-ins",
-                    description="No check-ins yet. Post one with `/checkin post`.",
-                    colour=CHECKIN_COLOUR,
-                )
-            )
-            return
-        lines = []
-        for c in rows:
-            text = f"**<t:{int(c.created_at.timestamp())}:d>** <@{c.author_id}>\n🏆 {plain(truncate(c.wins, 200))}"
-            if c.blockers:
-                text += f"\n🧱 {plain(truncate(c.blockers, 150))}"
-            text += f"\n➡️ {plain(truncate(c.next_steps, 200))}"
-            lines.append(text)
-        bodies = paginate_lines(lines, per_page=5)
-        pages = [
-            discord.Embed(title="Check-ins", description=b, colour=CHECKIN_COLOUR).set_footer(
-                text=f"Page {i}/{len(bodies)} · {len(rows)} check-in(s)"
-            )
-            for i, b in enumerate(bodies, 1)
-        ]
-        await send_pages(interaction, pages)
+        await send_list(interaction, "checkins", f"{member.id if member else 0}.{limit}")
 
     @app_commands.command(name="digest", description="Sum up a period: check-ins, goals, shows, release tasks")
     @app_commands.describe(days="How many days back (and ahead for shows and tasks); default 7")
@@ -284,5 +288,6 @@ def _people(n: int) -> str:
 
 async def setup(bot: commands.Bot) -> None:
     """Extension entry point: the cog and the restart-proof "Post my check-in" button."""
-    bot.add_dynamic_items(OpenCheckin)
+    register_list("checkins", _history_page)
+    bot.add_dynamic_items(OpenCheckin, PageButton)
     await bot.add_cog(CheckinsCog(bot))

@@ -13,11 +13,29 @@ from bot.services.settings import get_config
 from bot.ui.confirm import ConfirmDelete, Keep, confirm_view, register_delete
 from bot.ui.format import plain, progress_bar, truncate
 from bot.ui.goals import goal_embed, goal_list_page
-from bot.ui.paginator import send_paginated
+from bot.ui.paginator import ListGone, Page, PageButton, clamp, pages_for, register_list, send_list
 from cogs._common import actor_of, bot_of, check_bot_can_post, guild_id_of
 
 GOALS_PER_PAGE = 10
 DATE_HELP = "e.g. 2027-06-01, 'next friday', 'in 3 weeks' (server time zone)"
+
+
+async def _goal_page(interaction: discord.Interaction, status: str, index: int) -> Page:
+    """Page ``index`` of ``/goal list status:<status>``, re-read now (the pager's :data:`PageSource`)."""
+    if status not in goal_service.STATUSES:
+        raise ListGone("This list can't be paged any more; run `/goal list` again.")
+    gid = guild_id_of(interaction)
+    async with bot_of(interaction).uow() as s:
+        total = await goal_service.count_goals(s, gid, status)
+        page_count = pages_for(total, GOALS_PER_PAGE)
+        index = clamp(index, page_count)
+        goals = await goal_service.list_goals(s, gid, status, offset=index * GOALS_PER_PAGE, limit=GOALS_PER_PAGE)
+        cfg = await get_config(s, gid)
+    if total == 0 and interaction.type == discord.InteractionType.component:
+        raise ListGone("The goals on this list are gone (deleted or finished). Run `/goal list` again.")
+    return Page(
+        goal_list_page(goals, cfg.tz, status, index=index, page_count=page_count, total=total), index, page_count
+    )
 
 
 async def _delete_goal(interaction: discord.Interaction, goal_id: int) -> str:
@@ -90,20 +108,7 @@ class GoalsCog(commands.GroupCog, group_name="goal", group_description="Career g
     @app_commands.describe(status="open (default), done or all")
     @app_commands.choices(status=[app_commands.Choice(name=n, value=n) for n in ("open", "done", "all")])
     async def list_(self, interaction: discord.Interaction, status: app_commands.Choice[str] | None = None) -> None:
-        gid = guild_id_of(interaction)
-        st = status.value if status else "open"
-        sessionmaker = bot_of(interaction).sessionmaker
-        async with sessionmaker() as s:
-            total = await goal_service.count_goals(s, gid, st)
-        page_count = max(1, -(-total // GOALS_PER_PAGE))
-
-        async def render(index: int) -> discord.Embed:
-            async with sessionmaker() as s:
-                goals = await goal_service.list_goals(s, gid, st, offset=index * GOALS_PER_PAGE, limit=GOALS_PER_PAGE)
-                cfg = await get_config(s, gid)
-            return goal_list_page(goals, cfg.tz, st, index=index, page_count=page_count, total=total)
-
-        await send_paginated(interaction, page_count, render)
+        await send_list(interaction, "goal", status.value if status else "open")
 
     @app_commands.command(name="progress", description="Record where a goal stands now (the new total)")
     @app_commands.describe(
@@ -209,5 +214,6 @@ class GoalsCog(commands.GroupCog, group_name="goal", group_description="Career g
 async def setup(bot: commands.Bot) -> None:
     """Extension entry point: the cog and its restart-proof buttons."""
     register_delete("goal", _delete_goal)
-    bot.add_dynamic_items(ConfirmDelete, Keep)
+    register_list("goal", _goal_page)
+    bot.add_dynamic_items(ConfirmDelete, Keep, PageButton)
     await bot.add_cog(GoalsCog(bot))

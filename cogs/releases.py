@@ -12,10 +12,12 @@ from bot.db.models import TITLE_MAX, Release
 from bot.services import releases as rel
 from bot.services.clock import utcnow
 from bot.services.settings import get_config
+from bot.ui.components import PersistentView
 from bot.ui.confirm import ConfirmDelete, Keep, confirm_view, register_delete
 from bot.ui.errors import reply_error
 from bot.ui.format import plain, progress_bar, truncate
-from bot.ui.paginator import paginate_lines, send_pages
+from bot.ui.paginator import ListGone, Page, clamp, paginate_lines, register_list, send_list
+from bot.ui.paginator import PageButton as ListPageButton
 from bot.ui.releases import checklist_embed, page_count, select_options
 from cogs._common import actor_of, bot_of, check_bot_can_post, guild_id_of
 
@@ -31,7 +33,7 @@ async def _today(interaction: discord.Interaction):  # type: ignore[no-untyped-d
 
 def checklist_view(release: Release, page: int, *, today) -> discord.ui.View:  # type: ignore[no-untyped-def]
     """The persistent components under a checklist page: a tick menu and page buttons."""
-    view = discord.ui.View(timeout=None)
+    view = PersistentView()
     options = select_options(release, page, today=today)
     if options:
         view.add_item(TaskSelect(release.id, page, options))
@@ -131,6 +133,35 @@ class PageButton(
             await reply_error(interaction, exc)
 
 
+async def _release_page(interaction: discord.Interaction, _arg: str, index: int) -> Page:
+    """Page ``index`` of ``/release list``, re-read now (the pager's :data:`PageSource`)."""
+    today = await _today(interaction)
+    async with bot_of(interaction).uow() as s:
+        releases = await rel.list_releases(s, guild_id_of(interaction), now=utcnow())
+    colour = discord.Colour.purple()
+    if not releases:
+        if interaction.type == discord.InteractionType.component:
+            raise ListGone("The releases on this list are gone (deleted). Run `/release list` again.")
+        empty = discord.Embed(
+            title="Releases", description="No releases yet. Plan one with `/release add`.", colour=colour
+        )
+        return Page(empty, 0, 1)
+    lines = []
+    for r in releases:
+        done, total = rel.progress(r)
+        late = len(rel.overdue(r, today))
+        lines.append(
+            f"`#{r.number}` **{plain(truncate(r.title, 80))}** ({r.kind}) · out "
+            f"{rel.format_day(r.release_date)} · `{progress_bar(done / total if total else 0, 8)}` "
+            f"{done}/{total}" + (f" · ⚠️ {late} overdue" if late else "")
+        )
+    bodies = paginate_lines(lines, per_page=10)
+    index = clamp(index, len(bodies))
+    e = discord.Embed(title="Releases", description=bodies[index], colour=colour)
+    e.set_footer(text=f"Page {index + 1}/{len(bodies)} · {len(releases)} release(s)")
+    return Page(e, index, len(bodies))
+
+
 async def _delete_release(interaction: discord.Interaction, release_id: int) -> str:
     async with bot_of(interaction).sessionmaker() as s:
         r = await rel.delete_release(s, guild_id_of(interaction), release_id, now=utcnow(), actor=actor_of(interaction))
@@ -193,35 +224,7 @@ class ReleasesCog(commands.GroupCog, group_name="release", group_description="Re
 
     @app_commands.command(name="list", description="List releases with their progress")
     async def list_(self, interaction: discord.Interaction) -> None:
-        today = await _today(interaction)
-        async with bot_of(interaction).sessionmaker() as s:
-            releases = await rel.list_releases(s, guild_id_of(interaction), now=utcnow())
-        if not releases:
-            await interaction.response.send_message(
-                embed=discord.Embed(
-                    title="Releases",
-                    description="No releases yet. Plan one with `/release add`.",
-                    colour=discord.Colour.purple(),
-                )
-            )
-            return
-        lines = []
-        for r in releases:
-            done, total = rel.progress(r)
-            late = len(rel.overdue(r, today))
-            lines.append(
-                f"`#{r.number}` **{plain(truncate(r.title, 80))}** ({r.kind}) · out "
-                f"{rel.format_day(r.release_date)} · `{progress_bar(done / total if total else 0, 8)}` "
-                f"{done}/{total}" + (f" · ⚠️ {late} overdue" if late else "")
-            )
-        bodies = paginate_lines(lines, per_page=10)
-        pages = [
-            discord.Embed(title="Releases", description=b, colour=discord.Colour.purple()).set_footer(
-                text=f"Page {i}/{len(bodies)} · {len(releases)} release(s)"
-            )
-            for i, b in enumerate(bodies, 1)
-        ]
-        await send_pages(interaction, pages)
+        await send_list(interaction, "release")
 
     @app_commands.command(name="checklist", description="The release's checklist by section; tick tasks from the menu")
     @app_commands.describe(release="The release (#number or title)")
@@ -437,5 +440,6 @@ class ReleasesCog(commands.GroupCog, group_name="release", group_description="Re
 async def setup(bot: commands.Bot) -> None:
     """Extension entry point: the cog and its restart-proof components."""
     register_delete("rel", _delete_release)
-    bot.add_dynamic_items(TaskSelect, PageButton, ConfirmDelete, Keep)
+    register_list("release", _release_page)
+    bot.add_dynamic_items(TaskSelect, PageButton, ConfirmDelete, Keep, ListPageButton)
     await bot.add_cog(ReleasesCog(bot))

@@ -13,7 +13,7 @@ from bot.services.settings import get_config
 from bot.timeparse import format_local
 from bot.ui.format import plain, truncate
 from bot.ui.format import when as stamp
-from bot.ui.paginator import paginate_lines, send_pages
+from bot.ui.paginator import ListGone, Page, PageButton, clamp, paginate_lines, register_list, send_list
 from cogs._common import actor_of, bot_of, check_bot_can_post, guild_id_of
 
 REMINDER_COLOUR = discord.Colour.teal()
@@ -28,6 +28,26 @@ def reminder_line(rem: Reminder, tz_key: str) -> str:
         f"`#{rem.number}` {format_local(rem.due_at, ZoneInfo(tz_key))} · <t:{int(rem.due_at.timestamp())}:R> · "
         f"<#{rem.channel_id}>{status}\n> {plain(truncate(rem.text, 200))}"
     )
+
+
+async def _reminder_page(interaction: discord.Interaction, _arg: str, index: int) -> Page:
+    """Page ``index`` of ``/remind list``, re-read now (the pager's :data:`PageSource`)."""
+    gid = guild_id_of(interaction)
+    async with bot_of(interaction).uow() as s:
+        rems = await reminder_service.list_reminders(s, gid)
+        cfg = await get_config(s, gid)
+    if not rems:
+        if interaction.type == discord.InteractionType.component:
+            raise ListGone("The reminders on this list are gone (sent or cancelled). Run `/remind list` again.")
+        empty = discord.Embed(
+            title="Reminders", description="No pending reminders. Add one with `/remind add`.", colour=REMINDER_COLOUR
+        )
+        return Page(empty, 0, 1)
+    bodies = paginate_lines([reminder_line(r, cfg.timezone) for r in rems], per_page=10)
+    index = clamp(index, len(bodies))
+    e = discord.Embed(title="Pending reminders", description=bodies[index], colour=REMINDER_COLOUR)
+    e.set_footer(text=f"Page {index + 1}/{len(bodies)} · {len(rems)} reminder(s) · times in {cfg.timezone}")
+    return Page(e, index, len(bodies))
 
 
 @app_commands.guild_only()
@@ -67,27 +87,7 @@ class RemindersCog(commands.GroupCog, group_name="remind", group_description="On
 
     @app_commands.command(name="list", description="List pending reminders")
     async def list_(self, interaction: discord.Interaction) -> None:
-        gid = guild_id_of(interaction)
-        async with bot_of(interaction).sessionmaker() as s:
-            rems = await reminder_service.list_reminders(s, gid)
-            cfg = await get_config(s, gid)
-        if not rems:
-            await interaction.response.send_message(
-                embed=discord.Embed(
-                    title="Reminders",
-                    description="No pending reminders. Add one with `/remind add`.",
-                    colour=REMINDER_COLOUR,
-                ),
-                ephemeral=True,
-            )
-            return
-        bodies = paginate_lines([reminder_line(r, cfg.timezone) for r in rems], per_page=10)
-        pages = []
-        for i, body in enumerate(bodies, 1):
-            e = discord.Embed(title="Pending reminders", description=body, colour=REMINDER_COLOUR)
-            e.set_footer(text=f"Page {i}/{len(bodies)} · {len(rems)} reminder(s) · times in {cfg.timezone}")
-            pages.append(e)
-        await send_pages(interaction, pages, ephemeral=True)
+        await send_list(interaction, "reminder", ephemeral=True)
 
     @app_commands.command(name="cancel", description="Cancel a pending reminder")
     @app_commands.describe(reminder="The reminder (#number or text)")
@@ -107,5 +107,7 @@ class RemindersCog(commands.GroupCog, group_name="remind", group_description="On
 
 
 async def setup(bot: commands.Bot) -> None:
-    """Extension entry point."""
+    """Extension entry point: the cog and its restart-proof page buttons."""
+    register_list("reminder", _reminder_page)
+    bot.add_dynamic_items(PageButton)
     await bot.add_cog(RemindersCog(bot))

@@ -13,7 +13,7 @@ from bot.services.clock import utcnow
 from bot.services.settings import get_config, search_timezones
 from bot.ui.confirm import ConfirmDelete, Keep, confirm_view, register_delete
 from bot.ui.format import plain, truncate
-from bot.ui.paginator import send_paginated
+from bot.ui.paginator import ListGone, Page, PageButton, clamp, pages_for, register_list, send_list
 from bot.ui.tours import day_sheet, show_list_page
 from cogs._common import actor_of, bot_of, check_bot_can_post, guild_id_of
 
@@ -49,6 +49,21 @@ SHOW_OPTION_HELP = dict(
 Str100 = app_commands.Range[str, 1, 100]
 Str150 = app_commands.Range[str, 1, 150]
 Clock = app_commands.Range[str, 1, 10]
+
+
+async def _tour_page(interaction: discord.Interaction, when: str, index: int) -> Page:
+    """Page ``index`` of ``/tour list when:<when>``, re-read now (the pager's :data:`PageSource`)."""
+    if when not in tours.WHENS:
+        raise ListGone("This list can't be paged any more; run `/tour list` again.")
+    gid, now = guild_id_of(interaction), utcnow()
+    async with bot_of(interaction).uow() as s:
+        total = await tours.count_shows(s, gid, when, now=now)
+        page_count = pages_for(total, SHOWS_PER_PAGE)
+        index = clamp(index, page_count)
+        shows = await tours.list_shows(s, gid, when, now=now, offset=index * SHOWS_PER_PAGE, limit=SHOWS_PER_PAGE)
+    if total == 0 and interaction.type == discord.InteractionType.component:
+        raise ListGone("The shows on this list are gone (deleted, or no longer upcoming). Run `/tour list` again.")
+    return Page(show_list_page(shows, when, index=index, page_count=page_count, total=total), index, page_count)
 
 
 async def _delete_show(interaction: discord.Interaction, show_id: int) -> str:
@@ -132,20 +147,7 @@ class ToursCog(commands.GroupCog, group_name="tour", group_description="Tour dat
     @app_commands.describe(when="upcoming (default), past or all")
     @app_commands.choices(when=WHEN_CHOICES)
     async def list_(self, interaction: discord.Interaction, when: app_commands.Choice[str] | None = None) -> None:
-        gid = guild_id_of(interaction)
-        w = when.value if when else "upcoming"
-        sessionmaker = bot_of(interaction).sessionmaker
-        now = utcnow()
-        async with sessionmaker() as s:
-            total = await tours.count_shows(s, gid, w, now=now)
-        page_count = max(1, -(-total // SHOWS_PER_PAGE))
-
-        async def render(index: int) -> discord.Embed:
-            async with sessionmaker() as s:
-                shows = await tours.list_shows(s, gid, w, now=now, offset=index * SHOWS_PER_PAGE, limit=SHOWS_PER_PAGE)
-            return show_list_page(shows, w, index=index, page_count=page_count, total=total)
-
-        await send_paginated(interaction, page_count, render)
+        await send_list(interaction, "tour", when.value if when else "upcoming")
 
     @app_commands.command(name="show", description="A show's day sheet: every time, in venue time and yours")
     @app_commands.describe(show="The show (#number, city or venue)")
@@ -296,5 +298,6 @@ class ToursCog(commands.GroupCog, group_name="tour", group_description="Tour dat
 async def setup(bot: commands.Bot) -> None:
     """Extension entry point: the cog and its restart-proof buttons."""
     register_delete("show", _delete_show)
-    bot.add_dynamic_items(ConfirmDelete, Keep)
+    register_list("tour", _tour_page)
+    bot.add_dynamic_items(ConfirmDelete, Keep, PageButton)
     await bot.add_cog(ToursCog(bot))

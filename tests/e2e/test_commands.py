@@ -224,7 +224,8 @@ async def test_goal_list_paginates(double: DiscordDouble, bot: Roadie) -> None:
     assert [b["label"] for b in buttons] == ["◀ Previous", "1/3", "Next ▶"]
     nxt = await double.click(res.message, buttons[2]["custom_id"], ANA)
     assert nxt.embeds[0]["footer"]["text"] == "Page 2/3 · 23 goal(s) · times in UTC"
-    other = await double.click(nxt.message, buttons[2]["custom_id"], BEN)
+    assert nxt.message["components"][0]["components"][2]["custom_id"] == "roadie:page:goal:open:2"
+    other = await double.click(nxt.message, "roadie:page:goal:open:2", BEN)
     assert other.ephemeral and other.content.startswith("Only the person who ran the command")
 
 

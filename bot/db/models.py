@@ -52,7 +52,8 @@ class GuildSettings(Base):
 
     guild_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
-    date_order: Mapped[str] = mapped_column(String(16), default="day-first")
+    # None: not chosen, the time zone decides (bot.services.settings.default_date_order)
+    date_order: Mapped[str | None] = mapped_column(String(16), nullable=True, default=None)
     nudge_channel_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
 
@@ -132,8 +133,8 @@ class Nudge(Base):
 
     ``kind`` + ``ref_id`` say what it is about (``reminder``/reminders.id, ``goal_due``/goals.id);
     ``offset_days`` distinguishes the 7-day/1-day/on-the-day goal nudges. ``status`` moves
-    pending -> sending (claimed) -> sent, or -> cancelled / failed. ``nonce`` is stable per row so a
-    resend after a crash is de-duplicated by Discord (``enforce_nonce``).
+    pending -> sending (claimed) -> sent, or -> cancelled / failed / skipped (stale, see ``skip_reason``).
+    ``nonce`` is stable per row so a resend after a crash is de-duplicated by Discord (``enforce_nonce``).
     """
 
     __tablename__ = "nudges"
@@ -157,6 +158,7 @@ class Nudge(Base):
     late: Mapped[bool] = mapped_column(Boolean, default=False)
     message_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     last_error: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    skip_reason: Mapped[str | None] = mapped_column(String(300), nullable=True)  # status "skipped": why
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     @property

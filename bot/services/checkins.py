@@ -509,8 +509,6 @@ async def _render_followup(session: AsyncSession, nudge: Nudge, now: datetime) -
     if s is None:
         return None
     prompt_at = nudge.due_at - FOLLOWUP_AFTER
-    if s.last_prompt_at is not None and s.last_prompt_at > prompt_at + timedelta(minutes=1):
-        return None  # a newer prompt went out since (e.g. after downtime): its own follow-up will ask
     missing = sorted(await team(session, s.guild_id, now) - await responders_since(session, s.guild_id, prompt_at))
     if not missing:
         return None
@@ -542,9 +540,35 @@ async def _render_digest(session: AsyncSession, nudge: Nudge, now: datetime) -> 
     return nudges.Rendered(digest_text(d, cfg.tz), (), s.channel_id)
 
 
-nudges.register_kind(KIND_PROMPT, _render_prompt)
-nudges.register_kind(KIND_FOLLOWUP, _render_followup)
-nudges.register_kind(KIND_DIGEST, _render_digest)
+async def _followup_until(session: AsyncSession, nudge: Nudge) -> nudges.Stale | None:
+    # a follow-up makes sense until the schedule's next prompt (which has its own follow-up)
+    s = await _schedule_row(session, nudge)
+    if s is None:
+        return None
+    prompt_at = nudge.due_at - FOLLOWUP_AFTER
+    newer = [
+        t
+        for t in (
+            s.last_prompt_at if s.last_prompt_at and s.last_prompt_at > prompt_at + timedelta(minutes=1) else None,
+            await session.scalar(
+                select(func.min(Nudge.due_at)).where(
+                    Nudge.kind == KIND_PROMPT,
+                    Nudge.ref_id == s.id,
+                    Nudge.status.in_(nudges.ACTIVE),
+                    Nudge.due_at > prompt_at + timedelta(minutes=1),
+                )
+            ),
+        )
+        if t is not None
+    ]
+    if not newer:
+        return None
+    return nudges.Stale(min(newer), "a newer check-in prompt was due (it has its own follow-up)")
+
+
+nudges.register_kind(KIND_PROMPT, _render_prompt, until=None)  # after downtime: one late prompt
+nudges.register_kind(KIND_FOLLOWUP, _render_followup, until=_followup_until)
+nudges.register_kind(KIND_DIGEST, _render_digest, until=None)  # a digest of the last 7 days is still news
 
 
 async def replan_guild(session: AsyncSession, guild_id: int, now: datetime) -> int:

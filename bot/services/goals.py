@@ -413,20 +413,6 @@ async def _render(session: AsyncSession, nudge: Nudge, now: datetime) -> nudges.
     goal = await session.get(Goal, nudge.ref_id)
     if goal is None or goal.status != "open" or goal.due_at is None or goal.guild_id != nudge.guild_id:
         return None
-    later_due = await session.scalar(
-        select(func.count())
-        .select_from(Nudge)
-        .where(
-            Nudge.kind == KIND,
-            Nudge.ref_id == goal.id,
-            Nudge.id != nudge.id,
-            Nudge.status.in_(nudges.ACTIVE),
-            Nudge.due_at > nudge.due_at,
-            Nudge.due_at <= now,
-        )
-    )
-    if later_due:
-        return None  # after downtime only the most recent of a goal's overdue nudges is worth sending
     cfg = await get_config(session, goal.guild_id)
     days = (goal.due_at.astimezone(cfg.tz).date() - now.astimezone(cfg.tz).date()).days
     when = (
@@ -453,4 +439,20 @@ async def _render(session: AsyncSession, nudge: Nudge, now: datetime) -> nudges.
     return nudges.Rendered("\n".join(lines), (goal.owner_id,), cfg.nudge_channel_id or goal.channel_id)
 
 
-nudges.register_kind(KIND, _render)
+async def _until(session: AsyncSession, nudge: Nudge) -> nudges.Stale | None:
+    # a goal's nudge makes sense until its next one is due: after downtime only the latest is sent
+    later = await session.scalar(
+        select(func.min(Nudge.due_at)).where(
+            Nudge.kind == KIND,
+            Nudge.ref_id == nudge.ref_id,
+            Nudge.id != nudge.id,
+            Nudge.status.in_(nudges.ACTIVE),
+            Nudge.due_at > nudge.due_at,
+        )
+    )
+    if later is None:
+        return None
+    return nudges.Stale(later, "a later nudge about the same goal was due")
+
+
+nudges.register_kind(KIND, _render, until=_until)

@@ -1,13 +1,23 @@
 """Nudges: the rows that say what Roadie owes which channel, when. Delivery state lives here.
 
 A nudge moves ``pending`` -> ``sending`` (claimed by one UPDATE) -> ``sent``; or to ``cancelled``
-(its subject went away) or ``failed`` (Discord refused for good: channel gone, no permission).
+(its subject went away), ``failed`` (Discord refused for good: channel gone, no permission) or
+``skipped`` (stale: its moment passed in a way that makes it meaningless; ``skip_reason`` says why).
 Transient failures put it back to ``pending`` with ``retry_at``. Renderers for each ``kind`` turn a
 row into a :class:`OutgoingNudge` at delivery time, so edits made after scheduling are honoured.
+
+Staleness is one rule for every kind: each kind declares, with :func:`register_kind`'s ``until``,
+until when one of its nudges makes sense (a show's day-before until the show's day begins, a
+check-in follow-up until the next prompt, ...). A nudge claimed at or after that instant is not
+sent but marked ``skipped`` with the reason; a kind with ``until=None`` is always worth sending,
+late if need be. At start-up :func:`skip_stale` applies the rule to everything overdue at once, so
+the dispatcher can log how many were skipped after downtime.
 """
 
 from __future__ import annotations
 
+import logging
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -17,6 +27,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Nudge
 from bot.uow import record_scheduled
+
+log = logging.getLogger(__name__)
 
 LATE_AFTER = timedelta(seconds=60)  # due longer ago than this when sent: marked late
 MAX_ATTEMPTS = 12
@@ -63,19 +75,87 @@ class Rendered:
     button: tuple[str, str] | None = None
 
 
+@dataclass(frozen=True)
+class Stale:
+    """Until when a nudge makes sense: at or after ``until`` (UTC) it is skipped, saying ``reason``."""
+
+    until: datetime
+    reason: str
+
+
 Renderer = Callable[[AsyncSession, Nudge, datetime], Awaitable[Rendered | None]]
+Until = Callable[[AsyncSession, Nudge], Awaitable[Stale | None]]
+"""``until(session, nudge)``: the instant (UTC) after which this nudge is meaningless, and why; or
+None when it has no such instant (its subject is gone: the renderer cancels it)."""
 _RENDERERS: dict[str, Renderer] = {}
 _ON_DELIVERED: dict[str, Callable[[AsyncSession, Nudge, str], Awaitable[None]]] = {}
+_UNTIL: dict[str, Until | None] = {}
+_DECLARED: set[str] = set()
+
+
+class _Undeclared:
+    """Default of ``register_kind(until=...)``: the kind did not say (a test lists such kinds)."""
+
+
+_UNDECLARED = _Undeclared()
 
 
 def register_kind(
-    kind: str, renderer: Renderer, on_final: Callable[[AsyncSession, Nudge, str], Awaitable[None]] | None = None
+    kind: str,
+    renderer: Renderer,
+    on_final: Callable[[AsyncSession, Nudge, str], Awaitable[None]] | None = None,
+    *,
+    until: Until | _Undeclared | None = _UNDECLARED,
 ) -> None:
-    """Register how nudges of ``kind`` render, and (optionally) what happens to their subject when
-    a nudge ends as ``sent`` or ``failed``. A renderer returning ``None`` cancels the nudge."""
+    """Register how nudges of ``kind`` render, until when they make sense (``until``; None: always,
+    sent late if need be), and (optionally) what happens to their subject when a nudge ends as
+    ``sent`` or ``failed``. A renderer returning ``None`` cancels the nudge (its subject is gone)."""
     _RENDERERS[kind] = renderer
+    if not isinstance(until, _Undeclared):
+        _UNTIL[kind] = until
+        _DECLARED.add(kind)
     if on_final is not None:
         _ON_DELIVERED[kind] = on_final
+
+
+def staleness_rules() -> dict[str, bool | None]:
+    """Every registered kind -> True (it has an ``until`` rule), False (always worth sending, late
+    if need be) or None (it did not say: every kind should)."""
+    return {k: (_UNTIL.get(k) is not None) if k in _DECLARED else None for k in _RENDERERS}
+
+
+async def stale_reason(session: AsyncSession, nudge: Nudge, now: datetime) -> str | None:
+    """Why ``nudge`` is no longer worth sending at ``now`` (UTC), or None when it still is."""
+    rule = _UNTIL.get(nudge.kind)
+    if rule is None or nudge.ref_id is None:
+        return None
+    stale = await rule(session, nudge)
+    if stale is not None and now >= stale.until:
+        return stale.reason[:300]
+    return None
+
+
+def _skip(nudge: Nudge, reason: str) -> None:
+    nudge.status, nudge.skip_reason = "skipped", reason
+    log.info("nudge %s (%s) skipped: %s", nudge.id, nudge.kind, reason)
+
+
+async def skip_stale(session: AsyncSession, now: datetime) -> Counter[str]:
+    """Mark every overdue pending nudge that went stale ``skipped`` (not committed); returns how
+    many per kind. Run at start-up, before the first delivery pass, so the log can count them."""
+    rows = (
+        await session.scalars(
+            select(Nudge).where(Nudge.status == "pending", Nudge.due_at <= now).order_by(Nudge.due_at, Nudge.id)
+        )
+    ).all()
+    skipped: Counter[str] = Counter()
+    for nudge in rows:
+        reason = await stale_reason(session, nudge, now)
+        if reason is not None:
+            _skip(nudge, reason)
+            skipped[nudge.kind] += 1
+    await session.flush()
+    return skipped
 
 
 def schedule(
@@ -217,6 +297,10 @@ async def _render_claimed(session: AsyncSession, ids: list[int], now: datetime) 
     ).all()
     out = []
     for nudge in rows:
+        reason = await stale_reason(session, nudge, now)
+        if reason is not None:
+            _skip(nudge, reason)
+            continue
         renderer = _RENDERERS.get(nudge.kind)
         rendered = await renderer(session, nudge, now) if renderer and nudge.ref_id is not None else None
         if rendered is None:

@@ -117,4 +117,4 @@ async def _final(session: AsyncSession, nudge: Nudge, outcome: str) -> None:
         rem.status = outcome  # "sent" or "failed"
 
 
-nudges.register_kind(KIND, _render, _final)
+nudges.register_kind(KIND, _render, _final, until=None)  # a reminder is worth sending late

@@ -601,5 +601,22 @@ async def _render(session: AsyncSession, nudge: Nudge, now: datetime) -> nudges.
     return nudges.Rendered("\n".join(lines)[:2000], (), cfg.nudge_channel_id or show.channel_id)
 
 
-nudges.register_kind(KIND_EVE, _render)
-nudges.register_kind(KIND_DAY, _render)
+def show_over_at(show: Show) -> datetime:
+    """When the show's day is over (UTC): 00:00 venue time after the show date, or its last
+    after-midnight time (e.g. a 00:30 set) when that is later."""
+    end = datetime.combine(show.date + timedelta(days=1), time(0), tzinfo=ZoneInfo(show.timezone)).astimezone(UTC)
+    return max([end, *(at for _k, _t, at, _late in schedule_times(show))])
+
+
+async def _until(session: AsyncSession, nudge: Nudge) -> nudges.Stale | None:
+    show = await session.get(Show, nudge.ref_id)
+    if show is None or show.guild_id != nudge.guild_id:
+        return None
+    if nudge.kind == KIND_EVE:  # "Tomorrow, …" is wrong once the show's day has begun at the venue
+        day_start = datetime.combine(show.date, time(0), tzinfo=ZoneInfo(show.timezone)).astimezone(UTC)
+        return nudges.Stale(day_start, f"the day before show #{show.number} had passed")
+    return nudges.Stale(show_over_at(show), f"show #{show.number} was over")
+
+
+nudges.register_kind(KIND_EVE, _render, until=_until)
+nudges.register_kind(KIND_DAY, _render, until=_until)

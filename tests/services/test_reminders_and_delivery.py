@@ -171,4 +171,4 @@ async def test_after_downtime_a_goal_gets_one_late_nudge_not_three(sessionmaker)
     assert body.startswith("🎯 <@5> goal **#1 Masters** is overdue: Thu 10 Dec 2026 (<t:")
     async with sessionmaker() as s:
         statuses = sorted(n.status for n in await s.scalars(select(Nudge)))
-    assert statuses == ["cancelled", "cancelled", "sent"]
+    assert statuses == ["sent", "skipped", "skipped"]  # skipped with a reason, not silently cancelled

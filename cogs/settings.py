@@ -25,6 +25,24 @@ def roles_text(roles: dict[str, int]) -> str:
     return " · ".join(parts) if parts else "not set"
 
 
+def order_example(order: str) -> str:
+    """``03/04/2027 = 3 April 2027`` (day-first) or ``03/04/2027 = March 4, 2027`` (month-first)."""
+    return "03/04/2027 = 3 April 2027" if order == "day-first" else "03/04/2027 = March 4, 2027"
+
+
+def date_order_sentence(cfg: GuildConfig) -> str:
+    """What the reply to ``/settings timezone`` says about numeric dates, and how to change it."""
+    if cfg.date_order_chosen:
+        return (
+            f"Numeric dates still read {cfg.date_order} ({order_example(cfg.date_order)}), as chosen with "
+            "`/settings date-order`."
+        )
+    return (
+        f"Numeric dates now read {cfg.date_order} ({order_example(cfg.date_order)}), the usual order there; "
+        "change it with `/settings date-order`."
+    )
+
+
 def settings_embed(
     cfg: GuildConfig, title: str = "Roadie settings", *, roles: dict[str, int] | None = None
 ) -> discord.Embed:
@@ -32,8 +50,14 @@ def settings_embed(
     now = utcnow()
     e = discord.Embed(title=title, colour=discord.Colour.blurple())
     e.add_field(name="Time zone", value=f"`{cfg.timezone}` (now {format_local(now, cfg.tz)})", inline=False)
-    example = "03/04/2027 = 3 April 2027" if cfg.date_order == "day-first" else "03/04/2027 = March 4, 2027"
-    e.add_field(name="Date order", value=f"`{cfg.date_order}` ({example})", inline=False)
+    source = (
+        "chosen with `/settings date-order`"
+        if cfg.date_order_chosen
+        else "the time zone's usual order; choose with `/settings date-order`"
+    )
+    e.add_field(
+        name="Date order", value=f"`{cfg.date_order}` ({order_example(cfg.date_order)}) · {source}", inline=False
+    )
     channel = f"<#{cfg.nudge_channel_id}>" if cfg.nudge_channel_id else "the channel each item was created in"
     e.add_field(name="Nudge channel", value=channel, inline=False)
     if roles is not None:
@@ -54,21 +78,18 @@ class SettingsCog(commands.GroupCog, group_name="settings", group_description="R
     @app_commands.describe(tz="IANA time zone, e.g. Europe/Berlin or America/New_York")
     async def timezone(self, interaction: discord.Interaction, tz: app_commands.Range[str, 1, 64]) -> None:
         gid = guild_id_of(interaction)
-        async with bot_of(interaction).sessionmaker() as s:
+        async with bot_of(interaction).uow() as s:  # one commit: the zone and every moved nudge together
             old = (await settings_service.get_config(s, gid)).timezone
             cfg = await settings_service.set_timezone(s, gid, tz, can_manage=can_manage(interaction))
             moved = 0
-            if old != cfg.timezone:  # one commit: the zone and every moved nudge together
+            if old != cfg.timezone:
                 now = utcnow()
                 moved = await release_service.replan_guild(s, gid, now)
                 moved += await checkin_service.replan_guild(s, gid, now)
-                moved += await goal_service.replan_dateonly_goals(s, gid, old, now)  # commits
-            else:
-                await s.commit()
-        bot_of(interaction).dispatcher.notify()
+                moved += await goal_service.replan_dateonly_goals(s, gid, old, now)
         note = " Nudges of goals, releases and check-ins now follow it." if moved else ""
         await interaction.response.send_message(
-            f"✅ Time zone set to `{cfg.timezone}`.{note}", embed=settings_embed(cfg)
+            f"✅ Time zone set to `{cfg.timezone}`.{note} {date_order_sentence(cfg)}", embed=settings_embed(cfg)
         )
 
     @timezone.autocomplete("tz")
@@ -85,9 +106,8 @@ class SettingsCog(commands.GroupCog, group_name="settings", group_description="R
     )
     async def date_order(self, interaction: discord.Interaction, order: app_commands.Choice[str]) -> None:
         gid = guild_id_of(interaction)
-        async with bot_of(interaction).sessionmaker() as s:
+        async with bot_of(interaction).uow() as s:
             cfg = await settings_service.set_date_order(s, gid, order.value, can_manage=can_manage(interaction))
-            await s.commit()
         await interaction.response.send_message(
             f"✅ Numeric dates are now read `{cfg.date_order}`.", embed=settings_embed(cfg)
         )

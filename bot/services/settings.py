@@ -5,6 +5,7 @@ from __future__ import annotations
 import zoneinfo
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import resources
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,12 +17,18 @@ from bot.timeparse import DATE_ORDERS
 
 @dataclass(frozen=True)
 class GuildConfig:
-    """A guild's effective settings (defaults filled in)."""
+    """A guild's effective settings (defaults filled in).
+
+    ``date_order`` is the order numeric dates are read in: the one chosen with
+    ``/settings date-order`` (``date_order_chosen`` True) or else the time zone's default
+    (:func:`default_date_order`).
+    """
 
     guild_id: int
     timezone: str
     date_order: str
     nudge_channel_id: int | None
+    date_order_chosen: bool = False
 
     @property
     def tz(self) -> ZoneInfo:
@@ -112,18 +119,47 @@ def search_timezones(query: str, limit: int = 25) -> list[str]:
     return list(dict.fromkeys(starts + contains))[:limit]
 
 
+# Where numeric dates are written month first (03/04 = March 4): the United States and the
+# territories that use its conventions (ISO 3166 codes as in the IANA tz database's zone.tab).
+MONTH_FIRST_COUNTRIES = frozenset({"US", "PR", "GU", "AS", "VI", "MP", "UM"})
+
+
+@lru_cache(maxsize=1)
+def _zone_countries() -> dict[str, str]:
+    """IANA zone -> ISO 3166 country code, from the tz database's ``zone.tab`` (shipped by tzdata)."""
+    text = resources.files("tzdata").joinpath("zoneinfo", "zone.tab").read_text(encoding="utf-8")
+    out = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            cc, _coords, zone, *_ = line.split("\t")
+            out[zone] = cc
+    return out
+
+
+def default_date_order(timezone: str) -> str:
+    """How numeric dates read in ``timezone`` when the server has not chosen: ``month-first`` for
+    zones of the US and its territories (tz database ``zone.tab``; also the ``US/…`` aliases),
+    ``day-first`` everywhere else (the order most of the world writes)."""
+    if timezone.startswith("US/") or _zone_countries().get(timezone) in MONTH_FIRST_COUNTRIES:
+        return "month-first"
+    return "day-first"
+
+
 async def get_config(session: AsyncSession, guild_id: int) -> GuildConfig:
-    """The guild's settings, defaults (UTC, day-first, no nudge channel) when never set."""
+    """The guild's settings; defaults when never set (UTC, the zone's date order, no nudge channel)."""
     row = await session.get(GuildSettings, guild_id)
     if row is None:
-        return GuildConfig(guild_id, "UTC", "day-first", None)
-    return GuildConfig(guild_id, row.timezone, row.date_order, row.nudge_channel_id)
+        return GuildConfig(guild_id, "UTC", default_date_order("UTC"), None)
+    if row.date_order is None:
+        return GuildConfig(guild_id, row.timezone, default_date_order(row.timezone), row.nudge_channel_id)
+    return GuildConfig(guild_id, row.timezone, row.date_order, row.nudge_channel_id, date_order_chosen=True)
 
 
 async def _row(session: AsyncSession, guild_id: int) -> GuildSettings:
     row = await session.get(GuildSettings, guild_id)
     if row is None:
-        row = GuildSettings(guild_id=guild_id, timezone="UTC", date_order="day-first")
+        # date_order stays None (not chosen) until /settings date-order records a choice
+        row = GuildSettings(guild_id=guild_id, timezone="UTC", date_order=None)
         session.add(row)
     return row
 
@@ -151,7 +187,9 @@ async def set_timezone(session: AsyncSession, guild_id: int, name: str, *, can_m
 
 
 async def set_date_order(session: AsyncSession, guild_id: int, order: str, *, can_manage: bool) -> GuildConfig:
-    """Set how numeric dates are read: ``day-first`` (03/04 = 3 April) or ``month-first``.
+    """Record the server's choice of how numeric dates are read: ``day-first`` (03/04 = 3 April) or
+    ``month-first`` (not committed). The only place a date order is stored: without a choice the
+    time zone decides (:func:`default_date_order`).
 
     Raises:
         Forbidden: caller lacks Manage Server.

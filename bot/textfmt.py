@@ -16,3 +16,12 @@ def escape_markdown(text: str) -> str:
     Mentions are not touched: they are neutralised by ``allowed_mentions``, not by escaping.
     """
     return _escape(text, as_needed=False)
+
+
+def code(text: str) -> str:
+    """``text`` as an inline code span: the user's text shown literally inside Roadie's own Markdown.
+
+    Inside a code span nothing is Markdown, so nothing is escaped (a backslash would show); only a
+    backtick could end the span early, so backticks become ``ˋ`` (U+02CB).
+    """
+    return f"`{text.replace('`', 'ˋ')}`"

@@ -198,7 +198,7 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="Ma
         bot_of(interaction).dispatcher.notify(first)
         ping = f", pinging <@&{sched.role_id}>" if sched.role_id else ""
         await interaction.response.send_message(
-            f"🗓️ Schedule #{sched.number}: {sched.kind} every {svc.describe(sched)} ({cfg.timezone}) in "
+            f"🗓️ Schedule #{sched.number}: {sched.kind} {svc.describe(sched)} ({cfg.timezone}) in "
             f"<#{channel_id}>{ping}. First one <t:{int(first.timestamp())}:F> (<t:{int(first.timestamp())}:R>)."
         )
 
@@ -209,7 +209,9 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="Ma
             sched = await svc.remove_schedule(
                 s, guild_id_of(interaction), schedule, actor=actor_of(interaction), now=utcnow()
             )
-        await interaction.response.send_message(f"🛑 Schedule #{sched.number} ({svc.describe(sched)}) stopped.")
+        await interaction.response.send_message(
+            f"🛑 Schedule #{sched.number} ({sched.kind} {svc.describe(sched)}) stopped."
+        )
 
     @app_commands.command(name="schedules", description="List weekly prompts and digests")
     async def schedules(self, interaction: discord.Interaction) -> None:
@@ -226,7 +228,7 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="Ma
         for sched, nxt in rows:
             role = f" · pings <@&{sched.role_id}>" if sched.role_id else ""
             when = f" · next <t:{int(nxt.timestamp())}:F>" if nxt else ""
-            lines.append(f"`#{sched.number}` {sched.kind} · {svc.describe(sched)} in <#{sched.channel_id}>{role}{when}")
+            lines.append(f"`#{sched.number}` {sched.kind} {svc.describe(sched)} in <#{sched.channel_id}>{role}{when}")
         e = discord.Embed(
             title="Check-in schedules", description=truncate("\n".join(lines), 4096), colour=CHECKIN_COLOUR
         )

@@ -253,11 +253,13 @@ class ToursCog(commands.GroupCog, group_name="tour", group_description="Tour dat
             f"📥 <@{interaction.user.id}> imported `{name}` ({report.kind.upper()}): "
             f"**{report.added}** added, **{report.updated}** updated, **{len(report.skipped)}** skipped."
         ]
+        # reasons and notes are Roadie's own Markdown with the user's text already made literal
+        # (code spans, escaped): escaping them again would show the backticks
         for label, reason in report.skipped[:15]:
-            lines.append(f"• {label}: {plain(truncate(reason, 150))}")
+            lines.append(f"• {plain(truncate(label, 80))}: {truncate(reason, 300)}")
         if len(report.skipped) > 15:
             lines.append(f"• …and {len(report.skipped) - 15} more skipped.")
-        lines += [f"ℹ️ {plain(truncate(note, 300))}" for note in report.notes[:5]]
+        lines += [f"ℹ️ {truncate(note, 300)}" for note in report.notes[:5]]
         lines.append("See them with `/tour list`.")
         await interaction.followup.send("Done: the import report is posted in the channel.", ephemeral=True)
         await interaction.followup.send(truncate("\n".join(lines), 2000))

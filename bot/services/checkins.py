@@ -60,8 +60,8 @@ def next_occurrence(weekday: int, at: time, tz: ZoneInfo, after: datetime) -> da
 
 
 def describe(s: CheckinSchedule) -> str:
-    """``Mondays 10:00`` (guild time)."""
-    return f"{WEEKDAYS[s.weekday]}s {s.local_time:%H:%M}"
+    """``every Monday at 10:00`` (guild time)."""
+    return f"every {WEEKDAYS[s.weekday]} at {s.local_time:%H:%M}"
 
 
 def _text(value: str | None, what: str, *, required: bool, max_len: int = FIELD_MAX) -> str | None:
@@ -207,7 +207,7 @@ async def add_schedule(
         )
     )
     if twin is not None:
-        raise InvalidInput(f"Schedule #{twin.number} already posts a {kind} there every {describe(twin)}.")
+        raise InvalidInput(f"Schedule #{twin.number} already posts a {kind} there {describe(twin)}.")
     s = CheckinSchedule(
         guild_id=guild_id,
         number=await refs.next_number(session, CheckinSchedule, guild_id),
@@ -290,10 +290,10 @@ async def remove_schedule(
 
 
 async def schedule_autocomplete(session: AsyncSession, guild_id: int, query: str) -> list[tuple[str, str]]:
-    """(label, value) pairs: ``#1 · Mondays 10:00 · prompt``, ``#1``."""
+    """(label, value) pairs: ``#1 · prompt every Monday at 10:00``, ``#1``."""
     out = []
     for s, _nxt in await list_schedules(session, guild_id):
-        label = refs.choice_label(s.number, f"{describe(s)} · {s.kind}")
+        label = refs.choice_label(s.number, f"{s.kind} {describe(s)}")
         if not query.strip() or refs.fold(query.strip().lstrip("#")) in refs.fold(label):
             out.append((label, f"#{s.number}"))
     return out[:25]

@@ -66,11 +66,20 @@ def progress_fraction(goal: Goal) -> float | None:
 
 
 def describe_target(goal: Goal) -> str | None:
-    """``"4,200 / 10,000 monthly listeners"`` or None without a target."""
+    """``"4,200 of 10,000 monthly listeners"`` or None without a target."""
     if goal.target is None:
         return None
     unit = f" {goal.metric}" if goal.metric else ""
-    return f"{format_amount(goal.current or 0)} / {format_amount(goal.target)}{unit}"
+    return f"{format_amount(goal.current or 0)} of {format_amount(goal.target)}{unit}"
+
+
+def progress_text(goal: Goal) -> str | None:
+    """``"4,200 of 10,000 monthly listeners (42%)"``; ``"0 of 575 tickets"`` before any progress
+    (a percentage of nothing says nothing); None without a target."""
+    target = describe_target(goal)
+    if target is None or not goal.current:
+        return target
+    return f"{target} ({round((progress_fraction(goal) or 0.0) * 100)}%)"
 
 
 def _nudge_times(goal: Goal, cfg: GuildConfig) -> list[tuple[int, datetime]]:
@@ -431,10 +440,9 @@ async def _render(session: AsyncSession, nudge: Nudge, now: datetime) -> nudges.
         else f"{format_local(goal.due_at, cfg.tz, with_time=False)} (<t:{ts}:R>)"
     )
     lines = [f"🎯 <@{goal.owner_id}> goal **#{goal.number} {escape_markdown(goal.title)}** {when}: {due_text}"]
-    target = describe_target(goal)
-    if target:
-        frac = progress_fraction(goal) or 0.0
-        lines.append(f"Progress: {target} ({round(frac * 100)}%)")
+    progress = progress_text(goal)
+    if progress:
+        lines.append(f"Progress: {progress}")
     lines.append(f"Update it with `/goal progress goal:#{goal.number}` or `/goal done goal:#{goal.number}`.")
     return nudges.Rendered("\n".join(lines), (goal.owner_id,), cfg.nudge_channel_id or goal.channel_id)
 

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import GuildSettings
 from bot.services.errors import Forbidden, InvalidInput
+from bot.textfmt import code
 from bot.timeparse import DATE_ORDERS
 
 
@@ -88,12 +89,12 @@ def validate_timezone(name: str) -> str:
     )
     if key.upper() in _ABBREVIATIONS:
         raise InvalidInput(
-            f"`{name[:64]}` is an abbreviation without daylight-saving rules. Use the place: "
-            f"{', '.join(f'`{h}`' for h in hints)}."
+            f"{code(name[:64])} is an abbreviation without daylight-saving rules. Use the place: "
+            f"{', '.join(f'{code(h)}' for h in hints)}."
         )
-    hint = f" Did you mean {', '.join(f'`{h}`' for h in hints)}?" if hints else ""
+    hint = f" Did you mean {', '.join(f'{code(h)}' for h in hints)}?" if hints else ""
     raise InvalidInput(
-        f"`{name[:64]}` is not an IANA time zone.{hint} Use a name like `Europe/Berlin` or "
+        f"{code(name[:64])} is not an IANA time zone.{hint} Use a name like `Europe/Berlin` or "
         "`America/New_York` (pick one from the autocomplete)."
     )
 

@@ -33,6 +33,7 @@ from bot.services import refs, tours
 from bot.services.errors import InvalidInput
 from bot.services.permissions import Actor, is_manager
 from bot.services.settings import GuildConfig, get_config, validate_timezone
+from bot.textfmt import code
 
 MAX_BYTES = 1_000_000
 MAX_ROWS = 2_000
@@ -109,10 +110,10 @@ def detect_kind(data: bytes, filename: str) -> str:
     if head.startswith(b"BEGIN:VCALENDAR") or (name.endswith(".ics") and b"BEGIN:" in head):
         return "ics"
     if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise InvalidInput(f"`{filename[:60]}` is not a calendar (.ics) or a spreadsheet saved as CSV.")
+        raise InvalidInput(f"{code(filename[:60])} is not a calendar (.ics) or a spreadsheet saved as CSV.")
     if name.endswith((".csv", ".tsv", ".txt")) or b"," in data[:2000] or b";" in data[:2000]:
         return "csv"
-    raise InvalidInput(f"`{filename[:60]}` is not a calendar (.ics) or a CSV file with a header row.")
+    raise InvalidInput(f"{code(filename[:60])} is not a calendar (.ics) or a CSV file with a header row.")
 
 
 def _decode(data: bytes) -> str:
@@ -151,13 +152,14 @@ def parse_csv(data: bytes, cfg: GuildConfig, today: date, notes: list[str] | Non
         elif canon and notes is not None:
             first = header[next(j for j, c in columns.items() if c == canon)].strip()
             notes.append(
-                f"Column `{h.strip()[:30]}` was ignored: `{first[:30]}` already gives the {canon.replace('_', ' ')}."
+                f"Column {code(h.strip()[:30])} was ignored: {code(first[:30])} already gives the "
+                f"{canon.replace('_', ' ')}."
             )
     missing = [c for c in ("date", "city", "venue") if c not in columns.values()]
     if missing:
-        found = ", ".join(f"`{h.strip()[:30]}`" for h in header[:12] if h.strip()) or "none"
+        found = ", ".join(f"{code(h.strip()[:30])}" for h in header[:12] if h.strip()) or "none"
         raise InvalidInput(
-            f"The CSV is missing the column(s) {', '.join(f'`{m}`' for m in missing)}. "
+            f"The CSV is missing the column(s) {', '.join(f'{code(m)}' for m in missing)}. "
             f"Columns found: {found}. Name them e.g. `date`, `city`, `venue`, `doors`, `set time`."
         )
     out: list[tuple[str, tours.ShowFields | str]] = []
@@ -332,7 +334,9 @@ def parse_ics(data: bytes, cfg: GuildConfig, today: date, notes: list[str] | Non
                 "elsewhere with `/tour edit show timezone:`."
             )
         for tzid in sorted(unknown_tzids):
-            notes.append(f"Unknown time zone `{tzid[:40]}` in the file; those events were read in this server's zone.")
+            notes.append(
+                f"Unknown time zone {code(tzid[:40])} in the file; those events were read in this server's zone."
+            )
     return out
 
 

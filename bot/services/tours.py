@@ -25,7 +25,7 @@ from bot.services.errors import InvalidInput, NotFound
 from bot.services.numbers import parse_amount
 from bot.services.permissions import Actor, require_owner_or_manager
 from bot.services.settings import GuildConfig, get_config, validate_timezone
-from bot.textfmt import escape_markdown
+from bot.textfmt import code, escape_markdown
 from bot.timeparse import parse_clock, parse_when
 
 KIND_EVE = "show_eve"
@@ -93,7 +93,7 @@ def parse_local_time(text: str, what: str, clock: str = "venue time") -> time:
     except InvalidInput as exc:
         raise InvalidInput(f"{what}: {exc}") from None
     if t is None:
-        raise InvalidInput(f"{what} `{text.strip()[:20]}` is not a time. Use HH:MM {clock}, e.g. `19:30`.")
+        raise InvalidInput(f"{what} {code(text.strip()[:20])} is not a time. Use HH:MM {clock}, e.g. `19:30`.")
     return t
 
 
@@ -113,8 +113,8 @@ def parse_show_date(text: str, *, tz: ZoneInfo, date_order: str, today: date) ->
     if not _YEAR_RE.search(lowered) and not _RELATIVE_RE.search(lowered) and d.year != today.year:
         this_year = d.replace(year=today.year)
         raise InvalidInput(
-            f"`{raw}` has no year and {format_day(this_year)} has passed. Add the year: "
-            f"`{this_year.isoformat()}` (this year) or `{d.isoformat()}` (next year)."
+            f"{code(raw)} has no year and {format_day(this_year)} has passed. Add the year: "
+            f"{code(this_year.isoformat())} (this year) or {code(d.isoformat())} (next year)."
         )
     return d
 
@@ -151,7 +151,9 @@ def parse_status(text: str) -> tuple[str, int | None]:
         if rank < 1:
             raise InvalidInput("Hold ranks start at 1 (first hold).")
         return "hold", rank
-    raise InvalidInput(f"Status `{text[:30]}` isn't one of `confirmed`, `hold` (or `hold-2`, `2nd hold`), `cancelled`.")
+    raise InvalidInput(
+        f"Status {code(text[:30])} isn't one of `confirmed`, `hold` (or `hold-2`, `2nd hold`), `cancelled`."
+    )
 
 
 def parse_capacity(text: str) -> int:
@@ -578,11 +580,13 @@ async def _render(session: AsyncSession, nudge: Nudge, now: datetime) -> nudges.
     if show is None or show.guild_id != nudge.guild_id or show.deleted_at is not None or show.status == "cancelled":
         return None
     cfg = await get_config(session, show.guild_id)
+    # a time in the reader's zone is always <t:…:f> (date and time): 12:00 in Tokyo is the day
+    # before in New York, and the time-only style (t) would hide that
     place = f"**{escape_markdown(show.city)}** · {escape_markdown(show.venue)}"
     if nudge.kind == KIND_EVE:
         lines = [f"🚐 Tomorrow, {format_day(show.date)}: {place} ({status_label(show)})"]
         parts = [
-            f"{TIME_LABELS[k]} {t:%H:%M} (<t:{int(at.timestamp())}:t>)"
+            f"{TIME_LABELS[k]} {t:%H:%M} (yours: <t:{int(at.timestamp())}:f>)"
             for k, t, at, _late in schedule_times(show)
             if k in ("load_in", "doors")
         ]
@@ -592,7 +596,7 @@ async def _render(session: AsyncSession, nudge: Nudge, now: datetime) -> nudges.
         lines = [f"🎸 Show day, {format_day(show.date)}: {place} ({status_label(show)})"]
         for k, t, at, late in schedule_times(show):
             after = " (after midnight)" if late else ""
-            lines.append(f"{TIME_LABELS[k]}: {t:%H:%M}{after} venue time (<t:{int(at.timestamp())}:t> yours)")
+            lines.append(f"{TIME_LABELS[k]}: {t:%H:%M}{after} venue time (yours: <t:{int(at.timestamp())}:f>)")
         if show.support:
             lines.append(f"Support: {escape_markdown(show.support)}")
         if show.notes:

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import discord
 
 from bot.db.models import Goal
-from bot.services.goals import describe_target, progress_fraction
+from bot.services.goals import describe_target, progress_fraction, progress_text
 from bot.timeparse import format_local
 from bot.ui.format import EMBED_DESCRIPTION_MAX, FIELD_VALUE_MAX, plain, progress_bar, truncate, ts, when
 
@@ -52,9 +52,9 @@ def goal_line(goal: Goal, tz: ZoneInfo) -> str:
         parts.append("✅ done")
     if goal.due_at is not None:
         parts.append(f"due {format_local(goal.due_at, tz, with_time=goal.due_has_time)} ({ts(goal.due_at, 'R')})")
-    frac = progress_fraction(goal)
-    if frac is not None:
-        parts.append(f"{round(frac * 100)}% of {describe_target(goal)}")
+    progress = progress_text(goal)
+    if progress is not None:
+        parts.append(plain(progress))
     parts.append(f"<@{goal.owner_id}>")
     return " · ".join(parts)
 

@@ -6,7 +6,7 @@ import discord
 
 from bot.db.models import Show
 from bot.services.tours import TIME_LABELS, format_day, schedule_times, status_label
-from bot.ui.format import EMBED_DESCRIPTION_MAX, FIELD_VALUE_MAX, plain, truncate
+from bot.ui.format import EMBED_DESCRIPTION_MAX, FIELD_VALUE_MAX, plain, truncate, ts
 
 TOUR_COLOUR = discord.Colour.dark_orange()
 STATUS_ICON = {"confirmed": "✅", "hold": "⏳", "cancelled": "🚫"}
@@ -23,13 +23,14 @@ def day_sheet(show: Show, *, title_prefix: str = "") -> discord.Embed:
     e = discord.Embed(title=truncate(title, 256), colour=TOUR_COLOUR)
     e.description = truncate(
         f"{STATUS_ICON.get(show.status, '')} **{status_label(show)}** · {place(show)}\n"
-        f"Times are venue time ({show.timezone}); the timestamps show yours.",
+        f"Times are venue time ({show.timezone}); the timestamps show your date and time.",
         EMBED_DESCRIPTION_MAX,
     )
     lines = []
     for k, t, at, late in schedule_times(show):
         after = " (after midnight)" if late else ""
-        lines.append(f"{TIME_LABELS[k]}: **{t:%H:%M}**{after} · <t:{int(at.timestamp())}:t>")
+        # <t:…:f> (date and time in the reader's zone): a Tokyo 12:00 is the day before in New York
+        lines.append(f"{TIME_LABELS[k]}: **{t:%H:%M}**{after} · {ts(at, 'f')}")
     e.add_field(
         name="Schedule",
         value="\n".join(lines) or "No times yet: `/tour edit` to add load-in, doors, set.",

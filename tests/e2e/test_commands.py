@@ -117,7 +117,7 @@ async def test_goal_add_then_list(double: DiscordDouble, bot: Roadie) -> None:
     assert fields["Owner"] == f"<@{ANA}>"
     day = format_local(due_at, ZoneInfo("UTC"), with_time=False)
     assert fields["Due"] == f"**{day}** · <t:{int(due_at.timestamp())}:R>"
-    assert fields["Target"] == "0 / 10,000 monthly listeners\n`▱▱▱▱▱▱▱▱▱▱▱▱ 0%`"
+    assert fields["Target"] == "0 of 10,000 monthly listeners\n`▱▱▱▱▱▱▱▱▱▱▱▱ 0%`"
     assert len(fields["Nudges"].split(", ")) == 3
 
     res = await double.invoke(GUILD, GENERAL, ANA, "goal progress", {"goal": "#1", "value": "4.2k"})
@@ -130,7 +130,7 @@ async def test_goal_add_then_list(double: DiscordDouble, bot: Roadie) -> None:
     day = format_local(due_at, ZoneInfo("UTC"), with_time=False)
     assert page["description"] == (
         f"`#1` **10k monthly listeners** · due {day} (<t:{int(due_at.timestamp())}:R>) · "
-        f"42% of 4,200 / 10,000 monthly listeners · <@{ANA}>"
+        f"4,200 of 10,000 monthly listeners (42%) · <@{ANA}>"
     )
     assert res.components == []  # one page: no buttons
 

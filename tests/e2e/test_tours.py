@@ -54,14 +54,15 @@ async def test_tokyo_show_day_sheet_from_a_new_york_server(double: DiscordDouble
     sheet = res.embeds[0]
     assert sheet["title"] == f"{d:%a} 3 Apr {NEXT_YEAR} · Tokyo · Zepp Haneda"
     assert sheet["description"] == (
-        "⏳ **hold (2nd)** · Zepp Haneda, Tokyo, Japan\nTimes are venue time (Asia/Tokyo); the timestamps show yours."
+        "⏳ **hold (2nd)** · Zepp Haneda, Tokyo, Japan\n"
+        "Times are venue time (Asia/Tokyo); the timestamps show your date and time."
     )
     fields = {f["name"]: f["value"] for f in sheet["fields"]}
     assert fields["Schedule"] == "\n".join(
         [
-            f"Load-in: **14:00** · <t:{ts(d, time(14), 'Asia/Tokyo')}:t>",
-            f"Doors: **18:00** · <t:{ts(d, time(18), 'Asia/Tokyo')}:t>",
-            f"Set: **19:30** · <t:{ts(d, time(19, 30), 'Asia/Tokyo')}:t>",
+            f"Load-in: **14:00** · <t:{ts(d, time(14), 'Asia/Tokyo')}:f>",
+            f"Doors: **18:00** · <t:{ts(d, time(18), 'Asia/Tokyo')}:f>",
+            f"Set: **19:30** · <t:{ts(d, time(19, 30), 'Asia/Tokyo')}:f>",
         ]
     )
     assert fields["Capacity"] == "2,700"
@@ -128,9 +129,9 @@ async def test_import_ics_then_csv_then_reimport_then_export(double: DiscordDoub
     assert res.type == 5  # deferred: imports can be slow
     assert await report_of(double, res) == (
         f"📥 <@{ANA}> imported `tour.ics` (ICS): **3** added, **0** updated, **1** skipped.\n"
-        "• event 4 (Band practice): no city in LOCATION (write it as \\`Venue, City, Country\\`)\n"
+        "• event 4 (Band practice): no city in LOCATION (write it as `Venue, City, Country`)\n"
         "ℹ️ 2 event(s) gave no venue time zone; read in Europe/Berlin (the calendar's own time zone). Fix "
-        "any that are elsewhere with \\`/tour edit show timezone:\\`.\n"
+        "any that are elsewhere with `/tour edit show timezone:`.\n"
         "See them with `/tour list`."
     )
     csv = (
@@ -157,6 +158,26 @@ async def test_import_ics_then_csv_then_reimport_then_export(double: DiscordDoub
     assert events["Berlin"].decoded("DTSTART") == datetime(NEXT_YEAR, 4, 3, 20, 0, tzinfo=ZoneInfo("Europe/Berlin"))
     assert str(events["Amsterdam"]["STATUS"]) == "TENTATIVE"
     assert str(events["Berlin"]["UID"]) == "7kq1n2berlin@google.com"
+
+
+async def test_import_report_keeps_its_own_markdown_and_suggests_the_rows_own_date(
+    double: DiscordDouble, bot: Roadie
+) -> None:
+    csv = (
+        f"Date,City,Venue\n{NEXT_YEAR}-04-03,Berlin,Huxleys\n3/20/{NEXT_YEAR},Chicago,Metro\n"
+        f"{NEXT_YEAR}-04-05,Brisbane,*The* `Tivoli`\n4/5/{NEXT_YEAR},Sydney_*x*,Enmore\n"
+    ).encode()
+    res = await double.invoke(GUILD, GENERAL, ANA, "tour import", {"file": {"filename": "t.csv", "content": csv}})
+    assert await report_of(double, res) == (
+        f"📥 <@{ANA}> imported `t.csv` (CSV): **3** added, **0** updated, **1** skipped.\n"
+        f"• row 3: `3/20/{NEXT_YEAR}` has no month 20: this server writes dates day-first (DD/MM/YYYY). "
+        f"Type it as ISO (e.g. `{NEXT_YEAR}-03-20`) or change `/settings date-order`\n"
+        "See them with `/tour list`."
+    )
+    res = await double.invoke(GUILD, GENERAL, ANA, "tour list", {"when": "all"})
+    lines = res.embeds[0]["description"].splitlines()
+    assert "· Brisbane · \\*The\\* \\`Tivoli\\` ·" in lines[1]  # the user's text stays escaped in lists
+    assert "· Sydney\\_\\*x\\* · Enmore ·" in lines[2]
 
 
 async def test_unusable_file_is_a_clear_error(double: DiscordDouble, bot: Roadie) -> None:

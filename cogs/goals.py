@@ -129,11 +129,12 @@ class GoalsCog(commands.GroupCog, group_name="goal", group_description="Career g
                 s, gid, goal, value, author_id=interaction.user.id, now=utcnow(), note=note, actor=actor_of(interaction)
             )
             cfg = await get_config(s, gid)
+            history = await goal_service.recent_progress(s, res.goal)
         g = res.goal
         head = f"📈 Progress on #{g.number}: `{progress_bar(goal_service.progress_fraction(g) or 0)}`"
         if res.reached_target:
             head += "\n🎉 Target reached! Mark it done with `/goal done`."
-        await interaction.response.send_message(head, embed=goal_embed(g, cfg.tz))
+        await interaction.response.send_message(head, embed=goal_embed(g, cfg.tz, history=history))
 
     @app_commands.command(name="done", description="Mark a goal as achieved")
     @app_commands.describe(goal="The goal (#number or title)")
@@ -142,7 +143,10 @@ class GoalsCog(commands.GroupCog, group_name="goal", group_description="Career g
         async with bot_of(interaction).sessionmaker() as s:
             g = await goal_service.complete_goal(s, gid, goal, now=utcnow(), actor=actor_of(interaction))
             cfg = await get_config(s, gid)
-        await interaction.response.send_message(f"✅ Goal #{g.number} is done. Nice work!", embed=goal_embed(g, cfg.tz))
+            history = await goal_service.recent_progress(s, g)
+        await interaction.response.send_message(
+            f"✅ Goal #{g.number} is done. Nice work!", embed=goal_embed(g, cfg.tz, history=history)
+        )
 
     @app_commands.command(name="edit", description="Change a goal's title, due date, target or owner")
     @app_commands.describe(
@@ -179,9 +183,10 @@ class GoalsCog(commands.GroupCog, group_name="goal", group_description="Career g
             )
             planned = await goal_service.pending_nudges(s, g)
             cfg = await get_config(s, gid)
+            history = await goal_service.recent_progress(s, g)
         bot_of(interaction).dispatcher.notify(planned[0] if planned else None)
         await interaction.response.send_message(
-            f"✏️ Goal #{g.number} updated.", embed=goal_embed(g, cfg.tz, nudges=planned)
+            f"✏️ Goal #{g.number} updated.", embed=goal_embed(g, cfg.tz, nudges=planned, history=history)
         )
 
     @app_commands.command(name="delete", description="Delete a goal (asks for confirmation)")

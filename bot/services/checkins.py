@@ -23,6 +23,7 @@ from sqlalchemy.orm import selectinload
 from bot.db.models import Checkin, CheckinSchedule, Goal, GoalProgress, Nudge, Release, Show, TeamMember
 from bot.services import nudges, refs
 from bot.services.errors import InvalidInput
+from bot.services.numbers import format_amount
 from bot.services.permissions import Actor, require_manager, require_owner_or_manager
 from bot.services.releases import format_day, task_due
 from bot.services.settings import get_config
@@ -312,6 +313,7 @@ class Digest:
     checkins: list[Checkin] = field(default_factory=list)
     goals_progressed: list[tuple[Goal, int]] = field(default_factory=list)
     goals_completed: list[Goal] = field(default_factory=list)
+    goal_notes: list[tuple[Goal, GoalProgress]] = field(default_factory=list)  # measurements with a note, newest first
     upcoming_shows: list[Show] = field(default_factory=list)
     tasks_due: list[tuple[Release, object]] = field(default_factory=list)
     last_prompt_at: datetime | None = None
@@ -347,6 +349,23 @@ async def build_digest(session: AsyncSession, guild_id: int, *, days: int, now: 
         )
     ).all()
     d.goals_progressed = [(g, n) for g, n in prog]
+    d.goal_notes = [
+        (g, p)
+        for g, p in (
+            await session.execute(
+                select(Goal, GoalProgress)
+                .join(GoalProgress, GoalProgress.goal_id == Goal.id)
+                .where(
+                    Goal.guild_id == guild_id,
+                    Goal.status != "deleted",
+                    GoalProgress.created_at >= since,
+                    GoalProgress.note.is_not(None),
+                )
+                .order_by(GoalProgress.created_at.desc(), GoalProgress.id.desc())
+                .limit(10)
+            )
+        ).all()
+    ]
     d.goals_completed = list(
         await session.scalars(
             select(Goal)
@@ -435,6 +454,12 @@ def digest_text(d: Digest, tz: ZoneInfo) -> str:
         if done:
             line += ("; " if bits else "") + f"{len(d.goals_completed)} completed ({', '.join(done)})"
         out.append(line[:400])
+        notes = [
+            f"› #{g.number} {format_amount(p.value)}: “{escape_markdown(p.note[:120])}” "  # type: ignore[index]
+            f"(<@{p.author_id}>, <t:{int(p.created_at.timestamp())}:d>)"
+            for g, p in d.goal_notes
+        ]
+        out += _budgeted(notes, 500, "› …and {n} more notes")
     if d.upcoming_shows:
         shows = [f"{format_day(s.date)} {escape_markdown(s.city[:30])}" for s in d.upcoming_shows[:6]]
         more = f" (+{len(d.upcoming_shows) - 6} more)" if len(d.upcoming_shows) > 6 else ""

@@ -319,6 +319,18 @@ async def record_progress(
     return ProgressResult(goal, entry, reached)
 
 
+async def recent_progress(session: AsyncSession, goal: Goal, limit: int = 5) -> list[GoalProgress]:
+    """The goal's last ``limit`` measurements (value, note, who, when), newest first."""
+    return list(
+        await session.scalars(
+            select(GoalProgress)
+            .where(GoalProgress.goal_id == goal.id)
+            .order_by(GoalProgress.created_at.desc(), GoalProgress.id.desc())
+            .limit(limit)
+        )
+    )
+
+
 async def complete_goal(
     session: AsyncSession, guild_id: int, ref: str, *, now: datetime, actor: Actor | None = None
 ) -> Goal:

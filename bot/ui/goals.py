@@ -7,8 +7,9 @@ from zoneinfo import ZoneInfo
 
 import discord
 
-from bot.db.models import Goal
+from bot.db.models import Goal, GoalProgress
 from bot.services.goals import describe_target, progress_fraction, progress_text
+from bot.services.numbers import format_amount
 from bot.timeparse import format_local
 from bot.ui.format import EMBED_DESCRIPTION_MAX, FIELD_VALUE_MAX, plain, progress_bar, truncate, ts, when
 
@@ -25,10 +26,25 @@ def due_text(goal: Goal, tz: ZoneInfo) -> str:
     return f"**{local}** · {ts(goal.due_at, 'R')}"
 
 
+def history_text(entries: list[GoalProgress]) -> str:
+    """The last measurements, newest first: ``<t:…:d> **4,200** · after the Spotify pitch`` (≤ 1024)."""
+    lines = []
+    for p in entries:
+        note = f" · {plain(truncate(p.note, 150))}" if p.note else ""
+        lines.append(f"{ts(p.created_at, 'd')} **{format_amount(p.value)}**{note}")
+    return truncate("\n".join(lines), FIELD_VALUE_MAX)
+
+
 def goal_embed(
-    goal: Goal, tz: ZoneInfo, *, title_prefix: str = "", nudges: list[datetime] | None = None
+    goal: Goal,
+    tz: ZoneInfo,
+    *,
+    title_prefix: str = "",
+    nudges: list[datetime] | None = None,
+    history: list[GoalProgress] | None = None,
 ) -> discord.Embed:
-    """A goal's card: title, owner, due date, target with progress bar, planned nudges."""
+    """A goal's card: title, owner, due date, target with progress bar, recent measurements with
+    their notes (``history``, newest first), planned nudges."""
     e = discord.Embed(title=truncate(f"{title_prefix}#{goal.number} {plain(goal.title)}", 256), colour=GOAL_COLOUR)
     e.add_field(name="Owner", value=f"<@{goal.owner_id}>", inline=True)
     e.add_field(name="Status", value="✅ done" if goal.status == "done" else "open", inline=True)
@@ -40,6 +56,8 @@ def goal_embed(
             value=truncate(f"{plain(target)}\n`{progress_bar(progress_fraction(goal) or 0)}`", FIELD_VALUE_MAX),
             inline=False,
         )
+    if history:
+        e.add_field(name="History", value=history_text(history), inline=False)
     if nudges:
         e.add_field(name="Nudges", value=truncate(", ".join(ts(n, "f") for n in nudges), FIELD_VALUE_MAX), inline=False)
     return e

@@ -48,6 +48,7 @@ from bot.roadie import Roadie
 from bot.services import goals as goal_service
 from bot.services import reminders as reminder_service
 from bot.services.clock import utcnow
+from bot.uow import UnitOfWork
 from tests.double import DiscordDouble
 from tests.e2e.harness import ANA, BEN, GENERAL, GUILD, make_double, running_bot, settings_for
 
@@ -200,7 +201,7 @@ async def seed(db_url: str, n_goals: int, rng: random.Random) -> dict[str, Any]:
         await s.commit()
     t_goals = time.perf_counter() - t0
     base = math.ceil(time.time()) + 60 * 86400
-    async with sm() as s:
+    async with UnitOfWork(sm) as s:
         for i in range(PRELOADED_REMINDERS):
             await reminder_service.add_reminder(
                 s,
@@ -259,11 +260,10 @@ async def measure_nudges(double: DiscordDouble, bot: Roadie, n: int, rng: random
     rem_id: dict[int, int] = {}
     t0 = time.perf_counter()
     for i, ts in enumerate(due_ts):
-        async with bot.sessionmaker() as s:  # one session per reminder, like the /remind add cog
+        async with bot.uow() as s:  # one unit of work per reminder, like the /remind add cog
             rem = await reminder_service.add_reminder(
                 s, GUILD, text=BENCH_TEXT.format(i=i), when=iso(ts), channel_id=GENERAL, author_id=ANA, now=utcnow()
             )
-        bot.dispatcher.notify(rem.due_at)
         due_at[i], rem_id[i] = rem.due_at, rem.id
     res.create_seconds = time.perf_counter() - t0
     if time.time() > start:

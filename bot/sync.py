@@ -18,6 +18,7 @@ from discord import app_commands
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.services import appstate
+from bot.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -54,54 +55,55 @@ async def sync_commands(
     assert app_id is not None, "sync needs a logged-in client"
     prefix = f"sync:{app_id}:"
     report = SyncReport()
-    async with sessionmaker() as s:
+    async with UnitOfWork(sessionmaker) as s:
         stored = {k: await appstate.get(s, k) for k in await appstate.keys_with_prefix(s, prefix)}
 
-        async def record(key: str, value: str | None) -> None:
+    async def record(key: str, value: str | None) -> None:
+        # one unit of work per scope: what reached Discord is remembered even if a later scope fails
+        async with UnitOfWork(sessionmaker) as s:
             if value is None:
                 await appstate.remove(s, key)
             else:
                 await appstate.put(s, key, value)
-            await s.commit()  # per scope: what reached Discord is remembered even if a later scope fails
 
-        wanted = set()
-        for gid in guild_ids:
-            guild = discord.Object(gid)
-            tree.copy_global_to(guild=guild)
-            key = f"{prefix}guild:{gid}"
-            wanted.add(key)
-            h = tree_hash(tree, guild)
-            if force or stored.get(key) != h:
-                await tree.sync(guild=guild)
-                await record(key, h)
-                report.uploaded.append(f"guild:{gid}")
-            else:
-                report.unchanged.append(f"guild:{gid}")
-
-        gkey = f"{prefix}global"
-        if guild_ids:
-            if gkey in stored or force:
-                await client.http.bulk_upsert_global_commands(app_id, [])
-                await record(gkey, None)
-                report.cleared.append("global")
+    wanted = set()
+    for gid in guild_ids:
+        guild = discord.Object(gid)
+        tree.copy_global_to(guild=guild)
+        key = f"{prefix}guild:{gid}"
+        wanted.add(key)
+        h = tree_hash(tree, guild)
+        if force or stored.get(key) != h:
+            await tree.sync(guild=guild)
+            await record(key, h)
+            report.uploaded.append(f"guild:{gid}")
         else:
-            wanted.add(gkey)
-            h = tree_hash(tree, None)
-            if force or stored.get(gkey) != h:
-                await tree.sync()
-                await record(gkey, h)
-                report.uploaded.append("global")
-            else:
-                report.unchanged.append("global")
+            report.unchanged.append(f"guild:{gid}")
 
-        for key in stored:
-            if key.startswith(f"{prefix}guild:") and key not in wanted:
-                gid = int(key.rsplit(":", 1)[1])
-                try:
-                    await client.http.bulk_upsert_guild_commands(app_id, gid, [])
-                except (discord.Forbidden, discord.NotFound):
-                    log.info("guild %s is gone or forbids commands; forgetting it", gid)
-                await record(key, None)
-                report.cleared.append(f"guild:{gid}")
+    gkey = f"{prefix}global"
+    if guild_ids:
+        if gkey in stored or force:
+            await client.http.bulk_upsert_global_commands(app_id, [])
+            await record(gkey, None)
+            report.cleared.append("global")
+    else:
+        wanted.add(gkey)
+        h = tree_hash(tree, None)
+        if force or stored.get(gkey) != h:
+            await tree.sync()
+            await record(gkey, h)
+            report.uploaded.append("global")
+        else:
+            report.unchanged.append("global")
+
+    for key in stored:
+        if key.startswith(f"{prefix}guild:") and key not in wanted:
+            gid = int(key.rsplit(":", 1)[1])
+            try:
+                await client.http.bulk_upsert_guild_commands(app_id, gid, [])
+            except (discord.Forbidden, discord.NotFound):
+                log.info("guild %s is gone or forbids commands; forgetting it", gid)
+            await record(key, None)
+            report.cleared.append(f"guild:{gid}")
     log.info("command sync: uploaded=%s cleared=%s unchanged=%s", report.uploaded, report.cleared, report.unchanged)
     return report

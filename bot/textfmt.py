@@ -1,21 +1,120 @@
-"""Markdown escaping for text Roadie writes into Discord messages.
+"""Roadie's message conventions, in one Discord-free module (services and ``bot/ui`` both use it).
 
-Services render nudge text (Discord Markdown is the format of that text), so they need this
-without depending on a client; it delegates to discord.py's pure function, the reference for
-which characters Discord treats as Markdown, and is the one place services reach into discord.
+Discord's limits as named constants, the one way to write a Discord timestamp, Markdown
+escaping, the page footer and the colour palette. It imports nothing from discord, so a service
+that renders nudge text stays Discord-free; ``bot.ui.format`` re-exports it for the UI side.
+
+Limits (Discord API docs: "Message Resource", "Embed Limits", "Application Commands",
+"Message Components"; over them Discord answers HTTP 400, code 50035).
 """
 
 from __future__ import annotations
 
-from discord.utils import escape_markdown as _escape
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+# --- messages and embeds
+CONTENT_MAX = 2000  # message content, characters
+EMBED_TITLE_MAX = 256
+EMBED_DESCRIPTION_MAX = 4096
+EMBED_FIELDS_MAX = 25
+FIELD_NAME_MAX = 256
+FIELD_VALUE_MAX = 1024
+FOOTER_MAX = 2048
+AUTHOR_NAME_MAX = 256
+EMBED_TOTAL_MAX = 6000  # all embed text of one message together
+NONCE_MAX = 25  # message nonce (used with enforce_nonce)
+# --- application commands
+CHOICES_MAX = 25  # autocomplete choices per answer
+CHOICE_NAME_MAX = 100
+OPTION_DESCRIPTION_MAX = 100
+OPTION_STRING_MAX = 6000  # a string option's max_length
+# --- components
+CUSTOM_ID_MAX = 100
+BUTTON_LABEL_MAX = 80
+SELECT_OPTIONS_MAX = 25
+SELECT_LABEL_MAX = 100
+SELECT_VALUE_MAX = 100
+SELECT_DESCRIPTION_MAX = 100
+MODAL_TITLE_MAX = 45
+TEXT_INPUT_LABEL_MAX = 45
+TEXT_INPUT_VALUE_MAX = 4000
+ATTACHMENT_DESCRIPTION_MAX = 1024  # alt text
+
+
+def truncate(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters, ending in "…" when cut."""
+    return text if len(text) <= limit else text[: max(limit - 1, 0)] + "…"
+
+
+# --- timestamps
+
+TIMESTAMP_STYLES = frozenset("tTdDfFR")
+"""Discord timestamp styles (API docs, "Message Formatting"): t 16:20, T 16:20:30, d 20/04/2021,
+D 20 April 2021, f 20 April 2021 16:20, F Tuesday, 20 April 2021 16:20, R "in 2 months"."""
+
+
+def ts(dt: datetime, style: str = "F") -> str:
+    """A Discord timestamp ``<t:UNIX:style>`` for the aware ``dt``; each reader sees it in their own zone.
+
+    Raises:
+        ValueError: ``style`` is not one of :data:`TIMESTAMP_STYLES`, or ``dt`` is naive.
+    """
+    if style not in TIMESTAMP_STYLES:
+        raise ValueError(f"unknown Discord timestamp style {style!r}")
+    if dt.tzinfo is None:
+        raise ValueError("ts() needs an aware datetime (UTC)")
+    return f"<t:{int(dt.timestamp())}:{style}>"
+
+
+def when(dt: datetime) -> str:
+    """``<t:…:F> (<t:…:R>)``: full date and time plus "in 3 days"."""
+    return f"{ts(dt, 'F')} ({ts(dt, 'R')})"
+
+
+# --- Markdown
+
+_URL = r"(?P<url><[^: >]+:\/[^ >]+>|(?:https?|steam):\/\/[^\s<]+[^<.,:;\"\'\]\s])"
+_MARKDOWN = r"(?P<markdown>[_\\~|\*`]|^>(?:>>)?\s|\[.+\]\(.+\)|^#{1,3}|^\s*-)"
+_ESCAPE_RE = re.compile(f"(?:{_URL}|{_MARKDOWN})", re.MULTILINE)
 
 
 def escape_markdown(text: str) -> str:
-    """``text`` with Discord Markdown made literal (bold, code, spoilers, headings, quotes, links).
+    """``text`` with Discord Markdown made literal: ``_ \\ ~ | * ``` `` get a backslash, as do quotes
+    (``> ``), headings (``#``), list dashes and ``[masked](links)``; bare URLs are left intact so
+    they stay clickable. (The same rule as discord.py's ``escape_markdown``, without importing it.)
 
     Mentions are not touched: they are neutralised by ``allowed_mentions``, not by escaping.
     """
-    return _escape(text, as_needed=False)
+
+    def repl(m: re.Match[str]) -> str:
+        return m["url"] or "\\" + m["markdown"]
+
+    return _ESCAPE_RE.sub(repl, text)
+
+
+# --- pages and colours
+
+
+def page_footer(index: int, page_count: int, *details: str) -> str:
+    """``Page 2/5 · 42 goal(s) · times in Europe/Berlin``: ``index`` is 0-based; empty details are skipped."""
+    return " · ".join([f"Page {index + 1}/{page_count}", *(d for d in details if d)])
+
+
+@dataclass(frozen=True)
+class Palette:
+    """Embed colours per feature, as 0xRRGGBB integers (what Discord's ``color`` field holds)."""
+
+    goals: int = 0xF1C40F  # gold
+    tours: int = 0xA84300  # dark orange
+    releases: int = 0x9B59B6  # purple
+    checkins: int = 0x2ECC71  # green
+    reminders: int = 0x1ABC9C  # teal
+    settings: int = 0x5865F2  # blurple
+
+
+COLOURS = Palette()
 
 
 def code(text: str) -> str:

@@ -2,26 +2,42 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import discord
+from discord import app_commands
 
-from bot.services.errors import InvalidInput
-from bot.services.permissions import Actor
+from bot.services import errors
+from bot.ui.context import actor_of, bot_of, guild_id_of
 
-if TYPE_CHECKING:
-    from bot.roadie import Roadie
+__all__ = [
+    "ClockText",
+    "CodeText",
+    "NameText",
+    "NumberText",
+    "RefText",
+    "WhenText",
+    "ZoneText",
+    "actor_of",
+    "bot_of",
+    "can_manage",
+    "check_bot_can_post",
+    "guild_id_of",
+]
 
-
-def bot_of(interaction: discord.Interaction) -> Roadie:
-    """The Roadie instance handling ``interaction``."""
-    return interaction.client  # type: ignore[return-value]
-
-
-def guild_id_of(interaction: discord.Interaction) -> int:
-    """The guild the interaction came from (commands are guild-only, so always set)."""
-    assert interaction.guild_id is not None
-    return interaction.guild_id
+# Option lengths: our own bounds on what people type (not Discord limits: a string option may be 6000).
+REF_MAX = 200  # an item: "#3" or (part of) its title
+WHEN_MAX = 100  # a date or time, e.g. "next friday 18:00" or "2027-03-14 20:00"
+NUMBER_MAX = 30  # "10k", "4.2k"
+CLOCK_MAX = 10  # "19:30"
+ZONE_MAX = 64  # an IANA zone name
+NAME_MAX = 100  # a city, country, distributor, schedule reference
+CODE_MAX = 20  # a UPC/EAN or an ISRC
+RefText = app_commands.Range[str, 1, REF_MAX]
+WhenText = app_commands.Range[str, 1, WHEN_MAX]
+NumberText = app_commands.Range[str, 1, NUMBER_MAX]
+ClockText = app_commands.Range[str, 1, CLOCK_MAX]
+ZoneText = app_commands.Range[str, 1, ZONE_MAX]
+NameText = app_commands.Range[str, 1, NAME_MAX]
+CodeText = app_commands.Range[str, 1, CODE_MAX]
 
 
 def can_manage(interaction: discord.Interaction) -> bool:
@@ -47,7 +63,7 @@ def check_bot_can_post(
         guild = interaction.guild
         resolved = guild.get_channel_or_thread(channel.id) if guild else None
         if resolved is None or guild is None or guild.me is None:
-            raise InvalidInput(
+            raise errors.InvalidInput(
                 f"Roadie can't see <#{channel.id}>. Give it View Channel and Send Messages there, "
                 "or pick another channel."
             )
@@ -57,14 +73,8 @@ def check_bot_can_post(
         mention = f"<#{channel.id}>"
     can_send = perms.send_messages_in_threads if is_thread else perms.send_messages
     if not (perms.view_channel and can_send):
-        raise InvalidInput(
+        raise errors.InvalidInput(
             f"Roadie can't post in {mention}. Give it View Channel and Send Messages there, or pick another channel."
         )
     assert cid is not None
     return cid
-
-
-def actor_of(interaction: discord.Interaction) -> Actor:
-    """The member behind ``interaction``, as the services see them (id, role ids, Manage Server)."""
-    roles = getattr(interaction.user, "roles", None) or []
-    return Actor(interaction.user.id, frozenset(r.id for r in roles), bool(interaction.permissions.manage_guild))

@@ -7,43 +7,38 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.db.models import METRIC_MAX, NOTE_MAX, TITLE_MAX
-from bot.services import goals as goal_service
-from bot.services.clock import utcnow
-from bot.services.settings import get_config
+from bot.services import clock, goals, settings
+from bot.ui import goals as ui
 from bot.ui.confirm import ConfirmDelete, Keep, confirm_view, register_delete
-from bot.ui.format import plain, progress_bar, truncate
-from bot.ui.goals import goal_embed, goal_list_page
 from bot.ui.paginator import ListGone, Page, PageButton, clamp, pages_for, register_list, send_list
-from cogs._common import actor_of, bot_of, check_bot_can_post, guild_id_of
+from cogs._common import NumberText, RefText, WhenText, actor_of, bot_of, check_bot_can_post, guild_id_of
 
-GOALS_PER_PAGE = 10
 DATE_HELP = "e.g. 2027-06-01, 'next friday', 'in 3 weeks' (server time zone)"
 
 
 async def _goal_page(interaction: discord.Interaction, status: str, index: int) -> Page:
     """Page ``index`` of ``/goal list status:<status>``, re-read now (the pager's :data:`PageSource`)."""
-    if status not in goal_service.STATUSES:
+    if status not in goals.STATUSES:
         raise ListGone("This list can't be paged any more; run `/goal list` again.")
     gid = guild_id_of(interaction)
     async with bot_of(interaction).uow() as s:
-        total = await goal_service.count_goals(s, gid, status)
-        page_count = pages_for(total, GOALS_PER_PAGE)
+        total = await goals.count_goals(s, gid, status)
+        page_count = pages_for(total, ui.GOALS_PER_PAGE)
         index = clamp(index, page_count)
-        goals = await goal_service.list_goals(s, gid, status, offset=index * GOALS_PER_PAGE, limit=GOALS_PER_PAGE)
-        cfg = await get_config(s, gid)
+        rows = await goals.list_goals(s, gid, status, offset=index * ui.GOALS_PER_PAGE, limit=ui.GOALS_PER_PAGE)
+        cfg = await settings.get_config(s, gid)
     if total == 0 and interaction.type == discord.InteractionType.component:
         raise ListGone("The goals on this list are gone (deleted or finished). Run `/goal list` again.")
-    return Page(
-        goal_list_page(goals, cfg.tz, status, index=index, page_count=page_count, total=total), index, page_count
-    )
+    page = ui.goal_list_page(rows, cfg.tz, status, index=index, page_count=page_count, total=total)
+    return Page(page, index, page_count)
 
 
 async def _delete_goal(interaction: discord.Interaction, goal_id: int) -> str:
-    async with bot_of(interaction).sessionmaker() as s:
-        goal = await goal_service.delete_goal(
-            s, guild_id_of(interaction), goal_id, now=utcnow(), actor=actor_of(interaction)
+    async with bot_of(interaction).uow() as s:
+        goal = await goals.delete_goal(
+            s, guild_id_of(interaction), goal_id, now=clock.utcnow(), actor=actor_of(interaction)
         )
-    return f"🗑️ Deleted goal #{goal.number} **{plain(truncate(goal.title, 150))}** and its nudges."
+    return ui.deleted_text(goal)
 
 
 @app_commands.guild_only()
@@ -56,8 +51,8 @@ class GoalsCog(commands.GroupCog, group_name="goal", group_description="Career g
     async def _goal_choices(
         self, interaction: discord.Interaction, current: str, status: str | None = None
     ) -> list[app_commands.Choice[str]]:
-        async with bot_of(interaction).sessionmaker() as s:
-            pairs = await goal_service.autocomplete(s, guild_id_of(interaction), current, status=status)
+        async with bot_of(interaction).uow() as s:
+            pairs = await goals.autocomplete(s, guild_id_of(interaction), current, status=status)
         return [app_commands.Choice(name=n, value=v) for n, v in pairs]
 
     @app_commands.command(name="add", description="Add a career goal, e.g. '10k monthly listeners by June'")
@@ -72,37 +67,33 @@ class GoalsCog(commands.GroupCog, group_name="goal", group_description="Career g
         self,
         interaction: discord.Interaction,
         title: app_commands.Range[str, 1, TITLE_MAX],
-        due: app_commands.Range[str, 1, 100] | None = None,
+        due: WhenText | None = None,
         metric: app_commands.Range[str, 1, METRIC_MAX] | None = None,
-        target: app_commands.Range[str, 1, 30] | None = None,
+        target: NumberText | None = None,
         owner: discord.Member | None = None,
     ) -> None:
         gid = guild_id_of(interaction)
         if due is not None:
-            async with bot_of(interaction).sessionmaker() as s:
-                nudge_channel = (await get_config(s, gid)).nudge_channel_id
+            async with bot_of(interaction).uow() as s:
+                nudge_channel = (await settings.get_config(s, gid)).nudge_channel_id
             if nudge_channel is None:  # its nudges will come here
                 check_bot_can_post(interaction, None)
-        async with bot_of(interaction).sessionmaker() as s:
-            goal = await goal_service.add_goal(
+        async with bot_of(interaction).uow() as s:
+            goal = await goals.add_goal(
                 s,
                 gid,
                 title=title,
                 author_id=interaction.user.id,
                 channel_id=interaction.channel_id or 0,
-                now=utcnow(),
+                now=clock.utcnow(),
                 owner_id=owner.id if owner else None,
                 due=due,
                 metric=metric,
                 target=target,
             )
-            planned = await goal_service.pending_nudges(s, goal)
-            cfg = await get_config(s, gid)
-        if planned:
-            bot_of(interaction).dispatcher.notify(planned[0])
-        await interaction.response.send_message(
-            f"🎯 Goal #{goal.number} added.", embed=goal_embed(goal, cfg.tz, nudges=planned)
-        )
+            planned = await goals.pending_nudges(s, goal)
+            cfg = await settings.get_config(s, gid)
+        await interaction.response.send_message(ui.added_text(goal), embed=ui.goal_embed(goal, cfg.tz, nudges=planned))
 
     @app_commands.command(name="list", description="List this server's goals")
     @app_commands.describe(status="open (default), done or all")
@@ -119,34 +110,37 @@ class GoalsCog(commands.GroupCog, group_name="goal", group_description="Career g
     async def progress(
         self,
         interaction: discord.Interaction,
-        goal: app_commands.Range[str, 1, 200],
-        value: app_commands.Range[str, 1, 30],
+        goal: RefText,
+        value: NumberText,
         note: app_commands.Range[str, 1, NOTE_MAX] | None = None,
     ) -> None:
         gid = guild_id_of(interaction)
-        async with bot_of(interaction).sessionmaker() as s:
-            res = await goal_service.record_progress(
-                s, gid, goal, value, author_id=interaction.user.id, now=utcnow(), note=note, actor=actor_of(interaction)
+        async with bot_of(interaction).uow() as s:
+            res = await goals.record_progress(
+                s,
+                gid,
+                goal,
+                value,
+                author_id=interaction.user.id,
+                now=clock.utcnow(),
+                note=note,
+                actor=actor_of(interaction),
             )
-            cfg = await get_config(s, gid)
-            history = await goal_service.recent_progress(s, res.goal)
-        g = res.goal
-        head = f"📈 Progress on #{g.number}: `{progress_bar(goal_service.progress_fraction(g) or 0)}`"
-        if res.reached_target:
-            head += "\n🎉 Target reached! Mark it done with `/goal done`."
-        await interaction.response.send_message(head, embed=goal_embed(g, cfg.tz, history=history))
+            cfg = await settings.get_config(s, gid)
+            history = await goals.recent_progress(s, res.goal)
+        await interaction.response.send_message(
+            ui.progress_text(res), embed=ui.goal_embed(res.goal, cfg.tz, history=history)
+        )
 
     @app_commands.command(name="done", description="Mark a goal as achieved")
     @app_commands.describe(goal="The goal (#number or title)")
-    async def done(self, interaction: discord.Interaction, goal: app_commands.Range[str, 1, 200]) -> None:
+    async def done(self, interaction: discord.Interaction, goal: RefText) -> None:
         gid = guild_id_of(interaction)
-        async with bot_of(interaction).sessionmaker() as s:
-            g = await goal_service.complete_goal(s, gid, goal, now=utcnow(), actor=actor_of(interaction))
-            cfg = await get_config(s, gid)
-            history = await goal_service.recent_progress(s, g)
-        await interaction.response.send_message(
-            f"✅ Goal #{g.number} is done. Nice work!", embed=goal_embed(g, cfg.tz, history=history)
-        )
+        async with bot_of(interaction).uow() as s:
+            g = await goals.complete_goal(s, gid, goal, now=clock.utcnow(), actor=actor_of(interaction))
+            cfg = await settings.get_config(s, gid)
+            history = await goals.recent_progress(s, g)
+        await interaction.response.send_message(ui.done_text(g), embed=ui.goal_embed(g, cfg.tz, history=history))
 
     @app_commands.command(name="edit", description="Change a goal's title, due date, target or owner")
     @app_commands.describe(
@@ -160,20 +154,20 @@ class GoalsCog(commands.GroupCog, group_name="goal", group_description="Career g
     async def edit(
         self,
         interaction: discord.Interaction,
-        goal: app_commands.Range[str, 1, 200],
+        goal: RefText,
         title: app_commands.Range[str, 1, TITLE_MAX] | None = None,
-        due: app_commands.Range[str, 1, 100] | None = None,
+        due: WhenText | None = None,
         metric: app_commands.Range[str, 1, METRIC_MAX] | None = None,
-        target: app_commands.Range[str, 1, 30] | None = None,
+        target: NumberText | None = None,
         owner: discord.Member | None = None,
     ) -> None:
         gid = guild_id_of(interaction)
-        async with bot_of(interaction).sessionmaker() as s:
-            g = await goal_service.edit_goal(
+        async with bot_of(interaction).uow() as s:
+            g = await goals.edit_goal(
                 s,
                 gid,
                 goal,
-                now=utcnow(),
+                now=clock.utcnow(),
                 title=title,
                 due=due,
                 metric=metric,
@@ -181,26 +175,25 @@ class GoalsCog(commands.GroupCog, group_name="goal", group_description="Career g
                 owner_id=owner.id if owner else None,
                 actor=actor_of(interaction),
             )
-            planned = await goal_service.pending_nudges(s, g)
-            cfg = await get_config(s, gid)
-            history = await goal_service.recent_progress(s, g)
-        bot_of(interaction).dispatcher.notify(planned[0] if planned else None)
+            planned = await goals.pending_nudges(s, g)
+            cfg = await settings.get_config(s, gid)
+            history = await goals.recent_progress(s, g)
         await interaction.response.send_message(
-            f"✏️ Goal #{g.number} updated.", embed=goal_embed(g, cfg.tz, nudges=planned, history=history)
+            ui.updated_text(g), embed=ui.goal_embed(g, cfg.tz, nudges=planned, history=history)
         )
 
     @app_commands.command(name="delete", description="Delete a goal (asks for confirmation)")
     @app_commands.describe(goal="The goal (#number or title)")
-    async def delete(self, interaction: discord.Interaction, goal: app_commands.Range[str, 1, 200]) -> None:
+    async def delete(self, interaction: discord.Interaction, goal: RefText) -> None:
         gid = guild_id_of(interaction)
-        async with bot_of(interaction).sessionmaker() as s:
-            g = await goal_service.get_goal(s, gid, goal)
-            await goal_service.require_can_change(s, g, actor_of(interaction))  # refuse now, not at the click
-            cfg = await get_config(s, gid)
+        async with bot_of(interaction).uow() as s:
+            g = await goals.get_goal(s, gid, goal)
+            await goals.require_can_change(s, g, actor_of(interaction))  # refuse now, not at the click
+            cfg = await settings.get_config(s, gid)
         view = confirm_view("goal", g.id)
         await interaction.response.send_message(
-            f"Delete goal #{g.number}? Its progress history and nudges go with it.",
-            embed=goal_embed(g, cfg.tz),
+            ui.delete_question(g),
+            embed=ui.goal_embed(g, cfg.tz),
             view=view,
             ephemeral=True,
         )

@@ -6,6 +6,8 @@ nudge. Nothing lives only in APScheduler: on start-up the dispatcher re-reads th
 
 Delivery is once: claim a due row with one UPDATE (pending -> sending) and commit; send with the
 row's stable nonce (Discord de-duplicates a resend after a crash, ``enforce_nonce``); mark it sent.
+Each of those steps is one unit of work (:mod:`bot.uow`), like every interaction: it commits once
+and then wakes this dispatcher for whatever it scheduled (a recurring prompt's next occurrence, a retry).
 The sending side is injected (:class:`Sender`) so this module never imports discord.
 """
 
@@ -24,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.services import nudges
 from bot.services.clock import utcnow
 from bot.services.nudges import OutgoingNudge
+from bot.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +75,17 @@ class NudgeDispatcher:
         self._tasks: set[asyncio.Task[None]] = set()
         self.delivered = 0
 
+    def uow(self) -> UnitOfWork:
+        """A unit of work on the dispatcher's database that wakes this dispatcher after commit."""
+        return UnitOfWork(self._sm, self.notify)
+
+    @property
+    def planned_wake(self) -> datetime | None:
+        """When (UTC) the next date-trigger wake-up is planned, or None (only the sweep is left)."""
+        if self._scheduler is None or self._scheduler.get_job(WAKE_JOB) is None:
+            return None
+        return self._wake_at
+
     @property
     def running(self) -> bool:
         """True between :meth:`start` and :meth:`stop`."""
@@ -85,10 +99,9 @@ class NudgeDispatcher:
         """
         if self._scheduler is not None:
             return
-        async with self._sm() as s:
+        async with self.uow() as s:
             n = await nudges.recover_interrupted(s)
             skipped = await nudges.skip_stale(s, self._clock())
-            await s.commit()
         if n:
             log.info("recovered %d nudge(s) interrupted mid-send; resending with their nonce", n)
         if skipped:
@@ -160,7 +173,7 @@ class NudgeDispatcher:
 
     async def _reschedule(self) -> None:
         seq = self._wake_seq
-        async with self._sm() as s:
+        async with UnitOfWork(self._sm) as s:  # a read; no waker (this is the re-planning itself)
             nxt = await nudges.next_wake(s)
         if self._wake_seq != seq and self._wake_at is not None and (nxt is None or self._wake_at < nxt):
             return  # a notify() during our read planned an earlier wake-up: keep it
@@ -183,7 +196,7 @@ class NudgeDispatcher:
         async with self._run_lock:
             while True:
                 self._again = False
-                async with self._sm() as s:
+                async with self.uow() as s:  # the claim is committed before anything is sent
                     batch = await nudges.claim_due(s, self._clock(), limit=200)
                 for out in batch:
                     self.spawn(self._send_one(out), f"deliver nudge {out.nudge_id}")
@@ -208,24 +221,22 @@ class NudgeDispatcher:
         try:
             message_id = await self._send(out)
         except DeliveryError as exc:
-            async with self._sm() as s:
+            async with self.uow() as s:  # wakes the dispatcher for the retry after commit
                 if exc.permanent:
                     await nudges.mark_failed(s, nudge_id, str(exc))
                     log.warning("nudge %s failed for good: %s", nudge_id, exc)
                 else:
                     retry = await nudges.mark_retry(s, nudge_id, str(exc), self._clock())
                     log.warning("nudge %s delayed (%s); retry at %s", nudge_id, exc, retry)
-            self.notify()
             return
         except Exception as exc:  # unknown outcome: retry; the stable nonce prevents a double
             log.exception("nudge %s: unexpected send error; will retry", nudge_id)
-            async with self._sm() as s:
+            async with self.uow() as s:
                 await nudges.mark_retry(s, nudge_id, f"{type(exc).__name__}: {exc}", self._clock())
-            self.notify()
             return
         # A CancelledError (shutdown mid-send) leaves the row 'sending': start-up recovery resends
         # it with the same nonce, which Discord de-duplicates.
-        async with self._sm() as s:
+        async with self.uow() as s:
             await nudges.mark_sent(s, nudge_id, message_id, self._clock())
         self.delivered += 1
         log.info("nudge %s delivered to channel %s%s", nudge_id, out.channel_id, " (late)" if out.late else "")

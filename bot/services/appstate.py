@@ -15,7 +15,7 @@ async def get(session: AsyncSession, key: str) -> str | None:
 
 
 async def put(session: AsyncSession, key: str, value: str) -> None:
-    """Store ``value`` under ``key`` (not committed)."""
+    """Store ``value`` under ``key``."""
     row = await session.get(AppState, key)
     if row is None:
         session.add(AppState(key=key, value=value))
@@ -24,7 +24,7 @@ async def put(session: AsyncSession, key: str, value: str) -> None:
 
 
 async def remove(session: AsyncSession, key: str) -> None:
-    """Forget ``key`` (not committed)."""
+    """Forget ``key``."""
     await session.execute(delete(AppState).where(AppState.key == key))
 
 

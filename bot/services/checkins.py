@@ -28,7 +28,7 @@ from bot.services.permissions import Actor, require_manager, require_owner_or_ma
 from bot.services.releases import format_day, task_due
 from bot.services.settings import get_config
 from bot.services.tours import parse_local_time
-from bot.textfmt import escape_markdown
+from bot.textfmt import CHOICES_MAX, CONTENT_MAX, escape_markdown, truncate, ts
 
 KIND_PROMPT = "checkin_prompt"
 KIND_FOLLOWUP = "checkin_followup"
@@ -89,7 +89,7 @@ async def post_checkin(
     link: str | None = None,
     schedule_id: int | None = None,
 ) -> Checkin:
-    """Store a check-in (from the modal); commits.
+    """Store a check-in (from the modal).
 
     Raises:
         InvalidInput: wins or next steps empty, a field too long, a link that isn't http(s).
@@ -109,7 +109,7 @@ async def post_checkin(
         created_at=now,
     )
     session.add(c)
-    await session.commit()
+    await session.flush()
     return c
 
 
@@ -147,7 +147,7 @@ async def team(session: AsyncSession, guild_id: int, now: datetime) -> set[int]:
 async def set_team_member(
     session: AsyncSession, guild_id: int, user_id: int, active: bool, *, actor: Actor | None, now: datetime
 ) -> set[int]:
-    """Add (``active``) or remove a member from the check-in team; managers only; commits.
+    """Add (``active``) or remove a member from the check-in team; managers only.
 
     Returns the team after the change.
 
@@ -160,7 +160,7 @@ async def set_team_member(
         session.add(TeamMember(guild_id=guild_id, user_id=user_id, active=active, changed_at=now))
     else:
         row.active, row.changed_at = active, now
-    await session.commit()
+    await session.flush()
     return await team(session, guild_id, now)
 
 
@@ -185,7 +185,7 @@ async def add_schedule(
     role_id: int | None = None,
     kind: str = "prompt",
 ) -> tuple[CheckinSchedule, datetime]:
-    """Schedule a weekly prompt (or digest); managers only; commits. Returns it and its first time (UTC).
+    """Schedule a weekly prompt (or digest); managers only. Returns it and its first time (UTC).
 
     Raises:
         Forbidden: not a manager.  InvalidInput: bad weekday, time or kind.
@@ -233,7 +233,7 @@ async def add_schedule(
         due_at=first,
         now=now,
     )
-    await session.commit()
+    await session.flush()
     return s, first
 
 
@@ -277,7 +277,7 @@ async def get_schedule(session: AsyncSession, guild_id: int, ref: str) -> Checki
 async def remove_schedule(
     session: AsyncSession, guild_id: int, ref: str, *, actor: Actor | None, now: datetime
 ) -> CheckinSchedule:
-    """Stop a schedule (its author or a manager); its pending prompt and follow-up are cancelled; commits.
+    """Stop a schedule (its author or a manager); its pending prompt and follow-up are cancelled.
 
     Raises:
         NotFound / InvalidInput: unknown.  Forbidden: someone else's schedule and not a manager.
@@ -286,7 +286,7 @@ async def remove_schedule(
     await require_owner_or_manager(session, guild_id, actor, [s.author_id], f"check-in schedule #{s.number}")
     s.deleted_at = now
     await nudges.cancel_for(session, (KIND_PROMPT, KIND_FOLLOWUP, KIND_DIGEST), s.id)
-    await session.commit()
+    await session.flush()
     return s
 
 
@@ -297,7 +297,7 @@ async def schedule_autocomplete(session: AsyncSession, guild_id: int, query: str
         label = refs.choice_label(s.number, f"{s.kind} {describe(s)}")
         if not query.strip() or refs.fold(query.strip().lstrip("#")) in refs.fold(label):
             out.append((label, f"#{s.number}"))
-    return out[:25]
+    return out[:CHOICES_MAX]
 
 
 # --- digest ---------------------------------------------------------------------------------
@@ -439,7 +439,7 @@ def digest_text(d: Digest, tz: ZoneInfo) -> str:
             f"**Check-ins:** {len(d.checkins)} from {len(per)} {'person' if len(per) == 1 else 'people'}: {who}{extra}"
         )
         latest = [
-            f"• <@{c.author_id}> <t:{int(c.created_at.timestamp())}:R>: {escape_markdown(c.wins.splitlines()[0][:90])}"
+            f"• <@{c.author_id}> {ts(c.created_at, 'R')}: {escape_markdown(c.wins.splitlines()[0][:90])}"
             for c in d.checkins[:5]
         ]
         out += _budgeted(latest, 600, "• …")
@@ -476,13 +476,11 @@ def digest_text(d: Digest, tz: ZoneInfo) -> str:
         if d.missing:
             names = ", ".join(f"<@{u}>" for u in d.missing[:15])
             more = f" (+{len(d.missing) - 15} more)" if len(d.missing) > 15 else ""
-            out.append(
-                f"**Not checked in since the last prompt** (<t:{int(d.last_prompt_at.timestamp())}:R>): {names}{more}"
-            )
+            out.append(f"**Not checked in since the last prompt** ({ts(d.last_prompt_at, 'R')}): {names}{more}")
         else:
             out.append("**Everyone on the team has checked in since the last prompt.** 🎉")
     text = "\n".join(out)
-    return text if len(text) <= 2000 else text[:1999] + "…"
+    return truncate(text, CONTENT_MAX)
 
 
 # --- nudges ---------------------------------------------------------------------------------
@@ -539,11 +537,11 @@ async def _render_followup(session: AsyncSession, nudge: Nudge, now: datetime) -
         return None
     names = " ".join(f"<@{u}>" for u in missing[:40])
     text = (
-        f"⏰ {names} friendly nudge: the check-in from <t:{int(prompt_at.timestamp())}:R> is still open. "
+        f"⏰ {names} friendly nudge: the check-in from {ts(prompt_at, 'R')} is still open. "
         "Press **Post my check-in** when you have a minute."
     )
     return nudges.Rendered(
-        text[:2000], tuple(missing[:40]), s.channel_id, (), ("Post my check-in", OPEN_BUTTON.format(sid=s.id))
+        text[:CONTENT_MAX], tuple(missing[:40]), s.channel_id, (), ("Post my check-in", OPEN_BUTTON.format(sid=s.id))
     )
 
 
@@ -597,7 +595,7 @@ nudges.register_kind(KIND_DIGEST, _render_digest, until=None)  # a digest of the
 
 
 async def replan_guild(session: AsyncSession, guild_id: int, now: datetime) -> int:
-    """Move every schedule's next prompt/digest to its rule in the guild's (new) zone. Not committed.
+    """Move every schedule's next prompt/digest to its rule in the guild's (new) zone.
 
     Returns how many schedules were re-planned.
     """

@@ -20,7 +20,8 @@ from bot.services.errors import InvalidInput, NotFound
 from bot.services.numbers import format_amount, parse_amount
 from bot.services.permissions import Actor, require_owner_or_manager
 from bot.services.settings import GuildConfig, get_config
-from bot.textfmt import escape_markdown
+from bot.textfmt import CHOICES_MAX, escape_markdown, ts
+from bot.textfmt import when as when_text
 from bot.timeparse import DEFAULT_TIME, format_local, parse_future
 
 KIND = "goal_due"
@@ -73,7 +74,7 @@ def describe_target(goal: Goal) -> str | None:
     return f"{format_amount(goal.current or 0)} of {format_amount(goal.target)}{unit}"
 
 
-def progress_text(goal: Goal) -> str | None:
+def progress_summary(goal: Goal) -> str | None:
     """``"4,200 of 10,000 monthly listeners (42%)"``; ``"0 of 575 tickets"`` before any progress
     (a percentage of nothing says nothing); None without a target."""
     target = describe_target(goal)
@@ -150,7 +151,7 @@ async def add_goal(
     metric: str | None = None,
     target: str | None = None,
 ) -> Goal:
-    """Create a goal (and its nudges); commits.
+    """Create a goal (and its nudges).
 
     ``due`` is user text read in the guild's zone; a date without a time may be today.
 
@@ -182,7 +183,7 @@ async def add_goal(
     session.add(goal)
     await session.flush()
     await plan_nudges(session, goal, cfg, now)
-    await session.commit()
+    await session.flush()
     return goal
 
 
@@ -199,7 +200,7 @@ async def edit_goal(
     owner_id: int | None = None,
     actor: Actor | None = None,
 ) -> Goal:
-    """Change a goal's fields; a new due date moves its nudges. Commits.
+    """Change a goal's fields; a new due date moves its nudges.
 
     Raises:
         NotFound / InvalidInput: as for :func:`get_goal` and :func:`add_goal`; nothing given to change.
@@ -225,7 +226,7 @@ async def edit_goal(
     if when is not None:
         goal.due_at, goal.due_has_time = when.utc, when.has_time
     await plan_nudges(session, goal, cfg, now)
-    await session.commit()
+    await session.flush()
     return goal
 
 
@@ -295,7 +296,7 @@ async def record_progress(
     note: str | None = None,
     actor: Actor | None = None,
 ) -> ProgressResult:
-    """Record a measurement (the new current value, not an increment); commits.
+    """Record a measurement (the new current value, not an increment).
 
     Raises:
         NotFound / InvalidInput: unknown goal, goal without target, bad value, note too long.
@@ -315,7 +316,7 @@ async def record_progress(
     session.add(entry)
     goal.current = amount
     reached = before < goal.target <= amount
-    await session.commit()
+    await session.flush()
     return ProgressResult(goal, entry, reached)
 
 
@@ -334,7 +335,7 @@ async def recent_progress(session: AsyncSession, goal: Goal, limit: int = 5) -> 
 async def complete_goal(
     session: AsyncSession, guild_id: int, ref: str, *, now: datetime, actor: Actor | None = None
 ) -> Goal:
-    """Mark a goal done and cancel its nudges; commits.
+    """Mark a goal done and cancel its nudges.
 
     Raises:
         NotFound / InvalidInput: unknown goal, or already done.
@@ -346,15 +347,15 @@ async def complete_goal(
         raise InvalidInput(f"Goal #{goal.number} is already done.")
     goal.status, goal.done_at = "done", now
     await nudges.cancel_for(session, KIND, goal.id)
-    await session.commit()
+    await session.flush()
     return goal
 
 
 async def delete_goal(
     session: AsyncSession, guild_id: int, goal_id: int, *, now: datetime, actor: Actor | None = None
 ) -> Goal:
-    """Delete a goal by id (from a confirmation button): hidden from every list, nudges cancelled;
-    commits. The row and its progress are kept (nothing a user stored is destroyed, and its #N is
+    """Delete a goal by id (from a confirmation button): hidden from every list, nudges cancelled.
+    The row and its progress are kept (nothing a user stored is destroyed, and its #N is
     never reused).
 
     Raises:
@@ -369,12 +370,12 @@ async def delete_goal(
     await require_can_change(session, goal, actor)
     goal.status, goal.deleted_at = "deleted", now
     await nudges.cancel_for(session, KIND, goal.id)
-    await session.commit()
+    await session.flush()
     return goal
 
 
 async def replan_dateonly_goals(session: AsyncSession, guild_id: int, old_tz: str, now: datetime) -> int:
-    """After a time-zone change: date-only goals keep their date, due 09:00 in the new zone. Commits.
+    """After a time-zone change: date-only goals keep their date, due 09:00 in the new zone.
 
     Returns how many goals were moved.
     """
@@ -393,12 +394,12 @@ async def replan_dateonly_goals(session: AsyncSession, guild_id: int, old_tz: st
             day = goal.due_at.astimezone(old).date()
             goal.due_at = datetime.combine(day, DEFAULT_TIME, tzinfo=cfg.tz).astimezone(UTC)
         await plan_nudges(session, goal, cfg, now)
-    await session.commit()
+    await session.flush()
     return len(goals)
 
 
 async def replan_channel(session: AsyncSession, guild_id: int, now: datetime) -> None:
-    """After the nudge channel changed: move pending goal nudges there. Commits."""
+    """After the nudge channel changed: move pending goal nudges there."""
     cfg = await get_config(session, guild_id)
     goals = (
         await session.scalars(
@@ -407,11 +408,11 @@ async def replan_channel(session: AsyncSession, guild_id: int, now: datetime) ->
     ).all()
     for goal in goals:
         await plan_nudges(session, goal, cfg, now)
-    await session.commit()
+    await session.flush()
 
 
 async def autocomplete(
-    session: AsyncSession, guild_id: int, query: str, *, status: str | None = None, limit: int = 25
+    session: AsyncSession, guild_id: int, query: str, *, status: str | None = None, limit: int = CHOICES_MAX
 ) -> list[tuple[str, str]]:
     """(label, value) pairs for a goal option: label ``#3 · title`` (≤ 100 chars), value ``#3``.
 
@@ -445,14 +446,13 @@ async def _render(session: AsyncSession, nudge: Nudge, now: datetime) -> nudges.
         if days > 1
         else "is overdue"
     )
-    ts = int(goal.due_at.timestamp())
     due_text = (
-        f"<t:{ts}:F> (<t:{ts}:R>)"
+        when_text(goal.due_at)
         if goal.due_has_time
-        else f"{format_local(goal.due_at, cfg.tz, with_time=False)} (<t:{ts}:R>)"
+        else f"{format_local(goal.due_at, cfg.tz, with_time=False)} ({ts(goal.due_at, 'R')})"
     )
     lines = [f"🎯 <@{goal.owner_id}> goal **#{goal.number} {escape_markdown(goal.title)}** {when}: {due_text}"]
-    progress = progress_text(goal)
+    progress = progress_summary(goal)
     if progress:
         lines.append(f"Progress: {progress}")
     lines.append(f"Update it with `/goal progress goal:#{goal.number}` or `/goal done goal:#{goal.number}`.")

@@ -26,6 +26,7 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Nudge
+from bot.textfmt import CONTENT_MAX, ts
 from bot.uow import record_scheduled
 
 log = logging.getLogger(__name__)
@@ -239,7 +240,7 @@ async def next_wake(session: AsyncSession) -> datetime | None:
 
 
 async def recover_interrupted(session: AsyncSession) -> int:
-    """At start-up: nudges claimed by a process that died mid-send go back to pending (not committed).
+    """At start-up: nudges claimed by a process that died mid-send go back to pending.
 
     They are resent with their stable nonce, so a message that did reach Discord is not doubled.
     """
@@ -248,8 +249,9 @@ async def recover_interrupted(session: AsyncSession) -> int:
 
 
 async def claim_due(session: AsyncSession, now: datetime, limit: int = 200) -> list[OutgoingNudge]:
-    """Claim every nudge ready at ``now`` (up to ``limit``) with one UPDATE … RETURNING, render them,
-    and commit once. Nudges whose subject is gone are cancelled instead.
+    """Claim every nudge ready at ``now`` (up to ``limit``) with one UPDATE … RETURNING and render
+    them. Nudges whose subject is gone are cancelled instead. The caller commits (the dispatcher's
+    unit of work) before sending anything, so a claim is durable before Discord sees the message.
 
     Returns the messages to send, oldest due first.
     """
@@ -266,7 +268,7 @@ async def claim_due(session: AsyncSession, now: datetime, limit: int = 200) -> l
 
 
 async def claim(session: AsyncSession, nudge_id: int, now: datetime) -> OutgoingNudge | None:
-    """Claim one ready nudge with a single UPDATE and render it; commits.
+    """Claim one ready nudge with a single UPDATE and render it (the caller commits before sending).
 
     Returns None when another worker claimed it, it is no longer ready, or its subject is gone
     (then it is cancelled).
@@ -285,7 +287,6 @@ async def claim(session: AsyncSession, nudge_id: int, now: datetime) -> Outgoing
 
 async def _render_claimed(session: AsyncSession, ids: list[int], now: datetime) -> list[OutgoingNudge]:
     if not ids:
-        await session.commit()
         return []
     rows = (
         await session.scalars(
@@ -311,12 +312,12 @@ async def _render_claimed(session: AsyncSession, ids: list[int], now: datetime) 
             nudge.channel_id = rendered.channel_id
         content = rendered.content
         if nudge.late:
-            content = f"⏰ **Late** (was due <t:{int(nudge.due_at.timestamp())}:F>; Roadie was offline)\n{content}"
+            content = f"⏰ **Late** (was due {ts(nudge.due_at, 'F')}; Roadie was offline)\n{content}"
         out.append(
             OutgoingNudge(
                 nudge.id,
                 nudge.channel_id,
-                content[:2000],
+                content[:CONTENT_MAX],
                 rendered.mention_user_ids,
                 nudge.nonce,
                 nudge.late,
@@ -325,7 +326,7 @@ async def _render_claimed(session: AsyncSession, ids: list[int], now: datetime) 
                 rendered.button,
             )
         )
-    await session.commit()
+    await session.flush()
     return out
 
 
@@ -336,27 +337,28 @@ async def _final(session: AsyncSession, nudge: Nudge, outcome: str) -> None:
 
 
 async def mark_sent(session: AsyncSession, nudge_id: int, message_id: int | None, now: datetime) -> None:
-    """Record delivery; commits."""
+    """Record delivery (the caller's unit of work commits)."""
     nudge = await session.get(Nudge, nudge_id)
     if nudge is None:
         return
     nudge.status, nudge.sent_at, nudge.message_id, nudge.last_error = "sent", now, message_id, None
     await _final(session, nudge, "sent")
-    await session.commit()
+    await session.flush()
 
 
 async def mark_failed(session: AsyncSession, nudge_id: int, reason: str) -> None:
-    """Give up on a nudge Discord refuses for good (e.g. channel deleted, no permission); commits."""
+    """Give up on a nudge Discord refuses for good (e.g. channel deleted, no permission)."""
     nudge = await session.get(Nudge, nudge_id)
     if nudge is None:
         return
     nudge.status, nudge.last_error = "failed", reason[:300]
     await _final(session, nudge, "failed")
-    await session.commit()
+    record_scheduled(session, None)  # the earliest pending due time may have changed
+    await session.flush()
 
 
 async def mark_retry(session: AsyncSession, nudge_id: int, reason: str, now: datetime) -> datetime | None:
-    """Put a nudge back after a transient failure (429, 5xx, network), with backoff; commits.
+    """Put a nudge back after a transient failure (429, 5xx, network), with backoff.
 
     Returns the retry time, or None when it has used :data:`MAX_ATTEMPTS` and is now failed.
     """
@@ -364,12 +366,12 @@ async def mark_retry(session: AsyncSession, nudge_id: int, reason: str, now: dat
     if nudge is None:
         return None
     if nudge.attempts >= MAX_ATTEMPTS:
-        await session.commit()
         await mark_failed(session, nudge_id, f"gave up after {nudge.attempts} attempts: {reason}")
         return None
     delay = min(RETRY_BASE * (2 ** max(nudge.attempts - 1, 0)), RETRY_CAP)
     nudge.status, nudge.retry_at, nudge.last_error = "pending", now + delay, reason[:300]
-    await session.commit()
+    record_scheduled(session, None)  # wake for the retry (re-read: it may be the earliest)
+    await session.flush()
     return nudge.retry_at
 
 

@@ -36,7 +36,7 @@ async def role_map(session: AsyncSession, guild_id: int) -> dict[str, int]:
 
 
 async def set_role(session: AsyncSession, guild_id: int, kind: str, role_id: int, *, actor: Actor) -> dict[str, int]:
-    """Map Roadie role ``kind`` to Discord role ``role_id``; commits. Returns the new mapping.
+    """Map Roadie role ``kind`` to Discord role ``role_id``. Returns the new mapping.
 
     Raises:
         Forbidden: the actor lacks Manage Server.
@@ -53,7 +53,7 @@ async def set_role(session: AsyncSession, guild_id: int, kind: str, role_id: int
         session.add(GuildRole(guild_id=guild_id, kind=kind, role_id=role_id))
     else:
         row.role_id = role_id
-    await session.commit()
+    await session.flush()
     return await role_map(session, guild_id)
 
 

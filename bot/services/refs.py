@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.errors import InvalidInput, NotFound
+from bot.textfmt import CHOICE_NAME_MAX
 
 T = TypeVar("T")
 _NUM_RE = re.compile(r"^#?\s*(\d{1,9})$", re.ASCII)
@@ -63,8 +64,8 @@ def search_filter(model: Any, query: str) -> ColumnElement[bool] | None:
 def choice_label(number: int, text: str, suffix: str = "") -> str:
     """``#3 · title`` + suffix, cut to 100 chars (Discord's autocomplete choice name limit)."""
     label = f"#{number} · {' '.join(text.split())}"
-    if len(label) + len(suffix) > 100:
-        label = label[: 99 - len(suffix)] + "…"
+    if len(label) + len(suffix) > CHOICE_NAME_MAX:
+        label = label[: CHOICE_NAME_MAX - 1 - len(suffix)] + "…"
     return label + suffix
 
 

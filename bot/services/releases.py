@@ -26,7 +26,7 @@ from bot.services import nudges, refs
 from bot.services.errors import InvalidInput, NotFound
 from bot.services.permissions import Actor, require_owner_or_manager
 from bot.services.settings import GuildConfig, get_config
-from bot.textfmt import escape_markdown
+from bot.textfmt import CHOICES_MAX, CONTENT_MAX, escape_markdown
 from bot.timeparse import parse_when
 
 KINDS = ("single", "ep", "album")
@@ -105,7 +105,7 @@ def _next_digest(cfg: GuildConfig, now: datetime) -> datetime:
 
 
 async def plan_nudges(session: AsyncSession, release: Release, cfg: GuildConfig, now: datetime) -> None:
-    """Replace the release's pending nudges (task due days at 09:00, next daily digest). Not committed."""
+    """Replace the release's pending nudges (task due days at 09:00, next daily digest)."""
     await nudges.cancel_for(session, KIND_TASK, [t.id for t in release.tasks])
     await nudges.cancel_for(session, KIND_DIGEST, release.id)
     if release.deleted_at is not None:
@@ -220,7 +220,7 @@ async def add_release(
     channel_id: int,
     now: datetime,
 ) -> tuple[Release, list[ReleaseTask]]:
-    """Create a release and its checklist from the kind's template; commits.
+    """Create a release and its checklist from the kind's template.
 
     Returns the release and its tasks that are already overdue (the date is too close).
 
@@ -257,7 +257,7 @@ async def add_release(
     session.add(release)
     await session.flush()
     await plan_nudges(session, release, cfg, now)
-    await session.commit()
+    await session.flush()
     return release, overdue(release, _today(cfg, now))
 
 
@@ -273,7 +273,9 @@ async def list_releases(session: AsyncSession, guild_id: int, *, now: datetime) 
     return list(await session.scalars(q))
 
 
-async def autocomplete(session: AsyncSession, guild_id: int, query: str, limit: int = 25) -> list[tuple[str, str]]:
+async def autocomplete(
+    session: AsyncSession, guild_id: int, query: str, limit: int = CHOICES_MAX
+) -> list[tuple[str, str]]:
     """(label, value) pairs for a release option: ``#2 · Title (album, 3 Apr 2027)``, ``#2``."""
     q = select(Release).where(Release.guild_id == guild_id, Release.deleted_at.is_(None))
     cond = refs.search_filter(Release, query)
@@ -290,7 +292,13 @@ async def autocomplete(session: AsyncSession, guild_id: int, query: str, limit: 
 
 
 async def task_autocomplete(
-    session: AsyncSession, guild_id: int, release_ref: str, query: str, *, done: bool | None = None, limit: int = 25
+    session: AsyncSession,
+    guild_id: int,
+    release_ref: str,
+    query: str,
+    *,
+    done: bool | None = None,
+    limit: int = CHOICES_MAX,
 ) -> list[tuple[str, str]]:
     """(label, value) pairs for a task option of the release ``release_ref`` names (empty when it
     names none): ``#5 · Upload to the distributor``, ``#5``; ``done`` filters ticked/open."""
@@ -351,7 +359,7 @@ async def set_done(
     now: datetime,
     actor: Actor | None = None,
 ) -> ReleaseTask:
-    """Tick (recording who and when) or untick a task, re-plan nudges; commits.
+    """Tick (recording who and when) or untick a task, re-plan nudges.
 
     Raises:
         InvalidInput: already in that state.
@@ -364,7 +372,7 @@ async def set_done(
         raise InvalidInput(f"Task #{task.position} isn't ticked.")
     task.done_by, task.done_at = (actor_id, now) if done else (None, None)
     await plan_nudges(session, release, await get_config(session, guild_id), now)
-    await session.commit()
+    await session.flush()
     return task
 
 
@@ -379,7 +387,7 @@ async def tick(
     done: bool = True,
     actor: Actor | None = None,
 ) -> tuple[Release, ReleaseTask]:
-    """``/release tick`` (or untick with ``done=False``); commits.
+    """``/release tick`` (or untick with ``done=False``).
 
     Raises:
         NotFound / InvalidInput: unknown release or task, or no change.
@@ -402,7 +410,7 @@ async def toggle(
     now: datetime,
     actor: Actor | None = None,
 ) -> tuple[Release, ReleaseTask]:
-    """Tick (``done``) or untick a task from the checklist's select menu (``None``: flip); commits.
+    """Tick (``done``) or untick a task from the checklist's select menu (``None``: flip).
 
     The menu option carries the intended state, so two people clicking "tick" at once both get
     a ticked task (a flip would undo the first click); a task already in that state is left as is.
@@ -460,7 +468,7 @@ async def add_task(
     section: str | None = None,
     actor: Actor | None = None,
 ) -> tuple[Release, ReleaseTask]:
-    """Add a custom task to a release; commits.
+    """Add a custom task to a release.
 
     Raises:
         NotFound / InvalidInput: unknown release, bad title/due/section, too many tasks.
@@ -487,14 +495,14 @@ async def add_task(
     release.tasks.append(task)
     await session.flush()
     await plan_nudges(session, release, cfg, now)
-    await session.commit()
+    await session.flush()
     return release, task
 
 
 async def move_release(
     session: AsyncSession, guild_id: int, ref: str, date_text: str, *, now: datetime, actor: Actor | None = None
 ) -> tuple[Release, date]:
-    """Move the release date; relative tasks move with it, absolute ones stay; commits.
+    """Move the release date; relative tasks move with it, absolute ones stay.
 
     Returns the release and its old date.
 
@@ -510,14 +518,14 @@ async def move_release(
         raise InvalidInput(f"Release #{release.number} is already on that date.")
     old, release.release_date = release.release_date, new
     await plan_nudges(session, release, cfg, now)
-    await session.commit()
+    await session.flush()
     return release, old
 
 
 async def delete_release(
     session: AsyncSession, guild_id: int, release_id: int, *, now: datetime, actor: Actor | None = None
 ) -> Release:
-    """Delete a release (confirmation button): hidden, nudges cancelled, rows kept; commits.
+    """Delete a release (confirmation button): hidden, nudges cancelled, rows kept.
 
     Raises:
         NotFound: gone already.
@@ -527,7 +535,7 @@ async def delete_release(
     await require_can_change(session, release, actor)
     release.deleted_at = now
     await plan_nudges(session, release, await get_config(session, guild_id), now)
-    await session.commit()
+    await session.flush()
     return release
 
 
@@ -554,7 +562,7 @@ async def _render_task(session: AsyncSession, nudge: Nudge, now: datetime) -> nu
         f"Tick it with `/release tick release:#{release.number} task:#{task.position}`."
     )
     return nudges.Rendered(
-        text[:2000], (task.owner_id,) if task.owner_id else (), cfg.nudge_channel_id or release.channel_id
+        text[:CONTENT_MAX], (task.owner_id,) if task.owner_id else (), cfg.nudge_channel_id or release.channel_id
     )
 
 
@@ -607,7 +615,7 @@ async def _render_digest(session: AsyncSession, nudge: Nudge, now: datetime) -> 
             break
         lines.append(line)
     owners = tuple(dict.fromkeys(t.owner_id for t in late if t.owner_id))
-    return nudges.Rendered("\n".join(lines)[:2000], owners, channel)
+    return nudges.Rendered("\n".join(lines)[:CONTENT_MAX], owners, channel)
 
 
 async def _task_until(session: AsyncSession, nudge: Nudge) -> nudges.Stale | None:
@@ -686,7 +694,7 @@ async def set_info(
     upc: str | None = None,
     actor: Actor | None = None,
 ) -> Release:
-    """Set a release's distributor and/or UPC (``-`` clears one); commits.
+    """Set a release's distributor and/or UPC (``-`` clears one).
 
     Raises:
         NotFound / InvalidInput / Forbidden: unknown release, bad UPC, nothing given, not allowed.
@@ -699,7 +707,7 @@ async def set_info(
         release.distributor = None if distributor.strip() == "-" else _clean_title(distributor, "Distributor")[:100]
     if upc is not None:
         release.upc = None if upc.strip() == "-" else parse_upc(upc)
-    await session.commit()
+    await session.flush()
     return release
 
 
@@ -713,7 +721,7 @@ async def set_track(
     isrc: str | None = None,
     actor: Actor | None = None,
 ) -> tuple[Release, ReleaseTrack]:
-    """Add a track to a release, or set the ISRC of the track with that title (or ``#N``); commits.
+    """Add a track to a release, or set the ISRC of the track with that title (or ``#N``).
 
     Raises:
         NotFound / InvalidInput / Forbidden: unknown release, bad title or ISRC, an ISRC already used
@@ -741,7 +749,7 @@ async def set_track(
         session.add(track)
     if code:
         track.isrc = code
-    await session.commit()
+    await session.flush()
     return release, track
 
 
@@ -755,7 +763,7 @@ async def tracks_of(session: AsyncSession, release: Release) -> list[ReleaseTrac
 
 
 async def replan_guild(session: AsyncSession, guild_id: int, now: datetime) -> int:
-    """Re-plan every release's nudges (after the guild's zone changed: 09:00 is local). Not committed.
+    """Re-plan every release's nudges (after the guild's zone changed: 09:00 is local).
 
     Returns how many releases were re-planned.
     """

@@ -13,6 +13,7 @@ from bot.services.errors import InvalidInput
 from bot.services.goals import clean_text
 from bot.services.permissions import Actor, require_owner_or_manager
 from bot.services.settings import get_config
+from bot.textfmt import CHOICES_MAX, CONTENT_MAX
 from bot.timeparse import parse_future
 
 KIND = "reminder"
@@ -22,7 +23,7 @@ LIST_HINT = "`/remind list`"
 async def add_reminder(
     session: AsyncSession, guild_id: int, *, text: str, when: str, channel_id: int, author_id: int, now: datetime
 ) -> Reminder:
-    """Create a reminder due at ``when`` (user text, guild zone) in ``channel_id``; commits.
+    """Create a reminder due at ``when`` (user text, guild zone) in ``channel_id``.
 
     Raises:
         InvalidInput: empty/long text, unreadable or past time.
@@ -44,7 +45,7 @@ async def add_reminder(
     session.add(rem)
     await session.flush()
     nudges.schedule(session, guild_id=guild_id, channel_id=channel_id, kind=KIND, ref_id=rem.id, due_at=at.utc, now=now)
-    await session.commit()
+    await session.flush()
     return rem
 
 
@@ -67,7 +68,7 @@ async def get_reminder(session: AsyncSession, guild_id: int, ref: str) -> Remind
 
 
 async def cancel_reminder(session: AsyncSession, guild_id: int, ref: str, *, actor: Actor | None = None) -> Reminder:
-    """Cancel a pending reminder, or clear a failed one from the list; commits.
+    """Cancel a pending reminder, or clear a failed one from the list.
 
     Raises:
         NotFound: unknown.  InvalidInput: already sent or cancelled.
@@ -84,11 +85,13 @@ async def cancel_reminder(session: AsyncSession, guild_id: int, ref: str, *, act
         raise InvalidInput(f"Reminder #{rem.number} is being delivered right now.")
     rem.status = "cancelled"
     await nudges.cancel_for(session, KIND, rem.id)
-    await session.commit()
+    await session.flush()
     return rem
 
 
-async def autocomplete(session: AsyncSession, guild_id: int, query: str, limit: int = 25) -> list[tuple[str, str]]:
+async def autocomplete(
+    session: AsyncSession, guild_id: int, query: str, limit: int = CHOICES_MAX
+) -> list[tuple[str, str]]:
     """(label, value) pairs of pending or failed reminders matching ``query``: ``#4 · text`` (≤ 100), ``#4``."""
     q = select(Reminder.number, Reminder.text, Reminder.status).where(
         Reminder.guild_id == guild_id, Reminder.status.in_(("pending", "failed"))
@@ -106,8 +109,8 @@ async def _render(session: AsyncSession, nudge: Nudge, now: datetime) -> nudges.
         return None
     head = f"⏰ <@{rem.author_id}> reminder #{rem.number}: "
     body = rem.text
-    if len(head) + len(body) > 2000:
-        body = body[: 1999 - len(head)] + "…"
+    if len(head) + len(body) > CONTENT_MAX:
+        body = body[: CONTENT_MAX - 1 - len(head)] + "…"
     return nudges.Rendered(head + body, (rem.author_id,), rem.channel_id)
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import GuildSettings
 from bot.services.errors import Forbidden, InvalidInput
-from bot.textfmt import code
+from bot.textfmt import CHOICES_MAX, code
 from bot.timeparse import DATE_ORDERS
 
 
@@ -99,7 +99,7 @@ def validate_timezone(name: str) -> str:
     )
 
 
-def search_timezones(query: str, limit: int = 25) -> list[str]:
+def search_timezones(query: str, limit: int = CHOICES_MAX) -> list[str]:
     """Zone names matching ``query`` (prefix matches first), at most ``limit``."""
     q = query.strip().replace(" ", "_").lower()
     if not q:
@@ -171,7 +171,7 @@ def _require_manager(can_manage: bool) -> None:
 
 
 async def set_timezone(session: AsyncSession, guild_id: int, name: str, *, can_manage: bool) -> GuildConfig:
-    """Set the guild's zone (not committed).
+    """Set the guild's zone.
 
     Goals due on a date without a time keep their date: their nudges move to 09:00 in the new
     zone (done by the caller via :func:`bot.services.goals.replan_dateonly_goals`).

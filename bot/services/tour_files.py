@@ -416,7 +416,7 @@ async def import_shows(
     now: datetime,
     actor: Actor | None = None,
 ) -> ImportReport:
-    """Import a calendar or CSV into the guild's shows; commits once (all usable rows) or not at all.
+    """Import a calendar or CSV into the guild's shows: all usable rows or, on error, none (one unit of work).
 
     A row that would update a show someone else added is skipped unless ``actor`` is a manager
     (the owner-or-manager rule, :mod:`bot.services.permissions`).
@@ -491,7 +491,7 @@ async def import_shows(
     await session.flush()  # one multi-row INSERT for the new shows
     await tours.plan_nudges_many(session, added, cfg, now, fresh=True)
     await tours.plan_nudges_many(session, list(updated.values()), cfg, now)
-    await session.commit()
+    await session.flush()
     return report
 
 

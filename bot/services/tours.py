@@ -25,7 +25,7 @@ from bot.services.errors import InvalidInput, NotFound
 from bot.services.numbers import parse_amount
 from bot.services.permissions import Actor, require_owner_or_manager
 from bot.services.settings import GuildConfig, get_config, validate_timezone
-from bot.textfmt import code, escape_markdown
+from bot.textfmt import CHOICES_MAX, CONTENT_MAX, code, escape_markdown, ts
 from bot.timeparse import parse_clock, parse_when
 
 KIND_EVE = "show_eve"
@@ -398,7 +398,7 @@ def new_uid() -> str:
 async def add_show(
     session: AsyncSession, guild_id: int, f: ShowFields, *, author_id: int, channel_id: int, now: datetime
 ) -> Show:
-    """Create a show from parsed fields (date, city and venue required) and plan its nudges; commits.
+    """Create a show from parsed fields (date, city and venue required) and plan its nudges.
 
     Raises:
         InvalidInput: a required field is missing, or times are out of order.
@@ -422,7 +422,7 @@ async def add_show(
     session.add(show)
     await session.flush()
     await plan_nudges(session, show, cfg, now)
-    await session.commit()
+    await session.flush()
     return show
 
 
@@ -445,7 +445,7 @@ async def require_can_change(session: AsyncSession, show: Show, actor: Actor | N
 async def edit_show(
     session: AsyncSession, guild_id: int, ref: str, f: ShowFields, *, now: datetime, actor: Actor | None = None
 ) -> Show:
-    """Change a show; nudges move with its date and times. Commits.
+    """Change a show; nudges move with its date and times.
 
     Raises:
         NotFound / InvalidInput: unknown show, nothing to change, bad values.
@@ -458,14 +458,14 @@ async def edit_show(
     apply_fields(show, f)
     show.updated_at = now
     await plan_nudges(session, show, await get_config(session, guild_id), now)
-    await session.commit()
+    await session.flush()
     return show
 
 
 async def cancel_show(
     session: AsyncSession, guild_id: int, ref: str, *, now: datetime, actor: Actor | None = None
 ) -> Show:
-    """Mark a show cancelled (kept in lists, no nudges); commits.
+    """Mark a show cancelled (kept in lists, no nudges).
 
     Raises:
         NotFound: unknown.  InvalidInput: already cancelled.
@@ -481,7 +481,7 @@ async def cancel_show(
 async def delete_show(
     session: AsyncSession, guild_id: int, show_id: int, *, now: datetime, actor: Actor | None = None
 ) -> Show:
-    """Delete a show by id (confirmation button): hidden everywhere, nudges cancelled, row kept; commits.
+    """Delete a show by id (confirmation button): hidden everywhere, nudges cancelled, row kept.
 
     Raises:
         NotFound: unknown here or already deleted.
@@ -495,7 +495,7 @@ async def delete_show(
     await require_can_change(session, show, actor)
     show.deleted_at = now
     await nudges.cancel_for(session, (KIND_EVE, KIND_DAY), show.id)
-    await session.commit()
+    await session.flush()
     return show
 
 
@@ -547,7 +547,7 @@ async def count_shows(session: AsyncSession, guild_id: int, when: str = "upcomin
 
 
 async def autocomplete(
-    session: AsyncSession, guild_id: int, query: str, *, now: datetime, limit: int = 25
+    session: AsyncSession, guild_id: int, query: str, *, now: datetime, limit: int = CHOICES_MAX
 ) -> list[tuple[str, str]]:
     """(label, value) pairs: ``#3 · Sat 3 Apr 2027 · Tokyo · Zepp Haneda`` (≤ 100), ``#3``; upcoming first."""
     today = _today(await get_config(session, guild_id), now)
@@ -586,7 +586,7 @@ async def _render(session: AsyncSession, nudge: Nudge, now: datetime) -> nudges.
     if nudge.kind == KIND_EVE:
         lines = [f"🚐 Tomorrow, {format_day(show.date)}: {place} ({status_label(show)})"]
         parts = [
-            f"{TIME_LABELS[k]} {t:%H:%M} (yours: <t:{int(at.timestamp())}:f>)"
+            f"{TIME_LABELS[k]} {t:%H:%M} (yours: {ts(at, 'f')})"
             for k, t, at, _late in schedule_times(show)
             if k in ("load_in", "doors")
         ]
@@ -596,13 +596,13 @@ async def _render(session: AsyncSession, nudge: Nudge, now: datetime) -> nudges.
         lines = [f"🎸 Show day, {format_day(show.date)}: {place} ({status_label(show)})"]
         for k, t, at, late in schedule_times(show):
             after = " (after midnight)" if late else ""
-            lines.append(f"{TIME_LABELS[k]}: {t:%H:%M}{after} venue time (yours: <t:{int(at.timestamp())}:f>)")
+            lines.append(f"{TIME_LABELS[k]}: {t:%H:%M}{after} venue time (yours: {ts(at, 'f')})")
         if show.support:
             lines.append(f"Support: {escape_markdown(show.support)}")
         if show.notes:
             lines.append(f"Notes: {escape_markdown(show.notes)[:800]}")
     lines.append(f"Day sheet: `/tour show show:#{show.number}`")
-    return nudges.Rendered("\n".join(lines)[:2000], (), cfg.nudge_channel_id or show.channel_id)
+    return nudges.Rendered("\n".join(lines)[:CONTENT_MAX], (), cfg.nudge_channel_id or show.channel_id)
 
 
 def show_over_at(show: Show) -> datetime:

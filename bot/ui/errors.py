@@ -8,7 +8,7 @@ import discord
 from discord import app_commands
 
 from bot.services.errors import Forbidden, RoadieError
-from bot.ui.format import truncate
+from bot.ui.format import CONTENT_MAX, truncate
 
 log = logging.getLogger("roadie.errors")
 
@@ -55,7 +55,7 @@ async def reply_error(interaction: discord.Interaction, error: BaseException) ->
             exc_info=getattr(error, "original", None) or error,
         )
         text = APOLOGY
-    text = truncate(text, 2000)
+    text = truncate(text, CONTENT_MAX)
     try:
         if interaction.response.is_done():
             await interaction.followup.send(text, ephemeral=True)

@@ -1,29 +1,68 @@
-"""Text helpers that keep user text inside Discord's limits and render times for every reader.
+"""Text helpers for the UI: everything from :mod:`bot.textfmt` (Discord's limits, ``ts``, ``truncate``,
+the page footer, the colour palette) plus ``plain`` for user text and progress bars.
 
-Limits (Discord API docs, "Message" / "Embed Limits"): content 2000 chars; embed title 256,
-description 4096, field name 256, field value 1024, footer 2048, 25 fields, 6000 chars per
-message; autocomplete choice name 1..100 chars.
+Every embed, content and component text is cut to the limits named in :mod:`bot.textfmt`
+(Discord API docs, "Message" / "Embed Limits"); no other module spells a Discord limit as a number.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from bot.textfmt import (
+    ATTACHMENT_DESCRIPTION_MAX,
+    AUTHOR_NAME_MAX,
+    BUTTON_LABEL_MAX,
+    CHOICE_NAME_MAX,
+    CHOICES_MAX,
+    COLOURS,
+    CONTENT_MAX,
+    CUSTOM_ID_MAX,
+    EMBED_DESCRIPTION_MAX,
+    EMBED_FIELDS_MAX,
+    EMBED_TITLE_MAX,
+    EMBED_TOTAL_MAX,
+    FIELD_NAME_MAX,
+    FIELD_VALUE_MAX,
+    FOOTER_MAX,
+    MODAL_TITLE_MAX,
+    SELECT_DESCRIPTION_MAX,
+    SELECT_LABEL_MAX,
+    SELECT_OPTIONS_MAX,
+    TEXT_INPUT_VALUE_MAX,
+    escape_markdown,
+    page_footer,
+    truncate,
+    ts,
+    when,
+)
 
-from bot.textfmt import escape_markdown
-
-CONTENT_MAX = 2000
-EMBED_TITLE_MAX = 256
-EMBED_DESCRIPTION_MAX = 4096
-FIELD_NAME_MAX = 256
-FIELD_VALUE_MAX = 1024
-FOOTER_MAX = 2048
-EMBED_TOTAL_MAX = 6000
-CHOICE_NAME_MAX = 100
-
-
-def truncate(text: str, limit: int) -> str:
-    """``text`` cut to at most ``limit`` characters, ending in "…" when cut."""
-    return text if len(text) <= limit else text[: max(limit - 1, 0)] + "…"
+__all__ = [
+    "ATTACHMENT_DESCRIPTION_MAX",
+    "AUTHOR_NAME_MAX",
+    "BUTTON_LABEL_MAX",
+    "CHOICES_MAX",
+    "CHOICE_NAME_MAX",
+    "COLOURS",
+    "CONTENT_MAX",
+    "CUSTOM_ID_MAX",
+    "EMBED_DESCRIPTION_MAX",
+    "EMBED_FIELDS_MAX",
+    "EMBED_TITLE_MAX",
+    "EMBED_TOTAL_MAX",
+    "FIELD_NAME_MAX",
+    "FIELD_VALUE_MAX",
+    "FOOTER_MAX",
+    "MODAL_TITLE_MAX",
+    "SELECT_DESCRIPTION_MAX",
+    "SELECT_LABEL_MAX",
+    "SELECT_OPTIONS_MAX",
+    "TEXT_INPUT_VALUE_MAX",
+    "page_footer",
+    "plain",
+    "progress_bar",
+    "truncate",
+    "ts",
+    "when",
+]
 
 
 def plain(text: str) -> str:
@@ -32,19 +71,6 @@ def plain(text: str) -> str:
     Mentions are neutralised by ``allowed_mentions`` (parse nothing), not here.
     """
     return escape_markdown(text)
-
-
-def ts(dt: datetime, style: str = "F") -> str:
-    """A Discord timestamp ``<t:UNIX:style>``; each reader sees it in their own zone.
-
-    Styles (Discord API docs): t, T, d, D, f, F, R.
-    """
-    return f"<t:{int(dt.timestamp())}:{style}>"
-
-
-def when(dt: datetime) -> str:
-    """``<t:…:F> (<t:…:R>)``: full date and time plus "in 3 days"."""
-    return f"{ts(dt, 'F')} ({ts(dt, 'R')})"
 
 
 def progress_bar(fraction: float, width: int = 12) -> str:

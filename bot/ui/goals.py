@@ -8,12 +8,57 @@ from zoneinfo import ZoneInfo
 import discord
 
 from bot.db.models import Goal, GoalProgress
-from bot.services.goals import describe_target, progress_fraction, progress_text
+from bot.services.goals import ProgressResult, describe_target, progress_fraction, progress_summary
 from bot.services.numbers import format_amount
 from bot.timeparse import format_local
-from bot.ui.format import EMBED_DESCRIPTION_MAX, FIELD_VALUE_MAX, plain, progress_bar, truncate, ts, when
+from bot.ui.format import (
+    COLOURS,
+    EMBED_DESCRIPTION_MAX,
+    EMBED_TITLE_MAX,
+    FIELD_VALUE_MAX,
+    page_footer,
+    plain,
+    progress_bar,
+    truncate,
+    ts,
+    when,
+)
 
-GOAL_COLOUR = discord.Colour.gold()
+GOAL_COLOUR = discord.Colour(COLOURS.goals)
+GOALS_PER_PAGE = 10
+
+
+def added_text(goal: Goal) -> str:
+    """The reply to ``/goal add`` (above the goal's card)."""
+    return f"🎯 Goal #{goal.number} added."
+
+
+def updated_text(goal: Goal) -> str:
+    """The reply to ``/goal edit``."""
+    return f"✏️ Goal #{goal.number} updated."
+
+
+def done_text(goal: Goal) -> str:
+    """The reply to ``/goal done``."""
+    return f"✅ Goal #{goal.number} is done. Nice work!"
+
+
+def progress_text(res: ProgressResult) -> str:
+    """The reply to ``/goal progress``: a progress bar, and a cheer when the target was just reached."""
+    head = f"📈 Progress on #{res.goal.number}: `{progress_bar(progress_fraction(res.goal) or 0)}`"
+    if res.reached_target:
+        head += "\n🎉 Target reached! Mark it done with `/goal done`."
+    return head
+
+
+def delete_question(goal: Goal) -> str:
+    """The (ephemeral) question above the Delete / Keep it buttons."""
+    return f"Delete goal #{goal.number}? Its progress history and nudges go with it."
+
+
+def deleted_text(goal: Goal) -> str:
+    """What the confirmation message becomes after Delete."""
+    return f"🗑️ Deleted goal #{goal.number} **{plain(truncate(goal.title, 150))}** and its nudges."
 
 
 def due_text(goal: Goal, tz: ZoneInfo) -> str:
@@ -45,7 +90,9 @@ def goal_embed(
 ) -> discord.Embed:
     """A goal's card: title, owner, due date, target with progress bar, recent measurements with
     their notes (``history``, newest first), planned nudges."""
-    e = discord.Embed(title=truncate(f"{title_prefix}#{goal.number} {plain(goal.title)}", 256), colour=GOAL_COLOUR)
+    e = discord.Embed(
+        title=truncate(f"{title_prefix}#{goal.number} {plain(goal.title)}", EMBED_TITLE_MAX), colour=GOAL_COLOUR
+    )
     e.add_field(name="Owner", value=f"<@{goal.owner_id}>", inline=True)
     e.add_field(name="Status", value="✅ done" if goal.status == "done" else "open", inline=True)
     e.add_field(name="Due", value=truncate(due_text(goal, tz), FIELD_VALUE_MAX), inline=False)
@@ -70,7 +117,7 @@ def goal_line(goal: Goal, tz: ZoneInfo) -> str:
         parts.append("✅ done")
     if goal.due_at is not None:
         parts.append(f"due {format_local(goal.due_at, tz, with_time=goal.due_has_time)} ({ts(goal.due_at, 'R')})")
-    progress = progress_text(goal)
+    progress = progress_summary(goal)
     if progress is not None:
         parts.append(plain(progress))
     parts.append(f"<@{goal.owner_id}>")
@@ -87,5 +134,5 @@ def goal_list_page(
         return discord.Embed(title=title, description=f"No goals here. {hint}", colour=GOAL_COLOUR)
     body = truncate("\n".join(goal_line(g, tz) for g in goals), EMBED_DESCRIPTION_MAX)
     e = discord.Embed(title=title, description=body or "(this page is empty now)", colour=GOAL_COLOUR)
-    e.set_footer(text=f"Page {index + 1}/{page_count} · {total} goal(s) · times in {tz.key}")
+    e.set_footer(text=page_footer(index, page_count, f"{total} goal(s)", f"times in {tz.key}"))
     return e

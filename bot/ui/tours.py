@@ -5,11 +5,83 @@ from __future__ import annotations
 import discord
 
 from bot.db.models import Show
+from bot.services.tour_files import MAX_BYTES, ImportReport
 from bot.services.tours import TIME_LABELS, format_day, schedule_times, status_label
-from bot.ui.format import EMBED_DESCRIPTION_MAX, FIELD_VALUE_MAX, plain, truncate, ts
+from bot.ui.format import (
+    COLOURS,
+    CONTENT_MAX,
+    EMBED_DESCRIPTION_MAX,
+    EMBED_TITLE_MAX,
+    FIELD_VALUE_MAX,
+    page_footer,
+    plain,
+    truncate,
+    ts,
+)
 
-TOUR_COLOUR = discord.Colour.dark_orange()
+TOUR_COLOUR = discord.Colour(COLOURS.tours)
 STATUS_ICON = {"confirmed": "✅", "hold": "⏳", "cancelled": "🚫"}
+SHOWS_PER_PAGE = 10
+SKIPPED_SHOWN = 15  # skipped rows listed one by one in an import report; the rest are counted
+NOTES_SHOWN = 5
+IMPORT_DONE = "Done: the import report is posted in the channel."
+EXPORT_FILENAME = "tour-dates.ics"
+
+
+def added_text(show: Show) -> str:
+    """The reply to ``/tour add`` (above the day sheet)."""
+    return f"🎫 Show #{show.number} added."
+
+
+def updated_text(show: Show) -> str:
+    """The reply to ``/tour edit``."""
+    return f"✏️ Show #{show.number} updated."
+
+
+def cancelled_text(show: Show) -> str:
+    """The reply to ``/tour cancel``."""
+    return f"🚫 Show #{show.number} is cancelled."
+
+
+def delete_question(show: Show) -> str:
+    """The (ephemeral) question above the Delete / Keep it buttons."""
+    return f"Delete show #{show.number}? Its nudges go with it."
+
+
+def deleted_text(show: Show) -> str:
+    """What the confirmation message becomes after Delete."""
+    return f"🗑️ Deleted show #{show.number} ({format_day(show.date)}, {plain(truncate(show.city, 80))}) and its nudges."
+
+
+def file_too_big_text(size: int) -> str:
+    """``/tour import`` refusing a file over :data:`bot.services.tour_files.MAX_BYTES`."""
+    return f"⚠️ That file is {size:,} bytes; the limit is {MAX_BYTES:,} (1 MB). Split it and import the parts."
+
+
+def import_report_text(report: ImportReport, filename: str, user_id: int) -> str:
+    """The public import report: counts, each skipped row with its reason, notes (≤ 2000 chars)."""
+    name = truncate(filename.replace("`", "'"), 60)
+    lines = [
+        f"📥 <@{user_id}> imported `{name}` ({report.kind.upper()}): "
+        f"**{report.added}** added, **{report.updated}** updated, **{len(report.skipped)}** skipped."
+    ]
+    # reasons and notes are Roadie's own Markdown with the user's text already made literal (code
+    # spans via bot.textfmt.code, escaped text): escaping them again would show the backticks
+    for label, reason in report.skipped[:SKIPPED_SHOWN]:
+        lines.append(f"• {plain(truncate(label, 80))}: {truncate(reason, 300)}")
+    if len(report.skipped) > SKIPPED_SHOWN:
+        lines.append(f"• …and {len(report.skipped) - SKIPPED_SHOWN} more skipped.")
+    lines += [f"ℹ️ {truncate(note, 300)}" for note in report.notes[:NOTES_SHOWN]]
+    lines.append("See them with `/tour list`.")
+    return truncate("\n".join(lines), CONTENT_MAX)
+
+
+def export_text(count: int) -> str:
+    """The message above the exported .ics file."""
+    return (
+        f"📤 {count} show(s) as a calendar. Import it in Google Calendar "
+        "(Settings › Import) or open it on a Mac/iPhone."
+    )
 
 
 def place(show: Show) -> str:
@@ -20,7 +92,7 @@ def place(show: Show) -> str:
 def day_sheet(show: Show, *, title_prefix: str = "") -> discord.Embed:
     """The day sheet: date and every time in venue time, each also as a Discord timestamp."""
     title = f"{title_prefix}{format_day(show.date)} · {plain(show.city)} · {plain(show.venue)}"
-    e = discord.Embed(title=truncate(title, 256), colour=TOUR_COLOUR)
+    e = discord.Embed(title=truncate(title, EMBED_TITLE_MAX), colour=TOUR_COLOUR)
     e.description = truncate(
         f"{STATUS_ICON.get(show.status, '')} **{status_label(show)}** · {place(show)}\n"
         f"Times are venue time ({show.timezone}); the timestamps show your date and time.",
@@ -66,5 +138,5 @@ def show_list_page(shows: list[Show], when: str, *, index: int, page_count: int,
         )
     body = truncate("\n".join(show_line(s) for s in shows), EMBED_DESCRIPTION_MAX)
     e = discord.Embed(title=title, description=body or "(this page is empty now)", colour=TOUR_COLOUR)
-    e.set_footer(text=f"Page {index + 1}/{page_count} · {total} show(s) · dates are venue-local")
+    e.set_footer(text=page_footer(index, page_count, f"{total} show(s)", "dates are venue-local"))
     return e

@@ -53,8 +53,10 @@ def make_double() -> DiscordDouble:
     return d
 
 
-def settings_for(double: DiscordDouble, db_url: str, guilds: list[int] | None = None) -> Settings:
-    """Settings pointing the bot at ``double`` and ``db_url``."""
+def settings_for(
+    double: DiscordDouble, db_url: str, guilds: list[int] | None = None, *, sweep_seconds: float = 30
+) -> Settings:
+    """Settings pointing the bot at ``double`` and ``db_url`` (``sweep_seconds``: the safety-net sweep)."""
     return Settings(
         discord=DiscordSettings(
             token=TOKEN,
@@ -63,7 +65,7 @@ def settings_for(double: DiscordDouble, db_url: str, guilds: list[int] | None = 
             gateway_url=double.gateway_url,
         ),
         database=DatabaseSettings(url=db_url),
-        scheduler=SchedulerSettings(sweep_seconds=30),
+        scheduler=SchedulerSettings(sweep_seconds=sweep_seconds),
     )
 
 

@@ -13,6 +13,7 @@ from bot.roadie import Roadie
 from bot.services import checkins as svc
 from bot.services.clock import utcnow
 from bot.services.permissions import Actor
+from bot.uow import record_scheduled
 from tests.double import DiscordDouble
 from tests.e2e.harness import (
     ANA,
@@ -98,7 +99,7 @@ async def test_roles_gate_scheduling_and_unscheduling(double: DiscordDouble, bot
 
 
 async def test_prompt_button_opens_the_form_and_pings_only_the_role(double: DiscordDouble, bot: Roadie) -> None:
-    async with bot.sessionmaker() as s:
+    async with bot.uow() as s:
         sched, _ = await svc.add_schedule(
             s,
             GUILD,
@@ -112,8 +113,7 @@ async def test_prompt_button_opens_the_form_and_pings_only_the_role(double: Disc
         await s.execute(
             update(Nudge).where(Nudge.kind == svc.KIND_PROMPT).values(due_at=utcnow() + timedelta(seconds=1))
         )  # make this week's prompt due now
-        await s.commit()
-    bot.dispatcher.notify()
+        record_scheduled(s, None)  # the bulk UPDATE moved a due time: re-read after commit
     prompt = await double.wait_for_message(
         channel_id=GENERAL, predicate=lambda m: "weekly check-in" in m["content"], timeout=8
     )
@@ -133,7 +133,7 @@ async def test_prompt_button_opens_the_form_and_pings_only_the_role(double: Disc
 async def test_prompt_button_works_after_a_restart(double: DiscordDouble, db_url: str) -> None:
     settings = settings_for(double, db_url)
     async with running_bot(settings) as bot:
-        async with bot.sessionmaker() as s:
+        async with bot.uow() as s:
             await svc.add_schedule(
                 s,
                 GUILD,
@@ -144,8 +144,7 @@ async def test_prompt_button_works_after_a_restart(double: DiscordDouble, db_url
                 now=utcnow(),
             )
             await s.execute(update(Nudge).values(due_at=utcnow()))
-            await s.commit()
-        bot.dispatcher.notify()
+            record_scheduled(s, None)
         prompt = await double.wait_for_message(channel_id=GENERAL, timeout=8)
     async with running_bot(settings):
         opened = await double.click(prompt, prompt["components"][0]["components"][0]["custom_id"], BEN)

@@ -175,10 +175,11 @@ async def test_crash_between_send_and_mark_sent_does_not_double(double: DiscordD
     from bot.db.models import Nudge
     from bot.services import nudges, reminders
     from bot.services.clock import utcnow
+    from bot.uow import UnitOfWork
 
     settings = settings_for(double, db_url)
     async with running_bot(settings) as bot:
-        async with bot.sessionmaker() as s:
+        async with UnitOfWork(bot.sessionmaker) as s:  # no waker: nothing else may claim it meanwhile
             await reminders.add_reminder(
                 s,
                 GUILD,

@@ -12,6 +12,7 @@ from bot.db.models import Show
 from bot.services import tours
 from bot.services.clock import utcnow
 from bot.ui.paginator import NOT_OWNER
+from bot.uow import UnitOfWork
 from tests.double import DiscordDouble
 from tests.e2e.harness import ANA, BEN, GENERAL, GUILD, assert_components_restart_proof, running_bot, settings_for
 
@@ -21,7 +22,7 @@ async def seed_shows(db_url: str, n: int) -> list:  # type: ignore[type-arg]
     await upgrade(db_url)
     engine = create_engine(db_url)
     try:
-        async with create_sessionmaker(engine)() as s:
+        async with UnitOfWork(create_sessionmaker(engine)) as s:
             today = utcnow().date()
             for i in range(n):
                 f = tours.ShowFields(date=today + timedelta(days=10 + i), city=f"City {i + 1}", venue=f"Venue {i + 1}")

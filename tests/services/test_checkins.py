@@ -15,6 +15,7 @@ from bot.services import goals, settings
 from bot.services.errors import Forbidden, InvalidInput
 from bot.services.permissions import Actor, set_role
 from bot.timeparse import format_local
+from bot.uow import UnitOfWork
 from tests.services.test_reminders_and_delivery import Clock, Recorder, deliver
 
 NOW = datetime(2026, 11, 30, 13, 0, tzinfo=UTC)
@@ -84,7 +85,7 @@ async def test_only_managers_schedule_and_artists_cannot_unschedule(session) -> 
 
 
 async def test_prompt_then_followup_only_to_those_who_did_not_answer(sessionmaker) -> None:
-    async with sessionmaker() as s:
+    async with UnitOfWork(sessionmaker) as s:
         await _roles(s)
         await svc.set_team_member(s, G1, 30, True, actor=MANAGER, now=NOW)
         await svc.set_team_member(s, G1, 31, True, actor=MANAGER, now=NOW)
@@ -100,7 +101,7 @@ async def test_prompt_then_followup_only_to_those_who_did_not_answer(sessionmake
     assert prompt.content.startswith(f"📝 <@&{ARTIST_ROLE}> Time for the weekly check-in!")
     assert (prompt.mention_role_ids, prompt.mention_user_ids) == ((ARTIST_ROLE,), ())
     assert prompt.button[1].startswith("roadie:checkin:open:")
-    async with sessionmaker() as s:  # 30 answers; 31 doesn't; 33 (not on the team before) answers too
+    async with UnitOfWork(sessionmaker) as s:  # 30 answers; 31 doesn't; 33 (not on the team before) answers too
         for who in (30, 33):
             await svc.post_checkin(
                 s,
@@ -122,7 +123,7 @@ async def test_prompt_then_followup_only_to_those_who_did_not_answer(sessionmake
 
 
 async def test_downtime_catches_up_once_then_follows_the_rule(sessionmaker) -> None:
-    async with sessionmaker() as s:
+    async with UnitOfWork(sessionmaker) as s:
         await settings.set_timezone(s, G1, "Europe/Berlin", can_manage=True)
         await s.commit()
         await svc.add_schedule(s, G1, weekday=0, time_text="10:00", channel_id=50, actor=ADMIN, now=NOW)
@@ -132,7 +133,7 @@ async def test_downtime_catches_up_once_then_follows_the_rule(sessionmaker) -> N
     await deliver(d)
     assert len([o for o in rec.sent if "weekly check-in" in o.content]) == 1
     assert rec.sent[0].late
-    async with sessionmaker() as s:
+    async with UnitOfWork(sessionmaker) as s:
         nxt = await s.scalar(select(Nudge.due_at).where(Nudge.kind == svc.KIND_PROMPT, Nudge.status == "pending"))
     assert format_local(nxt, BERLIN) == "Mon 28 Dec 2026 10:00"
 
@@ -181,7 +182,7 @@ async def test_checkin_validation(session) -> None:
 async def test_a_retried_prompt_does_not_plan_the_next_one_twice(sessionmaker) -> None:
     from bot.scheduling.dispatcher import DeliveryError
 
-    async with sessionmaker() as s:
+    async with UnitOfWork(sessionmaker) as s:
         await svc.add_schedule(s, G1, weekday=0, time_text="10:00", channel_id=50, actor=ADMIN, now=NOW)
     rec, clock = Recorder(), Clock(datetime(2026, 12, 7, 10, 0, tzinfo=UTC))
     d = NudgeDispatcher(sessionmaker, rec, clock=clock)
@@ -193,7 +194,7 @@ async def test_a_retried_prompt_does_not_plan_the_next_one_twice(sessionmaker) -
     clock.t += timedelta(seconds=10)
     await deliver(d)
     assert len(rec.sent) == 1
-    async with sessionmaker() as s:
+    async with UnitOfWork(sessionmaker) as s:
         pending = sorted(n.kind for n in await s.scalars(select(Nudge).where(Nudge.status == "pending")))
     assert pending == [svc.KIND_FOLLOWUP, svc.KIND_PROMPT]
 
@@ -211,7 +212,7 @@ async def test_same_schedule_twice_is_refused(session) -> None:
 async def test_time_zone_change_moves_prompts_and_release_nudges(sessionmaker) -> None:
     from bot.services import releases as rel
 
-    async with sessionmaker() as s:
+    async with UnitOfWork(sessionmaker) as s:
         await svc.add_schedule(s, G1, weekday=0, time_text="10:00", channel_id=50, actor=ADMIN, now=NOW)
         await rel.add_release(s, G1, title="Night Drive", date_text="2027-04-02", author_id=5, channel_id=50, now=NOW)
         await settings.set_timezone(s, G1, "Pacific/Honolulu", can_manage=True)

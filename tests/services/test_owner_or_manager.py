@@ -20,6 +20,7 @@ from bot.db.models import Goal, GoalProgress, Nudge, Release, Reminder, Show
 from bot.services import goals, permissions, releases, reminders, settings, tours
 from bot.services.errors import Forbidden
 from bot.services.permissions import Actor
+from bot.uow import UnitOfWork
 
 NOW = datetime(2026, 11, 30, 13, 0, tzinfo=UTC)
 G1, G2 = 111, 222
@@ -42,20 +43,20 @@ Maker = async_sessionmaker[AsyncSession]
 
 @pytest.fixture
 async def roles(sessionmaker: Maker) -> None:
-    async with sessionmaker() as s:
+    async with UnitOfWork(sessionmaker) as s:
         admin = Actor(1, manage_guild=True)
         await permissions.set_role(s, G1, "manager", MANAGER_ROLE, actor=admin)
         await permissions.set_role(s, G1, "artist", ARTIST_ROLE, actor=admin)
 
 
 async def act(sessionmaker: Maker, action: Action, actor: Actor) -> Any:
-    async with sessionmaker() as s:
+    async with UnitOfWork(sessionmaker) as s:
         return await action(s, actor)
 
 
 async def refused(sessionmaker: Maker, action: Action, actor: Actor) -> str:
     """Run ``action`` as ``actor``, expecting Forbidden before anything was changed; its message."""
-    async with sessionmaker() as s:
+    async with UnitOfWork(sessionmaker) as s:
         with pytest.raises(Forbidden) as err:
             await action(s, actor)
         assert not (s.dirty or s.new or s.deleted)
@@ -81,7 +82,7 @@ GOAL_ACTIONS: dict[str, Action] = {
 
 @pytest.fixture
 async def goal(sessionmaker: Maker, roles: None) -> Goal:
-    async with sessionmaker() as s:
+    async with UnitOfWork(sessionmaker) as s:
         g = await goals.add_goal(
             s,
             G1,
@@ -99,7 +100,7 @@ async def goal(sessionmaker: Maker, roles: None) -> Goal:
 
 
 async def goal_state(sessionmaker: Maker) -> tuple:
-    async with sessionmaker() as s:
+    async with UnitOfWork(sessionmaker) as s:
         g = await s.get_one(Goal, 1)
         progress = await s.scalar(select(func.count()).select_from(GoalProgress)) or 0
         return g.title, g.status, g.current, progress, await pending_nudges(s, (goals.KIND,))
@@ -129,7 +130,7 @@ async def test_goal_owner_author_and_managers_can_change_it(sessionmaker: Maker,
 
 
 async def test_manager_role_counts_only_where_it_is_mapped(sessionmaker: Maker, roles: None) -> None:
-    async with sessionmaker() as s:
+    async with UnitOfWork(sessionmaker) as s:
         await goals.add_goal(s, G2, title="Other band's goal", author_id=AUTHOR, channel_id=50, now=NOW)
     msg = await refused(
         sessionmaker, lambda s, a: goals.complete_goal(s, G2, "#1", now=NOW, actor=a), ACTORS["manager role"]
@@ -138,7 +139,7 @@ async def test_manager_role_counts_only_where_it_is_mapped(sessionmaker: Maker, 
 
 
 async def test_trusted_caller_without_actor_is_allowed(sessionmaker: Maker, goal: Goal) -> None:
-    async with sessionmaker() as s:
+    async with UnitOfWork(sessionmaker) as s:
         g = await goals.complete_goal(s, G1, "#1", now=NOW)
     assert g.status == "done"
 
@@ -151,14 +152,14 @@ def cancel_reminder(s: AsyncSession, a: Actor) -> Awaitable[Reminder]:
 
 
 async def reminder_state(sessionmaker: Maker) -> tuple:
-    async with sessionmaker() as s:
+    async with UnitOfWork(sessionmaker) as s:
         r = await s.get_one(Reminder, 1)
         return r.status, await pending_nudges(s, (reminders.KIND,))
 
 
 @pytest.fixture
 async def reminder(sessionmaker: Maker, roles: None) -> Reminder:
-    async with sessionmaker() as s:
+    async with UnitOfWork(sessionmaker) as s:
         return await reminders.add_reminder(
             s, G1, text="Send the stems", when="2026-12-05 10:00", channel_id=50, author_id=AUTHOR, now=NOW
         )
@@ -195,7 +196,7 @@ SHOW_ACTIONS: dict[str, Action] = {
 
 @pytest.fixture
 async def show(sessionmaker: Maker, roles: None) -> Show:
-    async with sessionmaker() as s:
+    async with UnitOfWork(sessionmaker) as s:
         cfg = await settings.get_config(s, G1)
         f = tours.parse_fields(cfg, NOW.date(), date_text="2027-04-03", city="Berlin", venue="Huxleys")
         sh = await tours.add_show(s, G1, f, author_id=AUTHOR, channel_id=50, now=NOW)
@@ -204,7 +205,7 @@ async def show(sessionmaker: Maker, roles: None) -> Show:
 
 
 async def show_state(sessionmaker: Maker) -> tuple:
-    async with sessionmaker() as s:
+    async with UnitOfWork(sessionmaker) as s:
         sh = await s.get_one(Show, 1)
         return (
             sh.doors.strftime("%H:%M") if sh.doors else None,
@@ -249,7 +250,7 @@ RELEASE_ACTIONS: dict[str, Action] = {
 
 @pytest.fixture
 async def release(sessionmaker: Maker, roles: None) -> Release:
-    async with sessionmaker() as s:
+    async with UnitOfWork(sessionmaker) as s:
         r, _ = await releases.add_release(
             s, G1, title="Night Drive", date_text="2027-04-02", author_id=AUTHOR, channel_id=50, now=NOW
         )
@@ -263,7 +264,7 @@ async def release(sessionmaker: Maker, roles: None) -> Release:
 
 
 async def release_state(sessionmaker: Maker) -> tuple:
-    async with sessionmaker() as s:
+    async with UnitOfWork(sessionmaker) as s:
         r = await s.scalar(select(Release).where(Release.id == 1))
         assert r is not None
         tasks = await r.awaitable_attrs.tasks
@@ -305,7 +306,7 @@ async def test_release_author_and_managers_can_change_it(
 async def test_task_owner_may_tick_their_own_task_only(sessionmaker: Maker, release: Release) -> None:
     owner = ACTORS["task owner"]
     await act(sessionmaker, lambda s, a: releases.tick(s, G1, "#1", "#17", actor_id=a.user_id, now=NOW, actor=a), owner)
-    async with sessionmaker() as s:  # the checklist menu toggles by id: untick it again
+    async with UnitOfWork(sessionmaker) as s:  # the checklist menu toggles by id: untick it again
         r = await releases.get_release(s, G1, "#1")
         task_id = next(t.id for t in r.tasks if t.position == 17)
     await act(
@@ -321,7 +322,7 @@ async def test_task_owner_may_tick_their_own_task_only(sessionmaker: Maker, rele
 
 
 async def test_toggle_from_the_menu_is_checked_too(sessionmaker: Maker, release: Release) -> None:
-    async with sessionmaker() as s:
+    async with UnitOfWork(sessionmaker) as s:
         r = await releases.get_release(s, G1, "#1")
         task_id = next(t.id for t in r.tasks if t.position == 2)
     before = await release_state(sessionmaker)

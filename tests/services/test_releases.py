@@ -14,6 +14,7 @@ from bot.services import releases as rel
 from bot.services import settings
 from bot.services.errors import InvalidInput, NotFound
 from bot.timeparse import format_local
+from bot.uow import UnitOfWork
 from tests.services.test_reminders_and_delivery import Clock, Recorder, deliver
 
 NOW = datetime(2026, 11, 30, 13, 0, tzinfo=UTC)
@@ -133,7 +134,7 @@ async def test_bad_input_stores_nothing(session) -> None:
 
 
 async def test_overdue_digest_is_one_message_for_three_tasks(sessionmaker) -> None:
-    async with sessionmaker() as s:
+    async with UnitOfWork(sessionmaker) as s:
         _release, _ = await add(s, date_text="2027-04-02")
         for ref in list(range(1, 17)):
             if ref not in (1, 2, 3):
@@ -154,7 +155,7 @@ async def test_overdue_digest_is_one_message_for_three_tasks(sessionmaker) -> No
         "• #3 Artwork at store spec (3000x3000 px, RGB, no URLs or logos) · due Fri 26 Feb 2027 (3 days ago)",
     ]
     # after downtime, the daily digest goes out once and tomorrow's is planned
-    async with sessionmaker() as s:
+    async with UnitOfWork(sessionmaker) as s:
         pending = (await s.scalars(select(Nudge).where(Nudge.kind == rel.KIND_DIGEST, Nudge.status == "pending"))).all()
     assert [n.due_at for n in pending] == [datetime(2027, 3, 2, 9, 0, tzinfo=UTC)]
     clock.t += timedelta(days=1)
@@ -163,7 +164,7 @@ async def test_overdue_digest_is_one_message_for_three_tasks(sessionmaker) -> No
 
 
 async def test_task_due_nudge_pings_its_owner(sessionmaker) -> None:
-    async with sessionmaker() as s:
+    async with UnitOfWork(sessionmaker) as s:
         await add(s)
         await rel.add_task(s, G1, "#1", title="Send stems to the mixer", due="2027-01-15", now=NOW, owner_id=42)
     rec = Recorder()

@@ -13,6 +13,7 @@ from bot.scheduling.dispatcher import DeliveryError, NudgeDispatcher
 from bot.services import nudges, reminders
 from bot.services.errors import InvalidInput, NotFound
 from bot.services.nudges import OutgoingNudge
+from bot.uow import UnitOfWork
 
 NOW = datetime(2026, 11, 30, 13, 0, tzinfo=UTC)
 G1, G2 = 111, 222
@@ -78,7 +79,7 @@ async def test_reminder_bad_input_stores_nothing(session) -> None:
 
 async def test_delivers_once_even_with_concurrent_passes(sessionmaker) -> None:
     clock, rec = Clock(NOW), Recorder()
-    async with sessionmaker() as s:
+    async with UnitOfWork(sessionmaker) as s:
         for i in range(5):
             await reminders.add_reminder(s, G1, text=f"r{i}", when="in 10 seconds", channel_id=9, author_id=5, now=NOW)
     d = NudgeDispatcher(sessionmaker, rec, clock=clock)
@@ -92,13 +93,13 @@ async def test_delivers_once_even_with_concurrent_passes(sessionmaker) -> None:
     assert len({o.nonce for o in rec.sent}) == 5 and all(len(o.nonce) <= 25 for o in rec.sent)
     await deliver(d)
     assert len(rec.sent) == 5
-    async with sessionmaker() as s:
+    async with UnitOfWork(sessionmaker) as s:
         assert {r.status for r in await s.scalars(select(Reminder))} == {"sent"}
 
 
 async def test_overdue_after_downtime_is_sent_once_and_marked_late(sessionmaker) -> None:
     rec = Recorder()
-    async with sessionmaker() as s:
+    async with UnitOfWork(sessionmaker) as s:
         r = await reminders.add_reminder(s, G1, text="Doors", when="in 1 hour", channel_id=9, author_id=5, now=NOW)
     d = NudgeDispatcher(sessionmaker, rec, clock=Clock(NOW + timedelta(hours=3)))
     await deliver(d)
@@ -110,14 +111,14 @@ async def test_overdue_after_downtime_is_sent_once_and_marked_late(sessionmaker)
 
 
 async def test_interrupted_send_is_resent_with_the_same_nonce(sessionmaker) -> None:
-    async with sessionmaker() as s:
+    async with UnitOfWork(sessionmaker) as s:
         await reminders.add_reminder(s, G1, text="x", when="in 1 minute", channel_id=9, author_id=5, now=NOW)
         nid = await s.scalar(select(Nudge.id))
         claimed = await nudges.claim(s, nid, NOW + timedelta(minutes=1))  # then the process "dies"
     assert claimed is not None
     rec = Recorder()
     d = NudgeDispatcher(sessionmaker, rec, clock=Clock(NOW + timedelta(minutes=2)))
-    async with sessionmaker() as s:
+    async with UnitOfWork(sessionmaker) as s:
         assert await nudges.recover_interrupted(s) == 1
         await s.commit()
     await deliver(d)
@@ -126,14 +127,14 @@ async def test_interrupted_send_is_resent_with_the_same_nonce(sessionmaker) -> N
 
 async def test_transient_failure_retries_permanent_failure_fails(sessionmaker) -> None:
     clock, rec = Clock(NOW), Recorder()
-    async with sessionmaker() as s:
+    async with UnitOfWork(sessionmaker) as s:
         await reminders.add_reminder(s, G1, text="a", when="in 1 minute", channel_id=9, author_id=5, now=NOW)
         await reminders.add_reminder(s, G1, text="b", when="in 2 minutes", channel_id=9, author_id=5, now=NOW)
     d = NudgeDispatcher(sessionmaker, rec, clock=clock)
     clock.t = NOW + timedelta(minutes=1)
     rec.fail = DeliveryError("HTTP 429", permanent=False)
     await deliver(d)
-    async with sessionmaker() as s:
+    async with UnitOfWork(sessionmaker) as s:
         n = await s.scalar(select(Nudge).order_by(Nudge.id))
         assert (n.status, n.retry_at, n.last_error) == ("pending", clock.t + timedelta(seconds=5), "HTTP 429")
     rec.fail = None
@@ -143,16 +144,16 @@ async def test_transient_failure_retries_permanent_failure_fails(sessionmaker) -
     clock.t = NOW + timedelta(minutes=2)
     rec.fail = DeliveryError("no permission", permanent=True)
     await deliver(d)
-    async with sessionmaker() as s:
+    async with UnitOfWork(sessionmaker) as s:
         statuses = [(r.number, r.status) for r in await s.scalars(select(Reminder).order_by(Reminder.number))]
     assert statuses == [(1, "sent"), (2, "failed")]
-    async with sessionmaker() as s:
+    async with UnitOfWork(sessionmaker) as s:
         assert [r.number for r in await reminders.list_reminders(s, G1)] == [2]  # failed ones stay visible
 
 
 async def test_cancelled_reminder_is_not_sent(sessionmaker) -> None:
     rec = Recorder()
-    async with sessionmaker() as s:
+    async with UnitOfWork(sessionmaker) as s:
         await reminders.add_reminder(s, G1, text="a", when="in 1 minute", channel_id=9, author_id=5, now=NOW)
         await reminders.cancel_reminder(s, G1, "#1")
     await deliver(NudgeDispatcher(sessionmaker, rec, clock=Clock(NOW + timedelta(hours=1))))
@@ -163,12 +164,12 @@ async def test_after_downtime_a_goal_gets_one_late_nudge_not_three(sessionmaker)
     from bot.services import goals
 
     rec = Recorder()
-    async with sessionmaker() as s:
+    async with UnitOfWork(sessionmaker) as s:
         await goals.add_goal(s, G1, title="Masters", author_id=5, channel_id=9, now=NOW, due="2026-12-10")
     await deliver(NudgeDispatcher(sessionmaker, rec, clock=Clock(datetime(2026, 12, 12, 12, 0, tzinfo=UTC))))
     assert len(rec.sent) == 1
     body = rec.sent[0].content.split("\n")[1]
     assert body.startswith("🎯 <@5> goal **#1 Masters** is overdue: Thu 10 Dec 2026 (<t:")
-    async with sessionmaker() as s:
+    async with UnitOfWork(sessionmaker) as s:
         statuses = sorted(n.status for n in await s.scalars(select(Nudge)))
     assert statuses == ["sent", "skipped", "skipped"]  # skipped with a reason, not silently cancelled

@@ -15,6 +15,7 @@ from bot.db.models import Nudge
 from bot.scheduling.dispatcher import NudgeDispatcher
 from bot.services import checkins, goals, nudges, releases, reminders, settings, tours
 from bot.services.permissions import Actor
+from bot.uow import UnitOfWork
 from tests.services.test_reminders_and_delivery import Clock, Recorder, deliver
 
 NOW = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)
@@ -24,7 +25,7 @@ SHOW_DAY = date(2027, 3, 26)  # a Friday
 
 
 async def _brisbane_show(sessionmaker) -> None:  # type: ignore[no-untyped-def]
-    async with sessionmaker() as s:
+    async with UnitOfWork(sessionmaker) as s:
         await settings.set_timezone(s, G1, "America/New_York", can_manage=True)
         await s.commit()
         f = tours.ShowFields(
@@ -34,7 +35,7 @@ async def _brisbane_show(sessionmaker) -> None:  # type: ignore[no-untyped-def]
 
 
 async def _rows(sessionmaker, kind: str | None = None) -> list[tuple[str, str, str | None]]:  # type: ignore[no-untyped-def]
-    async with sessionmaker() as s:
+    async with UnitOfWork(sessionmaker) as s:
         q = select(Nudge).order_by(Nudge.due_at, Nudge.id)
         if kind:
             q = q.where(Nudge.kind == kind)
@@ -88,7 +89,7 @@ async def test_back_the_evening_before_still_sends_tomorrow(sessionmaker) -> Non
 
 async def test_followup_superseded_by_a_newer_prompt_is_skipped(sessionmaker, caplog) -> None:  # type: ignore[no-untyped-def]
     admin = Actor(1, frozenset(), manage_guild=True)
-    async with sessionmaker() as s:
+    async with UnitOfWork(sessionmaker) as s:
         await checkins.set_team_member(s, G1, 31, True, actor=admin, now=NOW)
         await checkins.add_schedule(s, G1, weekday=0, time_text="10:00", channel_id=50, actor=admin, now=NOW)
     rec, clock = Recorder(), Clock(datetime(2027, 3, 8, 10, 0, tzinfo=UTC))  # Monday: the prompt goes out
@@ -107,7 +108,7 @@ async def test_followup_superseded_by_a_newer_prompt_is_skipped(sessionmaker, ca
 
 
 async def test_goal_sends_only_its_latest_overdue_nudge(sessionmaker) -> None:  # type: ignore[no-untyped-def]
-    async with sessionmaker() as s:
+    async with UnitOfWork(sessionmaker) as s:
         await goals.add_goal(s, G1, title="Sell out", author_id=5, channel_id=50, now=NOW, due="2027-03-20")
     rec = Recorder()
     await deliver(NudgeDispatcher(sessionmaker, rec, clock=Clock(datetime(2027, 3, 20, 15, tzinfo=UTC))))
@@ -121,14 +122,14 @@ async def test_goal_sends_only_its_latest_overdue_nudge(sessionmaker) -> None:  
 
 
 async def test_release_task_after_its_day_is_skipped(sessionmaker) -> None:  # type: ignore[no-untyped-def]
-    async with sessionmaker() as s:
+    async with UnitOfWork(sessionmaker) as s:
         await releases.add_release(
             s, G1, title="Night Drive", date_text="2027-06-01", author_id=5, channel_id=50, now=NOW
         )
         _release, task = await releases.add_task(
             s, G1, "#1", title="Book the mastering", due="2027-04-01", now=NOW, actor=Actor(5, frozenset())
         )
-    async with sessionmaker() as s:
+    async with UnitOfWork(sessionmaker) as s:
         n = await s.scalar(select(Nudge).where(Nudge.kind == releases.KIND_TASK, Nudge.ref_id == task.id))
         assert n is not None
         assert await nudges.stale_reason(s, n, datetime(2027, 4, 1, 23, 59, tzinfo=UTC)) is None  # still its day
@@ -137,7 +138,7 @@ async def test_release_task_after_its_day_is_skipped(sessionmaker) -> None:  # t
 
 
 async def test_a_reminder_is_always_worth_sending_late(sessionmaker) -> None:  # type: ignore[no-untyped-def]
-    async with sessionmaker() as s:
+    async with UnitOfWork(sessionmaker) as s:
         await reminders.add_reminder(
             s, G1, text="Call the promoter", when="in 1 hour", channel_id=50, author_id=5, now=NOW
         )

@@ -14,6 +14,7 @@ from bot.db.models import Nudge, Show
 from bot.services import settings, tour_files, tours
 from bot.services.errors import InvalidInput, NotFound
 from bot.timeparse import format_local
+from bot.uow import UnitOfWork
 
 NOW = datetime(2026, 11, 30, 13, 0, tzinfo=UTC)
 G1, G2 = 111, 222
@@ -321,7 +322,7 @@ async def test_show_nudges_fire_at_venue_times_with_the_right_text(sessionmaker)
     from bot.scheduling.dispatcher import NudgeDispatcher
     from tests.services.test_reminders_and_delivery import Clock, Recorder, deliver
 
-    async with sessionmaker() as s:
+    async with UnitOfWork(sessionmaker) as s:
         await settings.set_timezone(s, G1, "America/New_York", can_manage=True)
         await s.commit()
         await add(
@@ -421,6 +422,7 @@ async def test_set_after_midnight_is_the_next_day(session) -> None:
 
 async def test_a_refused_edit_leaves_the_show_unchanged(session) -> None:
     await add(session, doors="19:00", set_time="21:00")
+    await session.commit()  # the add was its own unit of work
     with pytest.raises(InvalidInput):
         await tours.edit_show(session, G1, "#1", await fields(session, doors="23:00", set_time="22:00"), now=NOW)
     await session.rollback()

@@ -23,14 +23,14 @@ async def _history_page(interaction: discord.Interaction, arg: str, index: int) 
     """Page ``index`` of ``/checkin history`` (``arg``: ``<member id or 0>.<limit>``), re-read now."""
     member_text, _, limit_text = arg.partition(".")
     if not (member_text.isdigit() and limit_text.isdigit()):
-        raise ListGone("This list can't be paged any more; run `/checkin history` again.")
+        raise ListGone(ui.LIST_STALE)
     async with bot_of(interaction).uow() as s:
         rows = await checkins.history(
             s, guild_id_of(interaction), member_id=int(member_text) or None, limit=int(limit_text)
         )
     if not rows:
         if interaction.type == discord.InteractionType.component:
-            raise ListGone("The check-ins on this list are gone. Run `/checkin history` again.")
+            raise ListGone(ui.LIST_GONE)
         return Page(ui.empty_history_embed(), 0, 1)
     pages = ui.history_pages(rows)
     index = clamp(index, len(pages))
@@ -44,9 +44,14 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="Ma
     def __init__(self, bot: commands.Bot) -> None:
         self.bot = bot
 
+    @commands.Cog.listener()
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        """Check-in form submissions (also of forms opened before a restart); see ``ui.handle_modal_submit``."""
+        await ui.handle_modal_submit(interaction)
+
     @app_commands.command(name="post", description="Post a check-in: wins, blockers, next steps")
     async def post(self, interaction: discord.Interaction) -> None:
-        await interaction.response.send_modal(ui.CheckinModal())
+        await ui.open_form(interaction)
 
     @app_commands.command(name="schedule", description="Weekly check-in prompt (or digest) at a local time; managers")
     @app_commands.describe(

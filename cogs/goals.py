@@ -19,7 +19,7 @@ DATE_HELP = "e.g. 2027-06-01, 'next friday', 'in 3 weeks' (server time zone)"
 async def _goal_page(interaction: discord.Interaction, status: str, index: int) -> Page:
     """Page ``index`` of ``/goal list status:<status>``, re-read now (the pager's :data:`PageSource`)."""
     if status not in goals.STATUSES:
-        raise ListGone("This list can't be paged any more; run `/goal list` again.")
+        raise ListGone(ui.LIST_STALE)
     gid = guild_id_of(interaction)
     async with bot_of(interaction).uow() as s:
         total = await goals.count_goals(s, gid, status)
@@ -28,7 +28,7 @@ async def _goal_page(interaction: discord.Interaction, status: str, index: int) 
         rows = await goals.list_goals(s, gid, status, offset=index * ui.GOALS_PER_PAGE, limit=ui.GOALS_PER_PAGE)
         cfg = await settings.get_config(s, gid)
     if total == 0 and interaction.type == discord.InteractionType.component:
-        raise ListGone("The goals on this list are gone (deleted or finished). Run `/goal list` again.")
+        raise ListGone(ui.LIST_GONE)
     page = ui.goal_list_page(rows, cfg.tz, status, index=index, page_count=page_count, total=total)
     return Page(page, index, page_count)
 

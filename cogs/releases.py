@@ -31,7 +31,7 @@ async def _release_page(interaction: discord.Interaction, _arg: str, index: int)
         rows = await releases.list_releases(s, guild_id_of(interaction), now=clock.utcnow())
     if not rows:
         if interaction.type == discord.InteractionType.component:
-            raise ListGone("The releases on this list are gone (deleted). Run `/release list` again.")
+            raise ListGone(ui.LIST_GONE)
         return Page(ui.empty_list_embed(), 0, 1)
     pages = ui.list_pages(rows, today)
     index = clamp(index, len(pages))

@@ -21,7 +21,7 @@ async def _reminder_page(interaction: discord.Interaction, _arg: str, index: int
         cfg = await settings.get_config(s, gid)
     if not rems:
         if interaction.type == discord.InteractionType.component:
-            raise ListGone("The reminders on this list are gone (sent or cancelled). Run `/remind list` again.")
+            raise ListGone(ui.LIST_GONE)
         return Page(ui.empty_list_embed(), 0, 1)
     pages = ui.list_pages(rems, cfg)
     index = clamp(index, len(pages))

@@ -63,7 +63,7 @@ Support = app_commands.Range[str, 1, SUPPORT_MAX]
 async def _tour_page(interaction: discord.Interaction, when: str, index: int) -> Page:
     """Page ``index`` of ``/tour list when:<when>``, re-read now (the pager's :data:`PageSource`)."""
     if when not in tours.WHENS:
-        raise ListGone("This list can't be paged any more; run `/tour list` again.")
+        raise ListGone(ui.LIST_STALE)
     gid, now = guild_id_of(interaction), clock.utcnow()
     async with bot_of(interaction).uow() as s:
         total = await tours.count_shows(s, gid, when, now=now)
@@ -71,7 +71,7 @@ async def _tour_page(interaction: discord.Interaction, when: str, index: int) ->
         index = clamp(index, page_count)
         shows = await tours.list_shows(s, gid, when, now=now, offset=index * ui.SHOWS_PER_PAGE, limit=ui.SHOWS_PER_PAGE)
     if total == 0 and interaction.type == discord.InteractionType.component:
-        raise ListGone("The shows on this list are gone (deleted, or no longer upcoming). Run `/tour list` again.")
+        raise ListGone(ui.LIST_GONE)
     return Page(ui.show_list_page(shows, when, index=index, page_count=page_count, total=total), index, page_count)
 
 

@@ -51,17 +51,26 @@ def checkin_embed(c: Checkin, author: discord.abc.User | None = None) -> discord
     return e
 
 
+MODAL_TEMPLATE = re.compile(r"roadie:checkin:modal:(?P<sid>\d+)")
+"""The check-in form's custom_id: the schedule whose prompt opened it (0: ``/checkin post``)."""
+
+
 class CheckinModal(discord.ui.Modal):
-    """The check-in form; submitting stores the check-in (one unit of work) and posts it."""
+    """The check-in form. It only draws the form: every submission, also one of a form opened
+    before a restart, is served by :func:`handle_modal_submit` from the custom_ids (the form is
+    unregistered from discord.py's in-memory modal store as soon as it is shown; see :func:`open_form`).
+    """
 
     wins = discord.ui.TextInput(
         label="Wins",
+        custom_id="wins",
         style=discord.TextStyle.paragraph,
         max_length=checkins.FIELD_MAX,
         placeholder="What went well since the last check-in?",
     )
     blockers = discord.ui.TextInput(
         label="Blockers",
+        custom_id="blockers",
         style=discord.TextStyle.paragraph,
         required=False,
         max_length=checkins.FIELD_MAX,
@@ -69,36 +78,74 @@ class CheckinModal(discord.ui.Modal):
     )
     next_steps = discord.ui.TextInput(
         label="Next steps",
+        custom_id="next_steps",
         style=discord.TextStyle.paragraph,
         max_length=checkins.FIELD_MAX,
         placeholder="What's next, and by when?",
     )
     link = discord.ui.TextInput(
-        label="Link (optional)", required=False, max_length=checkins.LINK_MAX, placeholder="https://…"
+        label="Link (optional)",
+        custom_id="link",
+        required=False,
+        max_length=checkins.LINK_MAX,
+        placeholder="https://…",
     )
 
     def __init__(self, schedule_id: int | None = None) -> None:
         super().__init__(title="Check-in", custom_id=f"roadie:checkin:modal:{schedule_id or 0}", timeout=None)
         self.schedule_id = schedule_id
 
-    async def on_submit(self, interaction: discord.Interaction) -> None:
+
+async def open_form(interaction: discord.Interaction, schedule_id: int | None = None) -> None:
+    """Answer ``interaction`` with the check-in form. The form is then dropped from discord.py's
+    modal store (``Modal.stop()``), so the submission is served by :func:`handle_modal_submit`
+    whichever process receives it: a form opened before a restart still posts."""
+    modal = CheckinModal(schedule_id)
+    await interaction.response.send_modal(modal)
+    modal.stop()
+
+
+def _submitted(components: list[dict] | None, out: dict[str, str]) -> dict[str, str]:  # type: ignore[type-arg]
+    """``{custom_id: value}`` of the text inputs in a MODAL_SUBMIT's components (action rows or labels)."""
+    for c in components or []:
+        if "value" in c and c.get("custom_id"):
+            out[str(c["custom_id"])] = str(c["value"] or "")
+        _submitted(c.get("components"), out)
+        if isinstance(c.get("component"), dict):
+            _submitted([c["component"]], out)
+    return out
+
+
+async def handle_modal_submit(interaction: discord.Interaction) -> bool:
+    """Store and post the check-in a submitted form carries; True when ``interaction`` was one.
+
+    Errors (e.g. an empty "Wins", a link that isn't http(s)) are answered ephemerally.
+    """
+    if interaction.type != discord.InteractionType.modal_submit:
+        return False
+    m = MODAL_TEMPLATE.fullmatch(str((interaction.data or {}).get("custom_id", "")))
+    if m is None:
+        return False
+    values = _submitted((interaction.data or {}).get("components"), {})  # type: ignore[arg-type]
+    try:
         async with interaction.client.uow() as s:  # type: ignore[attr-defined]
             c = await checkins.post_checkin(
                 s,
                 guild_id_of(interaction),
                 author_id=interaction.user.id,
-                wins=self.wins.value,
-                blockers=self.blockers.value,
-                next_steps=self.next_steps.value,
-                link=self.link.value,
+                wins=values.get("wins", ""),
+                blockers=values.get("blockers"),
+                next_steps=values.get("next_steps", ""),
+                link=values.get("link"),
                 channel_id=interaction.channel_id or 0,
                 now=clock.utcnow(),
-                schedule_id=self.schedule_id,
+                schedule_id=int(m["sid"]) or None,
             )
-        await interaction.response.send_message(embed=checkin_embed(c, interaction.user))
-
-    async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:  # type: ignore[override]
-        await reply_error(interaction, error)
+    except Exception as exc:  # shown to the user (ephemerally); logged when unexpected
+        await reply_error(interaction, exc)
+        return True
+    await interaction.response.send_message(embed=checkin_embed(c, interaction.user))
+    return True
 
 
 class OpenCheckin(discord.ui.DynamicItem[discord.ui.Button], template=r"roadie:checkin:open:(?P<sid>\d+)"):
@@ -124,7 +171,7 @@ class OpenCheckin(discord.ui.DynamicItem[discord.ui.Button], template=r"roadie:c
         return cls(int(match["sid"]))
 
     async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
-        await interaction.response.send_modal(CheckinModal(self.schedule_id))
+        await open_form(interaction, self.schedule_id)
 
 
 def scheduled_text(sched: CheckinSchedule, first: datetime, cfg: GuildConfig) -> str:
@@ -192,3 +239,9 @@ def people(n: int) -> str:
 def team_text(member_id: int, on_team: bool, size: int) -> str:
     """The reply to ``/checkin team-add`` / ``team-remove``."""
     return f"👥 <@{member_id}> is {'on' if on_team else 'off'} the check-in team ({people(size)})."
+
+
+LIST_GONE = "The check-ins on this list are gone. Run `/checkin history` again."
+"""A page button pressed on a list whose items are all gone (answered ephemerally)."""
+LIST_STALE = "This list can't be paged any more; run `/checkin history` again."
+"""A page button whose custom_id no longer names a list (answered ephemerally)."""

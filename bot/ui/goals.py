@@ -136,3 +136,9 @@ def goal_list_page(
     e = discord.Embed(title=title, description=body or "(this page is empty now)", colour=GOAL_COLOUR)
     e.set_footer(text=page_footer(index, page_count, f"{total} goal(s)", f"times in {tz.key}"))
     return e
+
+
+LIST_GONE = "The goals on this list are gone (deleted or finished). Run `/goal list` again."
+"""A page button pressed on a list whose items are all gone (answered ephemerally)."""
+LIST_STALE = "This list can't be paged any more; run `/goal list` again."
+"""A page button whose custom_id no longer names a list (answered ephemerally)."""

@@ -347,3 +347,7 @@ def info_saved_text(release: Release) -> str:
 def track_saved_text(release: Release, track: ReleaseTrack) -> str:
     """The reply to ``/release track``."""
     return f"🎵 Track {track.position} of release #{release.number} saved."
+
+
+LIST_GONE = "The releases on this list are gone (deleted). Run `/release list` again."
+"""A page button pressed on a list whose items are all gone (answered ephemerally)."""

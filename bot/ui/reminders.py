@@ -57,3 +57,7 @@ def list_pages(rems: list[Reminder], cfg: GuildConfig) -> list[discord.Embed]:
         e.set_footer(text=page_footer(i, len(bodies), f"{len(rems)} reminder(s)", f"times in {cfg.timezone}"))
         pages.append(e)
     return pages
+
+
+LIST_GONE = "The reminders on this list are gone (sent or cancelled). Run `/remind list` again."
+"""A page button pressed on a list whose items are all gone (answered ephemerally)."""

@@ -140,3 +140,9 @@ def show_list_page(shows: list[Show], when: str, *, index: int, page_count: int,
     e = discord.Embed(title=title, description=body or "(this page is empty now)", colour=TOUR_COLOUR)
     e.set_footer(text=page_footer(index, page_count, f"{total} show(s)", "dates are venue-local"))
     return e
+
+
+LIST_GONE = "The shows on this list are gone (deleted, or no longer upcoming). Run `/tour list` again."
+"""A page button pressed on a list whose items are all gone (answered ephemerally)."""
+LIST_STALE = "This list can't be paged any more; run `/tour list` again."
+"""A page button whose custom_id no longer names a list (answered ephemerally)."""

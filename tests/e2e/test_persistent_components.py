@@ -102,3 +102,23 @@ async def test_every_list_pager_survives_a_restart(double: DiscordDouble, db_url
         assert page.embeds[0]["footer"]["text"] == "Page 2/2 · 12 reminder(s) · times in UTC"
         assert_components_restart_proof(double, bot)
     assert double.rejections == []
+
+
+async def test_a_checkin_form_opened_before_a_restart_still_posts(double: DiscordDouble, db_url: str) -> None:
+    settings = settings_for(double, db_url)
+    async with running_bot(settings):
+        opened = await double.invoke(GUILD, GENERAL, BEN, "checkin post", {})
+        assert opened.type == 9  # the form
+    async with running_bot(settings) as bot:
+        assert bot._connection._view_store._modals == {}  # nothing in memory knows this form
+        res = await double.submit_modal(opened, {"Wins": "Booked *two* festivals", "Next steps": "Advance them"}, BEN)
+        assert res.embeds[0]["description"].startswith(f"from <@{BEN}> · <t:")
+        assert {f["name"]: f["value"] for f in res.embeds[0]["fields"]} == {
+            "🏆 Wins": "Booked \\*two\\* festivals",
+            "➡️ Next steps": "Advance them",
+        }
+        bad = await double.submit_modal(opened, {"Wins": "x", "Next steps": "y", "Link (optional)": "ftp://x"}, BEN)
+        assert (
+            bad.ephemeral and bad.content == "⚠️ The link must start with `https://` or `http://` (or leave it empty)."
+        )
+    assert double.rejections == []

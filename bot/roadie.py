@@ -119,4 +119,6 @@ class Roadie(commands.Bot):
             raise DeliveryError(f"HTTP {exc.status} {exc.code}: {exc.text[:120]}", permanent=not transient) from exc
         except (TimeoutError, aiohttp.ClientError, OSError) as exc:
             raise DeliveryError(f"network: {type(exc).__name__}", permanent=False) from exc
+        if isinstance(view, PersistentView):
+            view.stop()  # its click is served by the DynamicItem registered for the custom_id: keep no copy in memory
         return msg.id

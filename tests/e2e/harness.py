@@ -144,8 +144,9 @@ def write_config(path: Path, double: DiscordDouble, db_url: str, guilds: list[in
 
 def assert_components_restart_proof(double: DiscordDouble, bot: Roadie) -> None:
     """Every enabled component on every message Roadie posted is served by a registered DynamicItem
-    (its state is in the custom_id, so a fresh process handles the click), and no view the bot
-    holds has a timeout (discord.py's view timeouts run on the monotonic clock)."""
+    (its state is in the custom_id, so a fresh process handles the click), no view the bot holds
+    has a timeout (discord.py's view timeouts run on the monotonic clock), and in fact the bot holds
+    no view or form in memory at all."""
     import re
 
     from tests.double import validation as V
@@ -165,3 +166,5 @@ def assert_components_restart_proof(double: DiscordDouble, bot: Roadie) -> None:
             assert item.view is None or item.view.timeout is None, f"view {item.view!r} has a timeout"
     for view in store._synced_message_views.values():
         assert view.timeout is None, f"view {view!r} has a timeout"
+    # stronger: nothing Roadie posted lives in memory at all (every click is served from the custom_id)
+    assert store._views == {} and store._synced_message_views == {} and store._modals == {}

@@ -14,7 +14,17 @@ from bot.services.clock import utcnow
 from bot.ui.paginator import NOT_OWNER
 from bot.uow import UnitOfWork
 from tests.double import DiscordDouble
-from tests.e2e.harness import ANA, BEN, GENERAL, GUILD, assert_components_restart_proof, running_bot, settings_for
+from tests.e2e.harness import (
+    ANA,
+    BEN,
+    GENERAL,
+    GUILD,
+    BotProcess,
+    assert_components_restart_proof,
+    running_bot,
+    settings_for,
+    write_config,
+)
 
 
 async def seed_shows(db_url: str, n: int) -> list:  # type: ignore[type-arg]
@@ -121,4 +131,30 @@ async def test_a_checkin_form_opened_before_a_restart_still_posts(double: Discor
         assert (
             bad.ephemeral and bad.content == "⚠️ The link must start with `https://` or `http://` (or leave it empty)."
         )
+    assert double.rejections == []
+
+
+async def test_a_new_process_pages_a_list_posted_before_a_kill_9(double: DiscordDouble, db_url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """``python -m bot`` posts the list, dies (kill -9), and another ``python -m bot`` serves the click."""
+    await seed_shows(db_url, 23)
+    proc = BotProcess(write_config(tmp_path / "config.toml", double, db_url, [GUILD]), tmp_path)
+    await proc.start()
+    try:
+        await double.wait_until(
+            lambda: double.connected and GUILD in double.commands_guild, timeout=30, what="bot process ready"
+        )
+        res = await double.invoke(GUILD, GENERAL, ANA, "tour list", {})
+        assert buttons(res.message)[2]["custom_id"] == "roadie:page:tour:upcoming:1"
+        await proc.kill9()
+        readies = double.ready_count
+        await proc.start()
+        await double.wait_until(lambda: double.ready_count > readies, timeout=30, what="the new process ready")
+        page2 = await double.click(double.get_message(res.message["id"]), "roadie:page:tour:upcoming:1", ANA)
+        assert page2.type == 7
+        assert page2.embeds[0]["footer"]["text"] == "Page 2/3 · 23 show(s) · dates are venue-local"
+        assert await proc.terminate() == 0
+    finally:
+        if proc.proc and proc.proc.returncode is None:
+            await proc.kill9()
+    assert "Traceback" not in proc.log.read_text()
     assert double.rejections == []

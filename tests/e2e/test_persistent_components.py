@@ -9,7 +9,7 @@ from sqlalchemy import update
 from bot.db.engine import create_engine, create_sessionmaker
 from bot.db.migrate import upgrade
 from bot.db.models import Show
-from bot.services import tours
+from bot.services import checkins, releases, tours
 from bot.services.clock import utcnow
 from bot.ui.paginator import NOT_OWNER
 from bot.uow import UnitOfWork
@@ -95,6 +95,21 @@ async def test_tour_list_pages_turn_after_a_restart(double: DiscordDouble, db_ur
 
 async def test_every_list_pager_survives_a_restart(double: DiscordDouble, db_url: str) -> None:
     """/goal list, /remind list (ephemeral), /release list and /checkin history use the same pager."""
+    await upgrade(db_url)
+    engine = create_engine(db_url)
+    try:
+        async with UnitOfWork(create_sessionmaker(engine)) as s:
+            for i in range(11):
+                day = (utcnow() + timedelta(days=60 + i)).date().isoformat()
+                await releases.add_release(
+                    s, GUILD, title=f"Single {i + 1}", date_text=day, author_id=ANA, channel_id=GENERAL, now=utcnow()
+                )
+            for i in range(7):
+                await checkins.post_checkin(
+                    s, GUILD, author_id=BEN, wins=f"Win {i + 1}", next_steps="More", channel_id=GENERAL, now=utcnow()
+                )
+    finally:
+        await engine.dispose()
     settings = settings_for(double, db_url)
     async with running_bot(settings) as bot:
         for i in range(12):
@@ -105,11 +120,19 @@ async def test_every_list_pager_survives_a_restart(double: DiscordDouble, db_url
         assert remind_list.ephemeral
         assert buttons(goal_list.message)[2]["custom_id"] == "roadie:page:goal:open:1"
         assert buttons(remind_list.message)[2]["custom_id"] == "roadie:page:reminder::1"
+        release_list = await double.invoke(GUILD, GENERAL, ANA, "release list", {})
+        history = await double.invoke(GUILD, GENERAL, ANA, "checkin history", {"member": BEN, "limit": 7})
+        assert buttons(release_list.message)[2]["custom_id"] == "roadie:page:release::1"
+        assert buttons(history.message)[2]["custom_id"] == f"roadie:page:checkins:{BEN}.7:1"
     async with running_bot(settings) as bot:
         page = await double.click(double.get_message(goal_list.message["id"]), "roadie:page:goal:open:1", ANA)
         assert page.embeds[0]["footer"]["text"] == "Page 2/2 · 12 goal(s) · times in UTC"
         page = await double.click(double.get_message(remind_list.message["id"]), "roadie:page:reminder::1", ANA)
         assert page.embeds[0]["footer"]["text"] == "Page 2/2 · 12 reminder(s) · times in UTC"
+        page = await double.click(double.get_message(release_list.message["id"]), "roadie:page:release::1", ANA)
+        assert page.embeds[0]["footer"]["text"] == "Page 2/2 · 11 release(s)"
+        page = await double.click(double.get_message(history.message["id"]), f"roadie:page:checkins:{BEN}.7:1", ANA)
+        assert page.embeds[0]["footer"]["text"] == "Page 2/2 · 7 check-in(s)"
         assert_components_restart_proof(double, bot)
     assert double.rejections == []
 

@@ -10,6 +10,7 @@ import discord
 from discord.ext import commands
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot import features
 from bot.config import Settings
 from bot.scheduling.dispatcher import DeliveryError, NudgeDispatcher
 from bot.services.nudges import OutgoingNudge
@@ -20,8 +21,6 @@ from bot.ui.errors import reply_error
 from bot.uow import UnitOfWork
 
 log = logging.getLogger("roadie")
-
-EXTENSIONS = ("cogs.settings", "cogs.goals", "cogs.reminders", "cogs.tours", "cogs.releases", "cogs.checkins")
 
 
 class Roadie(commands.Bot):
@@ -52,7 +51,15 @@ class Roadie(commands.Bot):
         self.engine = engine
         self.sessionmaker = sessionmaker
         self.sync_only = sync_only
-        self.dispatcher = NudgeDispatcher(sessionmaker, self.send_nudge, sweep_seconds=settings.scheduler.sweep_seconds)
+        self.features = features.FEATURES
+        self.delete_handlers = features.delete_handlers(self.features)
+        self.page_sources = features.page_sources(self.features)
+        self.dispatcher = NudgeDispatcher(
+            sessionmaker,
+            self.send_nudge,
+            kinds=features.nudge_kinds(self.features),
+            sweep_seconds=settings.scheduler.sweep_seconds,
+        )
         self.tree.on_error = self._on_tree_error  # type: ignore[method-assign]
         self.ready_event = asyncio.Event()
 
@@ -61,9 +68,11 @@ class Roadie(commands.Bot):
         return UnitOfWork(self.sessionmaker, self.dispatcher.notify)
 
     async def setup_hook(self) -> None:
-        """Runs once per process after login: load cogs, sync if changed, start the dispatcher."""
-        for ext in EXTENSIONS:
-            await self.load_extension(ext)
+        """Runs once per process after login: wire the features (cogs, persistent components), sync if
+        changed, start the dispatcher."""
+        for feature in self.features:
+            await self.load_extension(feature.extension)
+        self.add_dynamic_items(*features.components(self.features))
         await sync_commands(
             self, self.tree, self.sessionmaker, self.settings.discord.sync_guild_ids, force=self.sync_only
         )
@@ -103,9 +112,7 @@ class Roadie(commands.Bot):
         )
         view = discord.utils.MISSING
         if out.button is not None:  # clicks are handled by the persistent DynamicItem matching custom_id
-            view = PersistentView(
-                discord.ui.Button(label=out.button[0], custom_id=out.button[1], style=discord.ButtonStyle.primary)
-            )
+            view = PersistentView(features.nudge_button(out.button, self.features))
         try:
             msg = await channel.send(out.content, allowed_mentions=mentions, nonce=out.nonce, view=view)
         except discord.Forbidden as exc:

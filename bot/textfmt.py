@@ -48,6 +48,11 @@ def truncate(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: max(limit - 1, 0)] + "…"
 
 
+def percent(fraction: float) -> int:
+    """``fraction`` (0..1) as a whole percentage, rounded half to even (0.335 -> 34)."""
+    return round(fraction * 100)
+
+
 # --- timestamps
 
 TIMESTAMP_STYLES = frozenset("tTdDfFR")

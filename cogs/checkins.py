@@ -8,7 +8,7 @@ from discord.ext import commands
 
 from bot.services import checkins, clock, settings
 from bot.ui import checkins as ui
-from bot.ui.paginator import ListGone, Page, PageButton, clamp, register_list, send_list
+from bot.ui.paginator import send_list
 from cogs._common import ClockText, NameText, actor_of, bot_of, check_bot_can_post, guild_id_of
 
 HISTORY_MAX, DIGEST_DAYS_MAX = 200, 90  # our bounds: check-ins listed, days a digest covers
@@ -17,24 +17,6 @@ WHAT_CHOICES = [
     app_commands.Choice(name="check-in prompt (pings the role, follows up after 24 h)", value="prompt"),
     app_commands.Choice(name="weekly digest", value="digest"),
 ]
-
-
-async def _history_page(interaction: discord.Interaction, arg: str, index: int) -> Page:
-    """Page ``index`` of ``/checkin history`` (``arg``: ``<member id or 0>.<limit>``), re-read now."""
-    member_text, _, limit_text = arg.partition(".")
-    if not (member_text.isdigit() and limit_text.isdigit()):
-        raise ListGone(ui.LIST_STALE)
-    async with bot_of(interaction).uow() as s:
-        rows = await checkins.history(
-            s, guild_id_of(interaction), member_id=int(member_text) or None, limit=int(limit_text)
-        )
-    if not rows:
-        if interaction.type == discord.InteractionType.component:
-            raise ListGone(ui.LIST_GONE)
-        return Page(ui.empty_history_embed(), 0, 1)
-    pages = ui.history_pages(rows)
-    index = clamp(index, len(pages))
-    return Page(pages[index], index, len(pages))
 
 
 @app_commands.guild_only()
@@ -160,7 +142,5 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="Ma
 
 
 async def setup(bot: commands.Bot) -> None:
-    """Extension entry point: the cog and the restart-proof "Post my check-in" button."""
-    register_list("checkins", _history_page)
-    bot.add_dynamic_items(ui.OpenCheckin, PageButton)
+    """Extension entry point (the "Post my check-in" button is wired in ``bot/features.py``)."""
     await bot.add_cog(CheckinsCog(bot))

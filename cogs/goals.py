@@ -9,36 +9,11 @@ from discord.ext import commands
 from bot.db.models import METRIC_MAX, NOTE_MAX, TITLE_MAX
 from bot.services import clock, goals, settings
 from bot.ui import goals as ui
-from bot.ui.confirm import ConfirmDelete, Keep, confirm_view, register_delete
-from bot.ui.paginator import ListGone, Page, PageButton, clamp, pages_for, register_list, send_list
+from bot.ui.confirm import confirm_view
+from bot.ui.paginator import send_list
 from cogs._common import NumberText, RefText, WhenText, actor_of, bot_of, check_bot_can_post, guild_id_of
 
 DATE_HELP = "e.g. 2027-06-01, 'next friday', 'in 3 weeks' (server time zone)"
-
-
-async def _goal_page(interaction: discord.Interaction, status: str, index: int) -> Page:
-    """Page ``index`` of ``/goal list status:<status>``, re-read now (the pager's :data:`PageSource`)."""
-    if status not in goals.STATUSES:
-        raise ListGone(ui.LIST_STALE)
-    gid = guild_id_of(interaction)
-    async with bot_of(interaction).uow() as s:
-        total = await goals.count_goals(s, gid, status)
-        page_count = pages_for(total, ui.GOALS_PER_PAGE)
-        index = clamp(index, page_count)
-        rows = await goals.list_goals(s, gid, status, offset=index * ui.GOALS_PER_PAGE, limit=ui.GOALS_PER_PAGE)
-        cfg = await settings.get_config(s, gid)
-    if total == 0 and interaction.type == discord.InteractionType.component:
-        raise ListGone(ui.LIST_GONE)
-    page = ui.goal_list_page(rows, cfg.tz, status, index=index, page_count=page_count, total=total)
-    return Page(page, index, page_count)
-
-
-async def _delete_goal(interaction: discord.Interaction, goal_id: int) -> str:
-    async with bot_of(interaction).uow() as s:
-        goal = await goals.delete_goal(
-            s, guild_id_of(interaction), goal_id, now=clock.utcnow(), actor=actor_of(interaction)
-        )
-    return ui.deleted_text(goal)
 
 
 @app_commands.guild_only()
@@ -190,7 +165,7 @@ class GoalsCog(commands.GroupCog, group_name="goal", group_description="Career g
             g = await goals.get_goal(s, gid, goal)
             await goals.require_can_change(s, g, actor_of(interaction))  # refuse now, not at the click
             cfg = await settings.get_config(s, gid)
-        view = confirm_view("goal", g.id)
+        view = confirm_view(ui.DELETE_KIND, g.id)
         await interaction.response.send_message(
             ui.delete_question(g),
             embed=ui.goal_embed(g, cfg.tz),
@@ -210,8 +185,5 @@ class GoalsCog(commands.GroupCog, group_name="goal", group_description="Career g
 
 
 async def setup(bot: commands.Bot) -> None:
-    """Extension entry point: the cog and its restart-proof buttons."""
-    register_delete("goal", _delete_goal)
-    register_list("goal", _goal_page)
-    bot.add_dynamic_items(ConfirmDelete, Keep, PageButton)
+    """Extension entry point (its components are wired in ``bot/features.py``)."""
     await bot.add_cog(GoalsCog(bot))

@@ -9,9 +9,8 @@ from discord.ext import commands
 from bot.db.models import TITLE_MAX, Release
 from bot.services import clock, releases, settings
 from bot.ui import releases as ui
-from bot.ui.confirm import ConfirmDelete, Keep, confirm_view, register_delete
-from bot.ui.paginator import ListGone, Page, clamp, register_list, send_list
-from bot.ui.paginator import PageButton as ListPageButton
+from bot.ui.confirm import confirm_view
+from bot.ui.paginator import send_list
 from cogs._common import CodeText, NameText, RefText, WhenText, actor_of, bot_of, check_bot_can_post, guild_id_of
 
 KIND_CHOICES = [app_commands.Choice(name=k, value=k) for k in releases.KINDS]
@@ -22,28 +21,6 @@ async def _today(interaction: discord.Interaction):  # type: ignore[no-untyped-d
     async with bot_of(interaction).uow() as s:
         cfg = await settings.get_config(s, guild_id_of(interaction))
     return clock.utcnow().astimezone(cfg.tz).date()
-
-
-async def _release_page(interaction: discord.Interaction, _arg: str, index: int) -> Page:
-    """Page ``index`` of ``/release list``, re-read now (the pager's :data:`PageSource`)."""
-    today = await _today(interaction)
-    async with bot_of(interaction).uow() as s:
-        rows = await releases.list_releases(s, guild_id_of(interaction), now=clock.utcnow())
-    if not rows:
-        if interaction.type == discord.InteractionType.component:
-            raise ListGone(ui.LIST_GONE)
-        return Page(ui.empty_list_embed(), 0, 1)
-    pages = ui.list_pages(rows, today)
-    index = clamp(index, len(pages))
-    return Page(pages[index], index, len(pages))
-
-
-async def _delete_release(interaction: discord.Interaction, release_id: int) -> str:
-    async with bot_of(interaction).uow() as s:
-        r = await releases.delete_release(
-            s, guild_id_of(interaction), release_id, now=clock.utcnow(), actor=actor_of(interaction)
-        )
-    return ui.deleted_text(r)
 
 
 @app_commands.guild_only()
@@ -183,7 +160,7 @@ class ReleasesCog(commands.GroupCog, group_name="release", group_description="Re
         async with bot_of(interaction).uow() as s:
             r = await releases.get_release(s, guild_id_of(interaction), release)
             await releases.require_can_change(s, r, actor_of(interaction))  # refuse now, not at the click
-        view = confirm_view("rel", r.id)
+        view = confirm_view(ui.DELETE_KIND, r.id)
         await interaction.response.send_message(
             ui.delete_question(r),
             view=view,
@@ -274,8 +251,5 @@ class ReleasesCog(commands.GroupCog, group_name="release", group_description="Re
 
 
 async def setup(bot: commands.Bot) -> None:
-    """Extension entry point: the cog and its restart-proof components."""
-    register_delete("rel", _delete_release)
-    register_list("release", _release_page)
-    bot.add_dynamic_items(ui.TaskSelect, ui.PageButton, ConfirmDelete, Keep, ListPageButton)
+    """Extension entry point (its components are wired in ``bot/features.py``)."""
     await bot.add_cog(ReleasesCog(bot))

@@ -9,23 +9,8 @@ from discord.ext import commands
 from bot.db.models import TEXT_MAX
 from bot.services import clock, reminders, settings
 from bot.ui import reminders as ui
-from bot.ui.paginator import ListGone, Page, PageButton, clamp, register_list, send_list
+from bot.ui.paginator import send_list
 from cogs._common import RefText, WhenText, actor_of, bot_of, check_bot_can_post, guild_id_of
-
-
-async def _reminder_page(interaction: discord.Interaction, _arg: str, index: int) -> Page:
-    """Page ``index`` of ``/remind list``, re-read now (the pager's :data:`PageSource`)."""
-    gid = guild_id_of(interaction)
-    async with bot_of(interaction).uow() as s:
-        rems = await reminders.list_reminders(s, gid)
-        cfg = await settings.get_config(s, gid)
-    if not rems:
-        if interaction.type == discord.InteractionType.component:
-            raise ListGone(ui.LIST_GONE)
-        return Page(ui.empty_list_embed(), 0, 1)
-    pages = ui.list_pages(rems, cfg)
-    index = clamp(index, len(pages))
-    return Page(pages[index], index, len(pages))
 
 
 @app_commands.guild_only()
@@ -77,7 +62,5 @@ class RemindersCog(commands.GroupCog, group_name="remind", group_description="On
 
 
 async def setup(bot: commands.Bot) -> None:
-    """Extension entry point: the cog and its restart-proof page buttons."""
-    register_list("reminder", _reminder_page)
-    bot.add_dynamic_items(PageButton)
+    """Extension entry point (its page buttons are wired in ``bot/features.py``)."""
     await bot.add_cog(RemindersCog(bot))

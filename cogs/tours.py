@@ -10,8 +10,8 @@ from discord.ext import commands
 
 from bot.services import clock, settings, tour_files, tours
 from bot.ui import tours as ui
-from bot.ui.confirm import ConfirmDelete, Keep, confirm_view, register_delete
-from bot.ui.paginator import ListGone, Page, PageButton, clamp, pages_for, register_list, send_list
+from bot.ui.confirm import confirm_view
+from bot.ui.paginator import send_list
 from cogs._common import (
     ClockText,
     NameText,
@@ -58,29 +58,6 @@ Tickets = app_commands.Range[str, 1, TICKETS_MAX]
 Capacity = app_commands.Range[int, 1, CAPACITY_MAX]
 Notes = app_commands.Range[str, 1, NOTES_MAX]
 Support = app_commands.Range[str, 1, SUPPORT_MAX]
-
-
-async def _tour_page(interaction: discord.Interaction, when: str, index: int) -> Page:
-    """Page ``index`` of ``/tour list when:<when>``, re-read now (the pager's :data:`PageSource`)."""
-    if when not in tours.WHENS:
-        raise ListGone(ui.LIST_STALE)
-    gid, now = guild_id_of(interaction), clock.utcnow()
-    async with bot_of(interaction).uow() as s:
-        total = await tours.count_shows(s, gid, when, now=now)
-        page_count = pages_for(total, ui.SHOWS_PER_PAGE)
-        index = clamp(index, page_count)
-        shows = await tours.list_shows(s, gid, when, now=now, offset=index * ui.SHOWS_PER_PAGE, limit=ui.SHOWS_PER_PAGE)
-    if total == 0 and interaction.type == discord.InteractionType.component:
-        raise ListGone(ui.LIST_GONE)
-    return Page(ui.show_list_page(shows, when, index=index, page_count=page_count, total=total), index, page_count)
-
-
-async def _delete_show(interaction: discord.Interaction, show_id: int) -> str:
-    async with bot_of(interaction).uow() as s:
-        show = await tours.delete_show(
-            s, guild_id_of(interaction), show_id, now=clock.utcnow(), actor=actor_of(interaction)
-        )
-    return ui.deleted_text(show)
 
 
 @app_commands.guild_only()
@@ -222,7 +199,7 @@ class ToursCog(commands.GroupCog, group_name="tour", group_description="Tour dat
         async with bot_of(interaction).uow() as s:
             sh = await tours.get_show(s, guild_id_of(interaction), show)
             await tours.require_can_change(s, sh, actor_of(interaction))  # refuse now, not at the click
-        view = confirm_view("show", sh.id)
+        view = confirm_view(ui.DELETE_KIND, sh.id)
         await interaction.response.send_message(
             ui.delete_question(sh), embed=ui.day_sheet(sh), view=view, ephemeral=True
         )
@@ -286,8 +263,5 @@ class ToursCog(commands.GroupCog, group_name="tour", group_description="Tour dat
 
 
 async def setup(bot: commands.Bot) -> None:
-    """Extension entry point: the cog and its restart-proof buttons."""
-    register_delete("show", _delete_show)
-    register_list("tour", _tour_page)
-    bot.add_dynamic_items(ConfirmDelete, Keep, PageButton)
+    """Extension entry point (its components are wired in ``bot/features.py``)."""
     await bot.add_cog(ToursCog(bot))

@@ -6,6 +6,8 @@ Times are UTC-aware (:class:`~bot.db.types.UTCDateTime`); Discord ids are 64-bit
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from enum import StrEnum
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     BigInteger,
@@ -21,7 +23,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.ext.asyncio import AsyncAttrs
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
 
 from bot.db.types import UTCDateTime
 
@@ -34,6 +36,91 @@ NOTE_MAX = 300
 
 class Base(AsyncAttrs, DeclarativeBase):
     """Declarative base for all Roadie tables."""
+
+
+# --- statuses: stored as their string values (String(16) columns); compare equal to plain strings
+
+
+class NudgeStatus(StrEnum):
+    """A nudge's delivery state: pending -> sending (claimed) -> sent, or cancelled / failed /
+    skipped (stale: no longer meaningful, ``Nudge.skip_reason`` says why)."""
+
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    CANCELLED = "cancelled"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+class GoalStatus(StrEnum):
+    """A goal is open until done; ``deleted`` goes with ``deleted_at`` (see :class:`SoftDelete`)."""
+
+    OPEN = "open"
+    DONE = "done"
+    DELETED = "deleted"
+
+
+class ReminderStatus(StrEnum):
+    """A reminder waits (pending) until its nudge is sent or fails, unless it is cancelled."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    CANCELLED = "cancelled"
+    FAILED = "failed"
+
+
+class ShowStatus(StrEnum):
+    """A show is confirmed, on hold (with a rank: 1st, 2nd, 3rd hold) or cancelled."""
+
+    CONFIRMED = "confirmed"
+    HOLD = "hold"
+    CANCELLED = "cancelled"
+
+
+# --- shared columns
+
+
+class NumberedItem:
+    """The columns every numbered guild item shares (goals, reminders, shows, releases, check-in
+    schedules): its row ``id``, the ``guild_id`` it belongs to, the ``number`` (#N) users see per
+    guild, the folded ``search_key`` autocomplete matches (``bot.services.refs.fold``), who made it
+    and when. ``search_key_max`` is the key's column length (per table, as migrated)."""
+
+    search_key_max: ClassVar[int] = TITLE_MAX
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger)
+    number: Mapped[int] = mapped_column(Integer)
+    author_id: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    @declared_attr
+    def search_key(cls) -> Mapped[str]:
+        return mapped_column(String(cls.search_key_max))
+
+
+class SoftDelete:
+    """The one soft-delete rule: an item is deleted when ``deleted_at`` (UTC) is set. Its row and
+    everything hanging off it are kept (nothing a user stored is destroyed, its #N is never reused),
+    it is hidden from every list, lookup and autocomplete (filter with :meth:`visible`), and its
+    nudges are cancelled by the service that deletes it."""
+
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    @classmethod
+    def visible(cls) -> Any:
+        """The WHERE clause that keeps deleted items out: ``deleted_at IS NULL``."""
+        return cls.deleted_at.is_(None)
+
+    @property
+    def is_deleted(self) -> bool:
+        """Whether :meth:`soft_delete` was applied."""
+        return self.deleted_at is not None
+
+    def soft_delete(self, now: datetime) -> None:
+        """Mark deleted at ``now`` (UTC); the caller cancels its nudges."""
+        self.deleted_at = now
 
 
 class AppState(Base):
@@ -57,7 +144,7 @@ class GuildSettings(Base):
     nudge_channel_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
 
-class Goal(Base):
+class Goal(NumberedItem, SoftDelete, Base):
     """A career goal, optionally measurable (``target`` in units of ``metric``) and dated."""
 
     __tablename__ = "goals"
@@ -66,23 +153,16 @@ class Goal(Base):
         Index("ix_goals_guild_status", "guild_id", "status"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    guild_id: Mapped[int] = mapped_column(BigInteger)
-    number: Mapped[int] = mapped_column(Integer)  # the #N users see, per guild
-    title: Mapped[str] = mapped_column(String(TITLE_MAX))
-    search_key: Mapped[str] = mapped_column(String(TITLE_MAX))  # bot.services.refs.fold(title)
+    title: Mapped[str] = mapped_column(String(TITLE_MAX))  # search_key: bot.services.refs.fold(title)
     metric: Mapped[str | None] = mapped_column(String(METRIC_MAX), nullable=True)
     target: Mapped[float | None] = mapped_column(Float, nullable=True)
     current: Mapped[float | None] = mapped_column(Float, nullable=True)
     owner_id: Mapped[int] = mapped_column(BigInteger)
-    author_id: Mapped[int] = mapped_column(BigInteger)
     channel_id: Mapped[int] = mapped_column(BigInteger)  # where it was created
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     due_has_time: Mapped[bool] = mapped_column(Boolean, default=False)
-    status: Mapped[str] = mapped_column(String(16), default="open")  # open | done | deleted (kept, hidden)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(16), default=GoalStatus.OPEN)  # a GoalStatus
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     progress: Mapped[list[GoalProgress]] = relationship(
         back_populates="goal",
@@ -90,6 +170,11 @@ class Goal(Base):
         passive_deletes=True,
         order_by="GoalProgress.id",
     )
+
+    def soft_delete(self, now: datetime) -> None:
+        """Mark deleted (``deleted_at``); the status says so too, as goals always have."""
+        super().soft_delete(now)
+        self.status = GoalStatus.DELETED
 
 
 class GoalProgress(Base):
@@ -107,7 +192,7 @@ class GoalProgress(Base):
     goal: Mapped[Goal] = relationship(back_populates="progress")
 
 
-class Reminder(Base):
+class Reminder(NumberedItem, Base):
     """A one-off reminder; its delivery is a :class:`Nudge` row."""
 
     __tablename__ = "reminders"
@@ -116,16 +201,12 @@ class Reminder(Base):
         Index("ix_reminders_guild_status", "guild_id", "status"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    guild_id: Mapped[int] = mapped_column(BigInteger)
-    number: Mapped[int] = mapped_column(Integer)
+    search_key_max = TEXT_MAX  # bot.services.refs.fold(text)
+
     text: Mapped[str] = mapped_column(String(TEXT_MAX))
-    search_key: Mapped[str] = mapped_column(String(TEXT_MAX))  # bot.services.refs.fold(text)
     channel_id: Mapped[int] = mapped_column(BigInteger)
-    author_id: Mapped[int] = mapped_column(BigInteger)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending|sent|cancelled|failed
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(16), default=ReminderStatus.PENDING)  # a ReminderStatus
 
 
 class Nudge(Base):
@@ -150,7 +231,7 @@ class Nudge(Base):
     ref_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     offset_days: Mapped[int] = mapped_column(Integer, default=0)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    status: Mapped[str] = mapped_column(String(16), default="pending")
+    status: Mapped[str] = mapped_column(String(16), default=NudgeStatus.PENDING)  # a NudgeStatus
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     retry_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
@@ -167,7 +248,7 @@ class Nudge(Base):
         return f"roadie-n{self.id}"
 
 
-class Show(Base):
+class Show(NumberedItem, SoftDelete, Base):
     """A show on the tour: a local date and local times at the venue, in the venue's zone.
 
     ``date`` and the times are the venue's wall clock (never converted), so a show can't shift
@@ -184,9 +265,8 @@ class Show(Base):
         Index("ix_shows_guild_uid", "guild_id", "uid"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    guild_id: Mapped[int] = mapped_column(BigInteger)
-    number: Mapped[int] = mapped_column(Integer)
+    search_key_max = 300  # fold("venue city")
+
     uid: Mapped[str] = mapped_column(String(255))
     date: Mapped[date] = mapped_column(Date)
     city: Mapped[str] = mapped_column(String(100))
@@ -198,21 +278,17 @@ class Show(Base):
     soundcheck: Mapped[time | None] = mapped_column(Time, nullable=True)
     doors: Mapped[time | None] = mapped_column(Time, nullable=True)
     set_time: Mapped[time | None] = mapped_column(Time, nullable=True)
-    status: Mapped[str] = mapped_column(String(16), default="confirmed")
+    status: Mapped[str] = mapped_column(String(16), default=ShowStatus.CONFIRMED)  # a ShowStatus
     hold_rank: Mapped[int | None] = mapped_column(Integer, nullable=True)
     capacity: Mapped[int | None] = mapped_column(Integer, nullable=True)
     ticket_url: Mapped[str | None] = mapped_column(String(500), nullable=True)
     notes: Mapped[str | None] = mapped_column(String(1000), nullable=True)
     support: Mapped[str | None] = mapped_column(String(300), nullable=True)
-    search_key: Mapped[str] = mapped_column(String(300))  # fold("venue city")
     channel_id: Mapped[int] = mapped_column(BigInteger)
-    author_id: Mapped[int] = mapped_column(BigInteger)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
-class Release(Base):
+class Release(NumberedItem, SoftDelete, Base):
     """A single, EP or album with a release date (a calendar date in the guild's zone)."""
 
     __tablename__ = "releases"
@@ -221,19 +297,12 @@ class Release(Base):
         Index("ix_releases_guild_date", "guild_id", "release_date"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    guild_id: Mapped[int] = mapped_column(BigInteger)
-    number: Mapped[int] = mapped_column(Integer)
     title: Mapped[str] = mapped_column(String(TITLE_MAX))
-    search_key: Mapped[str] = mapped_column(String(TITLE_MAX))
     kind: Mapped[str] = mapped_column(String(16))  # single | ep | album
     release_date: Mapped[date] = mapped_column(Date)
     distributor: Mapped[str | None] = mapped_column(String(100), nullable=True)
     upc: Mapped[str | None] = mapped_column(String(14), nullable=True)
     channel_id: Mapped[int] = mapped_column(BigInteger)
-    author_id: Mapped[int] = mapped_column(BigInteger)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     tasks: Mapped[list[ReleaseTask]] = relationship(
         back_populates="release",
@@ -278,7 +347,7 @@ class GuildRole(Base):
     role_id: Mapped[int] = mapped_column(BigInteger)
 
 
-class CheckinSchedule(Base):
+class CheckinSchedule(NumberedItem, SoftDelete, Base):
     """A weekly rule: a check-in prompt (or a digest) every ``weekday`` (0 = Monday) at
     ``local_time`` in the guild's zone, posted in ``channel_id``, pinging ``role_id`` (prompts).
 
@@ -288,19 +357,15 @@ class CheckinSchedule(Base):
     __tablename__ = "checkin_schedules"
     __table_args__ = (UniqueConstraint("guild_id", "number", name="uq_checkin_schedules_guild_number"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    guild_id: Mapped[int] = mapped_column(BigInteger, index=True)
-    number: Mapped[int] = mapped_column(Integer)
+    search_key_max = 100
+
+    guild_id: Mapped[int] = mapped_column(BigInteger, index=True)  # (indexed here, as migrated)
     kind: Mapped[str] = mapped_column(String(16), default="prompt")  # prompt | digest
     weekday: Mapped[int] = mapped_column(Integer)
     local_time: Mapped[time] = mapped_column(Time)
     channel_id: Mapped[int] = mapped_column(BigInteger)
     role_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
-    author_id: Mapped[int] = mapped_column(BigInteger)
-    search_key: Mapped[str] = mapped_column(String(100))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_prompt_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class Checkin(Base):

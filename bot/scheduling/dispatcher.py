@@ -58,12 +58,14 @@ class NudgeDispatcher:
         sessionmaker: async_sessionmaker[AsyncSession],
         sender: Sender,
         *,
+        kinds: nudges.Kinds,
         sweep_seconds: float = 30.0,
         clock: Callable[[], datetime] = utcnow,
         concurrency: int = 16,
     ) -> None:
         self._sm = sessionmaker
         self._send = sender
+        self._kinds = kinds
         self._clock = clock
         self._sweep_seconds = sweep_seconds
         self._scheduler: AsyncIOScheduler | None = None
@@ -101,7 +103,7 @@ class NudgeDispatcher:
             return
         async with self.uow() as s:
             n = await nudges.recover_interrupted(s)
-            skipped = await nudges.skip_stale(s, self._clock())
+            skipped = await nudges.skip_stale(s, self._clock(), kinds=self._kinds)
         if n:
             log.info("recovered %d nudge(s) interrupted mid-send; resending with their nonce", n)
         if skipped:
@@ -197,7 +199,7 @@ class NudgeDispatcher:
             while True:
                 self._again = False
                 async with self.uow() as s:  # the claim is committed before anything is sent
-                    batch = await nudges.claim_due(s, self._clock(), limit=200)
+                    batch = await nudges.claim_due(s, self._clock(), kinds=self._kinds, limit=200)
                 for out in batch:
                     self.spawn(self._send_one(out), f"deliver nudge {out.nudge_id}")
                 if not self._again and len(batch) < 200:
@@ -223,20 +225,20 @@ class NudgeDispatcher:
         except DeliveryError as exc:
             async with self.uow() as s:  # wakes the dispatcher for the retry after commit
                 if exc.permanent:
-                    await nudges.mark_failed(s, nudge_id, str(exc))
+                    await nudges.mark_failed(s, nudge_id, str(exc), kinds=self._kinds)
                     log.warning("nudge %s failed for good: %s", nudge_id, exc)
                 else:
-                    retry = await nudges.mark_retry(s, nudge_id, str(exc), self._clock())
+                    retry = await nudges.mark_retry(s, nudge_id, str(exc), self._clock(), kinds=self._kinds)
                     log.warning("nudge %s delayed (%s); retry at %s", nudge_id, exc, retry)
             return
         except Exception as exc:  # unknown outcome: retry; the stable nonce prevents a double
             log.exception("nudge %s: unexpected send error; will retry", nudge_id)
             async with self.uow() as s:
-                await nudges.mark_retry(s, nudge_id, f"{type(exc).__name__}: {exc}", self._clock())
+                await nudges.mark_retry(s, nudge_id, f"{type(exc).__name__}: {exc}", self._clock(), kinds=self._kinds)
             return
         # A CancelledError (shutdown mid-send) leaves the row 'sending': start-up recovery resends
         # it with the same nonce, which Discord de-duplicates.
         async with self.uow() as s:
-            await nudges.mark_sent(s, nudge_id, message_id, self._clock())
+            await nudges.mark_sent(s, nudge_id, message_id, self._clock(), kinds=self._kinds)
         self.delivered += 1
         log.info("nudge %s delivered to channel %s%s", nudge_id, out.channel_id, " (late)" if out.late else "")

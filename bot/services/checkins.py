@@ -20,7 +20,19 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from bot.db.models import Checkin, CheckinSchedule, Goal, GoalProgress, Nudge, Release, Show, TeamMember
+from bot.db.models import (
+    Checkin,
+    CheckinSchedule,
+    Goal,
+    GoalProgress,
+    GoalStatus,
+    Nudge,
+    NudgeStatus,
+    Release,
+    Show,
+    ShowStatus,
+    TeamMember,
+)
 from bot.services import nudges, refs
 from bot.services.errors import InvalidInput
 from bot.services.numbers import format_amount
@@ -38,7 +50,7 @@ TEAM_WINDOW = timedelta(days=28)
 FOLLOWUP_AFTER = timedelta(hours=24)
 FIELD_MAX = 1000
 LINK_MAX = 300
-OPEN_BUTTON = "roadie:checkin:open:{sid}"
+OPEN_ACTION = "checkin:open"  # the prompt's button: opens the form (bot.ui.checkins.OpenCheckin)
 LIST_HINT = "`/checkin schedules`"
 _URL_RE = re.compile(r"^https?://\S+$", re.IGNORECASE)
 
@@ -200,7 +212,7 @@ async def add_schedule(
     twin = await session.scalar(
         select(CheckinSchedule).where(
             CheckinSchedule.guild_id == guild_id,
-            CheckinSchedule.deleted_at.is_(None),
+            CheckinSchedule.visible(),
             CheckinSchedule.kind == kind,
             CheckinSchedule.weekday == weekday,
             CheckinSchedule.local_time == at,
@@ -242,7 +254,7 @@ async def list_schedules(session: AsyncSession, guild_id: int) -> list[tuple[Che
     rows = (
         await session.scalars(
             select(CheckinSchedule)
-            .where(CheckinSchedule.guild_id == guild_id, CheckinSchedule.deleted_at.is_(None))
+            .where(CheckinSchedule.guild_id == guild_id, CheckinSchedule.visible())
             .order_by(CheckinSchedule.number)
         )
     ).all()
@@ -250,7 +262,7 @@ async def list_schedules(session: AsyncSession, guild_id: int) -> list[tuple[Che
     for s in rows:
         nxt = await session.scalar(
             select(func.min(Nudge.due_at)).where(
-                Nudge.kind.in_((KIND_PROMPT, KIND_DIGEST)), Nudge.ref_id == s.id, Nudge.status == "pending"
+                Nudge.kind.in_((KIND_PROMPT, KIND_DIGEST)), Nudge.ref_id == s.id, Nudge.status == NudgeStatus.PENDING
             )
         )
         out.append((s, nxt))
@@ -270,7 +282,7 @@ async def get_schedule(session: AsyncSession, guild_id: int, ref: str) -> Checki
         ref,
         noun="schedule",
         list_hint=LIST_HINT,
-        visible=[CheckinSchedule.deleted_at.is_(None)],
+        visible=[CheckinSchedule.visible()],
     )
 
 
@@ -284,7 +296,7 @@ async def remove_schedule(
     """
     s = await get_schedule(session, guild_id, ref)
     await require_owner_or_manager(session, guild_id, actor, [s.author_id], f"check-in schedule #{s.number}")
-    s.deleted_at = now
+    s.soft_delete(now)
     await nudges.cancel_for(session, (KIND_PROMPT, KIND_FOLLOWUP, KIND_DIGEST), s.id)
     await session.flush()
     return s
@@ -343,7 +355,7 @@ async def build_digest(session: AsyncSession, guild_id: int, *, days: int, now: 
         await session.execute(
             select(Goal, func.count(GoalProgress.id))
             .join(GoalProgress, GoalProgress.goal_id == Goal.id)
-            .where(Goal.guild_id == guild_id, Goal.status != "deleted", GoalProgress.created_at >= since)
+            .where(Goal.guild_id == guild_id, Goal.visible(), GoalProgress.created_at >= since)
             .group_by(Goal.id)
             .order_by(func.count(GoalProgress.id).desc())
         )
@@ -369,7 +381,7 @@ async def build_digest(session: AsyncSession, guild_id: int, *, days: int, now: 
     d.goals_completed = list(
         await session.scalars(
             select(Goal)
-            .where(Goal.guild_id == guild_id, Goal.status == "done", Goal.done_at >= since)
+            .where(Goal.guild_id == guild_id, Goal.status == GoalStatus.DONE, Goal.done_at >= since)
             .order_by(Goal.done_at)
         )
     )
@@ -380,8 +392,8 @@ async def build_digest(session: AsyncSession, guild_id: int, *, days: int, now: 
             select(Show)
             .where(
                 Show.guild_id == guild_id,
-                Show.deleted_at.is_(None),
-                Show.status != "cancelled",
+                Show.visible(),
+                Show.status != ShowStatus.CANCELLED,
                 Show.date >= today,
                 Show.date <= horizon,
             )
@@ -390,9 +402,7 @@ async def build_digest(session: AsyncSession, guild_id: int, *, days: int, now: 
     )
     releases = (
         await session.scalars(
-            select(Release)
-            .where(Release.guild_id == guild_id, Release.deleted_at.is_(None))
-            .options(selectinload(Release.tasks))
+            select(Release).where(Release.guild_id == guild_id, Release.visible()).options(selectinload(Release.tasks))
         )
     ).all()
     due: list[tuple[date, Release, object]] = []
@@ -404,7 +414,7 @@ async def build_digest(session: AsyncSession, guild_id: int, *, days: int, now: 
     d.tasks_due = [(r, t) for _w, r, t in sorted(due, key=lambda x: (x[0], x[1].number, x[2].position))]
     d.last_prompt_at = await session.scalar(
         select(func.max(CheckinSchedule.last_prompt_at)).where(
-            CheckinSchedule.guild_id == guild_id, CheckinSchedule.kind == "prompt", CheckinSchedule.deleted_at.is_(None)
+            CheckinSchedule.guild_id == guild_id, CheckinSchedule.kind == "prompt", CheckinSchedule.visible()
         )
     )
     if d.last_prompt_at is not None:
@@ -488,7 +498,7 @@ def digest_text(d: Digest, tz: ZoneInfo) -> str:
 
 async def _schedule_row(session: AsyncSession, nudge: Nudge) -> CheckinSchedule | None:
     s = await session.get(CheckinSchedule, nudge.ref_id)
-    if s is None or s.deleted_at is not None or s.guild_id != nudge.guild_id:
+    if s is None or s.is_deleted or s.guild_id != nudge.guild_id:
         return None
     return s
 
@@ -522,9 +532,7 @@ async def _render_prompt(session: AsyncSession, nudge: Nudge, now: datetime) -> 
         f"📝 {ping}Time for the weekly check-in! Share your wins, blockers and next steps: press "
         f"**Post my check-in** (or use `/checkin post`)."
     )
-    return nudges.Rendered(
-        text, (), s.channel_id, (s.role_id,) if s.role_id else (), ("Post my check-in", OPEN_BUTTON.format(sid=s.id))
-    )
+    return nudges.Rendered(text, (), s.channel_id, (s.role_id,) if s.role_id else (), (OPEN_ACTION, s.id))
 
 
 async def _render_followup(session: AsyncSession, nudge: Nudge, now: datetime) -> nudges.Rendered | None:
@@ -540,9 +548,7 @@ async def _render_followup(session: AsyncSession, nudge: Nudge, now: datetime) -
         f"⏰ {names} friendly nudge: the check-in from {ts(prompt_at, 'R')} is still open. "
         "Press **Post my check-in** when you have a minute."
     )
-    return nudges.Rendered(
-        text[:CONTENT_MAX], tuple(missing[:40]), s.channel_id, (), ("Post my check-in", OPEN_BUTTON.format(sid=s.id))
-    )
+    return nudges.Rendered(text[:CONTENT_MAX], tuple(missing[:40]), s.channel_id, (), (OPEN_ACTION, s.id))
 
 
 async def _render_digest(session: AsyncSession, nudge: Nudge, now: datetime) -> nudges.Rendered | None:
@@ -589,9 +595,12 @@ async def _followup_until(session: AsyncSession, nudge: Nudge) -> nudges.Stale |
     return nudges.Stale(min(newer), "a newer check-in prompt was due (it has its own follow-up)")
 
 
-nudges.register_kind(KIND_PROMPT, _render_prompt, until=None)  # after downtime: one late prompt
-nudges.register_kind(KIND_FOLLOWUP, _render_followup, until=_followup_until)
-nudges.register_kind(KIND_DIGEST, _render_digest, until=None)  # a digest of the last 7 days is still news
+NUDGE_KINDS = (
+    nudges.NudgeKind(KIND_PROMPT, _render_prompt, until=None),  # after downtime: one late prompt
+    nudges.NudgeKind(KIND_FOLLOWUP, _render_followup, until=_followup_until),
+    nudges.NudgeKind(KIND_DIGEST, _render_digest, until=None),  # a digest of the last 7 days is still news
+)
+"""Wired in ``bot/features.py``."""
 
 
 async def replan_guild(session: AsyncSession, guild_id: int, now: datetime) -> int:
@@ -602,7 +611,7 @@ async def replan_guild(session: AsyncSession, guild_id: int, now: datetime) -> i
     cfg = await get_config(session, guild_id)
     rows = (
         await session.scalars(
-            select(CheckinSchedule).where(CheckinSchedule.guild_id == guild_id, CheckinSchedule.deleted_at.is_(None))
+            select(CheckinSchedule).where(CheckinSchedule.guild_id == guild_id, CheckinSchedule.visible())
         )
     ).all()
     for s in rows:

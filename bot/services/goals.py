@@ -14,13 +14,13 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import METRIC_MAX, NOTE_MAX, TITLE_MAX, Goal, GoalProgress, Nudge
+from bot.db.models import METRIC_MAX, NOTE_MAX, TITLE_MAX, Goal, GoalProgress, GoalStatus, Nudge, NudgeStatus
 from bot.services import nudges, refs
 from bot.services.errors import InvalidInput, NotFound
 from bot.services.numbers import format_amount, parse_amount
 from bot.services.permissions import Actor, require_owner_or_manager
 from bot.services.settings import GuildConfig, get_config
-from bot.textfmt import CHOICES_MAX, escape_markdown, ts
+from bot.textfmt import CHOICES_MAX, escape_markdown, percent, ts
 from bot.textfmt import when as when_text
 from bot.timeparse import DEFAULT_TIME, format_local, parse_future
 
@@ -80,7 +80,7 @@ def progress_summary(goal: Goal) -> str | None:
     target = describe_target(goal)
     if target is None or not goal.current:
         return target
-    return f"{target} ({round((progress_fraction(goal) or 0.0) * 100)}%)"
+    return f"{target} ({percent(progress_fraction(goal) or 0.0)}%)"
 
 
 def _nudge_times(goal: Goal, cfg: GuildConfig) -> list[tuple[int, datetime]]:
@@ -99,7 +99,7 @@ def _nudge_times(goal: Goal, cfg: GuildConfig) -> list[tuple[int, datetime]]:
 async def plan_nudges(session: AsyncSession, goal: Goal, cfg: GuildConfig, now: datetime) -> list[datetime]:
     """Replace the goal's pending nudges with fresh ones; returns their due times (UTC), soonest first."""
     await nudges.cancel_for(session, KIND, goal.id)
-    if goal.status != "open" or goal.due_at is None:
+    if goal.status != GoalStatus.OPEN or goal.due_at is None:
         return []
     channel = cfg.nudge_channel_id or goal.channel_id
     planned = []
@@ -124,7 +124,7 @@ async def pending_nudges(session: AsyncSession, goal: Goal) -> list[datetime]:
     """Due times (UTC) of the goal's pending nudges, soonest first."""
     rows = await session.scalars(
         select(Nudge.due_at)
-        .where(Nudge.kind == KIND, Nudge.ref_id == goal.id, Nudge.status == "pending")
+        .where(Nudge.kind == KIND, Nudge.ref_id == goal.id, Nudge.status == NudgeStatus.PENDING)
         .order_by(Nudge.due_at)
     )
     return list(rows)
@@ -177,7 +177,7 @@ async def add_goal(
         channel_id=channel_id,
         due_at=when.utc if when else None,
         due_has_time=bool(when and when.has_time),
-        status="open",
+        status=GoalStatus.OPEN,
         created_at=now,
     )
     session.add(goal)
@@ -243,16 +243,14 @@ async def get_goal(session: AsyncSession, guild_id: int, ref: str) -> Goal:
     Raises:
         NotFound: no such goal here.  InvalidInput: ambiguous title.
     """
-    return await refs.resolve(
-        session, Goal, guild_id, ref, noun="goal", list_hint=LIST_HINT, visible=[Goal.status != "deleted"]
-    )
+    return await refs.resolve(session, Goal, guild_id, ref, noun="goal", list_hint=LIST_HINT, visible=[Goal.visible()])
 
 
 def _listing(guild_id: int, status: str):  # type: ignore[no-untyped-def]
     if status not in STATUSES:
         raise InvalidInput("Status must be `open`, `done` or `all`.")
     cond = [Goal.guild_id == guild_id]
-    cond.append(Goal.status == status if status != "all" else Goal.status != "deleted")
+    cond.append(Goal.visible() if status == "all" else Goal.status == status)
     return cond
 
 
@@ -269,7 +267,7 @@ async def list_goals(
     q = (
         select(Goal)
         .where(*_listing(guild_id, status))
-        .order_by(case((Goal.status == "open", 0), else_=1), Goal.due_at.is_(None), Goal.due_at, Goal.number)
+        .order_by(case((Goal.status == GoalStatus.OPEN, 0), else_=1), Goal.due_at.is_(None), Goal.due_at, Goal.number)
         .offset(offset)
         .limit(limit)
     )
@@ -343,9 +341,9 @@ async def complete_goal(
     """
     goal = await get_goal(session, guild_id, ref)
     await require_can_change(session, goal, actor)
-    if goal.status == "done":
+    if goal.status == GoalStatus.DONE:
         raise InvalidInput(f"Goal #{goal.number} is already done.")
-    goal.status, goal.done_at = "done", now
+    goal.status, goal.done_at = GoalStatus.DONE, now
     await nudges.cancel_for(session, KIND, goal.id)
     await session.flush()
     return goal
@@ -362,13 +360,11 @@ async def delete_goal(
         NotFound: no such goal in this guild, or already deleted.
         Forbidden: ``actor`` neither owns nor wrote the goal and is not a manager.
     """
-    goal = await session.scalar(
-        select(Goal).where(Goal.id == goal_id, Goal.guild_id == guild_id, Goal.status != "deleted")
-    )
+    goal = await session.scalar(select(Goal).where(Goal.id == goal_id, Goal.guild_id == guild_id, Goal.visible()))
     if goal is None:
         raise NotFound("That goal no longer exists (already deleted?).")
     await require_can_change(session, goal, actor)
-    goal.status, goal.deleted_at = "deleted", now
+    goal.soft_delete(now)
     await nudges.cancel_for(session, KIND, goal.id)
     await session.flush()
     return goal
@@ -385,7 +381,7 @@ async def replan_dateonly_goals(session: AsyncSession, guild_id: int, old_tz: st
     old = ZoneInfo(old_tz)
     goals = (
         await session.scalars(
-            select(Goal).where(Goal.guild_id == guild_id, Goal.status == "open", Goal.due_at.is_not(None))
+            select(Goal).where(Goal.guild_id == guild_id, Goal.status == GoalStatus.OPEN, Goal.due_at.is_not(None))
         )
     ).all()
     for goal in goals:
@@ -403,7 +399,7 @@ async def replan_channel(session: AsyncSession, guild_id: int, now: datetime) ->
     cfg = await get_config(session, guild_id)
     goals = (
         await session.scalars(
-            select(Goal).where(Goal.guild_id == guild_id, Goal.status == "open", Goal.due_at.is_not(None))
+            select(Goal).where(Goal.guild_id == guild_id, Goal.status == GoalStatus.OPEN, Goal.due_at.is_not(None))
         )
     ).all()
     for goal in goals:
@@ -418,22 +414,22 @@ async def autocomplete(
 
     Matches number or title text (any script, any case); at most ``limit`` (Discord allows 25).
     """
-    q = select(Goal.number, Goal.title, Goal.status).where(Goal.guild_id == guild_id, Goal.status != "deleted")
+    q = select(Goal.number, Goal.title, Goal.status).where(Goal.guild_id == guild_id, Goal.visible())
     if status:
         q = q.where(Goal.status == status)
     cond = refs.search_filter(Goal, query)
     if cond is not None:
         q = q.where(cond)
-    q = q.order_by(case((Goal.status == "open", 0), else_=1), Goal.number.desc()).limit(limit)
+    q = q.order_by(case((Goal.status == GoalStatus.OPEN, 0), else_=1), Goal.number.desc()).limit(limit)
     return [
-        (refs.choice_label(n, t, " (done)" if st == "done" else ""), f"#{n}")
+        (refs.choice_label(n, t, " (done)" if st == GoalStatus.DONE else ""), f"#{n}")
         for n, t, st in (await session.execute(q)).all()
     ]
 
 
 async def _render(session: AsyncSession, nudge: Nudge, now: datetime) -> nudges.Rendered | None:
     goal = await session.get(Goal, nudge.ref_id)
-    if goal is None or goal.status != "open" or goal.due_at is None or goal.guild_id != nudge.guild_id:
+    if goal is None or goal.status != GoalStatus.OPEN or goal.due_at is None or goal.guild_id != nudge.guild_id:
         return None
     cfg = await get_config(session, goal.guild_id)
     days = (goal.due_at.astimezone(cfg.tz).date() - now.astimezone(cfg.tz).date()).days
@@ -475,4 +471,5 @@ async def _until(session: AsyncSession, nudge: Nudge) -> nudges.Stale | None:
     return nudges.Stale(later, "a later nudge about the same goal was due")
 
 
-nudges.register_kind(KIND, _render, until=_until)
+NUDGE_KINDS = (nudges.NudgeKind(KIND, _render, until=_until),)
+"""Wired in ``bot/features.py``."""

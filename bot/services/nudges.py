@@ -1,31 +1,32 @@
 """Nudges: the rows that say what Roadie owes which channel, when. Delivery state lives here.
 
 A nudge moves ``pending`` -> ``sending`` (claimed by one UPDATE) -> ``sent``; or to ``cancelled``
-(its subject went away), ``failed`` (Discord refused for good: channel gone, no permission) or
-``skipped`` (stale: its moment passed in a way that makes it meaningless; ``skip_reason`` says why).
-Transient failures put it back to ``pending`` with ``retry_at``. Renderers for each ``kind`` turn a
-row into a :class:`OutgoingNudge` at delivery time, so edits made after scheduling are honoured.
+(its subject went away), ``failed`` (Discord refused for good: channel gone, no permission; or
+no renderer is wired for its kind) or ``skipped`` (stale: its moment passed in a way that makes it
+meaningless; ``skip_reason`` says why). Transient failures put it back to ``pending`` with
+``retry_at``. Each feature's :class:`NudgeKind` (listed in ``bot/features.py``) turns a row into an
+:class:`OutgoingNudge` at delivery time, so edits made after scheduling are honoured.
 
-Staleness is one rule for every kind: each kind declares, with :func:`register_kind`'s ``until``,
-until when one of its nudges makes sense (a show's day-before until the show's day begins, a
-check-in follow-up until the next prompt, ...). A nudge claimed at or after that instant is not
-sent but marked ``skipped`` with the reason; a kind with ``until=None`` is always worth sending,
-late if need be. At start-up :func:`skip_stale` applies the rule to everything overdue at once, so
-the dispatcher can log how many were skipped after downtime.
+Staleness is one rule for every kind: each :class:`NudgeKind` says, with ``until``, until when one
+of its nudges makes sense (a show's day-before until the show's day begins, a check-in follow-up
+until the next prompt, ...). A nudge claimed at or after that instant is not sent but marked
+``skipped`` with the reason; ``until=None`` means always worth sending, late if need be. At
+start-up :func:`skip_stale` applies the rule to everything overdue at once, so the dispatcher can
+log how many were skipped after downtime.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Nudge
+from bot.db.models import Nudge, NudgeStatus
 from bot.textfmt import CONTENT_MAX, ts
 from bot.uow import record_scheduled
 
@@ -35,7 +36,7 @@ LATE_AFTER = timedelta(seconds=60)  # due longer ago than this when sent: marked
 MAX_ATTEMPTS = 12
 RETRY_BASE = timedelta(seconds=5)
 RETRY_CAP = timedelta(minutes=15)
-ACTIVE = ("pending", "sending")
+ACTIVE = (NudgeStatus.PENDING, NudgeStatus.SENDING)
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,8 @@ class OutgoingNudge:
         nonce: stable per nudge (≤ 25 chars) for ``enforce_nonce`` de-duplication.
         late: True when sent more than :data:`LATE_AFTER` after its due time.
         mention_role_ids: roles this message may ping (e.g. a check-in prompt's team role).
-        button: (label, custom_id) of one button to attach, handled by a persistent component.
+        button: (action, id) of one persistent button to attach, e.g. ``("checkin:open", 5)``;
+            the Discord side builds it from the component wired for that action in ``bot/features.py``.
     """
 
     nudge_id: int
@@ -61,19 +63,19 @@ class OutgoingNudge:
     late: bool = False
     due_at: datetime | None = None
     mention_role_ids: tuple[int, ...] = ()
-    button: tuple[str, str] | None = None
+    button: tuple[str, int] | None = None
 
 
 @dataclass
 class Rendered:
     """What a renderer returns: the text, who to ping, the channel (None: the row's), and an
-    optional (label, custom_id) button."""
+    optional (action, id) persistent button (see :attr:`OutgoingNudge.button`)."""
 
     content: str
     mention_user_ids: tuple[int, ...] = ()
     channel_id: int | None = None
     mention_role_ids: tuple[int, ...] = ()
-    button: tuple[str, str] | None = None
+    button: tuple[str, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -85,50 +87,57 @@ class Stale:
 
 
 Renderer = Callable[[AsyncSession, Nudge, datetime], Awaitable[Rendered | None]]
+FinalHook = Callable[[AsyncSession, Nudge, str], Awaitable[None]]
 Until = Callable[[AsyncSession, Nudge], Awaitable[Stale | None]]
 """``until(session, nudge)``: the instant (UTC) after which this nudge is meaningless, and why; or
-None when it has no such instant (its subject is gone: the renderer cancels it)."""
-_RENDERERS: dict[str, Renderer] = {}
-_ON_DELIVERED: dict[str, Callable[[AsyncSession, Nudge, str], Awaitable[None]]] = {}
-_UNTIL: dict[str, Until | None] = {}
-_DECLARED: set[str] = set()
+None when it has no such instant (e.g. its subject is gone: the renderer cancels it)."""
 
 
 class _Undeclared:
-    """Default of ``register_kind(until=...)``: the kind did not say (a test lists such kinds)."""
+    """The default of :attr:`NudgeKind.until`: the kind did not say (``tests/test_features.py`` lists such kinds)."""
+
+    def __repr__(self) -> str:
+        return "UNDECLARED"
 
 
-_UNDECLARED = _Undeclared()
+UNDECLARED = _Undeclared()
 
 
-def register_kind(
-    kind: str,
-    renderer: Renderer,
-    on_final: Callable[[AsyncSession, Nudge, str], Awaitable[None]] | None = None,
-    *,
-    until: Until | _Undeclared | None = _UNDECLARED,
-) -> None:
-    """Register how nudges of ``kind`` render, until when they make sense (``until``; None: always,
-    sent late if need be), and (optionally) what happens to their subject when a nudge ends as
-    ``sent`` or ``failed``. A renderer returning ``None`` cancels the nudge (its subject is gone)."""
-    _RENDERERS[kind] = renderer
-    if not isinstance(until, _Undeclared):
-        _UNTIL[kind] = until
-        _DECLARED.add(kind)
-    if on_final is not None:
-        _ON_DELIVERED[kind] = on_final
+@dataclass(frozen=True)
+class NudgeKind:
+    """How nudges of ``kind`` render (``render`` returning None cancels the nudge: its subject went
+    away), until when they make sense (``until``: None = always, sent late if need be; every kind
+    should say), and optionally what happens to their subject when a nudge ends ``sent`` or ``failed``."""
+
+    kind: str
+    render: Renderer
+    on_final: FinalHook | None = None
+    until: Until | _Undeclared | None = UNDECLARED
 
 
-def staleness_rules() -> dict[str, bool | None]:
-    """Every registered kind -> True (it has an ``until`` rule), False (always worth sending, late
-    if need be) or None (it did not say: every kind should)."""
-    return {k: (_UNTIL.get(k) is not None) if k in _DECLARED else None for k in _RENDERERS}
+Kinds = Mapping[str, NudgeKind]
+"""Nudge kinds by name, as wired in ``bot/features.py`` (see :func:`kinds_by_name`)."""
 
 
-async def stale_reason(session: AsyncSession, nudge: Nudge, now: datetime) -> str | None:
+def kinds_by_name(kinds: Iterable[NudgeKind]) -> dict[str, NudgeKind]:
+    """``{kind: NudgeKind}``.
+
+    Raises:
+        ValueError: two features claim the same kind.
+    """
+    out: dict[str, NudgeKind] = {}
+    for k in kinds:
+        if k.kind in out:
+            raise ValueError(f"nudge kind {k.kind!r} is wired twice")
+        out[k.kind] = k
+    return out
+
+
+async def stale_reason(session: AsyncSession, nudge: Nudge, now: datetime, *, kinds: Kinds) -> str | None:
     """Why ``nudge`` is no longer worth sending at ``now`` (UTC), or None when it still is."""
-    rule = _UNTIL.get(nudge.kind)
-    if rule is None or nudge.ref_id is None:
+    kind = kinds.get(nudge.kind)
+    rule = kind.until if kind is not None else None
+    if not callable(rule) or nudge.ref_id is None:
         return None
     stale = await rule(session, nudge)
     if stale is not None and now >= stale.until:
@@ -137,21 +146,24 @@ async def stale_reason(session: AsyncSession, nudge: Nudge, now: datetime) -> st
 
 
 def _skip(nudge: Nudge, reason: str) -> None:
-    nudge.status, nudge.skip_reason = "skipped", reason
+    nudge.status, nudge.skip_reason = NudgeStatus.SKIPPED, reason
     log.info("nudge %s (%s) skipped: %s", nudge.id, nudge.kind, reason)
 
 
-async def skip_stale(session: AsyncSession, now: datetime) -> Counter[str]:
-    """Mark every overdue pending nudge that went stale ``skipped`` (not committed); returns how
-    many per kind. Run at start-up, before the first delivery pass, so the log can count them."""
+async def skip_stale(session: AsyncSession, now: datetime, *, kinds: Kinds) -> Counter[str]:
+    """Mark every overdue pending nudge that went stale ``skipped`` (flushed, not committed);
+    returns how many per kind. Run at start-up, before the first delivery pass, so the log can
+    count them."""
     rows = (
         await session.scalars(
-            select(Nudge).where(Nudge.status == "pending", Nudge.due_at <= now).order_by(Nudge.due_at, Nudge.id)
+            select(Nudge)
+            .where(Nudge.status == NudgeStatus.PENDING, Nudge.due_at <= now)
+            .order_by(Nudge.due_at, Nudge.id)
         )
     ).all()
     skipped: Counter[str] = Counter()
     for nudge in rows:
-        reason = await stale_reason(session, nudge, now)
+        reason = await stale_reason(session, nudge, now, kinds=kinds)
         if reason is not None:
             _skip(nudge, reason)
             skipped[nudge.kind] += 1
@@ -178,7 +190,7 @@ def schedule(
         ref_id=ref_id,
         due_at=due_at,
         offset_days=offset_days,
-        status="pending",
+        status=NudgeStatus.PENDING,
         attempts=0,
         late=False,
         created_at=now,
@@ -197,7 +209,7 @@ async def schedule_once(
     a retry or a crash must not plan a second copy.
     """
     exists = await session.scalar(
-        select(Nudge.id).where(Nudge.kind == kind, Nudge.ref_id == ref_id, Nudge.status == "pending").limit(1)
+        select(Nudge.id).where(Nudge.kind == kind, Nudge.ref_id == ref_id, Nudge.status == NudgeStatus.PENDING).limit(1)
     )
     if exists is not None:
         return None
@@ -213,8 +225,8 @@ async def cancel_for(session: AsyncSession, kind: str | tuple[str, ...], ref_id:
     for i in range(0, len(ids), 500):
         res = await session.execute(
             update(Nudge)
-            .where(Nudge.kind.in_(kinds), Nudge.ref_id.in_(ids[i : i + 500]), Nudge.status == "pending")
-            .values(status="cancelled")
+            .where(Nudge.kind.in_(kinds), Nudge.ref_id.in_(ids[i : i + 500]), Nudge.status == NudgeStatus.PENDING)
+            .values(status=NudgeStatus.CANCELLED)
             .execution_options(synchronize_session=False)
         )
         total += res.rowcount or 0
@@ -224,7 +236,9 @@ async def cancel_for(session: AsyncSession, kind: str | tuple[str, ...], ref_id:
 
 
 def _ready(now: datetime):  # type: ignore[no-untyped-def]
-    return and_(Nudge.status == "pending", Nudge.due_at <= now, or_(Nudge.retry_at.is_(None), Nudge.retry_at <= now))
+    return and_(
+        Nudge.status == NudgeStatus.PENDING, Nudge.due_at <= now, or_(Nudge.retry_at.is_(None), Nudge.retry_at <= now)
+    )
 
 
 async def due_ids(session: AsyncSession, now: datetime, limit: int = 100) -> list[int]:
@@ -236,7 +250,7 @@ async def due_ids(session: AsyncSession, now: datetime, limit: int = 100) -> lis
 async def next_wake(session: AsyncSession) -> datetime | None:
     """The earliest moment (UTC) a pending nudge becomes ready, or None."""
     due = func.coalesce(Nudge.retry_at, Nudge.due_at)
-    return await session.scalar(select(func.min(due)).where(Nudge.status == "pending"))
+    return await session.scalar(select(func.min(due)).where(Nudge.status == NudgeStatus.PENDING))
 
 
 async def recover_interrupted(session: AsyncSession) -> int:
@@ -244,11 +258,13 @@ async def recover_interrupted(session: AsyncSession) -> int:
 
     They are resent with their stable nonce, so a message that did reach Discord is not doubled.
     """
-    res = await session.execute(update(Nudge).where(Nudge.status == "sending").values(status="pending"))
+    res = await session.execute(
+        update(Nudge).where(Nudge.status == NudgeStatus.SENDING).values(status=NudgeStatus.PENDING)
+    )
     return res.rowcount or 0
 
 
-async def claim_due(session: AsyncSession, now: datetime, limit: int = 200) -> list[OutgoingNudge]:
+async def claim_due(session: AsyncSession, now: datetime, *, kinds: Kinds, limit: int = 200) -> list[OutgoingNudge]:
     """Claim every nudge ready at ``now`` (up to ``limit``) with one UPDATE … RETURNING and render
     them. Nudges whose subject is gone are cancelled instead. The caller commits (the dispatcher's
     unit of work) before sending anything, so a claim is durable before Discord sees the message.
@@ -260,14 +276,14 @@ async def claim_due(session: AsyncSession, now: datetime, limit: int = 200) -> l
         await session.scalars(
             update(Nudge)
             .where(Nudge.id.in_(ids), _ready(now))
-            .values(status="sending", claimed_at=now, attempts=Nudge.attempts + 1)
+            .values(status=NudgeStatus.SENDING, claimed_at=now, attempts=Nudge.attempts + 1)
             .returning(Nudge.id)
         )
     )
-    return await _render_claimed(session, claimed, now)
+    return await _render_claimed(session, claimed, now, kinds)
 
 
-async def claim(session: AsyncSession, nudge_id: int, now: datetime) -> OutgoingNudge | None:
+async def claim(session: AsyncSession, nudge_id: int, now: datetime, *, kinds: Kinds) -> OutgoingNudge | None:
     """Claim one ready nudge with a single UPDATE and render it (the caller commits before sending).
 
     Returns None when another worker claimed it, it is no longer ready, or its subject is gone
@@ -277,15 +293,15 @@ async def claim(session: AsyncSession, nudge_id: int, now: datetime) -> Outgoing
         await session.scalars(
             update(Nudge)
             .where(Nudge.id == nudge_id, _ready(now))
-            .values(status="sending", claimed_at=now, attempts=Nudge.attempts + 1)
+            .values(status=NudgeStatus.SENDING, claimed_at=now, attempts=Nudge.attempts + 1)
             .returning(Nudge.id)
         )
     )
-    out = await _render_claimed(session, claimed, now)
+    out = await _render_claimed(session, claimed, now, kinds)
     return out[0] if out else None
 
 
-async def _render_claimed(session: AsyncSession, ids: list[int], now: datetime) -> list[OutgoingNudge]:
+async def _render_claimed(session: AsyncSession, ids: list[int], now: datetime, kinds: Kinds) -> list[OutgoingNudge]:
     if not ids:
         return []
     rows = (
@@ -298,14 +314,23 @@ async def _render_claimed(session: AsyncSession, ids: list[int], now: datetime) 
     ).all()
     out = []
     for nudge in rows:
-        reason = await stale_reason(session, nudge, now)
+        kind = kinds.get(nudge.kind)
+        if kind is None:  # a kind nobody wired: keep the row (and say so), never drop it silently
+            nudge.status, nudge.last_error = NudgeStatus.FAILED, f"no renderer for nudge kind {nudge.kind!r}"
+            log.error(
+                "nudge %s (kind %r, guild %s) has no renderer: not wired in bot/features.py; marked failed",
+                nudge.id,
+                nudge.kind,
+                nudge.guild_id,
+            )
+            continue
+        reason = await stale_reason(session, nudge, now, kinds=kinds)
         if reason is not None:
             _skip(nudge, reason)
             continue
-        renderer = _RENDERERS.get(nudge.kind)
-        rendered = await renderer(session, nudge, now) if renderer and nudge.ref_id is not None else None
+        rendered = await kind.render(session, nudge, now) if nudge.ref_id is not None else None
         if rendered is None:
-            nudge.status = "cancelled"
+            nudge.status = NudgeStatus.CANCELLED
             continue
         nudge.late = now - nudge.due_at > LATE_AFTER
         if rendered.channel_id:
@@ -330,34 +355,38 @@ async def _render_claimed(session: AsyncSession, ids: list[int], now: datetime) 
     return out
 
 
-async def _final(session: AsyncSession, nudge: Nudge, outcome: str) -> None:
-    hook = _ON_DELIVERED.get(nudge.kind)
-    if hook is not None and nudge.ref_id is not None:
-        await hook(session, nudge, outcome)
+async def _final(session: AsyncSession, nudge: Nudge, outcome: str, kinds: Kinds) -> None:
+    kind = kinds.get(nudge.kind)
+    if kind is not None and kind.on_final is not None and nudge.ref_id is not None:
+        await kind.on_final(session, nudge, outcome)
 
 
-async def mark_sent(session: AsyncSession, nudge_id: int, message_id: int | None, now: datetime) -> None:
+async def mark_sent(
+    session: AsyncSession, nudge_id: int, message_id: int | None, now: datetime, *, kinds: Kinds
+) -> None:
     """Record delivery (the caller's unit of work commits)."""
     nudge = await session.get(Nudge, nudge_id)
     if nudge is None:
         return
-    nudge.status, nudge.sent_at, nudge.message_id, nudge.last_error = "sent", now, message_id, None
-    await _final(session, nudge, "sent")
+    nudge.status, nudge.sent_at, nudge.message_id, nudge.last_error = NudgeStatus.SENT, now, message_id, None
+    await _final(session, nudge, NudgeStatus.SENT, kinds)
     await session.flush()
 
 
-async def mark_failed(session: AsyncSession, nudge_id: int, reason: str) -> None:
+async def mark_failed(session: AsyncSession, nudge_id: int, reason: str, *, kinds: Kinds) -> None:
     """Give up on a nudge Discord refuses for good (e.g. channel deleted, no permission)."""
     nudge = await session.get(Nudge, nudge_id)
     if nudge is None:
         return
-    nudge.status, nudge.last_error = "failed", reason[:300]
-    await _final(session, nudge, "failed")
+    nudge.status, nudge.last_error = NudgeStatus.FAILED, reason[:300]
+    await _final(session, nudge, NudgeStatus.FAILED, kinds)
     record_scheduled(session, None)  # the earliest pending due time may have changed
     await session.flush()
 
 
-async def mark_retry(session: AsyncSession, nudge_id: int, reason: str, now: datetime) -> datetime | None:
+async def mark_retry(
+    session: AsyncSession, nudge_id: int, reason: str, now: datetime, *, kinds: Kinds
+) -> datetime | None:
     """Put a nudge back after a transient failure (429, 5xx, network), with backoff.
 
     Returns the retry time, or None when it has used :data:`MAX_ATTEMPTS` and is now failed.
@@ -366,10 +395,10 @@ async def mark_retry(session: AsyncSession, nudge_id: int, reason: str, now: dat
     if nudge is None:
         return None
     if nudge.attempts >= MAX_ATTEMPTS:
-        await mark_failed(session, nudge_id, f"gave up after {nudge.attempts} attempts: {reason}")
+        await mark_failed(session, nudge_id, f"gave up after {nudge.attempts} attempts: {reason}", kinds=kinds)
         return None
     delay = min(RETRY_BASE * (2 ** max(nudge.attempts - 1, 0)), RETRY_CAP)
-    nudge.status, nudge.retry_at, nudge.last_error = "pending", now + delay, reason[:300]
+    nudge.status, nudge.retry_at, nudge.last_error = NudgeStatus.PENDING, now + delay, reason[:300]
     record_scheduled(session, None)  # wake for the retry (re-read: it may be the earliest)
     await session.flush()
     return nudge.retry_at

@@ -108,7 +108,7 @@ async def plan_nudges(session: AsyncSession, release: Release, cfg: GuildConfig,
     """Replace the release's pending nudges (task due days at 09:00, next daily digest)."""
     await nudges.cancel_for(session, KIND_TASK, [t.id for t in release.tasks])
     await nudges.cancel_for(session, KIND_DIGEST, release.id)
-    if release.deleted_at is not None:
+    if release.is_deleted:
         return
     channel = cfg.nudge_channel_id or release.channel_id
     open_tasks = [t for t in release.tasks if t.done_at is None]
@@ -158,7 +158,7 @@ def parse_release_date(text: str, cfg: GuildConfig, now: datetime) -> date:
 async def _load(session: AsyncSession, guild_id: int, release_id: int) -> Release:
     release = await session.scalar(
         select(Release)
-        .where(Release.id == release_id, Release.guild_id == guild_id, Release.deleted_at.is_(None))
+        .where(Release.id == release_id, Release.guild_id == guild_id, Release.visible())
         .options(selectinload(Release.tasks))
         .execution_options(populate_existing=True)
     )
@@ -195,7 +195,7 @@ async def get_release(session: AsyncSession, guild_id: int, ref: str) -> Release
         NotFound / InvalidInput: none or several match.
     """
     found = await refs.resolve(
-        session, Release, guild_id, ref, noun="release", list_hint=LIST_HINT, visible=[Release.deleted_at.is_(None)]
+        session, Release, guild_id, ref, noun="release", list_hint=LIST_HINT, visible=[Release.visible()]
     )
     return await _load(session, guild_id, found.id)
 
@@ -266,7 +266,7 @@ async def list_releases(session: AsyncSession, guild_id: int, *, now: datetime) 
     today = _today(await get_config(session, guild_id), now)
     q = (
         select(Release)
-        .where(Release.guild_id == guild_id, Release.deleted_at.is_(None))
+        .where(Release.guild_id == guild_id, Release.visible())
         .options(selectinload(Release.tasks))
         .order_by(case((Release.release_date >= today, 0), else_=1), Release.release_date, Release.number)
     )
@@ -277,7 +277,7 @@ async def autocomplete(
     session: AsyncSession, guild_id: int, query: str, limit: int = CHOICES_MAX
 ) -> list[tuple[str, str]]:
     """(label, value) pairs for a release option: ``#2 · Title (album, 3 Apr 2027)``, ``#2``."""
-    q = select(Release).where(Release.guild_id == guild_id, Release.deleted_at.is_(None))
+    q = select(Release).where(Release.guild_id == guild_id, Release.visible())
     cond = refs.search_filter(Release, query)
     if cond is not None:
         q = q.where(cond)
@@ -533,7 +533,7 @@ async def delete_release(
     """
     release = await get_release_by_id(session, guild_id, release_id)
     await require_can_change(session, release, actor)
-    release.deleted_at = now
+    release.soft_delete(now)
     await plan_nudges(session, release, await get_config(session, guild_id), now)
     await session.flush()
     return release
@@ -569,7 +569,7 @@ async def _render_task(session: AsyncSession, nudge: Nudge, now: datetime) -> nu
 async def _load_for_render(session: AsyncSession, release_id: int, guild_id: int) -> Release | None:
     return await session.scalar(
         select(Release)
-        .where(Release.id == release_id, Release.guild_id == guild_id, Release.deleted_at.is_(None))
+        .where(Release.id == release_id, Release.guild_id == guild_id, Release.visible())
         .options(selectinload(Release.tasks))
     )
 
@@ -630,8 +630,11 @@ async def _task_until(session: AsyncSession, nudge: Nudge) -> nudges.Stale | Non
     )
 
 
-nudges.register_kind(KIND_TASK, _render_task, until=_task_until)
-nudges.register_kind(KIND_DIGEST, _render_digest, until=None)  # one a day, planned after now: one late
+NUDGE_KINDS = (
+    nudges.NudgeKind(KIND_TASK, _render_task, until=_task_until),
+    nudges.NudgeKind(KIND_DIGEST, _render_digest, until=None),  # one a day, planned after now: one late
+)
+"""Wired in ``bot/features.py``."""
 
 
 def progress(release: Release) -> tuple[int, int]:
@@ -643,7 +646,7 @@ async def count_releases(session: AsyncSession, guild_id: int) -> int:
     """How many releases the guild has (not deleted)."""
     return (
         await session.scalar(
-            select(func.count()).select_from(Release).where(Release.guild_id == guild_id, Release.deleted_at.is_(None))
+            select(func.count()).select_from(Release).where(Release.guild_id == guild_id, Release.visible())
         )
         or 0
     )
@@ -770,9 +773,7 @@ async def replan_guild(session: AsyncSession, guild_id: int, now: datetime) -> i
     cfg = await get_config(session, guild_id)
     releases = (
         await session.scalars(
-            select(Release)
-            .where(Release.guild_id == guild_id, Release.deleted_at.is_(None))
-            .options(selectinload(Release.tasks))
+            select(Release).where(Release.guild_id == guild_id, Release.visible()).options(selectinload(Release.tasks))
         )
     ).all()
     for r in releases:

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import case, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import TEXT_MAX, Nudge, Reminder
+from bot.db.models import TEXT_MAX, Nudge, NudgeStatus, Reminder, ReminderStatus
 from bot.services import nudges, refs
 from bot.services.errors import InvalidInput
 from bot.services.goals import clean_text
@@ -39,7 +39,7 @@ async def add_reminder(
         channel_id=channel_id,
         author_id=author_id,
         due_at=at.utc,
-        status="pending",
+        status=ReminderStatus.PENDING,
         created_at=now,
     )
     session.add(rem)
@@ -53,8 +53,8 @@ async def list_reminders(session: AsyncSession, guild_id: int, *, include_past: 
     """Pending reminders (and failed ones, which need attention), soonest first; all with ``include_past``."""
     q = select(Reminder).where(Reminder.guild_id == guild_id)
     if not include_past:
-        q = q.where(Reminder.status.in_(("pending", "failed")))
-    q = q.order_by(case((Reminder.status == "pending", 0), else_=1), Reminder.due_at, Reminder.number)
+        q = q.where(Reminder.status.in_((ReminderStatus.PENDING, ReminderStatus.FAILED)))
+    q = q.order_by(case((Reminder.status == ReminderStatus.PENDING, 0), else_=1), Reminder.due_at, Reminder.number)
     return list(await session.scalars(q))
 
 
@@ -76,14 +76,14 @@ async def cancel_reminder(session: AsyncSession, guild_id: int, ref: str, *, act
     """
     rem = await get_reminder(session, guild_id, ref)
     await require_owner_or_manager(session, guild_id, actor, (rem.author_id,), f"reminder #{rem.number}")
-    if rem.status not in ("pending", "failed"):
+    if rem.status not in (ReminderStatus.PENDING, ReminderStatus.FAILED):
         raise InvalidInput(f"Reminder #{rem.number} was already {rem.status}; nothing to cancel.")
     sending = await session.scalar(
-        select(Nudge.id).where(Nudge.kind == KIND, Nudge.ref_id == rem.id, Nudge.status == "sending")
+        select(Nudge.id).where(Nudge.kind == KIND, Nudge.ref_id == rem.id, Nudge.status == NudgeStatus.SENDING)
     )
     if sending is not None:
         raise InvalidInput(f"Reminder #{rem.number} is being delivered right now.")
-    rem.status = "cancelled"
+    rem.status = ReminderStatus.CANCELLED
     await nudges.cancel_for(session, KIND, rem.id)
     await session.flush()
     return rem
@@ -94,18 +94,18 @@ async def autocomplete(
 ) -> list[tuple[str, str]]:
     """(label, value) pairs of pending or failed reminders matching ``query``: ``#4 · text`` (≤ 100), ``#4``."""
     q = select(Reminder.number, Reminder.text, Reminder.status).where(
-        Reminder.guild_id == guild_id, Reminder.status.in_(("pending", "failed"))
+        Reminder.guild_id == guild_id, Reminder.status.in_((ReminderStatus.PENDING, ReminderStatus.FAILED))
     )
     cond = refs.search_filter(Reminder, query)
     if cond is not None:
         q = q.where(cond)
     rows = (await session.execute(q.order_by(Reminder.due_at).limit(limit))).all()
-    return [(refs.choice_label(n, t, " (failed)" if st == "failed" else ""), f"#{n}") for n, t, st in rows]
+    return [(refs.choice_label(n, t, " (failed)" if st == ReminderStatus.FAILED else ""), f"#{n}") for n, t, st in rows]
 
 
 async def _render(session: AsyncSession, nudge: Nudge, now: datetime) -> nudges.Rendered | None:
     rem = await session.get(Reminder, nudge.ref_id)
-    if rem is None or rem.status != "pending" or rem.guild_id != nudge.guild_id:
+    if rem is None or rem.status != ReminderStatus.PENDING or rem.guild_id != nudge.guild_id:
         return None
     head = f"⏰ <@{rem.author_id}> reminder #{rem.number}: "
     body = rem.text
@@ -116,8 +116,9 @@ async def _render(session: AsyncSession, nudge: Nudge, now: datetime) -> nudges.
 
 async def _final(session: AsyncSession, nudge: Nudge, outcome: str) -> None:
     rem = await session.get(Reminder, nudge.ref_id)
-    if rem is not None and rem.status == "pending":
-        rem.status = outcome  # "sent" or "failed"
+    if rem is not None and rem.status == ReminderStatus.PENDING:
+        rem.status = ReminderStatus(outcome)  # the nudge ended sent or failed: so did the reminder
 
 
-nudges.register_kind(KIND, _render, _final, until=None)  # a reminder is worth sending late
+NUDGE_KINDS = (nudges.NudgeKind(KIND, _render, _final, until=None),)  # a reminder is worth sending late
+"""Wired in ``bot/features.py``."""

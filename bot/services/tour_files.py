@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Show
+from bot.db.models import Show, ShowStatus
 from bot.services import refs, tours
 from bot.services.errors import InvalidInput
 from bot.services.permissions import Actor, is_manager
@@ -373,7 +373,11 @@ def _event_fields(
     status = _x(ev, "STATUS")
     if status is None:
         ical_status = str(ev.get("STATUS", "")).upper()  # type: ignore[attr-defined]
-        status = {"TENTATIVE": "hold", "CANCELLED": "cancelled", "CONFIRMED": "confirmed"}.get(ical_status)
+        status = {
+            "TENTATIVE": ShowStatus.HOLD,
+            "CANCELLED": ShowStatus.CANCELLED,
+            "CONFIRMED": ShowStatus.CONFIRMED,
+        }.get(ical_status)
     url = str(ev.get("URL", "")).strip() or None  # type: ignore[attr-defined]
     f = tours.parse_fields(
         cfg,
@@ -395,7 +399,7 @@ def _event_fields(
     )
     f.date = day
     rank = _x(ev, "HOLD-RANK")
-    if f.status == "hold" and rank:
+    if f.status == ShowStatus.HOLD and rank:
         f.status, f.hold_rank = tours.parse_status(f"hold-{rank}" if rank.isdigit() else "?")
     uid = str(ev.get("UID", "")).strip()  # type: ignore[attr-defined]
     f.uid = uid[:255] or None
@@ -439,7 +443,7 @@ async def import_shows(
         raise InvalidInput(
             f"No usable {what} in that file, so nothing was imported." + (f" {reasons}." if reasons else "")
         )
-    existing = list(await session.scalars(select(Show).where(Show.guild_id == guild_id, Show.deleted_at.is_(None))))
+    existing = list(await session.scalars(select(Show).where(Show.guild_id == guild_id, Show.visible())))
     by_uid = {s.uid: s for s in existing}
     by_key = {(s.date, refs.fold(s.venue)): s for s in existing}
     number = await refs.next_number(session, Show, guild_id)
@@ -465,7 +469,7 @@ async def import_shows(
                     number=number,
                     uid=f.uid or tours.new_uid(),
                     timezone=f.timezone or cfg.timezone,
-                    status="confirmed",
+                    status=ShowStatus.CONFIRMED,
                     channel_id=channel_id,
                     author_id=author_id,
                     created_at=now,
@@ -518,7 +522,9 @@ def export_ics(shows: list[Show], *, now: datetime, calendar_name: str = "Tour d
         ev.add(
             "summary",
             f"{s.venue}, {s.city}"
-            + (" (cancelled)" if s.status == "cancelled" else " (hold)" if s.status == "hold" else ""),
+            + (
+                " (cancelled)" if s.status == ShowStatus.CANCELLED else " (hold)" if s.status == ShowStatus.HOLD else ""
+            ),
         )
         ev.add("location", ", ".join(p for p in (s.venue, s.city, s.region, s.country) if p))
         tz = ZoneInfo(s.timezone)
@@ -532,7 +538,7 @@ def export_ics(shows: list[Show], *, now: datetime, calendar_name: str = "Tour d
         else:
             ev.add("dtstart", s.date)
             ev.add("dtend", s.date + timedelta(days=1))
-        ev.add("status", {"hold": "TENTATIVE", "cancelled": "CANCELLED"}.get(s.status, "CONFIRMED"))
+        ev.add("status", {ShowStatus.HOLD: "TENTATIVE", ShowStatus.CANCELLED: "CANCELLED"}.get(s.status, "CONFIRMED"))
         desc = [tours.times_line(s) + f" ({s.timezone})" if tours.times_line(s) else ""]
         if s.support:
             desc.append(f"Support: {s.support}")

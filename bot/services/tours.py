@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Nudge, Show
+from bot.db.models import Nudge, Show, ShowStatus
 from bot.services import nudges, refs
 from bot.services.errors import InvalidInput, NotFound
 from bot.services.numbers import parse_amount
@@ -36,7 +36,7 @@ WHENS = ("upcoming", "past", "all")
 LIST_HINT = "`/tour list`"
 TIME_FIELDS = ("load_in", "soundcheck", "doors", "set_time")
 TIME_LABELS = {"load_in": "Load-in", "soundcheck": "Soundcheck", "doors": "Doors", "set_time": "Set"}
-STATUSES = ("confirmed", "hold", "cancelled")
+STATUSES = tuple(ShowStatus)
 MAX_CAPACITY = 1_000_000
 _YEAR_RE = re.compile(r"\b\d{4}\b|\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2}\b")
 _RELATIVE_RE = re.compile(r"\b(today|tomorrow|tonight|yesterday|next|last|this|in|ago)\b")
@@ -140,17 +140,17 @@ def parse_status(text: str) -> tuple[str, int | None]:
         "settled",
         "done",
     ):
-        return "confirmed", None
+        return ShowStatus.CONFIRMED, None
     if t in ("cancelled", "canceled", "cancel", "off", "postponed"):
-        return "cancelled", None
+        return ShowStatus.CANCELLED, None
     if t in ("tentative", "tbc", "tba", "pencil", "penciled", "pencilled", "option", "offer", "pending"):
-        return "hold", 1
+        return ShowStatus.HOLD, 1
     m = _HOLD_RE.match(t)
     if m:
         rank = int(m.group(1) or m.group(2) or 1)
         if rank < 1:
             raise InvalidInput("Hold ranks start at 1 (first hold).")
-        return "hold", rank
+        return ShowStatus.HOLD, rank
     raise InvalidInput(
         f"Status {code(text[:30])} isn't one of `confirmed`, `hold` (or `hold-2`, `2nd hold`), `cancelled`."
     )
@@ -347,7 +347,7 @@ def instant(show: Show, at: time) -> datetime:
 
 def status_label(show: Show) -> str:
     """``confirmed``, ``hold (1st)``, ``hold (2nd)``, ``cancelled``."""
-    if show.status == "hold":
+    if show.status == ShowStatus.HOLD:
         rank = show.hold_rank or 1
         suffix = {1: "st", 2: "nd", 3: "rd"}.get(rank if rank < 20 else rank % 10, "th")
         return f"hold ({rank}{suffix})"
@@ -375,7 +375,7 @@ async def plan_nudges_many(
         await nudges.cancel_for(session, (KIND_EVE, KIND_DAY), [s.id for s in shows])
     planned = []
     for show in shows:
-        if show.status == "cancelled" or show.deleted_at is not None:
+        if show.status == ShowStatus.CANCELLED or show.is_deleted:
             continue
         tz = ZoneInfo(show.timezone)
         channel = cfg.nudge_channel_id or show.channel_id
@@ -412,7 +412,7 @@ async def add_show(
         number=await refs.next_number(session, Show, guild_id),
         uid=f.uid or new_uid(),
         timezone=f.timezone or cfg.timezone,
-        status="confirmed",
+        status=ShowStatus.CONFIRMED,
         channel_id=channel_id,
         author_id=author_id,
         created_at=now,
@@ -432,9 +432,7 @@ async def get_show(session: AsyncSession, guild_id: int, ref: str) -> Show:
     Raises:
         NotFound / InvalidInput: none or several match.
     """
-    return await refs.resolve(
-        session, Show, guild_id, ref, noun="show", list_hint=LIST_HINT, visible=[Show.deleted_at.is_(None)]
-    )
+    return await refs.resolve(session, Show, guild_id, ref, noun="show", list_hint=LIST_HINT, visible=[Show.visible()])
 
 
 async def require_can_change(session: AsyncSession, show: Show, actor: Actor | None) -> None:
@@ -473,9 +471,9 @@ async def cancel_show(
     """
     show = await get_show(session, guild_id, ref)
     await require_can_change(session, show, actor)
-    if show.status == "cancelled":
+    if show.status == ShowStatus.CANCELLED:
         raise InvalidInput(f"Show #{show.number} is already cancelled.")
-    return await edit_show(session, guild_id, f"#{show.number}", ShowFields(status="cancelled"), now=now)
+    return await edit_show(session, guild_id, f"#{show.number}", ShowFields(status=ShowStatus.CANCELLED), now=now)
 
 
 async def delete_show(
@@ -487,13 +485,11 @@ async def delete_show(
         NotFound: unknown here or already deleted.
         Forbidden: ``actor`` didn't add the show and is not a manager.
     """
-    show = await session.scalar(
-        select(Show).where(Show.id == show_id, Show.guild_id == guild_id, Show.deleted_at.is_(None))
-    )
+    show = await session.scalar(select(Show).where(Show.id == show_id, Show.guild_id == guild_id, Show.visible()))
     if show is None:
         raise NotFound("That show no longer exists (already deleted?).")
     await require_can_change(session, show, actor)
-    show.deleted_at = now
+    show.soft_delete(now)
     await nudges.cancel_for(session, (KIND_EVE, KIND_DAY), show.id)
     await session.flush()
     return show
@@ -502,7 +498,7 @@ async def delete_show(
 def _when_filter(when: str, today: date):  # type: ignore[no-untyped-def]
     if when not in WHENS:
         raise InvalidInput("When must be `upcoming`, `past` or `all`.")
-    cond = [Show.deleted_at.is_(None)]
+    cond = [Show.visible()]
     if when == "upcoming":
         cond.append(Show.date >= today)
     elif when == "past":
@@ -551,7 +547,7 @@ async def autocomplete(
 ) -> list[tuple[str, str]]:
     """(label, value) pairs: ``#3 · Sat 3 Apr 2027 · Tokyo · Zepp Haneda`` (≤ 100), ``#3``; upcoming first."""
     today = _today(await get_config(session, guild_id), now)
-    q = select(Show).where(Show.guild_id == guild_id, Show.deleted_at.is_(None))
+    q = select(Show).where(Show.guild_id == guild_id, Show.visible())
     cond = refs.search_filter(Show, query)
     if cond is not None:
         q = q.where(cond)
@@ -560,7 +556,10 @@ async def autocomplete(
     for s in await session.scalars(q):
         label = f"{format_day(s.date)} · {s.city} · {s.venue}"
         out.append(
-            (refs.choice_label(s.number, label, " (cancelled)" if s.status == "cancelled" else ""), f"#{s.number}")
+            (
+                refs.choice_label(s.number, label, " (cancelled)" if s.status == ShowStatus.CANCELLED else ""),
+                f"#{s.number}",
+            )
         )
     return out
 
@@ -577,7 +576,7 @@ def times_line(show: Show) -> str:
 
 async def _render(session: AsyncSession, nudge: Nudge, now: datetime) -> nudges.Rendered | None:
     show = await session.get(Show, nudge.ref_id)
-    if show is None or show.guild_id != nudge.guild_id or show.deleted_at is not None or show.status == "cancelled":
+    if show is None or show.guild_id != nudge.guild_id or show.is_deleted or show.status == ShowStatus.CANCELLED:
         return None
     cfg = await get_config(session, show.guild_id)
     # a time in the reader's zone is always <t:…:f> (date and time): 12:00 in Tokyo is the day
@@ -622,5 +621,5 @@ async def _until(session: AsyncSession, nudge: Nudge) -> nudges.Stale | None:
     return nudges.Stale(show_over_at(show), f"show #{show.number} was over")
 
 
-nudges.register_kind(KIND_EVE, _render, until=_until)
-nudges.register_kind(KIND_DAY, _render, until=_until)
+NUDGE_KINDS = (nudges.NudgeKind(KIND_EVE, _render, until=_until), nudges.NudgeKind(KIND_DAY, _render, until=_until))
+"""Wired in ``bot/features.py``."""

@@ -14,7 +14,7 @@ import discord
 from bot.db.models import Checkin, CheckinSchedule
 from bot.services import checkins, clock
 from bot.services.settings import GuildConfig
-from bot.ui.context import guild_id_of
+from bot.ui.context import bot_of, guild_id_of
 from bot.ui.errors import reply_error
 from bot.ui.format import (
     COLOURS,
@@ -26,7 +26,8 @@ from bot.ui.format import (
     truncate,
     ts,
 )
-from bot.ui.paginator import paginate_lines
+from bot.ui.ids import CustomId
+from bot.ui.paginator import ListGone, Page, clamp, paginate_lines
 
 CHECKIN_COLOUR = discord.Colour(COLOURS.checkins)
 CHECKINS_PER_PAGE = 5
@@ -51,8 +52,8 @@ def checkin_embed(c: Checkin, author: discord.abc.User | None = None) -> discord
     return e
 
 
-MODAL_TEMPLATE = re.compile(r"roadie:checkin:modal:(?P<sid>\d+)")
-"""The check-in form's custom_id: the schedule whose prompt opened it (0: ``/checkin post``)."""
+MODAL_ID = CustomId("roadie:checkin:modal:{sid}")  # 0: opened with /checkin post, not from a prompt
+_MODAL_RE = re.compile(MODAL_ID.template)
 
 
 class CheckinModal(discord.ui.Modal):
@@ -92,7 +93,7 @@ class CheckinModal(discord.ui.Modal):
     )
 
     def __init__(self, schedule_id: int | None = None) -> None:
-        super().__init__(title="Check-in", custom_id=f"roadie:checkin:modal:{schedule_id or 0}", timeout=None)
+        super().__init__(title="Check-in", custom_id=MODAL_ID.format(sid=schedule_id or 0), timeout=None)
         self.schedule_id = schedule_id
 
 
@@ -123,12 +124,12 @@ async def handle_modal_submit(interaction: discord.Interaction) -> bool:
     """
     if interaction.type != discord.InteractionType.modal_submit:
         return False
-    m = MODAL_TEMPLATE.fullmatch(str((interaction.data or {}).get("custom_id", "")))
+    m = _MODAL_RE.fullmatch(str((interaction.data or {}).get("custom_id", "")))
     if m is None:
         return False
     values = _submitted((interaction.data or {}).get("components"), {})  # type: ignore[arg-type]
     try:
-        async with interaction.client.uow() as s:  # type: ignore[attr-defined]
+        async with bot_of(interaction).uow() as s:
             c = await checkins.post_checkin(
                 s,
                 guild_id_of(interaction),
@@ -148,7 +149,10 @@ async def handle_modal_submit(interaction: discord.Interaction) -> bool:
     return True
 
 
-class OpenCheckin(discord.ui.DynamicItem[discord.ui.Button], template=r"roadie:checkin:open:(?P<sid>\d+)"):
+OPEN_ID = CustomId("roadie:checkin:open:{sid}")
+
+
+class OpenCheckin(discord.ui.DynamicItem[discord.ui.Button], template=OPEN_ID.template):
     """The "Post my check-in" button on prompts; opens the form. Works after restarts."""
 
     def __init__(self, schedule_id: int) -> None:
@@ -156,7 +160,7 @@ class OpenCheckin(discord.ui.DynamicItem[discord.ui.Button], template=r"roadie:c
             discord.ui.Button(
                 label="Post my check-in",
                 style=discord.ButtonStyle.primary,
-                custom_id=f"roadie:checkin:open:{schedule_id}",
+                custom_id=OPEN_ID.format(sid=schedule_id),
             )
         )
         self.schedule_id = schedule_id
@@ -245,3 +249,22 @@ LIST_GONE = "The check-ins on this list are gone. Run `/checkin history` again."
 """A page button pressed on a list whose items are all gone (answered ephemerally)."""
 LIST_STALE = "This list can't be paged any more; run `/checkin history` again."
 """A page button whose custom_id no longer names a list (answered ephemerally)."""
+
+
+async def history_page(interaction: discord.Interaction, arg: str, index: int) -> Page:
+    """Page ``index`` of ``/checkin history`` (``arg``: ``<member id or 0>.<limit>``), re-read now
+    (the pager's :data:`PageSource`, ``checkins``)."""
+    member_text, _, limit_text = arg.partition(".")
+    if not (member_text.isdigit() and limit_text.isdigit()):
+        raise ListGone(LIST_STALE)
+    async with bot_of(interaction).uow() as s:
+        rows = await checkins.history(
+            s, guild_id_of(interaction), member_id=int(member_text) or None, limit=int(limit_text)
+        )
+    if not rows:
+        if interaction.type == discord.InteractionType.component:
+            raise ListGone(LIST_GONE)
+        return Page(empty_history_embed(), 0, 1)
+    pages = history_pages(rows)
+    index = clamp(index, len(pages))
+    return Page(pages[index], index, len(pages))

@@ -2,7 +2,7 @@
 
 ``/goal delete``, ``/tour delete`` and ``/release delete`` answer (ephemerally) with a "Delete" and
 a "Keep it" button whose custom_ids carry the item (``roadie:<kind>:delete:<id>``), so a
-confirmation still works after a restart. Each cog registers what deleting its kind means.
+confirmation still works after a restart. What deleting each kind means is wired in ``bot/features.py``.
 """
 
 from __future__ import annotations
@@ -13,27 +13,26 @@ from collections.abc import Awaitable, Callable
 import discord
 
 from bot.ui.components import PersistentView
+from bot.ui.context import bot_of
 from bot.ui.errors import reply_error
+from bot.ui.ids import CustomId
 
 DeleteHandler = Callable[[discord.Interaction, int], Awaitable[str]]
 """Deletes item ``id`` for the interaction's user (services check permissions) and returns the
 confirmation text; raises the services' errors."""
 
-_HANDLERS: dict[str, DeleteHandler] = {}
+
+DELETE_ID = CustomId("roadie:{kind}:delete:{id}", kind="[a-z]+")
+KEEP_ID = CustomId("roadie:{kind}:keep:{id}", kind="[a-z]+")
 
 
-def register_delete(kind: str, handler: DeleteHandler) -> None:
-    """Say how to delete items of ``kind`` (``goal``, ``show``, ``rel``: part of stable custom_ids)."""
-    _HANDLERS[kind] = handler
-
-
-class ConfirmDelete(discord.ui.DynamicItem[discord.ui.Button], template=r"roadie:(?P<kind>[a-z]+):delete:(?P<id>\d+)"):
+class ConfirmDelete(discord.ui.DynamicItem[discord.ui.Button], template=DELETE_ID.template):
     """The "Delete" button."""
 
     def __init__(self, kind: str, item_id: int) -> None:
         super().__init__(
             discord.ui.Button(
-                label="Delete", style=discord.ButtonStyle.danger, custom_id=f"roadie:{kind}:delete:{item_id}"
+                label="Delete", style=discord.ButtonStyle.danger, custom_id=DELETE_ID.format(kind=kind, id=item_id)
             )
         )
         self.kind, self.item_id = kind, item_id
@@ -49,20 +48,20 @@ class ConfirmDelete(discord.ui.DynamicItem[discord.ui.Button], template=r"roadie
 
     async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
         try:
-            text = await _HANDLERS[self.kind](interaction, self.item_id)
+            text = await bot_of(interaction).delete_handlers[self.kind](interaction, self.item_id)
         except Exception as exc:  # shown to the user; logged when unexpected
             await reply_error(interaction, exc)
             return
         await interaction.response.edit_message(content=text, embed=None, view=None)
 
 
-class Keep(discord.ui.DynamicItem[discord.ui.Button], template=r"roadie:(?P<kind>[a-z]+):keep:(?P<id>\d+)"):
+class Keep(discord.ui.DynamicItem[discord.ui.Button], template=KEEP_ID.template):
     """The "Keep it" button: changes nothing."""
 
     def __init__(self, kind: str, item_id: int) -> None:
         super().__init__(
             discord.ui.Button(
-                label="Keep it", style=discord.ButtonStyle.secondary, custom_id=f"roadie:{kind}:keep:{item_id}"
+                label="Keep it", style=discord.ButtonStyle.secondary, custom_id=KEEP_ID.format(kind=kind, id=item_id)
             )
         )
 

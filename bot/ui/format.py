@@ -30,6 +30,7 @@ from bot.textfmt import (
     TEXT_INPUT_VALUE_MAX,
     escape_markdown,
     page_footer,
+    percent,
     truncate,
     ts,
     when,
@@ -57,6 +58,7 @@ __all__ = [
     "SELECT_OPTIONS_MAX",
     "TEXT_INPUT_VALUE_MAX",
     "page_footer",
+    "percent",
     "plain",
     "progress_bar",
     "truncate",
@@ -77,4 +79,4 @@ def progress_bar(fraction: float, width: int = 12) -> str:
     """``▰▰▰▰▱▱▱▱▱▱▱▱ 33%`` for ``fraction`` in 0..1 (clamped)."""
     f = max(0.0, min(1.0, fraction))
     filled = round(f * width)
-    return "▰" * filled + "▱" * (width - filled) + f" {round(f * 100)}%"
+    return "▰" * filled + "▱" * (width - filled) + f" {percent(f)}%"

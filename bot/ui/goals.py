@@ -7,10 +7,12 @@ from zoneinfo import ZoneInfo
 
 import discord
 
-from bot.db.models import Goal, GoalProgress
+from bot.db.models import Goal, GoalProgress, GoalStatus
+from bot.services import clock, goals, settings
 from bot.services.goals import ProgressResult, describe_target, progress_fraction, progress_summary
 from bot.services.numbers import format_amount
 from bot.timeparse import format_local
+from bot.ui.context import actor_of, bot_of, guild_id_of
 from bot.ui.format import (
     COLOURS,
     EMBED_DESCRIPTION_MAX,
@@ -23,8 +25,10 @@ from bot.ui.format import (
     ts,
     when,
 )
+from bot.ui.paginator import ListGone, Page, clamp, pages_for
 
 GOAL_COLOUR = discord.Colour(COLOURS.goals)
+DELETE_KIND = "goal"  # in the Delete/Keep custom_ids: roadie:goal:delete:<id>
 GOALS_PER_PAGE = 10
 
 
@@ -94,7 +98,7 @@ def goal_embed(
         title=truncate(f"{title_prefix}#{goal.number} {plain(goal.title)}", EMBED_TITLE_MAX), colour=GOAL_COLOUR
     )
     e.add_field(name="Owner", value=f"<@{goal.owner_id}>", inline=True)
-    e.add_field(name="Status", value="✅ done" if goal.status == "done" else "open", inline=True)
+    e.add_field(name="Status", value="✅ done" if goal.status == GoalStatus.DONE else "open", inline=True)
     e.add_field(name="Due", value=truncate(due_text(goal, tz), FIELD_VALUE_MAX), inline=False)
     target = describe_target(goal)
     if target:
@@ -113,7 +117,7 @@ def goal_embed(
 def goal_line(goal: Goal, tz: ZoneInfo) -> str:
     """One list line: ``#3 **title** · due … · 42% · @owner``."""
     parts = [f"`#{goal.number}` **{plain(truncate(goal.title, 120))}**"]
-    if goal.status == "done":
+    if goal.status == GoalStatus.DONE:
         parts.append("✅ done")
     if goal.due_at is not None:
         parts.append(f"due {format_local(goal.due_at, tz, with_time=goal.due_has_time)} ({ts(goal.due_at, 'R')})")
@@ -138,7 +142,34 @@ def goal_list_page(
     return e
 
 
+async def delete_goal(interaction: discord.Interaction, goal_id: int) -> str:
+    """The Delete button's action for goals (``roadie:goal:delete:<id>``): one unit of work; the reply."""
+    async with bot_of(interaction).uow() as s:
+        goal = await goals.delete_goal(
+            s, guild_id_of(interaction), goal_id, now=clock.utcnow(), actor=actor_of(interaction)
+        )
+    return deleted_text(goal)
+
+
 LIST_GONE = "The goals on this list are gone (deleted or finished). Run `/goal list` again."
 """A page button pressed on a list whose items are all gone (answered ephemerally)."""
 LIST_STALE = "This list can't be paged any more; run `/goal list` again."
 """A page button whose custom_id no longer names a list (answered ephemerally)."""
+
+
+async def goal_page(interaction: discord.Interaction, status: str, index: int) -> Page:
+    """Page ``index`` of ``/goal list status:<status>``, re-read now (the pager's :data:`PageSource`, ``goal``)."""
+    if status not in goals.STATUSES:
+        raise ListGone(LIST_STALE)
+    gid = guild_id_of(interaction)
+    async with bot_of(interaction).uow() as s:
+        total = await goals.count_goals(s, gid, status)
+        page_count = pages_for(total, GOALS_PER_PAGE)
+        index = clamp(index, page_count)
+        rows = await goals.list_goals(s, gid, status, offset=index * GOALS_PER_PAGE, limit=GOALS_PER_PAGE)
+        cfg = await settings.get_config(s, gid)
+    if total == 0 and interaction.type == discord.InteractionType.component:
+        raise ListGone(LIST_GONE)
+    return Page(
+        goal_list_page(rows, cfg.tz, status, index=index, page_count=page_count, total=total), index, page_count
+    )

@@ -48,16 +48,13 @@ class Page:
 PageSource = Callable[[discord.Interaction, str, int], Awaitable[Page]]
 """``source(interaction, arg, index)`` re-reads the list ``arg`` names (scoped to the interaction's
 guild) and renders page ``index`` (clamped to the pages there are now); raises :class:`ListGone`
-(or another service error) when it can't."""
+(or another service error) when it can't. Each feature wires its lists in ``bot/features.py``
+(``Feature.lists``: ``(name, source)``, the name ``[a-z_]+`` and part of stable custom_ids: never
+rename one); the bot holds them as ``page_sources``."""
 
-_SOURCES: dict[str, PageSource] = {}
 
-
-def register_list(name: str, source: PageSource) -> None:
-    """Say how list ``name`` (``[a-z_]+``, part of stable custom_ids: never rename one) renders a page."""
-    if not re.fullmatch(r"[a-z_]+", name):
-        raise ValueError(f"list name {name!r} must match [a-z_]+")
-    _SOURCES[name] = source
+def _source(interaction: discord.Interaction, name: str) -> PageSource | None:
+    return getattr(interaction.client, "page_sources", {}).get(name)
 
 
 def clamp(index: int, page_count: int) -> int:
@@ -133,7 +130,7 @@ class PageButton(discord.ui.DynamicItem[discord.ui.Button], template=PAGE_TEMPLA
 
     async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
         try:
-            source = _SOURCES.get(self.name)
+            source = _source(interaction, self.name)
             if source is None:
                 raise ListGone("This list can't be paged any more; run its command again.")
             page = await source(interaction, self.arg, self.page)
@@ -171,7 +168,10 @@ async def send_list(interaction: discord.Interaction, name: str, arg: str = "", 
     Raises:
         whatever the list's :data:`PageSource` raises (the tree's error handler answers the user).
     """
-    page = await _SOURCES[name](interaction, arg, 0)
+    source = _source(interaction, name)
+    if source is None:
+        raise KeyError(f"list {name!r} is not wired in bot/features.py")
+    page = await source(interaction, arg, 0)
     view = pager_view(name, arg, page)
     if view is None:
         await interaction.response.send_message(embed=page.embed, ephemeral=ephemeral)

@@ -17,7 +17,7 @@ from bot.db.models import Release, ReleaseTask, ReleaseTrack
 from bot.services import clock, releases, settings
 from bot.services.releases import format_day, ordered_tasks, overdue, progress, task_due
 from bot.ui.components import PersistentView
-from bot.ui.context import actor_of, guild_id_of
+from bot.ui.context import actor_of, bot_of, guild_id_of
 from bot.ui.errors import reply_error
 from bot.ui.format import (
     COLOURS,
@@ -32,7 +32,8 @@ from bot.ui.format import (
     truncate,
     ts,
 )
-from bot.ui.paginator import paginate_lines
+from bot.ui.ids import CustomId
+from bot.ui.paginator import ListGone, Page, clamp, paginate_lines
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
 TASKS_PER_PAGE = 12
 RELEASES_PER_PAGE = 10
 RELEASE_COLOUR = discord.Colour(COLOURS.releases)
+DELETE_KIND = "rel"  # in the Delete/Keep custom_ids: roadie:rel:delete:<id>
 
 
 def page_count(release: Release) -> int:
@@ -141,7 +143,7 @@ def checklist_view(release: Release, page: int, *, today: date) -> PersistentVie
 
 async def render_page(interaction: discord.Interaction, release_id: int, page: int) -> None:
     """Re-render a checklist page in place (the message the component is on)."""
-    async with interaction.client.uow() as s:  # type: ignore[attr-defined]
+    async with bot_of(interaction).uow() as s:
         today = await _today(interaction, s)
         release = await releases.get_release_by_id(s, guild_id_of(interaction), release_id)
     page = max(0, min(page, page_count(release) - 1))
@@ -150,13 +152,16 @@ async def render_page(interaction: discord.Interaction, release_id: int, page: i
     )
 
 
-class TaskSelect(discord.ui.DynamicItem[discord.ui.Select], template=r"roadie:rel:tick:(?P<rid>\d+):(?P<page>\d+)"):
+TICK_ID = CustomId("roadie:rel:tick:{rid}:{page}")
+
+
+class TaskSelect(discord.ui.DynamicItem[discord.ui.Select], template=TICK_ID.template):
     """Tick or untick a task from the checklist message; works after restarts (state in custom_id)."""
 
     def __init__(self, release_id: int, page: int, options: list[discord.SelectOption] | None = None) -> None:
         super().__init__(
             discord.ui.Select(
-                custom_id=f"roadie:rel:tick:{release_id}:{page}",
+                custom_id=TICK_ID.format(rid=release_id, page=page),
                 placeholder="Tick or untick a task…",
                 min_values=1,
                 max_values=1,
@@ -177,7 +182,7 @@ class TaskSelect(discord.ui.DynamicItem[discord.ui.Select], template=r"roadie:re
     async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
         try:
             values = (interaction.data or {}).get("values") or []  # type: ignore[union-attr]
-            async with interaction.client.uow() as s:  # type: ignore[attr-defined]
+            async with bot_of(interaction).uow() as s:
                 action, _, task_id = str(values[0]).rpartition(":")  # "tick:12" (or "12" from older menus)
                 done = {"tick": True, "untick": False}.get(action)
                 await releases.toggle(
@@ -195,9 +200,10 @@ class TaskSelect(discord.ui.DynamicItem[discord.ui.Select], template=r"roadie:re
             await reply_error(interaction, exc)
 
 
-class PageButton(
-    discord.ui.DynamicItem[discord.ui.Button], template=r"roadie:rel:page:(?P<rid>\d+):(?P<page>\d+):(?P<dir>prev|next)"
-):
+PAGE_ID = CustomId("roadie:rel:page:{rid}:{page}:{dir}", dir="prev|next")
+
+
+class PageButton(discord.ui.DynamicItem[discord.ui.Button], template=PAGE_ID.template):
     """Previous/next checklist page; works after restarts."""
 
     def __init__(self, release_id: int, page: int, direction: str, *, disabled: bool = False) -> None:
@@ -206,7 +212,7 @@ class PageButton(
                 label="◀ Previous" if direction == "prev" else "Next ▶",
                 style=discord.ButtonStyle.secondary,
                 disabled=disabled,
-                custom_id=f"roadie:rel:page:{release_id}:{page}:{direction}",
+                custom_id=PAGE_ID.format(rid=release_id, page=page, dir=direction),
             )
         )
         self.release_id, self.page = release_id, page
@@ -349,5 +355,28 @@ def track_saved_text(release: Release, track: ReleaseTrack) -> str:
     return f"🎵 Track {track.position} of release #{release.number} saved."
 
 
+async def delete_release(interaction: discord.Interaction, release_id: int) -> str:
+    """The Delete button's action for releases (``roadie:rel:delete:<id>``): one unit of work; the reply."""
+    async with bot_of(interaction).uow() as s:
+        r = await releases.delete_release(
+            s, guild_id_of(interaction), release_id, now=clock.utcnow(), actor=actor_of(interaction)
+        )
+    return deleted_text(r)
+
+
 LIST_GONE = "The releases on this list are gone (deleted). Run `/release list` again."
 """A page button pressed on a list whose items are all gone (answered ephemerally)."""
+
+
+async def release_page(interaction: discord.Interaction, _arg: str, index: int) -> Page:
+    """Page ``index`` of ``/release list``, re-read now (the pager's :data:`PageSource`, ``release``)."""
+    async with bot_of(interaction).uow() as s:
+        today = await _today(interaction, s)
+        rows = await releases.list_releases(s, guild_id_of(interaction), now=clock.utcnow())
+    if not rows:
+        if interaction.type == discord.InteractionType.component:
+            raise ListGone(LIST_GONE)
+        return Page(empty_list_embed(), 0, 1)
+    pages = list_pages(rows, today)
+    index = clamp(index, len(pages))
+    return Page(pages[index], index, len(pages))

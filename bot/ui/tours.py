@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import discord
 
-from bot.db.models import Show
+from bot.db.models import Show, ShowStatus
+from bot.services import clock, tours
 from bot.services.tour_files import MAX_BYTES, ImportReport
 from bot.services.tours import TIME_LABELS, format_day, schedule_times, status_label
+from bot.ui.context import actor_of, bot_of, guild_id_of
 from bot.ui.format import (
     COLOURS,
     CONTENT_MAX,
@@ -18,9 +20,11 @@ from bot.ui.format import (
     truncate,
     ts,
 )
+from bot.ui.paginator import ListGone, Page, clamp, pages_for
 
 TOUR_COLOUR = discord.Colour(COLOURS.tours)
-STATUS_ICON = {"confirmed": "✅", "hold": "⏳", "cancelled": "🚫"}
+DELETE_KIND = "show"  # in the Delete/Keep custom_ids: roadie:show:delete:<id>
+STATUS_ICON = {ShowStatus.CONFIRMED: "✅", ShowStatus.HOLD: "⏳", ShowStatus.CANCELLED: "🚫"}
 SHOWS_PER_PAGE = 10
 SKIPPED_SHOWN = 15  # skipped rows listed one by one in an import report; the rest are counted
 NOTES_SHOWN = 5
@@ -142,7 +146,31 @@ def show_list_page(shows: list[Show], when: str, *, index: int, page_count: int,
     return e
 
 
+async def delete_show(interaction: discord.Interaction, show_id: int) -> str:
+    """The Delete button's action for shows (``roadie:show:delete:<id>``): one unit of work; the reply."""
+    async with bot_of(interaction).uow() as s:
+        show = await tours.delete_show(
+            s, guild_id_of(interaction), show_id, now=clock.utcnow(), actor=actor_of(interaction)
+        )
+    return deleted_text(show)
+
+
 LIST_GONE = "The shows on this list are gone (deleted, or no longer upcoming). Run `/tour list` again."
 """A page button pressed on a list whose items are all gone (answered ephemerally)."""
 LIST_STALE = "This list can't be paged any more; run `/tour list` again."
 """A page button whose custom_id no longer names a list (answered ephemerally)."""
+
+
+async def tour_page(interaction: discord.Interaction, when: str, index: int) -> Page:
+    """Page ``index`` of ``/tour list when:<when>``, re-read now (the pager's :data:`PageSource`, ``tour``)."""
+    if when not in tours.WHENS:
+        raise ListGone(LIST_STALE)
+    gid, now = guild_id_of(interaction), clock.utcnow()
+    async with bot_of(interaction).uow() as s:
+        total = await tours.count_shows(s, gid, when, now=now)
+        page_count = pages_for(total, SHOWS_PER_PAGE)
+        index = clamp(index, page_count)
+        shows = await tours.list_shows(s, gid, when, now=now, offset=index * SHOWS_PER_PAGE, limit=SHOWS_PER_PAGE)
+    if total == 0 and interaction.type == discord.InteractionType.component:
+        raise ListGone(LIST_GONE)
+    return Page(show_list_page(shows, when, index=index, page_count=page_count, total=total), index, page_count)

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import asyncio
 
+from bot.features import nudge_kinds
 from bot.roadie import Roadie
 from tests.double import DiscordDouble
 from tests.e2e.harness import ANA, BEN, GENERAL, GUILD, OTHER, BotProcess, running_bot, settings_for, write_config
+
+KINDS = nudge_kinds()  # the nudge kinds wired in bot/features.py
 
 
 def nudges_in(double: DiscordDouble, channel: int) -> list[dict]:
@@ -190,7 +193,7 @@ async def test_crash_between_send_and_mark_sent_does_not_double(double: DiscordD
                 now=utcnow() - timedelta(hours=1, seconds=1),
             )
             nid = await s.scalar(select(Nudge.id))
-            out = await nudges.claim(s, nid, utcnow())  # claimed...
+            out = await nudges.claim(s, nid, utcnow(), kinds=KINDS)  # claimed...
         assert out is not None
         await bot.send_nudge(out)  # ...sent, and then the process "dies" before mark_sent
     assert len(nudges_in(double, GENERAL)) == 1

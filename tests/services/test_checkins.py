@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.db.models import Checkin, Nudge
+from bot.features import nudge_button, nudge_kinds
 from bot.scheduling.dispatcher import NudgeDispatcher
 from bot.services import checkins as svc
 from bot.services import goals, settings
@@ -17,6 +18,8 @@ from bot.services.permissions import Actor, set_role
 from bot.timeparse import format_local
 from bot.uow import UnitOfWork
 from tests.services.test_reminders_and_delivery import Clock, Recorder, deliver
+
+KINDS = nudge_kinds()  # the nudge kinds wired in bot/features.py
 
 NOW = datetime(2026, 11, 30, 13, 0, tzinfo=UTC)
 G1 = 111
@@ -95,12 +98,12 @@ async def test_prompt_then_followup_only_to_those_who_did_not_answer(sessionmake
             s, G1, weekday=0, time_text="10:00", channel_id=50, actor=MANAGER, now=NOW, role_id=ARTIST_ROLE
         )
     rec, clock = Recorder(), Clock(datetime(2026, 12, 7, 10, 0, tzinfo=UTC))
-    d = NudgeDispatcher(sessionmaker, rec, clock=clock)
+    d = NudgeDispatcher(sessionmaker, rec, kinds=KINDS, clock=clock)
     await deliver(d)
     [prompt] = rec.sent
     assert prompt.content.startswith(f"📝 <@&{ARTIST_ROLE}> Time for the weekly check-in!")
     assert (prompt.mention_role_ids, prompt.mention_user_ids) == ((ARTIST_ROLE,), ())
-    assert prompt.button[1].startswith("roadie:checkin:open:")
+    assert nudge_button(prompt.button).custom_id.startswith("roadie:checkin:open:")
     async with UnitOfWork(sessionmaker) as s:  # 30 answers; 31 doesn't; 33 (not on the team before) answers too
         for who in (30, 33):
             await svc.post_checkin(
@@ -129,7 +132,7 @@ async def test_downtime_catches_up_once_then_follows_the_rule(sessionmaker) -> N
         await svc.add_schedule(s, G1, weekday=0, time_text="10:00", channel_id=50, actor=ADMIN, now=NOW)
     rec = Recorder()
     # down for three weeks: back on Wed 23 Dec
-    d = NudgeDispatcher(sessionmaker, rec, clock=Clock(datetime(2026, 12, 23, 12, 0, tzinfo=UTC)))
+    d = NudgeDispatcher(sessionmaker, rec, kinds=KINDS, clock=Clock(datetime(2026, 12, 23, 12, 0, tzinfo=UTC)))
     await deliver(d)
     assert len([o for o in rec.sent if "weekly check-in" in o.content]) == 1
     assert rec.sent[0].late
@@ -185,7 +188,7 @@ async def test_a_retried_prompt_does_not_plan_the_next_one_twice(sessionmaker) -
     async with UnitOfWork(sessionmaker) as s:
         await svc.add_schedule(s, G1, weekday=0, time_text="10:00", channel_id=50, actor=ADMIN, now=NOW)
     rec, clock = Recorder(), Clock(datetime(2026, 12, 7, 10, 0, tzinfo=UTC))
-    d = NudgeDispatcher(sessionmaker, rec, clock=clock)
+    d = NudgeDispatcher(sessionmaker, rec, kinds=KINDS, clock=clock)
     rec.fail = DeliveryError("HTTP 429", permanent=False)
     await deliver(d)
     clock.t += timedelta(seconds=5)

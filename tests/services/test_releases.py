@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.db.models import Nudge, Release
+from bot.features import nudge_kinds
 from bot.scheduling.dispatcher import NudgeDispatcher
 from bot.services import releases as rel
 from bot.services import settings
@@ -16,6 +17,8 @@ from bot.services.errors import InvalidInput, NotFound
 from bot.timeparse import format_local
 from bot.uow import UnitOfWork
 from tests.services.test_reminders_and_delivery import Clock, Recorder, deliver
+
+KINDS = nudge_kinds()  # the nudge kinds wired in bot/features.py
 
 NOW = datetime(2026, 11, 30, 13, 0, tzinfo=UTC)
 G1, G2 = 111, 222
@@ -142,7 +145,7 @@ async def test_overdue_digest_is_one_message_for_three_tasks(sessionmaker) -> No
     # tasks #1-#3 (final mix, master, artwork) are due 19 Feb / 26 Feb / 26 Feb 2027; look on 1 Mar
     rec = Recorder()
     clock = Clock(datetime(2027, 3, 1, 9, 0, tzinfo=UTC))
-    d = NudgeDispatcher(sessionmaker, rec, clock=clock)
+    d = NudgeDispatcher(sessionmaker, rec, kinds=KINDS, clock=clock)
     await deliver(d)
     digests = [o for o in rec.sent if "overdue task" in o.content]
     assert len(digests) == 1 and len(rec.sent) == 1  # no separate late "due today" nudges
@@ -168,7 +171,7 @@ async def test_task_due_nudge_pings_its_owner(sessionmaker) -> None:
         await add(s)
         await rel.add_task(s, G1, "#1", title="Send stems to the mixer", due="2027-01-15", now=NOW, owner_id=42)
     rec = Recorder()
-    await deliver(NudgeDispatcher(sessionmaker, rec, clock=Clock(datetime(2027, 1, 15, 9, 0, tzinfo=UTC))))
+    await deliver(NudgeDispatcher(sessionmaker, rec, kinds=KINDS, clock=Clock(datetime(2027, 1, 15, 9, 0, tzinfo=UTC))))
     [msg] = [o for o in rec.sent if "due today" in o.content]
     assert msg.content == (
         "📋 <@42> **Night Drive** (single, out Fri 2 Apr 2027): task #17 “Send stems to the "

@@ -9,11 +9,14 @@ import pytest
 from sqlalchemy import select
 
 from bot.db.models import Nudge, Reminder
+from bot.features import nudge_kinds
 from bot.scheduling.dispatcher import DeliveryError, NudgeDispatcher
 from bot.services import nudges, reminders
 from bot.services.errors import InvalidInput, NotFound
 from bot.services.nudges import OutgoingNudge
 from bot.uow import UnitOfWork
+
+KINDS = nudge_kinds()  # the nudge kinds wired in bot/features.py
 
 NOW = datetime(2026, 11, 30, 13, 0, tzinfo=UTC)
 G1, G2 = 111, 222
@@ -82,7 +85,7 @@ async def test_delivers_once_even_with_concurrent_passes(sessionmaker) -> None:
     async with UnitOfWork(sessionmaker) as s:
         for i in range(5):
             await reminders.add_reminder(s, G1, text=f"r{i}", when="in 10 seconds", channel_id=9, author_id=5, now=NOW)
-    d = NudgeDispatcher(sessionmaker, rec, clock=clock)
+    d = NudgeDispatcher(sessionmaker, rec, kinds=KINDS, clock=clock)
     await deliver(d)
     assert rec.sent == []  # not due yet
     clock.t = NOW + timedelta(seconds=10)
@@ -101,7 +104,7 @@ async def test_overdue_after_downtime_is_sent_once_and_marked_late(sessionmaker)
     rec = Recorder()
     async with UnitOfWork(sessionmaker) as s:
         r = await reminders.add_reminder(s, G1, text="Doors", when="in 1 hour", channel_id=9, author_id=5, now=NOW)
-    d = NudgeDispatcher(sessionmaker, rec, clock=Clock(NOW + timedelta(hours=3)))
+    d = NudgeDispatcher(sessionmaker, rec, kinds=KINDS, clock=Clock(NOW + timedelta(hours=3)))
     await deliver(d)
     await deliver(d)
     assert len(rec.sent) == 1
@@ -114,10 +117,10 @@ async def test_interrupted_send_is_resent_with_the_same_nonce(sessionmaker) -> N
     async with UnitOfWork(sessionmaker) as s:
         await reminders.add_reminder(s, G1, text="x", when="in 1 minute", channel_id=9, author_id=5, now=NOW)
         nid = await s.scalar(select(Nudge.id))
-        claimed = await nudges.claim(s, nid, NOW + timedelta(minutes=1))  # then the process "dies"
+        claimed = await nudges.claim(s, nid, NOW + timedelta(minutes=1), kinds=KINDS)  # then the process "dies"
     assert claimed is not None
     rec = Recorder()
-    d = NudgeDispatcher(sessionmaker, rec, clock=Clock(NOW + timedelta(minutes=2)))
+    d = NudgeDispatcher(sessionmaker, rec, kinds=KINDS, clock=Clock(NOW + timedelta(minutes=2)))
     async with UnitOfWork(sessionmaker) as s:
         assert await nudges.recover_interrupted(s) == 1
         await s.commit()
@@ -130,7 +133,7 @@ async def test_transient_failure_retries_permanent_failure_fails(sessionmaker) -
     async with UnitOfWork(sessionmaker) as s:
         await reminders.add_reminder(s, G1, text="a", when="in 1 minute", channel_id=9, author_id=5, now=NOW)
         await reminders.add_reminder(s, G1, text="b", when="in 2 minutes", channel_id=9, author_id=5, now=NOW)
-    d = NudgeDispatcher(sessionmaker, rec, clock=clock)
+    d = NudgeDispatcher(sessionmaker, rec, kinds=KINDS, clock=clock)
     clock.t = NOW + timedelta(minutes=1)
     rec.fail = DeliveryError("HTTP 429", permanent=False)
     await deliver(d)
@@ -156,7 +159,7 @@ async def test_cancelled_reminder_is_not_sent(sessionmaker) -> None:
     async with UnitOfWork(sessionmaker) as s:
         await reminders.add_reminder(s, G1, text="a", when="in 1 minute", channel_id=9, author_id=5, now=NOW)
         await reminders.cancel_reminder(s, G1, "#1")
-    await deliver(NudgeDispatcher(sessionmaker, rec, clock=Clock(NOW + timedelta(hours=1))))
+    await deliver(NudgeDispatcher(sessionmaker, rec, kinds=KINDS, clock=Clock(NOW + timedelta(hours=1))))
     assert rec.sent == []
 
 
@@ -166,10 +169,43 @@ async def test_after_downtime_a_goal_gets_one_late_nudge_not_three(sessionmaker)
     rec = Recorder()
     async with UnitOfWork(sessionmaker) as s:
         await goals.add_goal(s, G1, title="Masters", author_id=5, channel_id=9, now=NOW, due="2026-12-10")
-    await deliver(NudgeDispatcher(sessionmaker, rec, clock=Clock(datetime(2026, 12, 12, 12, 0, tzinfo=UTC))))
+    await deliver(
+        NudgeDispatcher(sessionmaker, rec, kinds=KINDS, clock=Clock(datetime(2026, 12, 12, 12, 0, tzinfo=UTC)))
+    )
     assert len(rec.sent) == 1
     body = rec.sent[0].content.split("\n")[1]
     assert body.startswith("🎯 <@5> goal **#1 Masters** is overdue: Thu 10 Dec 2026 (<t:")
     async with UnitOfWork(sessionmaker) as s:
         statuses = sorted(n.status for n in await s.scalars(select(Nudge)))
     assert statuses == ["sent", "skipped", "skipped"]  # skipped with a reason, not silently cancelled
+
+
+async def test_a_due_nudge_whose_kind_has_no_renderer_is_marked_failed_and_logged(
+    sessionmaker, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A kind nobody wired in bot/features.py (e.g. a feature removed while its rows remained) is never
+    silently cancelled: the row is kept as failed, with the reason, and an ERROR is logged."""
+    async with UnitOfWork(sessionmaker) as s:
+        await reminders.add_reminder(s, G1, text="still wired", when="in 1 minute", channel_id=9, author_id=5, now=NOW)
+        nudges.schedule(
+            s, guild_id=G1, channel_id=9, kind="mystery", ref_id=7, due_at=NOW + timedelta(minutes=1), now=NOW
+        )
+    rec = Recorder()
+    with caplog.at_level("ERROR", logger="bot.services.nudges"):
+        await deliver(NudgeDispatcher(sessionmaker, rec, kinds=KINDS, clock=Clock(NOW + timedelta(minutes=2))))
+    assert [o.content for o in rec.sent] == ["⏰ <@5> reminder #1: still wired"]
+    async with UnitOfWork(sessionmaker) as s:
+        row = await s.scalar(select(Nudge).where(Nudge.kind == "mystery"))
+    assert (row.status, row.last_error) == ("failed", "no renderer for nudge kind 'mystery'")
+    [record] = [r for r in caplog.records if r.levelname == "ERROR"]
+    assert "has no renderer" in record.getMessage() and "'mystery'" in record.getMessage()
+
+
+def test_every_kind_a_service_schedules_is_wired() -> None:
+    """Each service's NUDGE_KINDS is in bot/features.py, once."""
+    from bot.services import checkins, goals, releases, tours
+
+    wired = set(KINDS)
+    for svc in (checkins, goals, releases, reminders, tours):
+        assert {k.kind for k in svc.NUDGE_KINDS} <= wired, svc.__name__
+    assert len(wired) == sum(len(s.NUDGE_KINDS) for s in (checkins, goals, releases, reminders, tours))

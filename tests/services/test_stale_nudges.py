@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.db.models import Nudge
+from bot.features import nudge_kinds
 from bot.scheduling.dispatcher import NudgeDispatcher
 from bot.services import checkins, goals, nudges, releases, reminders, settings, tours
 from bot.services.permissions import Actor
@@ -20,6 +21,7 @@ from tests.services.test_reminders_and_delivery import Clock, Recorder, deliver
 
 NOW = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)
 G1 = 111
+KINDS = nudge_kinds()
 BRISBANE = ZoneInfo("Australia/Brisbane")
 SHOW_DAY = date(2027, 3, 26)  # a Friday
 
@@ -53,7 +55,7 @@ async def test_show_nudges_after_the_show_are_skipped_and_counted(sessionmaker, 
     rec = Recorder()
     back = datetime.combine(SHOW_DAY + timedelta(days=2), time(10), tzinfo=BRISBANE).astimezone(UTC)  # Sunday
     caplog.set_level(logging.INFO, logger="bot.scheduling.dispatcher")
-    await _start_and_stop(NudgeDispatcher(sessionmaker, rec, clock=Clock(back)))
+    await _start_and_stop(NudgeDispatcher(sessionmaker, rec, kinds=KINDS, clock=Clock(back)))
     assert rec.sent == []  # no "Tomorrow, Fri 26 Mar" on Sunday, no "Show day" after the show
     assert await _rows(sessionmaker) == [
         ("show_eve", "skipped", "the day before show #1 had passed"),
@@ -66,7 +68,7 @@ async def test_back_on_show_day_sends_the_day_sheet_late_but_not_yesterdays_eve(
     await _brisbane_show(sessionmaker)
     rec = Recorder()
     back = datetime.combine(SHOW_DAY, time(11), tzinfo=BRISBANE).astimezone(UTC)
-    await _start_and_stop(NudgeDispatcher(sessionmaker, rec, clock=Clock(back)))
+    await _start_and_stop(NudgeDispatcher(sessionmaker, rec, kinds=KINDS, clock=Clock(back)))
     [sent] = rec.sent
     due = int(datetime.combine(SHOW_DAY, time(9), tzinfo=BRISBANE).timestamp())
     assert sent.content.splitlines()[:2] == [
@@ -80,7 +82,7 @@ async def test_back_the_evening_before_still_sends_tomorrow(sessionmaker) -> Non
     await _brisbane_show(sessionmaker)
     rec = Recorder()
     back = datetime.combine(SHOW_DAY - timedelta(days=1), time(21), tzinfo=BRISBANE).astimezone(UTC)
-    await deliver(NudgeDispatcher(sessionmaker, rec, clock=Clock(back)))
+    await deliver(NudgeDispatcher(sessionmaker, rec, kinds=KINDS, clock=Clock(back)))
     [sent] = rec.sent
     assert sent.late and sent.content.splitlines()[1] == (
         "🚐 Tomorrow, Fri 26 Mar 2027: **Brisbane** · The Tivoli (confirmed)"
@@ -93,12 +95,14 @@ async def test_followup_superseded_by_a_newer_prompt_is_skipped(sessionmaker, ca
         await checkins.set_team_member(s, G1, 31, True, actor=admin, now=NOW)
         await checkins.add_schedule(s, G1, weekday=0, time_text="10:00", channel_id=50, actor=admin, now=NOW)
     rec, clock = Recorder(), Clock(datetime(2027, 3, 8, 10, 0, tzinfo=UTC))  # Monday: the prompt goes out
-    await deliver(NudgeDispatcher(sessionmaker, rec, clock=clock))
+    await deliver(NudgeDispatcher(sessionmaker, rec, kinds=KINDS, clock=clock))
     assert len(rec.sent) == 1
     # down for three weeks from an hour later: the follow-up (due Tue 9 Mar) never went out
     rec2 = Recorder()
     caplog.set_level(logging.INFO, logger="bot.scheduling.dispatcher")
-    await _start_and_stop(NudgeDispatcher(sessionmaker, rec2, clock=Clock(datetime(2027, 3, 31, 12, tzinfo=UTC))))
+    await _start_and_stop(
+        NudgeDispatcher(sessionmaker, rec2, kinds=KINDS, clock=Clock(datetime(2027, 3, 31, 12, tzinfo=UTC)))
+    )
     [late_prompt] = rec2.sent
     assert late_prompt.late and "Time for the weekly check-in!" in late_prompt.content
     assert ("checkin_followup", "skipped", "a newer check-in prompt was due (it has its own follow-up)") in (
@@ -111,7 +115,7 @@ async def test_goal_sends_only_its_latest_overdue_nudge(sessionmaker) -> None:  
     async with UnitOfWork(sessionmaker) as s:
         await goals.add_goal(s, G1, title="Sell out", author_id=5, channel_id=50, now=NOW, due="2027-03-20")
     rec = Recorder()
-    await deliver(NudgeDispatcher(sessionmaker, rec, clock=Clock(datetime(2027, 3, 20, 15, tzinfo=UTC))))
+    await deliver(NudgeDispatcher(sessionmaker, rec, kinds=KINDS, clock=Clock(datetime(2027, 3, 20, 15, tzinfo=UTC))))
     [sent] = rec.sent
     assert "goal **#1 Sell out** is due today" in sent.content
     assert [r[1:] for r in await _rows(sessionmaker)] == [
@@ -132,8 +136,10 @@ async def test_release_task_after_its_day_is_skipped(sessionmaker) -> None:  # t
     async with UnitOfWork(sessionmaker) as s:
         n = await s.scalar(select(Nudge).where(Nudge.kind == releases.KIND_TASK, Nudge.ref_id == task.id))
         assert n is not None
-        assert await nudges.stale_reason(s, n, datetime(2027, 4, 1, 23, 59, tzinfo=UTC)) is None  # still its day
-        reason = await nudges.stale_reason(s, n, datetime(2027, 4, 2, 0, 0, tzinfo=UTC))
+        assert (
+            await nudges.stale_reason(s, n, datetime(2027, 4, 1, 23, 59, tzinfo=UTC), kinds=KINDS) is None
+        )  # still its day
+        reason = await nudges.stale_reason(s, n, datetime(2027, 4, 2, 0, 0, tzinfo=UTC), kinds=KINDS)
     assert reason == f"task #{task.position}'s due day had passed (the overdue digest lists it)"
 
 
@@ -143,7 +149,7 @@ async def test_a_reminder_is_always_worth_sending_late(sessionmaker) -> None:  #
             s, G1, text="Call the promoter", when="in 1 hour", channel_id=50, author_id=5, now=NOW
         )
     rec = Recorder()
-    await deliver(NudgeDispatcher(sessionmaker, rec, clock=Clock(NOW + timedelta(days=30))))
+    await deliver(NudgeDispatcher(sessionmaker, rec, kinds=KINDS, clock=Clock(NOW + timedelta(days=30))))
     assert [o.late for o in rec.sent] == [True]
 
 
@@ -162,6 +168,5 @@ async def test_a_reminder_is_always_worth_sending_late(sessionmaker) -> None:  #
     ],
 )
 def test_every_kind_says_until_when_it_makes_sense(kind: str, has_rule: bool) -> None:
-    rules = nudges.staleness_rules()
-    assert rules[kind] is has_rule
-    assert [k for k, v in rules.items() if v is None] == []  # a kind that did not say
+    assert callable(KINDS[kind].until) is has_rule
+    assert [k for k, v in KINDS.items() if v.until is nudges.UNDECLARED] == []  # every wired kind says

@@ -11,10 +11,13 @@ from icalendar import Calendar
 from sqlalchemy import select
 
 from bot.db.models import Nudge, Show
+from bot.features import nudge_kinds
 from bot.services import settings, tour_files, tours
 from bot.services.errors import InvalidInput, NotFound
 from bot.timeparse import format_local
 from bot.uow import UnitOfWork
+
+KINDS = nudge_kinds()  # the nudge kinds wired in bot/features.py
 
 NOW = datetime(2026, 11, 30, 13, 0, tzinfo=UTC)
 G1, G2 = 111, 222
@@ -337,7 +340,7 @@ async def test_show_nudges_fire_at_venue_times_with_the_right_text(sessionmaker)
             support="The Openers",
         )
     rec, clock = Recorder(), Clock(datetime(2027, 4, 2, 8, 59, 59, tzinfo=UTC))  # 17:59:59 in Tokyo
-    d = NudgeDispatcher(sessionmaker, rec, clock=clock)
+    d = NudgeDispatcher(sessionmaker, rec, kinds=KINDS, clock=clock)
     await deliver(d)
     assert rec.sent == []
     clock.t = datetime(2027, 4, 2, 9, 0, tzinfo=UTC)  # 18:00 Tokyo, the day before

@@ -3,7 +3,7 @@
 The page buttons are one :class:`discord.ui.DynamicItem` (:class:`PageButton`) whose ``custom_id``
 carries the whole state: ``roadie:page:<list>:<arg>:<page>`` (e.g. ``roadie:page:tour:upcoming:2``,
 at most 100 characters, Discord API docs "Button"). A click re-reads the data through the list's
-registered :data:`PageSource`, so a fresh process (no in-memory view) serves it and the page shows
+:data:`PageSource` (wired in ``bot/features.py``), so a fresh process (no in-memory view) serves it and the page shows
 what is stored now. Views have no timeout (discord.py view timeouts run on the monotonic clock and
 would kill the buttons after a while). A list whose data is gone answers the click ephemerally.
 
@@ -23,9 +23,8 @@ import discord
 from bot.services.errors import NotFound
 from bot.ui.components import PersistentView
 from bot.ui.errors import reply_error
-from bot.ui.format import EMBED_DESCRIPTION_MAX, truncate
+from bot.ui.format import CUSTOM_ID_MAX, EMBED_DESCRIPTION_MAX, truncate
 
-CUSTOM_ID_MAX = 100  # Discord API docs: a component's custom_id is 1..100 characters
 PAGE_TEMPLATE = r"roadie:page:(?P<list>[a-z_]+):(?P<arg>[^:]*):(?P<page>\d+)(?P<here>:at)?"
 """The pager's custom_id: list name, one list argument (no ``:``), the 0-based page to show;
 ``:at`` marks the (disabled) page counter."""

@@ -181,3 +181,20 @@ async def test_a_new_process_pages_a_list_posted_before_a_kill_9(double: Discord
             await proc.kill9()
     assert "Traceback" not in proc.log.read_text()
     assert double.rejections == []
+
+
+async def test_a_checklist_of_a_deleted_release_answers_that_it_is_gone(double: DiscordDouble, db_url: str) -> None:
+    settings = settings_for(double, db_url)
+    day = (utcnow() + timedelta(days=90)).date().isoformat()
+    async with running_bot(settings):
+        await double.invoke(GUILD, GENERAL, ANA, "release add", {"title": "Night Drive", "date": day, "kind": "album"})
+        res = await double.invoke(GUILD, GENERAL, ANA, "release checklist", {"release": "#1"})
+        nxt = next(
+            b["custom_id"] for row in res.message["components"] for b in row["components"] if b.get("label") == "Next ▶"
+        )
+        confirm = await double.invoke(GUILD, GENERAL, ANA, "release delete", {"release": "#1"})
+        await double.click(confirm.message, confirm.components[0]["components"][0]["custom_id"], ANA)
+    async with running_bot(settings):
+        gone = await double.click(double.get_message(res.message["id"]), nxt, ANA)
+        assert gone.ephemeral and gone.content == "⚠️ That release no longer exists. See `/release list`."
+    assert double.rejections == []

@@ -16,11 +16,12 @@ from dataclasses import dataclass
 
 import discord
 
-from bot.services import checkins, goals, nudges, releases, reminders, tours
+from bot.services import budget, checkins, goals, nudges, releases, reminders, studio, tours
 from bot.ui import checkins as checkins_ui
 from bot.ui import goals as goals_ui
 from bot.ui import releases as releases_ui
 from bot.ui import reminders as reminders_ui
+from bot.ui import studio as studio_ui
 from bot.ui import tours as tours_ui
 from bot.ui.confirm import ConfirmDelete, DeleteHandler, Keep
 from bot.ui.paginator import PageButton, PageSource
@@ -93,6 +94,14 @@ FEATURES: tuple[Feature, ...] = (
         nudge_buttons=((checkins.OPEN_ACTION, checkins_ui.OpenCheckin),),
         lists=(("checkins", checkins_ui.history_page),),
     ),
+    Feature(
+        "studio",
+        "cogs.studio",
+        nudge_kinds=studio.NUDGE_KINDS,
+        components=(PageButton,),
+        lists=(("studio", studio_ui.session_page), ("studio_board", studio_ui.board_page)),
+    ),
+    Feature("budget", "cogs.budget", nudge_kinds=budget.NUDGE_KINDS),
 )
 
 

@@ -117,6 +117,8 @@ class Palette:
     checkins: int = 0x2ECC71  # green
     reminders: int = 0x1ABC9C  # teal
     settings: int = 0x5865F2  # blurple
+    studio: int = 0x11806A  # dark teal
+    budget: int = 0xC27C0E  # dark gold
 
 
 COLOURS = Palette()
@@ -129,3 +131,16 @@ def code(text: str) -> str:
     backtick could end the span early, so backticks become ``ˋ`` (U+02CB).
     """
     return f"`{text.replace('`', 'ˋ')}`"
+
+
+_CODE_SPAN = re.compile(r"(`[^`\n]*`)")
+
+
+def escape_outside_code(text: str) -> str:
+    """``text`` with Markdown made literal everywhere except inside its inline code spans.
+
+    For Roadie's own sentences that quote the user's text in code spans (built with :func:`code`)
+    and may carry other user text (a city name) outside them: the spans stay code, the rest is
+    escaped, so neither Roadie's formatting nor the user's shows as literal backslashes.
+    """
+    return "".join(part if _CODE_SPAN.fullmatch(part) else escape_markdown(part) for part in _CODE_SPAN.split(text))

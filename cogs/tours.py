@@ -8,7 +8,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.services import clock, settings, tour_files, tours
+from bot.services import clock, places, settings, tour_files, tours
 from bot.ui import tours as ui
 from bot.ui.confirm import confirm_view
 from bot.ui.paginator import send_list
@@ -33,6 +33,10 @@ STATUS_CHOICES = [
         ("hold (3rd)", "hold-3"),
         ("cancelled", "cancelled"),
     )
+]
+KEEP_CHOICES = [
+    app_commands.Choice(name="times: the same local times, a new moment (default)", value="times"),
+    app_commands.Choice(name="instant: the same moment, local times re-read in the new zone", value="instant"),
 ]
 WHEN_CHOICES = [app_commands.Choice(name=n, value=n) for n in ("upcoming", "past", "all")]
 TIME_HELP = "HH:MM venue time, e.g. 19:30"
@@ -141,8 +145,12 @@ class ToursCog(commands.GroupCog, group_name="tour", group_description="Tour dat
         await interaction.response.send_message(embed=ui.day_sheet(sh))
 
     @app_commands.command(name="edit", description="Change a show (only the options you give; '-' clears one)")
-    @app_commands.describe(show="The show (#number, city or venue)", **SHOW_OPTION_HELP)
-    @app_commands.choices(status=STATUS_CHOICES)
+    @app_commands.describe(
+        show="The show (#number, city or venue)",
+        keep="With timezone: keep the local times as written (default) or the same moment (instant)",
+        **SHOW_OPTION_HELP,
+    )
+    @app_commands.choices(status=STATUS_CHOICES, keep=KEEP_CHOICES)
     async def edit(
         self,
         interaction: discord.Interaction,
@@ -161,6 +169,7 @@ class ToursCog(commands.GroupCog, group_name="tour", group_description="Tour dat
         capacity: Capacity | None = None,
         notes: Notes | None = None,
         support: Support | None = None,
+        keep: app_commands.Choice[str] | None = None,
     ) -> None:
         gid = guild_id_of(interaction)
         f = await self._fields(
@@ -180,8 +189,11 @@ class ToursCog(commands.GroupCog, group_name="tour", group_description="Tour dat
             notes=notes,
             support=support,
         )
+        keep_instant = keep is not None and keep.value == "instant"
         async with bot_of(interaction).uow() as s:
-            sh = await tours.edit_show(s, gid, show, f, now=clock.utcnow(), actor=actor_of(interaction))
+            sh = await tours.edit_show(
+                s, gid, show, f, now=clock.utcnow(), actor=actor_of(interaction), keep_instant=keep_instant
+            )
         await interaction.response.send_message(ui.updated_text(sh), embed=ui.day_sheet(sh))
 
     @app_commands.command(name="cancel", description="Mark a show cancelled (kept in the list, no nudges)")
@@ -264,4 +276,5 @@ class ToursCog(commands.GroupCog, group_name="tour", group_description="Tour dat
 
 async def setup(bot: commands.Bot) -> None:
     """Extension entry point (its components are wired in ``bot/features.py``)."""
+    places.preload()  # the city table for zone inference loads in the background (a few seconds)
     await bot.add_cog(ToursCog(bot))

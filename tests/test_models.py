@@ -15,6 +15,7 @@ from bot.db.models import (
     Reminder,
     Show,
     SoftDelete,
+    StudioSession,
 )
 
 NOW = datetime(2027, 1, 1, 12, 0, tzinfo=UTC)
@@ -22,7 +23,7 @@ NOW = datetime(2027, 1, 1, 12, 0, tzinfo=UTC)
 
 def test_numbered_items_share_their_columns() -> None:
     numbered = {m.class_ for m in Base.registry.mappers if issubclass(m.class_, NumberedItem)}
-    assert numbered == {Goal, Reminder, Show, Release, CheckinSchedule}
+    assert numbered == {Goal, Reminder, Show, Release, CheckinSchedule, StudioSession}
     for model in numbered:
         cols = set(model.__table__.columns.keys())
         assert {"id", "guild_id", "number", "search_key", "author_id", "created_at"} <= cols, model

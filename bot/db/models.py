@@ -331,6 +331,8 @@ class ReleaseTask(Base):
     due_date: Mapped[date | None] = mapped_column(Date, nullable=True)
     owner_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     custom: Mapped[bool] = mapped_column(Boolean, default=False)
+    key: Mapped[str | None] = mapped_column(String(40), nullable=True)  # template task key, e.g. masters-delivered
+    note: Mapped[str | None] = mapped_column(String(NOTE_MAX), nullable=True)  # why it was ticked (automatic ticks)
     done_by: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
@@ -408,3 +410,142 @@ class ReleaseTrack(Base):
     position: Mapped[int] = mapped_column(Integer)
     title: Mapped[str] = mapped_column(String(TITLE_MAX))
     isrc: Mapped[str | None] = mapped_column(String(12), nullable=True)
+
+
+class SessionStatus(StrEnum):
+    """A studio session is booked until cancelled (a cancelled one gets no nudges and no costs)."""
+
+    BOOKED = "booked"
+    CANCELLED = "cancelled"
+
+
+class StudioSession(NumberedItem, Base):
+    """A recording session for a release at a studio, on a local ``date`` from ``start`` to ``end``
+    in ``timezone`` (the server's unless given). ``start_at``/``end_at`` are the UTC instants (an end
+    at or before the start is on the next day). ``day_rate_minor`` is in the release budget's
+    currency (integer minor units). ``costs_posted_at`` is set once the day rate and fees became
+    budget expenses (after the session's day passed). ``status``: ``booked`` or ``cancelled``.
+    """
+
+    __tablename__ = "studio_sessions"
+    __table_args__ = (
+        UniqueConstraint("guild_id", "number", name="uq_studio_sessions_guild_number"),
+        Index("ix_studio_sessions_guild_start", "guild_id", "start_at"),
+    )
+    search_key_max = 300  # fold("studio release title")
+
+    release_id: Mapped[int] = mapped_column(ForeignKey("releases.id", ondelete="CASCADE"), index=True)
+    studio: Mapped[str] = mapped_column(String(100))
+    studio_key: Mapped[str] = mapped_column(String(100))  # fold(studio): overlap check
+    date: Mapped[date] = mapped_column(Date)
+    start: Mapped[time] = mapped_column(Time)
+    end: Mapped[time] = mapped_column(Time)
+    timezone: Mapped[str] = mapped_column(String(64))
+    start_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    end_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    engineer_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    engineer_name: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    day_rate_minor: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    notes: Mapped[str | None] = mapped_column(String(1000), nullable=True)
+    status: Mapped[str] = mapped_column(String(16), default=SessionStatus.BOOKED)
+    channel_id: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    costs_posted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    musicians: Mapped[list[SessionMusician]] = relationship(
+        back_populates="session",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="SessionMusician.call_at, SessionMusician.id",
+    )
+
+
+class SessionMusician(Base):
+    """A session musician: a member (``user_id``) or a name, an instrument, a call time (UTC
+    instant; local wall clock in the session's zone) and a fee (minor units, budget currency)."""
+
+    __tablename__ = "session_musicians"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("studio_sessions.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    name: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    name_key: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    instrument: Mapped[str] = mapped_column(String(60))
+    call_time: Mapped[time | None] = mapped_column(Time, nullable=True)  # None: the session's start
+    call_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    fee_minor: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+
+    session: Mapped[StudioSession] = relationship(back_populates="musicians")
+
+
+class TrackStageChange(Base):
+    """One move of a track to a production stage (the latest is where it stands); history kept."""
+
+    __tablename__ = "track_stage_changes"
+    __table_args__ = (Index("ix_track_stage_changes_track", "track_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    track_id: Mapped[int] = mapped_column(ForeignKey("release_tracks.id", ondelete="CASCADE"))
+    stage: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str | None] = mapped_column(String(NOTE_MAX), nullable=True)
+    by_id: Mapped[int] = mapped_column(BigInteger)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Budget(Base):
+    """A release's recording budget: one currency (ISO 4217), fixed by the first ``/budget set``."""
+
+    __tablename__ = "budgets"
+
+    release_id: Mapped[int] = mapped_column(ForeignKey("releases.id", ondelete="CASCADE"), primary_key=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    currency: Mapped[str] = mapped_column(String(3))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class BudgetLine(Base):
+    """A budget line (``studio``, ``musicians``, …) with its amount in minor units.
+
+    ``alert_level`` (0, 90 or 100) is the highest threshold already nudged for; it drops back when
+    spending falls (or the amount rises) below it, so the next crossing nudges again.
+    """
+
+    __tablename__ = "budget_lines"
+    __table_args__ = (UniqueConstraint("release_id", "line", name="uq_budget_lines_release_line"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    release_id: Mapped[int] = mapped_column(ForeignKey("releases.id", ondelete="CASCADE"), index=True)
+    line: Mapped[str] = mapped_column(String(16))
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+    alert_level: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Expense(Base):
+    """Money spent on a release's budget line (minor units of the budget currency).
+
+    ``number`` is the expense's #N within its release. Expenses posted from a studio session carry
+    ``session_id`` (and ``musician_id`` for a fee; none for the day rate). Removed ones keep the row
+    with ``deleted_at``.
+    """
+
+    __tablename__ = "expenses"
+    __table_args__ = (
+        UniqueConstraint("release_id", "number", name="uq_expenses_release_number"),
+        Index("ix_expenses_session", "session_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger)
+    release_id: Mapped[int] = mapped_column(ForeignKey("releases.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    line: Mapped[str] = mapped_column(String(16))
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+    what: Mapped[str] = mapped_column(String(200))
+    search_key: Mapped[str] = mapped_column(String(200))
+    spent_on: Mapped[date] = mapped_column(Date)
+    session_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    musician_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    author_id: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

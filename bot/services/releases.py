@@ -51,6 +51,7 @@ class TemplateTask:
     section: str
     days_before: int
     source: str
+    key: str | None = None  # a stable name other features find the task by, e.g. "masters-delivered"
 
 
 @lru_cache(maxsize=1)
@@ -59,7 +60,8 @@ def templates() -> dict[str, tuple[TemplateTask, ...]]:
     raw = tomllib.loads(resources.files("bot.data").joinpath("release_templates.toml").read_text("utf-8"))
     return {
         kind: tuple(
-            TemplateTask(t["title"], t["section"], int(t["days_before"]), t.get("source", "")) for t in raw[kind]
+            TemplateTask(t["title"], t["section"], int(t["days_before"]), t.get("source", ""), t.get("key"))
+            for t in raw[kind]
         )
         for kind in KINDS
     }
@@ -251,6 +253,7 @@ async def add_release(
             section=t.section,
             days_before=t.days_before,
             custom=False,
+            key=t.key,
         )
         for i, t in enumerate(templates()[kind], start=1)
     ]

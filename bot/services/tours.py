@@ -440,10 +440,43 @@ async def require_can_change(session: AsyncSession, show: Show, actor: Actor | N
     await require_owner_or_manager(session, show.guild_id, actor, (show.author_id,), f"show #{show.number}")
 
 
+def rezone_keeping_instant(show: Show, zone: str) -> None:
+    """Move ``show`` to venue zone ``zone`` keeping the moment of each of its times (UTC instants):
+    the date and local times are re-read in ``zone`` (doors 23:45 Europe/Berlin -> 17:45
+    America/New_York). For a show imported with UTC times and an assumed zone.
+
+    Raises:
+        InvalidInput: the show has no times (no instant to keep), or the times can't be kept in order.
+    """
+    before = schedule_times(show)
+    if not before:
+        raise InvalidInput(
+            f"Show #{show.number} has no times, so there is no moment to keep: give `timezone:` without `keep:instant`."
+        )
+    tz = ZoneInfo(zone)
+    local = {k: at.astimezone(tz) for k, _t, at, _late in before}
+    show.date = local[before[0][0]].date()
+    for k, dt in local.items():
+        setattr(show, k, dt.time())
+    show.timezone = zone
+    if [at for _k, _t, at, _l in schedule_times(show)] != [at for _k, _t, at, _l in before]:
+        raise InvalidInput("Those times can't be kept in that zone (they span more than a day); edit them by hand.")
+
+
 async def edit_show(
-    session: AsyncSession, guild_id: int, ref: str, f: ShowFields, *, now: datetime, actor: Actor | None = None
+    session: AsyncSession,
+    guild_id: int,
+    ref: str,
+    f: ShowFields,
+    *,
+    now: datetime,
+    actor: Actor | None = None,
+    keep_instant: bool = False,
 ) -> Show:
     """Change a show; nudges move with its date and times.
+
+    ``keep_instant`` with ``f.timezone``: re-zone keeping each time's moment
+    (:func:`rezone_keeping_instant`) instead of its wall-clock reading (the default).
 
     Raises:
         NotFound / InvalidInput: unknown show, nothing to change, bad values.
@@ -451,8 +484,16 @@ async def edit_show(
     """
     if all(getattr(f, x.name) in (None, set()) for x in fields(f)):
         raise InvalidInput("Give at least one thing to change (e.g. `doors:19:00` or `status:confirmed`).")
+    if keep_instant and (f.timezone is None or f.date or any(getattr(f, k) for k in TIME_FIELDS)):
+        raise InvalidInput(
+            "`keep:instant` re-zones the times the show already has: give it with `timezone:` only "
+            "(no new date or times in the same edit)."
+        )
     show = await get_show(session, guild_id, ref)
     await require_can_change(session, show, actor)
+    if keep_instant:
+        assert f.timezone is not None
+        rezone_keeping_instant(show, f.timezone)
     apply_fields(show, f)
     show.updated_at = now
     await plan_nudges(session, show, await get_config(session, guild_id), now)

@@ -8,6 +8,7 @@ from bot.db.models import Show, ShowStatus
 from bot.services import clock, tours
 from bot.services.tour_files import MAX_BYTES, ImportReport
 from bot.services.tours import TIME_LABELS, format_day, schedule_times, status_label
+from bot.textfmt import escape_outside_code
 from bot.ui.context import actor_of, bot_of, guild_id_of
 from bot.ui.format import (
     COLOURS,
@@ -23,6 +24,7 @@ from bot.ui.format import (
 from bot.ui.paginator import ListGone, Page, clamp, pages_for
 
 TOUR_COLOUR = discord.Colour(COLOURS.tours)
+NO_CITY = "(no city)"  # imported from a file that named none
 DELETE_KIND = "show"  # in the Delete/Keep custom_ids: roadie:show:delete:<id>
 STATUS_ICON = {ShowStatus.CONFIRMED: "✅", ShowStatus.HOLD: "⏳", ShowStatus.CANCELLED: "🚫"}
 SHOWS_PER_PAGE = 10
@@ -69,13 +71,13 @@ def import_report_text(report: ImportReport, filename: str, user_id: int) -> str
         f"📥 <@{user_id}> imported `{name}` ({report.kind.upper()}): "
         f"**{report.added}** added, **{report.updated}** updated, **{len(report.skipped)}** skipped."
     ]
-    # reasons and notes are Roadie's own Markdown with the user's text already made literal (code
-    # spans via bot.textfmt.code, escaped text): escaping them again would show the backticks
+    # reasons and notes quote the user's text in code spans (bot.textfmt.code) and may name places
+    # outside them: escape all but the code spans, so neither shows as literal backslashes
     for label, reason in report.skipped[:SKIPPED_SHOWN]:
-        lines.append(f"• {plain(truncate(label, 80))}: {truncate(reason, 300)}")
+        lines.append(f"• {plain(truncate(label, 80))}: {escape_outside_code(truncate(reason, 300))}")
     if len(report.skipped) > SKIPPED_SHOWN:
         lines.append(f"• …and {len(report.skipped) - SKIPPED_SHOWN} more skipped.")
-    lines += [f"ℹ️ {truncate(note, 300)}" for note in report.notes[:NOTES_SHOWN]]
+    lines += [f"ℹ️ {escape_outside_code(truncate(note, 300))}" for note in report.notes[:NOTES_SHOWN]]
     lines.append("See them with `/tour list`.")
     return truncate("\n".join(lines), CONTENT_MAX)
 
@@ -95,7 +97,7 @@ def place(show: Show) -> str:
 
 def day_sheet(show: Show, *, title_prefix: str = "") -> discord.Embed:
     """The day sheet: date and every time in venue time, each also as a Discord timestamp."""
-    title = f"{title_prefix}{format_day(show.date)} · {plain(show.city)} · {plain(show.venue)}"
+    title = f"{title_prefix}{format_day(show.date)} · {plain(show.city or NO_CITY)} · {plain(show.venue)}"
     e = discord.Embed(title=truncate(title, EMBED_TITLE_MAX), colour=TOUR_COLOUR)
     e.description = truncate(
         f"{STATUS_ICON.get(show.status, '')} **{status_label(show)}** · {place(show)}\n"
@@ -127,7 +129,7 @@ def day_sheet(show: Show, *, title_prefix: str = "") -> discord.Embed:
 def show_line(show: Show) -> str:
     """One list line: ``#3 · **Sat 3 Apr 2027** · Tokyo · Zepp Haneda · ✅ confirmed``."""
     text = (
-        f"`#{show.number}` **{format_day(show.date)}** · {plain(truncate(show.city, 60))} · "
+        f"`#{show.number}` **{format_day(show.date)}** · {plain(truncate(show.city or NO_CITY, 60))} · "
         f"{plain(truncate(show.venue, 80))} · {STATUS_ICON.get(show.status, '')} {status_label(show)}"
     )
     return text

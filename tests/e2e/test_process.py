@@ -43,6 +43,19 @@ async def test_process_answers_every_command_within_3_seconds(double: DiscordDou
             "tour": ["add", "list", "show", "edit", "cancel", "delete", "import", "export"],
             "release": ["add", "list", "checklist", "tick", "untick", "task-add", "move", "delete", "info", "track"],
             "checkin": ["post", "schedule", "unschedule", "schedules", "history", "digest", "team-add", "team-remove"],
+            "studio": [
+                "book",
+                "musician",
+                "musician-remove",
+                "sessions",
+                "show",
+                "edit",
+                "cancel",
+                "export",
+                "stage",
+                "board",
+            ],
+            "budget": ["set", "spend", "unspend", "show", "export"],
         }
         timings = {}
         managers = next(int(r["id"]) for r in double.roles[GUILD].values() if r["name"] == "Managers")  # ANA's

@@ -17,16 +17,18 @@ async def test_sync_only_when_changed_and_cleanup_of_dropped_guilds(double: Disc
         pass
     assert double.command_writes[2:] == [("guild", GUILD2)]
     assert double.commands_guild[GUILD2] == []
-    assert len(double.commands_guild[GUILD]) == 6
+    assert len(double.commands_guild[GUILD]) == 8
     # moving to global commands: upload globally, clear the testing guild so nothing shows twice
     async with running_bot(settings_for(double, db_url, [])):
         pass
     assert sorted(c["name"] for c in double.commands_global) == [
+        "budget",
         "checkin",
         "goal",
         "release",
         "remind",
         "settings",
+        "studio",
         "tour",
     ]
     assert double.commands_guild[GUILD] == []

@@ -203,9 +203,10 @@ async def test_a_due_nudge_whose_kind_has_no_renderer_is_marked_failed_and_logge
 
 def test_every_kind_a_service_schedules_is_wired() -> None:
     """Each service's NUDGE_KINDS is in bot/features.py, once."""
-    from bot.services import checkins, goals, releases, tours
+    from bot.services import budget, checkins, goals, releases, studio, tours
 
+    services = (checkins, goals, releases, reminders, tours, studio, budget)
     wired = set(KINDS)
-    for svc in (checkins, goals, releases, reminders, tours):
+    for svc in services:
         assert {k.kind for k in svc.NUDGE_KINDS} <= wired, svc.__name__
-    assert len(wired) == sum(len(s.NUDGE_KINDS) for s in (checkins, goals, releases, reminders, tours))
+    assert len(wired) == sum(len(s.NUDGE_KINDS) for s in services)

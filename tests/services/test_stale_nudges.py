@@ -165,6 +165,10 @@ async def test_a_reminder_is_always_worth_sending_late(sessionmaker) -> None:  #
         ("checkin_prompt", False),
         ("checkin_followup", True),
         ("checkin_digest", False),
+        ("studio_eve", True),
+        ("studio_call", True),
+        ("budget_alert", False),
+        ("studio_costs", False),
     ],
 )
 def test_every_kind_says_until_when_it_makes_sense(kind: str, has_rule: bool) -> None:

@@ -3,7 +3,8 @@
 A feature is its slash commands (a cog extension), the nudge kinds it schedules (each with the
 renderer that turns a due row into a message), its persistent components (``DynamicItem``s that
 keep working after a restart), what its Delete confirmation does, and the buttons its nudges may
-carry. :class:`bot.roadie.Roadie` reads :data:`FEATURES` at start-up; nothing registers itself as a
+carry, and the re-planners that move its nudges about a show when the show changes.
+:class:`bot.roadie.Roadie` reads :data:`FEATURES` at start-up; nothing registers itself as a
 side effect of being imported. A new feature is one new entry here (plus its three files:
 ``cogs/<feature>.py``, ``bot/services/<feature>.py``, ``bot/ui/<feature>.py``).
 """
@@ -16,11 +17,15 @@ from dataclasses import dataclass
 
 import discord
 
-from bot.services import budget, checkins, goals, nudges, releases, reminders, studio, tours
+from bot.services import advance, budget, checkins, goals, guestlist, nudges, releases, reminders, studio, tours
+from bot.ui import advance as advance_ui
 from bot.ui import checkins as checkins_ui
 from bot.ui import goals as goals_ui
+from bot.ui import guestlist as guestlist_ui
 from bot.ui import releases as releases_ui
 from bot.ui import reminders as reminders_ui
+from bot.ui import setlist as setlist_ui
+from bot.ui import settlement as settlement_ui
 from bot.ui import studio as studio_ui
 from bot.ui import tours as tours_ui
 from bot.ui.confirm import ConfirmDelete, DeleteHandler, Keep
@@ -39,6 +44,8 @@ class Feature:
         deletes: ``(kind, handler)`` for the shared Delete button (``roadie:<kind>:delete:<id>``).
         nudge_buttons: ``(action, factory)``: a nudge rendered with ``button=(action, id)`` gets
             ``factory(id)`` attached (see :attr:`bot.services.nudges.OutgoingNudge.button`).
+        show_planners: re-plan this feature's nudges about shows whenever shows are added, edited,
+            cancelled or deleted (see :data:`bot.services.tours.ShowPlanners`).
         lists: ``(name, source)`` of its paged lists: the page buttons' custom_ids say
             ``roadie:page:<name>:…`` and a click re-reads the page through ``source``
             (:data:`bot.ui.paginator.PageSource`); :class:`~bot.ui.paginator.PageButton` serves them all.
@@ -50,6 +57,7 @@ class Feature:
     components: tuple[type[discord.ui.DynamicItem], ...] = ()  # type: ignore[type-arg]
     deletes: tuple[tuple[str, DeleteHandler], ...] = ()
     nudge_buttons: tuple[tuple[str, Callable[[int], discord.ui.Item]], ...] = ()  # type: ignore[type-arg]
+    show_planners: tuple[tours.ShowPlanner, ...] = ()
     lists: tuple[tuple[str, PageSource], ...] = ()
 
 
@@ -102,6 +110,35 @@ FEATURES: tuple[Feature, ...] = (
         lists=(("studio", studio_ui.session_page), ("studio_board", studio_ui.board_page)),
     ),
     Feature("budget", "cogs.budget", nudge_kinds=budget.NUDGE_KINDS),
+    # the tour business, on each show: /settle, /guestlist, /advance, /song and /setlist
+    Feature(
+        "settlement",
+        "cogs.settle",
+        components=(PageButton,),
+        lists=(("settle", settlement_ui.report_page),),
+    ),
+    Feature(
+        "guestlist",
+        "cogs.guestlist",
+        nudge_kinds=guestlist.NUDGE_KINDS,
+        show_planners=guestlist.SHOW_PLANNERS,
+        components=(PageButton,),
+        lists=(("guests", guestlist_ui.guests_page),),
+    ),
+    Feature(
+        "advance",
+        "cogs.advance",
+        nudge_kinds=advance.NUDGE_KINDS,
+        components=(advance_ui.AdvanceSelect, advance_ui.AdvancePage),
+        show_planners=advance.SHOW_PLANNERS,
+    ),
+    # set list forms are modals (no DynamicItem): cogs.setlist handles their submits by custom_id
+    Feature(
+        "setlist",
+        "cogs.setlist",
+        components=(PageButton,),
+        lists=(("songs", setlist_ui.catalogue_page), ("setlist", setlist_ui.setlist_page)),
+    ),
 )
 
 
@@ -122,6 +159,11 @@ def components(features: Iterable[Feature] = FEATURES) -> list[type[discord.ui.D
 def delete_handlers(features: Iterable[Feature] = FEATURES) -> dict[str, DeleteHandler]:
     """What the shared Delete button does, per item kind."""
     return {kind: handler for f in features for kind, handler in f.deletes}
+
+
+def show_planners(features: Iterable[Feature] = FEATURES) -> tuple[tours.ShowPlanner, ...]:
+    """Every wired show re-planner, each once, in list order (``planners=`` of the tour services)."""
+    return tuple(dict.fromkeys(p for f in features for p in f.show_planners))
 
 
 def nudge_button(button: tuple[str, int], features: Iterable[Feature] = FEATURES) -> discord.ui.Item:  # type: ignore[type-arg]

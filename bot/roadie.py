@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
 
 import aiohttp
@@ -15,6 +16,7 @@ from bot.config import Settings
 from bot.scheduling.dispatcher import DeliveryError, NudgeDispatcher
 from bot.services.nudges import OutgoingNudge
 from bot.sync import sync_commands
+from bot.textfmt import CONTENT_MAX
 from bot.timeparse import warm_up
 from bot.ui.components import PersistentView
 from bot.ui.errors import reply_error
@@ -54,6 +56,7 @@ class Roadie(commands.Bot):
         self.features = features.FEATURES
         self.delete_handlers = features.delete_handlers(self.features)
         self.page_sources = features.page_sources(self.features)
+        self.show_planners = features.show_planners(self.features)  # planners= of the tour services
         self.dispatcher = NudgeDispatcher(
             sessionmaker,
             self.send_nudge,
@@ -97,6 +100,19 @@ class Roadie(commands.Bot):
     ) -> None:
         await reply_error(interaction, error)
 
+    async def _is_member(self, guild_id: int, user_id: int) -> bool:
+        """Whether ``user_id`` is still in the guild (cache, else one REST lookup; unknown = yes)."""
+        guild = self.get_guild(guild_id)
+        if guild is None or guild.get_member(user_id) is not None:
+            return True
+        try:
+            await guild.fetch_member(user_id)
+        except discord.NotFound:
+            return False
+        except discord.HTTPException:
+            return True
+        return True
+
     async def send_nudge(self, out: OutgoingNudge) -> int | None:
         """Post one nudge, pinging only ``out.mention_user_ids``.
 
@@ -105,16 +121,30 @@ class Roadie(commands.Bot):
                 payload); transient for 429 after discord.py's own retries, 5xx and network errors.
         """
         channel = self.get_partial_messageable(out.channel_id)
+        content, users, roles = out.content, list(out.mention_user_ids), list(out.mention_role_ids)
+        if out.fallback_role_ids and out.guild_id:
+            for uid in list(users):
+                if not await self._is_member(out.guild_id, uid):  # left: ping the fallback roles instead
+                    users.remove(uid)
+                    content = content.replace(f"<@{uid}>", " ".join(f"<@&{r}>" for r in out.fallback_role_ids), 1)
+                    roles += [r for r in out.fallback_role_ids if r not in roles]
         mentions = discord.AllowedMentions(
             everyone=False,
-            users=[discord.Object(u) for u in out.mention_user_ids],
-            roles=[discord.Object(r) for r in out.mention_role_ids],
+            users=[discord.Object(u) for u in users],
+            roles=[discord.Object(r) for r in roles],
         )
         view = discord.utils.MISSING
         if out.button is not None:  # clicks are handled by the persistent DynamicItem matching custom_id
             view = PersistentView(features.nudge_button(out.button, self.features))
+        files = [discord.File(io.BytesIO(data), filename=name) for name, data in out.files]
         try:
-            msg = await channel.send(out.content, allowed_mentions=mentions, nonce=out.nonce, view=view)
+            msg = await channel.send(
+                content[:CONTENT_MAX],
+                allowed_mentions=mentions,
+                nonce=out.nonce,
+                view=view,
+                files=files or discord.utils.MISSING,
+            )
         except discord.Forbidden as exc:
             raise DeliveryError(
                 f"no permission to post in channel {out.channel_id} ({exc.code})", permanent=True

@@ -8,8 +8,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.services import clock, places, settings, tour_files, tours
+from bot.services import advance, clock, places, settings, tour_files, tours
 from bot.ui import tours as ui
+from bot.ui.advance import day_sheet_fields
 from bot.ui.confirm import confirm_view
 from bot.ui.paginator import send_list
 from cogs._common import (
@@ -50,6 +51,7 @@ SHOW_OPTION_HELP = dict(
     soundcheck=f"Soundcheck, {TIME_HELP}",
     doors=f"Doors, {TIME_HELP}",
     set_time=f"Set time, {TIME_HELP}",
+    curfew=f"Curfew: when the set must end, {TIME_HELP}",
     status="confirmed, hold (1st/2nd/3rd) or cancelled",
     tickets="Ticket link (https://…)",
     capacity="Venue capacity",
@@ -99,6 +101,7 @@ class ToursCog(commands.GroupCog, group_name="tour", group_description="Tour dat
         soundcheck: ClockText | None = None,
         doors: ClockText | None = None,
         set_time: ClockText | None = None,
+        curfew: ClockText | None = None,
         status: app_commands.Choice[str] | None = None,
         tickets: Tickets | None = None,
         capacity: Capacity | None = None,
@@ -117,6 +120,7 @@ class ToursCog(commands.GroupCog, group_name="tour", group_description="Tour dat
             soundcheck=soundcheck,
             doors=doors,
             set_time=set_time,
+            curfew=curfew,
             status=status.value if status else None,
             tickets=tickets,
             capacity=capacity,
@@ -127,7 +131,13 @@ class ToursCog(commands.GroupCog, group_name="tour", group_description="Tour dat
             if (await settings.get_config(s, gid)).nudge_channel_id is None:
                 check_bot_can_post(interaction, None)
             show = await tours.add_show(
-                s, gid, f, author_id=interaction.user.id, channel_id=interaction.channel_id or 0, now=clock.utcnow()
+                s,
+                gid,
+                f,
+                author_id=interaction.user.id,
+                channel_id=interaction.channel_id or 0,
+                now=clock.utcnow(),
+                planners=bot_of(interaction).show_planners,
             )
         await interaction.response.send_message(ui.added_text(show), embed=ui.day_sheet(show))
 
@@ -142,7 +152,9 @@ class ToursCog(commands.GroupCog, group_name="tour", group_description="Tour dat
     async def show(self, interaction: discord.Interaction, show: RefText) -> None:
         async with bot_of(interaction).uow() as s:
             sh = await tours.get_show(s, guild_id_of(interaction), show)
-        await interaction.response.send_message(embed=ui.day_sheet(sh))
+            cl = await advance.checklist_by_id(s, guild_id_of(interaction), sh.id, create=False)  # contacts, open items
+        embed = day_sheet_fields(ui.day_sheet(sh), cl, today=advance.venue_today(sh, clock.utcnow()))
+        await interaction.response.send_message(embed=embed)
 
     @app_commands.command(name="edit", description="Change a show (only the options you give; '-' clears one)")
     @app_commands.describe(
@@ -164,6 +176,7 @@ class ToursCog(commands.GroupCog, group_name="tour", group_description="Tour dat
         soundcheck: ClockText | None = None,
         doors: ClockText | None = None,
         set_time: ClockText | None = None,
+        curfew: ClockText | None = None,
         status: app_commands.Choice[str] | None = None,
         tickets: Tickets | None = None,
         capacity: Capacity | None = None,
@@ -183,6 +196,7 @@ class ToursCog(commands.GroupCog, group_name="tour", group_description="Tour dat
             soundcheck=soundcheck,
             doors=doors,
             set_time=set_time,
+            curfew=curfew,
             status=status.value if status else None,
             tickets=tickets,
             capacity=capacity,
@@ -192,7 +206,14 @@ class ToursCog(commands.GroupCog, group_name="tour", group_description="Tour dat
         keep_instant = keep is not None and keep.value == "instant"
         async with bot_of(interaction).uow() as s:
             sh = await tours.edit_show(
-                s, gid, show, f, now=clock.utcnow(), actor=actor_of(interaction), keep_instant=keep_instant
+                s,
+                gid,
+                show,
+                f,
+                now=clock.utcnow(),
+                actor=actor_of(interaction),
+                keep_instant=keep_instant,
+                planners=bot_of(interaction).show_planners,
             )
         await interaction.response.send_message(ui.updated_text(sh), embed=ui.day_sheet(sh))
 
@@ -201,7 +222,12 @@ class ToursCog(commands.GroupCog, group_name="tour", group_description="Tour dat
     async def cancel(self, interaction: discord.Interaction, show: RefText) -> None:
         async with bot_of(interaction).uow() as s:
             sh = await tours.cancel_show(
-                s, guild_id_of(interaction), show, now=clock.utcnow(), actor=actor_of(interaction)
+                s,
+                guild_id_of(interaction),
+                show,
+                now=clock.utcnow(),
+                actor=actor_of(interaction),
+                planners=bot_of(interaction).show_planners,
             )
         await interaction.response.send_message(ui.cancelled_text(sh), embed=ui.day_sheet(sh))
 
@@ -239,6 +265,7 @@ class ToursCog(commands.GroupCog, group_name="tour", group_description="Tour dat
                 channel_id=interaction.channel_id or 0,
                 now=clock.utcnow(),
                 actor=actor_of(interaction),
+                planners=bot_of(interaction).show_planners,
             )
         await interaction.followup.send(ui.IMPORT_DONE, ephemeral=True)
         await interaction.followup.send(ui.import_report_text(report, file.filename, interaction.user.id))

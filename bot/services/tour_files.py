@@ -868,6 +868,7 @@ async def import_shows(
     channel_id: int,
     now: datetime,
     actor: Actor | None = None,
+    planners: tours.ShowPlanners = (),
 ) -> ImportReport:
     """Import a calendar or CSV into the guild's shows: all usable rows, or nothing. Flushes; the
     caller's unit of work commits.
@@ -876,6 +877,8 @@ async def import_shows(
     one updates a show stored before this import with its date and venue (several: the one with
     the same first time); rows of one file never merge. A row that would update a show someone
     else added is skipped unless ``actor`` is a manager (:mod:`bot.services.permissions`).
+    Nudges are planned for the added and updated shows (theirs and ``planners``', see
+    :data:`bot.services.tours.ShowPlanners`).
 
     Raises:
         InvalidInput: the file as a whole can't be used (see module docstring); nothing is stored.
@@ -954,8 +957,8 @@ async def import_shows(
     _notes_for(stored, cfg, report.notes)
     report.notes.sort(key=_note_rank)  # the report shows the first few: what decides dates and times first
     await session.flush()  # one multi-row INSERT for the new shows
-    await tours.plan_nudges_many(session, added, cfg, now, fresh=True)
-    await tours.plan_nudges_many(session, list(updated.values()), cfg, now)
+    await tours.plan_nudges_many(session, added, cfg, now, fresh=True, planners=planners)
+    await tours.plan_nudges_many(session, list(updated.values()), cfg, now, planners=planners)
     return report
 
 

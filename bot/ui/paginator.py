@@ -161,8 +161,16 @@ def pager_view(name: str, arg: str, page: Page) -> PersistentView | None:
     )
 
 
-async def send_list(interaction: discord.Interaction, name: str, arg: str = "", *, ephemeral: bool = False) -> None:
-    """Answer ``interaction`` with page 1 of list ``name`` and, for more than one page, its buttons.
+async def send_list(
+    interaction: discord.Interaction,
+    name: str,
+    arg: str = "",
+    *,
+    ephemeral: bool = False,
+    file: discord.File | None = None,
+) -> None:
+    """Answer ``interaction`` with page 1 of list ``name`` and, for more than one page, its buttons
+    (and ``file``, e.g. a .csv of the whole list, attached once).
 
     Raises:
         whatever the list's :data:`PageSource` raises (the tree's error handler answers the user).
@@ -171,8 +179,10 @@ async def send_list(interaction: discord.Interaction, name: str, arg: str = "", 
     if source is None:
         raise KeyError(f"list {name!r} is not wired in bot/features.py")
     page = await source(interaction, arg, 0)
+    kwargs: dict[str, object] = {"embed": page.embed, "ephemeral": ephemeral}
     view = pager_view(name, arg, page)
-    if view is None:
-        await interaction.response.send_message(embed=page.embed, ephemeral=ephemeral)
-    else:
-        await interaction.response.send_message(embed=page.embed, ephemeral=ephemeral, view=view)
+    if view is not None:
+        kwargs["view"] = view
+    if file is not None:
+        kwargs["file"] = file
+    await interaction.response.send_message(**kwargs)  # type: ignore[arg-type]

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 import discord
 
 from bot.db.models import Show, ShowStatus
 from bot.services import clock, tours
 from bot.services.tour_files import MAX_BYTES, ImportReport
-from bot.services.tours import TIME_LABELS, format_day, schedule_times, status_label
+from bot.services.tours import TIME_LABELS, curfew_at, format_day, schedule_times, status_label
 from bot.textfmt import escape_outside_code
 from bot.ui.context import actor_of, bot_of, guild_id_of
 from bot.ui.format import (
@@ -109,6 +111,10 @@ def day_sheet(show: Show, *, title_prefix: str = "") -> discord.Embed:
         after = " (after midnight)" if late else ""
         # <t:…:f> (date and time in the reader's zone): a Tokyo 12:00 is the day before in New York
         lines.append(f"{TIME_LABELS[k]}: **{t:%H:%M}**{after} · {ts(at, 'f')}")
+    curfew = curfew_at(show)
+    if show.curfew is not None and curfew is not None:
+        after = " (after midnight)" if curfew.astimezone(ZoneInfo(show.timezone)).date() > show.date else ""
+        lines.append(f"Curfew: **{show.curfew:%H:%M}**{after} · {ts(curfew, 'f')}")
     e.add_field(
         name="Schedule",
         value="\n".join(lines) or "No times yet: `/tour edit` to add load-in, doors, set.",
@@ -152,7 +158,12 @@ async def delete_show(interaction: discord.Interaction, show_id: int) -> str:
     """The Delete button's action for shows (``roadie:show:delete:<id>``): one unit of work; the reply."""
     async with bot_of(interaction).uow() as s:
         show = await tours.delete_show(
-            s, guild_id_of(interaction), show_id, now=clock.utcnow(), actor=actor_of(interaction)
+            s,
+            guild_id_of(interaction),
+            show_id,
+            now=clock.utcnow(),
+            actor=actor_of(interaction),
+            planners=bot_of(interaction).show_planners,
         )
     return deleted_text(show)
 

@@ -169,6 +169,8 @@ async def test_a_reminder_is_always_worth_sending_late(sessionmaker) -> None:  #
         ("studio_call", True),
         ("budget_alert", False),
         ("studio_costs", False),
+        ("guestlist_close", True),
+        ("advance_due", True),
     ],
 )
 def test_every_kind_says_until_when_it_makes_sense(kind: str, has_rule: bool) -> None:

@@ -17,11 +17,12 @@ from dataclasses import dataclass
 
 import discord
 
-from bot.services import advance, budget, checkins, goals, guestlist, nudges, releases, reminders, studio, tours
+from bot.services import advance, budget, checkins, goals, guestlist, nudges, promo, releases, reminders, studio, tours
 from bot.ui import advance as advance_ui
 from bot.ui import checkins as checkins_ui
 from bot.ui import goals as goals_ui
 from bot.ui import guestlist as guestlist_ui
+from bot.ui import promo as promo_ui
 from bot.ui import releases as releases_ui
 from bot.ui import reminders as reminders_ui
 from bot.ui import setlist as setlist_ui
@@ -138,6 +139,13 @@ FEATURES: tuple[Feature, ...] = (
         "cogs.setlist",
         components=(PageButton,),
         lists=(("songs", setlist_ui.catalogue_page), ("setlist", setlist_ui.setlist_page)),
+    ),
+    Feature(
+        "promo",
+        "cogs.promo",
+        nudge_kinds=promo.NUDGE_KINDS,
+        components=(promo_ui.CampaignPageButton, PageButton),
+        lists=(("outlets", promo_ui.outlets_list_page),),
     ),
 )
 

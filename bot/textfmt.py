@@ -123,6 +123,7 @@ class Palette:
     guestlist: int = 0x992D22  # dark red
     setlist: int = 0xE91E63  # magenta
     settlement: int = 0x1F8B4C  # dark green
+    promo: int = 0xEB459E  # fuchsia
 
 
 COLOURS = Palette()

@@ -705,3 +705,141 @@ class SetlistEntry(Base):
     guild_id: Mapped[int] = mapped_column(BigInteger)
     position: Mapped[int] = mapped_column(Integer)
     song_id: Mapped[int] = mapped_column(ForeignKey("songs.id", ondelete="CASCADE"), index=True)
+
+
+# --- promotion (issue #17): outlets, pitches with their history and results
+
+
+class OutletKind(StrEnum):
+    """What kind of media an outlet is."""
+
+    RADIO = "radio"
+    PRESS = "press"
+    BLOG = "blog"
+    PLAYLIST = "playlist"
+    PODCAST = "podcast"
+    TV = "tv"
+    INFLUENCER = "influencer"
+    OTHER = "other"
+
+
+class PitchStatus(StrEnum):
+    """Where a pitch stands: to-pitch -> pitched -> followed-up -> replied -> accepted -> published /
+    added (playlist) / aired (radio/TV); or passed / no-reply."""
+
+    TO_PITCH = "to-pitch"
+    PITCHED = "pitched"
+    FOLLOWED_UP = "followed-up"
+    REPLIED = "replied"
+    ACCEPTED = "accepted"
+    PUBLISHED = "published"
+    ADDED = "added"
+    AIRED = "aired"
+    PASSED = "passed"
+    NO_REPLY = "no-reply"
+
+
+class ResultKind(StrEnum):
+    """What came of a pitch: spins (airplay), followers (playlist), audience (reach), article (a link)."""
+
+    SPINS = "spins"
+    FOLLOWERS = "followers"
+    AUDIENCE = "audience"
+    ARTICLE = "article"
+
+
+class Outlet(NumberedItem, SoftDelete, Base):
+    """A media contact of the server: a station, publication, blog, playlist, podcast, show or person."""
+
+    __tablename__ = "promo_outlets"
+    __table_args__ = (
+        UniqueConstraint("guild_id", "number", name="uq_promo_outlets_guild_number"),
+        Index("ix_promo_outlets_guild_email", "guild_id", "email"),
+    )
+
+    search_key_max = 200  # bot.services.refs.fold(name)
+
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16))  # an OutletKind
+    contact: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    email: Mapped[str | None] = mapped_column(String(254), nullable=True)  # lower-cased
+    handle: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    region: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    notes: Mapped[str | None] = mapped_column(String(1000), nullable=True)
+
+
+class Pitch(NumberedItem, Base):
+    """A release pitched to an outlet. ``owner_id`` is who follows it up (who pitched it).
+
+    ``pitched_at`` (UTC) starts the follow-up clock; ``followup_due_at`` (UTC) is when the next
+    follow-up step is due (None: nothing planned) and ``followup_stage`` says which: 0 the
+    follow-up nudge, 1 the ``no-reply`` transition, 2 done.
+    """
+
+    __tablename__ = "promo_pitches"
+    __table_args__ = (
+        UniqueConstraint("guild_id", "number", name="uq_promo_pitches_guild_number"),
+        UniqueConstraint("release_id", "outlet_id", name="uq_promo_pitches_release_outlet"),
+        Index("ix_promo_pitches_release_due", "release_id", "followup_due_at"),
+    )
+
+    release_id: Mapped[int] = mapped_column(ForeignKey("releases.id", ondelete="CASCADE"), index=True)
+    outlet_id: Mapped[int] = mapped_column(ForeignKey("promo_outlets.id", ondelete="CASCADE"), index=True)
+    owner_id: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(16), default=PitchStatus.PITCHED)  # a PitchStatus
+    pitched_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    note: Mapped[str | None] = mapped_column(String(NOTE_MAX), nullable=True)
+    link: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    followup_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    followup_stage: Mapped[int] = mapped_column(Integer, default=0)
+    channel_id: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    outlet: Mapped[Outlet] = relationship(lazy="joined")
+    events: Mapped[list[PitchEvent]] = relationship(
+        back_populates="pitch", cascade="all, delete-orphan", passive_deletes=True, order_by="PitchEvent.id"
+    )
+    results: Mapped[list[PitchResult]] = relationship(
+        back_populates="pitch", cascade="all, delete-orphan", passive_deletes=True, order_by="PitchResult.id"
+    )
+
+
+class PitchEvent(Base):
+    """One status change of a pitch: who (None: Roadie itself) and when (UTC), with a note/link."""
+
+    __tablename__ = "promo_pitch_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    pitch_id: Mapped[int] = mapped_column(ForeignKey("promo_pitches.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(16))  # a PitchStatus
+    note: Mapped[str | None] = mapped_column(String(NOTE_MAX), nullable=True)
+    link: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    actor_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    pitch: Mapped[Pitch] = relationship(back_populates="events")
+
+
+class PitchResult(Base):
+    """What came of a pitch: ``kind`` (a ResultKind), a whole-number ``value``, an optional link."""
+
+    __tablename__ = "promo_pitch_results"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    pitch_id: Mapped[int] = mapped_column(ForeignKey("promo_pitches.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    value: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    link: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    author_id: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    pitch: Mapped[Pitch] = relationship(back_populates="results")
+
+
+class PromoSettings(Base):
+    """Per-guild promotion settings: days before a pitch is followed up (``/promo follow-up``)."""
+
+    __tablename__ = "promo_settings"
+
+    guild_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    follow_up_days: Mapped[int] = mapped_column(Integer, default=7)

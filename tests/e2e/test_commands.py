@@ -27,6 +27,7 @@ TOUR_FIELDS = [
     "notes",
     "support",
 ]
+OUTLET_FIELDS = ["name", "kind", "contact", "email", "handle", "region", "notes"]
 EXPECTED_COMMANDS = {
     "settings": {
         "timezone": ["tz"],
@@ -145,6 +146,18 @@ EXPECTED_COMMANDS = {
         "unspend": ["release", "expense"],
         "show": ["release"],
         "export": ["release"],
+    },
+    "promo": {
+        "outlet-add": OUTLET_FIELDS,
+        "outlet-edit": ["outlet", *OUTLET_FIELDS],
+        "outlet-remove": ["outlet"],
+        "outlets": ["kind"],
+        "import": ["file"],
+        "pitch": ["release", "outlet", "date", "note"],
+        "update": ["pitch", "status", "note", "link"],
+        "result": ["pitch", "kind", "value", "link"],
+        "follow-up": ["days"],
+        "campaign": ["release"],
     },
 }
 

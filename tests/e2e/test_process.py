@@ -36,6 +36,9 @@ SCRIPT = [
     ("song add", {"title": "Opener", "duration": "4:00"}),
     ("setlist show", {"show": "#1"}),
     ("setlist report", {}),
+    ("promo outlet-add", {"name": "Radio X", "kind": "radio", "email": "music@radiox.co.uk", "handle": "@radiox"}),
+    ("promo outlets", {}),
+    ("promo follow-up", {"days": 5}),
 ]
 
 
@@ -74,6 +77,18 @@ async def test_process_answers_every_command_within_3_seconds(double: DiscordDou
                 "board",
             ],
             "budget": ["set", "spend", "unspend", "show", "export"],
+            "promo": [
+                "outlet-add",
+                "outlet-edit",
+                "outlet-remove",
+                "outlets",
+                "import",
+                "pitch",
+                "update",
+                "result",
+                "follow-up",
+                "campaign",
+            ],
         }
         timings = {}
         managers = next(int(r["id"]) for r in double.roles[GUILD].values() if r["name"] == "Managers")  # ANA's

@@ -17,9 +17,23 @@ from dataclasses import dataclass
 
 import discord
 
-from bot.services import advance, budget, checkins, goals, guestlist, nudges, promo, releases, reminders, studio, tours
+from bot.services import (
+    advance,
+    budget,
+    checkins,
+    deals,
+    goals,
+    guestlist,
+    nudges,
+    promo,
+    releases,
+    reminders,
+    studio,
+    tours,
+)
 from bot.ui import advance as advance_ui
 from bot.ui import checkins as checkins_ui
+from bot.ui import deals as deals_ui
 from bot.ui import goals as goals_ui
 from bot.ui import guestlist as guestlist_ui
 from bot.ui import promo as promo_ui
@@ -27,6 +41,7 @@ from bot.ui import releases as releases_ui
 from bot.ui import reminders as reminders_ui
 from bot.ui import setlist as setlist_ui
 from bot.ui import settlement as settlement_ui
+from bot.ui import splits as splits_ui
 from bot.ui import studio as studio_ui
 from bot.ui import tours as tours_ui
 from bot.ui.confirm import ConfirmDelete, DeleteHandler, Keep
@@ -147,6 +162,15 @@ FEATURES: tuple[Feature, ...] = (
         components=(promo_ui.CampaignPageButton, PageButton),
         lists=(("outlets", promo_ui.outlets_list_page),),
     ),
+    Feature(
+        "deals",
+        "cogs.deals",
+        nudge_kinds=deals.NUDGE_KINDS,
+        components=(ConfirmDelete, Keep, PageButton),
+        deletes=((deals_ui.DELETE_KIND, deals_ui.delete_deal),),
+        lists=(("deals", deals_ui.deals_page),),
+    ),
+    Feature("splits", "cogs.splits", components=(PageButton,), lists=(("splits", splits_ui.overview_page),)),
 )
 
 

@@ -124,6 +124,8 @@ class Palette:
     setlist: int = 0xE91E63  # magenta
     settlement: int = 0x1F8B4C  # dark green
     promo: int = 0xEB459E  # fuchsia
+    deals: int = 0x607D8B  # blue grey
+    splits: int = 0x3498DB  # blue
 
 
 COLOURS = Palette()

@@ -28,11 +28,11 @@ def test_upgrade_creates_missing_directory(tmp_path: Path) -> None:
     assert path.exists()
 
 
-def test_0009_treats_stored_date_orders_as_not_chosen(tmp_path: Path) -> None:
-    """Before 0009 the first saved setting stored ``day-first`` although nobody chose it."""
+def test_0011_treats_stored_date_orders_as_not_chosen(tmp_path: Path) -> None:
+    """Before 0011 the first saved setting stored ``day-first`` although nobody chose it."""
     path = tmp_path / "old.db"
     url = f"sqlite+aiosqlite:///{path}"
-    upgrade_sync(url, "0008_promotion")
+    upgrade_sync(url, "0010_nudge_batches")
     engine = create_engine(f"sqlite:///{path}")
     with engine.begin() as conn:
         conn.exec_driver_sql(
@@ -44,3 +44,24 @@ def test_0009_treats_stored_date_orders_as_not_chosen(tmp_path: Path) -> None:
             ("America/New_York", None)
         ]
     engine.dispose()
+
+
+def test_start_up_skips_alembic_only_when_the_file_is_at_head(tmp_path: Path) -> None:
+    import asyncio
+
+    from alembic.script import ScriptDirectory
+
+    from bot.db import migrate
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'r.db'}"
+    assert migrate.sqlite_revision(url) is None  # no file yet: Alembic creates it
+    asyncio.run(migrate.upgrade(url))
+    script = ScriptDirectory.from_config(migrate.alembic_config(url))
+    head = script.get_current_head()
+    assert migrate.script_head() == head and migrate.sqlite_revision(url) == head
+    previous = script.get_revision(head).down_revision
+    older = f"sqlite+aiosqlite:///{tmp_path / 'old.db'}"
+    upgrade_sync(older, previous)  # a file one revision behind: Alembic upgrades it
+    assert migrate.sqlite_revision(older) == previous
+    asyncio.run(migrate.upgrade(older))
+    assert migrate.sqlite_revision(older) == head

@@ -143,6 +143,7 @@ class GuildSettings(Base):
     date_order: Mapped[str | None] = mapped_column(String(16), nullable=True, default=None)
     nudge_channel_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     currency: Mapped[str | None] = mapped_column(String(3), nullable=True)  # ISO 4217 default for money options
+    business_channel_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # deal nudges only
 
 
 class Goal(NumberedItem, SoftDelete, Base):
@@ -217,12 +218,17 @@ class Nudge(Base):
     ``offset_days`` distinguishes the 7-day/1-day/on-the-day goal nudges. ``status`` moves
     pending -> sending (claimed) -> sent, or -> cancelled / failed / skipped (stale, see ``skip_reason``).
     ``nonce`` is stable per row so a resend after a crash is de-duplicated by Discord (``enforce_nonce``).
+    ``batch_id`` is set when the row is claimed: rows delivered together in one message (same channel,
+    due in the same second) share it (the id of the batch's first row), and the message's nonce is
+    derived from it, so a resend of the batch after a crash is de-duplicated too (see
+    ``bot.services.nudge_batches``).
     """
 
     __tablename__ = "nudges"
     __table_args__ = (
         Index("ix_nudges_status_due", "status", "due_at"),
         Index("ix_nudges_ref", "kind", "ref_id"),
+        Index("ix_nudges_batch", "batch_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -242,11 +248,13 @@ class Nudge(Base):
     last_error: Mapped[str | None] = mapped_column(String(300), nullable=True)
     skip_reason: Mapped[str | None] = mapped_column(String(300), nullable=True)  # status "skipped": why
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    batch_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
     @property
     def nonce(self) -> str:
-        """Stable Discord nonce for this nudge (≤ 25 chars, Discord API docs)."""
-        return f"roadie-n{self.id}"
+        """Stable Discord nonce of the message carrying this nudge (≤ 25 chars, Discord API docs):
+        its batch's (the batch's first row id), or its own before it was claimed."""
+        return f"roadie-n{self.batch_id or self.id}"
 
 
 class Show(NumberedItem, SoftDelete, Base):
@@ -843,3 +851,116 @@ class PromoSettings(Base):
 
     guild_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     follow_up_days: Mapped[int] = mapped_column(Integer, default=7)
+
+
+class DealStatus(StrEnum):
+    """Where a deal stands: lead -> offer -> negotiating -> signed -> active -> completed (the
+    pipeline), or declined / expired. Declined, expired and completed deals are closed: no nudges."""
+
+    LEAD = "lead"
+    OFFER = "offer"
+    NEGOTIATING = "negotiating"
+    SIGNED = "signed"
+    ACTIVE = "active"
+    COMPLETED = "completed"
+    DECLINED = "declined"
+    EXPIRED = "expired"
+
+
+class Deal(NumberedItem, SoftDelete, Base):
+    """A negotiation or contract (show offer, record deal, sync licence, ...): confidential.
+
+    Only managers and ``owner_id`` see or change it. Money is exact: ``value_minor`` and
+    ``guarantee_minor`` are integer minor units of ``currency`` (ISO 4217); ``percentage_bp`` is the
+    show offer's percentage in basis points (``12.50 %`` -> 1250). ``show_id`` links a show offer to
+    its show. ``status`` is a :class:`DealStatus`; every change is a :class:`DealStatusChange`.
+    Deleted deals are kept with ``deleted_at`` set (:class:`SoftDelete`).
+    """
+
+    __tablename__ = "deals"
+    __table_args__ = (
+        UniqueConstraint("guild_id", "number", name="uq_deals_guild_number"),
+        Index("ix_deals_guild_status", "guild_id", "status"),
+    )
+
+    title: Mapped[str] = mapped_column(String(TITLE_MAX))
+    kind: Mapped[str] = mapped_column(String(16))
+    counterparty: Mapped[str] = mapped_column(String(TITLE_MAX))
+    status: Mapped[str] = mapped_column(String(16), default=DealStatus.LEAD)
+    currency: Mapped[str | None] = mapped_column(String(3), nullable=True)
+    value_minor: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    guarantee_minor: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    percentage_bp: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    settle_kind: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    show_id: Mapped[int | None] = mapped_column(ForeignKey("shows.id", ondelete="SET NULL"), nullable=True)
+    owner_id: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    history: Mapped[list[DealStatusChange]] = relationship(
+        back_populates="deal", cascade="all, delete-orphan", passive_deletes=True, order_by="DealStatusChange.id"
+    )
+    dates: Mapped[list[DealDate]] = relationship(
+        back_populates="deal", cascade="all, delete-orphan", passive_deletes=True, order_by="DealDate.position"
+    )
+
+
+class DealStatusChange(Base):
+    """One step of a deal's history: ``from_status`` (None when created) -> ``to_status``, by whom, when, why."""
+
+    __tablename__ = "deal_status_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    deal_id: Mapped[int] = mapped_column(ForeignKey("deals.id", ondelete="CASCADE"), index=True)
+    from_status: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    to_status: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str | None] = mapped_column(String(NOTE_MAX), nullable=True)
+    actor_id: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    deal: Mapped[Deal] = relationship(back_populates="history")
+
+
+class DealDate(Base):
+    """A deal's key date (a calendar date in the guild's zone): ``what`` is ``offer-expires``, ...,
+    or ``other`` with a ``label``. ``position`` is its #N within the deal. Nudged 14 and 3 days
+    before and on the day at 09:00 guild time, in the business channel."""
+
+    __tablename__ = "deal_dates"
+    __table_args__ = (UniqueConstraint("deal_id", "position", name="uq_deal_dates_position"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    deal_id: Mapped[int] = mapped_column(ForeignKey("deals.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    what: Mapped[str] = mapped_column(String(32))
+    label: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    date: Mapped[date] = mapped_column(Date)
+    author_id: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    deal: Mapped[Deal] = relationship(back_populates="dates")
+
+
+class TrackSplit(Base):
+    """One party's share of a track: a member (``member_id``) or a ``name`` (exactly one is the key).
+
+    ``party_key`` is ``u:<member id>`` or ``n:<folded name>`` (one row per party per track);
+    ``name`` is the name shown and written to the split sheet (a member's display name when set).
+    ``share_bp`` is the share in basis points, exact: ``33.33 %`` -> 3333; a track is complete at
+    10000. ``role`` is ``songwriter``, ``composer``, ``lyricist``, ``producer``, ``performer`` or
+    ``publisher``.
+    """
+
+    __tablename__ = "track_splits"
+    __table_args__ = (UniqueConstraint("track_id", "party_key", name="uq_track_splits_party"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger)
+    release_id: Mapped[int] = mapped_column(ForeignKey("releases.id", ondelete="CASCADE"), index=True)
+    track_id: Mapped[int] = mapped_column(ForeignKey("release_tracks.id", ondelete="CASCADE"), index=True)
+    party_key: Mapped[str] = mapped_column(String(120))
+    member_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(16))
+    share_bp: Mapped[int] = mapped_column(Integer)
+    author_id: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -28,12 +28,25 @@ TOUR_FIELDS = [
     "support",
 ]
 OUTLET_FIELDS = ["name", "kind", "contact", "email", "handle", "region", "notes"]
+DEAL_FIELDS = [
+    "title",
+    "kind",
+    "counterparty",
+    "value",
+    "currency",
+    "owner",
+    "show",
+    "guarantee",
+    "percentage",
+    "settle_kind",
+]
 EXPECTED_COMMANDS = {
     "settings": {
         "timezone": ["tz"],
         "date-order": ["order"],
         "channel": ["channel"],
         "currency": ["code"],
+        "business-channel": ["channel"],
         "role": ["kind", "role"],
         "show": [],
     },
@@ -158,6 +171,22 @@ EXPECTED_COMMANDS = {
         "result": ["pitch", "kind", "value", "link"],
         "follow-up": ["days"],
         "campaign": ["release"],
+    },
+    "deal": {
+        "add": DEAL_FIELDS,
+        "status": ["deal", "status", "note"],
+        "date": ["deal", "what", "date", "label", "confirm_past"],
+        "date-remove": ["deal", "key_date"],
+        "list": ["status", "kind"],
+        "show": ["deal"],
+        "edit": ["deal", "title", "kind", "counterparty", *DEAL_FIELDS[3:]],
+        "delete": ["deal"],
+    },
+    "split": {
+        "set": ["release", "track", "share", "member", "name", "role"],
+        "remove": ["release", "track", "party"],
+        "show": ["release", "track"],
+        "sheet": ["release"],
     },
 }
 

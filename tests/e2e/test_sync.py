@@ -10,6 +10,7 @@ EXPECTED_TREE = {
     "advance": ["checklist", "contact", "contact-remove", "item-add", "item-remove", "tick", "untick"],
     "budget": ["export", "set", "show", "spend", "unspend"],
     "checkin": ["digest", "history", "post", "schedule", "schedules", "team-add", "team-remove", "unschedule"],
+    "deal": ["add", "date", "date-remove", "delete", "edit", "list", "show", "status"],
     "guestlist": ["add", "allowance", "close", "remove", "show"],
     "goal": ["add", "delete", "done", "edit", "list", "progress"],
     "promo": [
@@ -26,10 +27,11 @@ EXPECTED_TREE = {
     ],
     "release": ["add", "checklist", "delete", "info", "list", "move", "task-add", "tick", "track", "untick"],
     "remind": ["add", "cancel", "list"],
-    "settings": ["channel", "currency", "date-order", "role", "show", "timezone"],
+    "settings": ["business-channel", "channel", "currency", "date-order", "role", "show", "timezone"],
     "setlist": ["copy", "report", "set", "show"],
     "settle": ["night", "report", "terms"],
     "song": ["add", "list", "remove"],
+    "split": ["remove", "set", "sheet", "show"],
     "studio": ["board", "book", "cancel", "edit", "export", "musician", "musician-remove", "sessions", "show", "stage"],
     "tour": ["add", "cancel", "delete", "edit", "export", "import", "list", "show"],
 }

@@ -172,6 +172,7 @@ async def test_a_reminder_is_always_worth_sending_late(sessionmaker) -> None:  #
         ("guestlist_close", True),
         ("advance_due", True),
         ("promo_followup", False),
+        ("deal_date", False),
     ],
 )
 def test_every_kind_says_until_when_it_makes_sense(kind: str, has_rule: bool) -> None:

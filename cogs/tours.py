@@ -9,6 +9,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.services import clock, settings, tour_files, tours
+from bot.ui import charts
 from bot.ui import tours as ui
 from bot.ui.confirm import confirm_view
 from bot.ui.paginator import send_paginated
@@ -261,6 +262,19 @@ class ToursCog(commands.GroupCog, group_name="tour", group_description="Tour dat
         await interaction.followup.send(
             ui.export_text(len(shows)), file=discord.File(io.BytesIO(data), filename=ui.EXPORT_FILENAME)
         )
+
+    @app_commands.command(name="chart", description="Shows per week or month, confirmed vs holds, as a chart")
+    @app_commands.describe(when="upcoming (default), past or all")
+    @app_commands.choices(when=WHEN_CHOICES)
+    async def chart(self, interaction: discord.Interaction, when: app_commands.Choice[str] | None = None) -> None:
+        w = when.value if when else "upcoming"
+        async with bot_of(interaction).uow() as s:
+            data = await tours.chart_data(s, guild_id_of(interaction), w, now=clock.utcnow())
+        if not data.total:
+            await interaction.response.send_message(charts.no_tour_chart(w), ephemeral=True)
+            return
+        act = interaction.guild.name if interaction.guild else ""
+        await charts.send_chart(interaction, lambda d: charts.draw_tour_bars(d, act), data)
 
     @show.autocomplete("show")
     @edit.autocomplete("show")

@@ -602,3 +602,69 @@ async def _render(session: AsyncSession, nudge: Nudge, now: datetime) -> nudges.
 
 NUDGE_KINDS = (nudges.NudgeKind(KIND_EVE, _render), nudges.NudgeKind(KIND_DAY, _render))
 """Wired in ``bot/features.py``."""
+
+
+# --- chart data (drawn by bot.ui.charts.tour_bars)
+
+
+@dataclass(frozen=True)
+class TourChartData:
+    """What ``/tour chart`` draws: shows per period, confirmed vs holds (cancelled ones left out).
+
+    ``period`` is ``week`` (ISO weeks, labelled by their Monday) or ``month``; ``buckets`` are
+    ``(first day of the period, confirmed, holds)`` in date order, empty periods in between included.
+    Dates are the shows' own (venue-local) dates.
+    """
+
+    when: str
+    period: str
+    buckets: tuple[tuple[date, int, int], ...]
+
+    @property
+    def total(self) -> int:
+        """Shows counted (confirmed + holds)."""
+        return sum(c + h for _, c, h in self.buckets)
+
+
+WEEKLY_UP_TO = 16  # a span of at most this many weeks is charted per week, longer spans per month
+
+
+def _month_start(d: date) -> date:
+    return d.replace(day=1)
+
+
+def _next_month(d: date) -> date:
+    return date(d.year + (d.month == 12), d.month % 12 + 1, 1)
+
+
+async def chart_data(session: AsyncSession, guild_id: int, when: str = "upcoming", *, now: datetime) -> TourChartData:
+    """Shows per week (span ≤ :data:`WEEKLY_UP_TO` weeks) or month, confirmed vs holds.
+
+    Raises:
+        InvalidInput: unknown ``when``.
+    """
+    shows = [s for s in await list_shows(session, guild_id, when, now=now) if s.status != ShowStatus.CANCELLED]
+    if not shows:
+        return TourChartData(when, "month", ())
+    first, last = min(s.date for s in shows), max(s.date for s in shows)
+    weekly = (last - first).days < WEEKLY_UP_TO * 7
+    if weekly:
+        start = first - timedelta(days=first.weekday())
+
+        def key(d: date) -> date:
+            return d - timedelta(days=d.weekday())
+
+        def step(d: date) -> date:
+            return d + timedelta(days=7)
+    else:
+        start, key, step = _month_start(first), _month_start, _next_month
+    counts: dict[date, list[int]] = {}
+    for s in shows:
+        c = counts.setdefault(key(s.date), [0, 0])
+        c[0 if s.status == ShowStatus.CONFIRMED else 1] += 1
+    buckets, d = [], start
+    while d <= last:
+        confirmed, holds = counts.get(d, (0, 0))
+        buckets.append((d, confirmed, holds))
+        d = step(d)
+    return TourChartData(when, "week" if weekly else "month", tuple(buckets))

@@ -38,10 +38,22 @@ async def test_process_answers_every_command_within_3_seconds(double: DiscordDou
         names = {c["name"]: [o["name"] for o in c["options"]] for c in double.commands_guild[GUILD]}
         assert names == {
             "settings": ["timezone", "date-order", "channel", "role", "show"],
-            "goal": ["add", "list", "progress", "done", "edit", "delete"],
+            "goal": ["add", "list", "progress", "done", "edit", "delete", "chart"],
             "remind": ["add", "list", "cancel"],
-            "tour": ["add", "list", "show", "edit", "cancel", "delete", "import", "export"],
-            "release": ["add", "list", "checklist", "tick", "untick", "task-add", "move", "delete", "info", "track"],
+            "tour": ["add", "list", "show", "edit", "cancel", "delete", "import", "export", "chart"],
+            "release": [
+                "add",
+                "list",
+                "checklist",
+                "timeline",
+                "tick",
+                "untick",
+                "task-add",
+                "move",
+                "delete",
+                "info",
+                "track",
+            ],
             "checkin": ["post", "schedule", "unschedule", "schedules", "history", "digest", "team-add", "team-remove"],
             "studio": [
                 "book",
@@ -55,7 +67,7 @@ async def test_process_answers_every_command_within_3_seconds(double: DiscordDou
                 "stage",
                 "board",
             ],
-            "budget": ["set", "spend", "unspend", "show", "export"],
+            "budget": ["set", "spend", "unspend", "show", "export", "chart"],
         }
         timings = {}
         managers = next(int(r["id"]) for r in double.roles[GUILD].values() if r["name"] == "Managers")  # ANA's

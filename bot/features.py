@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import discord
 
-from bot.services import budget, checkins, goals, nudges, releases, reminders, studio, tours
+from bot.services import budget, checkins, goals, nudges, pulse, releases, reminders, studio, tours
 from bot.ui import checkins as checkins_ui
 from bot.ui import goals as goals_ui
 from bot.ui import releases as releases_ui
@@ -72,7 +72,7 @@ FEATURES: tuple[Feature, ...] = (
     Feature(
         "checkins",
         "cogs.checkins",
-        nudge_kinds=checkins.NUDGE_KINDS,
+        nudge_kinds=checkins.NUDGE_KINDS + pulse.NUDGE_KINDS,
         components=(checkins_ui.OpenCheckin,),
         nudge_buttons=((checkins.OPEN_ACTION, checkins_ui.OpenCheckin),),
     ),

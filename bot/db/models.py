@@ -382,6 +382,28 @@ class Checkin(Base):
     schedule_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     channel_id: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # the private wellbeing pulse (1-5, None: not answered): shown only to its author and managers
+    pulse: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class PulseAlert(Base):
+    """Managers were told that ``member_id``'s two latest pulses were low (≤ 2), once per low streak.
+
+    ``checkin_id`` is the check-in that made it two. ``channel_id`` is the business channel the
+    nudge went to (None: there was none, so the next manager to use ``/checkin`` sees an ephemeral
+    notice, and ``noticed_at`` records when). The member is named; nothing they wrote is.
+    """
+
+    __tablename__ = "pulse_alerts"
+    __table_args__ = (Index("ix_pulse_alerts_guild_noticed", "guild_id", "noticed_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger)
+    member_id: Mapped[int] = mapped_column(BigInteger)
+    checkin_id: Mapped[int] = mapped_column(ForeignKey("checkins.id", ondelete="CASCADE"), index=True)
+    channel_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    noticed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class TeamMember(Base):

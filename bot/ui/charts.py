@@ -106,7 +106,9 @@ def _png(fig: Any) -> bytes:
 
 
 def _legend(ax: Any) -> None:
-    leg = ax.legend(loc="upper left", fontsize=9, frameon=True, facecolor=CARD, edgecolor=GRID)
+    leg = ax.legend(
+        loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9, frameon=True, facecolor=CARD, edgecolor=GRID
+    )
     for t in leg.get_texts():
         t.set_color(INK)
 

@@ -54,7 +54,17 @@ async def test_process_answers_every_command_within_3_seconds(double: DiscordDou
                 "info",
                 "track",
             ],
-            "checkin": ["post", "schedule", "unschedule", "schedules", "history", "digest", "team-add", "team-remove"],
+            "checkin": [
+                "post",
+                "schedule",
+                "unschedule",
+                "schedules",
+                "history",
+                "digest",
+                "team-add",
+                "team-remove",
+                "pulse",
+            ],
             "studio": [
                 "book",
                 "musician",

@@ -15,10 +15,11 @@ from dataclasses import dataclass
 
 import discord
 
-from bot.services import budget, checkins, goals, nudges, pulse, releases, reminders, studio, tours
+from bot.services import budget, checkins, goals, nudges, pulse, releases, reminders, snooze, studio, tours
 from bot.ui import checkins as checkins_ui
 from bot.ui import goals as goals_ui
 from bot.ui import releases as releases_ui
+from bot.ui import snooze as snooze_ui
 from bot.ui import tours as tours_ui
 from bot.ui.confirm import ConfirmDelete, DeleteHandler, Keep
 
@@ -29,7 +30,7 @@ class Feature:
 
     Attributes:
         name: for logs and tests.
-        extension: the cog module, loaded with ``bot.load_extension``.
+        extension: the cog module, loaded with ``bot.load_extension`` (None: no commands, e.g. snooze).
         nudge_kinds: the kinds of nudge it schedules, with their renderers.
         components: persistent ``DynamicItem`` classes, added with ``bot.add_dynamic_items``.
         deletes: ``(kind, handler)`` for the shared Delete button (``roadie:<kind>:delete:<id>``).
@@ -38,7 +39,7 @@ class Feature:
     """
 
     name: str
-    extension: str
+    extension: str | None
     nudge_kinds: tuple[nudges.NudgeKind, ...] = ()
     components: tuple[type[discord.ui.DynamicItem], ...] = ()  # type: ignore[type-arg]
     deletes: tuple[tuple[str, DeleteHandler], ...] = ()
@@ -78,6 +79,8 @@ FEATURES: tuple[Feature, ...] = (
     ),
     Feature("studio", "cogs.studio", nudge_kinds=studio.NUDGE_KINDS),
     Feature("budget", "cogs.budget", nudge_kinds=budget.NUDGE_KINDS),
+    # every delivered nudge that pings people carries the snooze row (attached in Roadie.send_nudge)
+    Feature("snooze", None, nudge_kinds=snooze.NUDGE_KINDS, components=(snooze_ui.SnoozeButton,)),
 )
 
 

@@ -17,6 +17,7 @@ from bot.services.nudges import OutgoingNudge
 from bot.sync import sync_commands
 from bot.timeparse import warm_up
 from bot.ui.errors import reply_error
+from bot.ui.snooze import snooze_buttons
 from bot.uow import UnitOfWork
 
 log = logging.getLogger("roadie")
@@ -69,7 +70,8 @@ class Roadie(commands.Bot):
         """Runs once per process after login: wire the features (cogs, persistent components), sync if
         changed, start the dispatcher."""
         for feature in self.features:
-            await self.load_extension(feature.extension)
+            if feature.extension:
+                await self.load_extension(feature.extension)
         self.add_dynamic_items(*features.components(self.features))
         await sync_commands(
             self, self.tree, self.sessionmaker, self.settings.discord.sync_guild_ids, force=self.sync_only
@@ -109,9 +111,15 @@ class Roadie(commands.Bot):
             roles=[discord.Object(r) for r in out.mention_role_ids],
         )
         view = discord.utils.MISSING
-        if out.button is not None:  # clicks are handled by the persistent DynamicItem matching custom_id
+        if out.button is not None or out.mention_user_ids:
+            # clicks are handled by the persistent DynamicItems matching each custom_id
             view = discord.ui.View(timeout=None)
-            view.add_item(features.nudge_button(out.button, self.features))
+            if out.button is not None:
+                view.add_item(features.nudge_button(out.button, self.features))
+            if out.mention_user_ids:  # it pings people: one snooze row (keyed by the message's first nudge)
+                for item in snooze_buttons(out.nudge_id):
+                    item.item.row = 1 if out.button is not None else 0
+                    view.add_item(item)
         try:
             msg = await channel.send(out.content, allowed_mentions=mentions, nonce=out.nonce, view=view)
         except discord.Forbidden as exc:

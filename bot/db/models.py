@@ -237,6 +237,13 @@ class Nudge(Base):
     message_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     last_error: Mapped[str | None] = mapped_column(String(300), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # who the delivered message pinged ("1,2"; set when rendered): who may snooze it, whom a snooze pings
+    pinged_user_ids: Mapped[str | None] = mapped_column(String(500), nullable=True)
+
+    @property
+    def pinged(self) -> tuple[int, ...]:
+        """The user ids this nudge's message pinged (empty before delivery or when it pinged nobody)."""
+        return tuple(int(x) for x in (self.pinged_user_ids or "").split(",") if x)
 
     @property
     def nonce(self) -> str:
@@ -404,6 +411,27 @@ class PulseAlert(Base):
     channel_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     noticed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class NudgeSnooze(Base):
+    """A delivered nudge, snoozed once (``nudge_id`` is unique): by whom, to which ``choice``
+    (``1h``, ``tomorrow``, ``week``) and ``due_at`` (UTC). The snoozed copy is a new nudge
+    (kind ``snoozed``, ``ref_id`` = this row) that posts ``content`` (the message as it was) again,
+    pinging ``user_ids`` (whoever the original pinged)."""
+
+    __tablename__ = "nudge_snoozes"
+    __table_args__ = (UniqueConstraint("nudge_id", name="uq_nudge_snoozes_nudge"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger)
+    nudge_id: Mapped[int] = mapped_column(ForeignKey("nudges.id", ondelete="CASCADE"))
+    message_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    choice: Mapped[str] = mapped_column(String(16))
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    user_ids: Mapped[str] = mapped_column(String(500))
+    content: Mapped[str] = mapped_column(Text)
+    by_user_id: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class TeamMember(Base):

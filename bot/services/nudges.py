@@ -261,6 +261,7 @@ async def _render_claimed(session: AsyncSession, ids: list[int], now: datetime, 
         nudge.late = now - nudge.due_at > LATE_AFTER
         if rendered.channel_id:
             nudge.channel_id = rendered.channel_id
+        nudge.pinged_user_ids = ",".join(str(u) for u in rendered.mention_user_ids) or None  # who may snooze it
         content = rendered.content
         if nudge.late:
             content = f"⏰ **Late** (was due {ts(nudge.due_at, 'F')}; Roadie was offline)\n{content}"

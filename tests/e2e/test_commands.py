@@ -41,6 +41,7 @@ EXPECTED_COMMANDS = {
         "done": ["goal"],
         "edit": ["goal", "title", "due", "metric", "target", "owner"],
         "delete": ["goal"],
+        "chart": ["goal"],
     },
     "remind": {"add": ["when", "text", "channel"], "list": [], "cancel": ["reminder"]},
     "tour": {
@@ -52,11 +53,13 @@ EXPECTED_COMMANDS = {
         "delete": ["show"],
         "import": ["file"],
         "export": ["when"],
+        "chart": ["when"],
     },
     "release": {
         "add": ["title", "date", "kind"],
         "list": [],
         "checklist": ["release"],
+        "timeline": ["release"],
         "tick": ["release", "task"],
         "untick": ["release", "task"],
         "task-add": ["release", "title", "due", "owner", "section"],
@@ -74,6 +77,7 @@ EXPECTED_COMMANDS = {
         "digest": ["days"],
         "team-add": ["member"],
         "team-remove": ["member"],
+        "pulse": ["member"],
     },
     "studio": {
         "book": [
@@ -115,6 +119,7 @@ EXPECTED_COMMANDS = {
         "unspend": ["release", "expense"],
         "show": ["release"],
         "export": ["release"],
+        "chart": ["release"],
     },
 }
 

@@ -121,7 +121,13 @@ class Roadie(commands.Bot):
                     item.item.row = 1 if out.button is not None else 0
                     view.add_item(item)
         try:
-            msg = await channel.send(out.content, allowed_mentions=mentions, nonce=out.nonce, view=view)
+            msg = await channel.send(
+                out.content or None,
+                embeds=[discord.Embed.from_dict(e) for e in out.embeds],
+                allowed_mentions=mentions,
+                nonce=out.nonce,
+                view=view,
+            )
         except discord.Forbidden as exc:
             raise DeliveryError(
                 f"no permission to post in channel {out.channel_id} ({exc.code})", permanent=True

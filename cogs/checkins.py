@@ -115,7 +115,7 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="Ma
         async with bot_of(interaction).uow() as s:
             d = await checkins.build_digest(s, gid, days=days, now=clock.utcnow())
             cfg = await settings.get_config(s, gid)
-        await interaction.response.send_message(checkins.digest_text(d, cfg.tz))
+        await interaction.response.send_message(embed=ui.digest_embed(d, cfg))
 
     @app_commands.command(name="team-add", description="Count a member in the check-in team (managers)")
     @app_commands.describe(member="The member")

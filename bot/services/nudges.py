@@ -13,6 +13,7 @@ import logging
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -44,6 +45,7 @@ class OutgoingNudge:
         mention_role_ids: roles this message may ping (e.g. a check-in prompt's team role).
         button: (action, id) of one persistent button to attach, e.g. ``("checkin:open", 5)``;
             the Discord side builds it from the component wired for that action in ``bot/features.py``.
+        embeds: embeds as Discord's JSON objects (e.g. the scheduled digest), sent with the content.
     """
 
     nudge_id: int
@@ -55,6 +57,7 @@ class OutgoingNudge:
     due_at: datetime | None = None
     mention_role_ids: tuple[int, ...] = ()
     button: tuple[str, int] | None = None
+    embeds: tuple[dict[str, Any], ...] = ()  # Discord's embed JSON (≤ 6000 chars together)
 
 
 @dataclass
@@ -67,6 +70,7 @@ class Rendered:
     channel_id: int | None = None
     mention_role_ids: tuple[int, ...] = ()
     button: tuple[str, int] | None = None
+    embeds: tuple[dict[str, Any], ...] = ()  # embeds in Discord's JSON shape (services stay Discord-free)
 
 
 Renderer = Callable[[AsyncSession, Nudge, datetime], Awaitable[Rendered | None]]
@@ -276,6 +280,7 @@ async def _render_claimed(session: AsyncSession, ids: list[int], now: datetime, 
                 nudge.due_at,
                 rendered.mention_role_ids,
                 rendered.button,
+                rendered.embeds,
             )
         )
     await session.flush()

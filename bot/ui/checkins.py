@@ -209,3 +209,8 @@ def people(n: int) -> str:
 def team_text(member_id: int, on_team: bool, size: int) -> str:
     """The reply to ``/checkin team-add`` / ``team-remove``."""
     return f"👥 <@{member_id}> is {'on' if on_team else 'off'} the check-in team ({people(size)})."
+
+
+def digest_embed(d: checkins.Digest, cfg: GuildConfig) -> discord.Embed:
+    """``/checkin digest``: the sections of :func:`bot.services.checkins.digest_embed` (≤ 6000 chars)."""
+    return discord.Embed.from_dict(checkins.digest_embed(d, cfg.tz, COLOURS.checkins))  # type: ignore[arg-type]

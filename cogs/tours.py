@@ -10,6 +10,7 @@ from discord.ext import commands
 
 from bot.services import clock, settings, tour_files, tours
 from bot.ui import charts
+from bot.ui import events as show_events
 from bot.ui import tours as ui
 from bot.ui.confirm import confirm_view
 from bot.ui.paginator import send_paginated
@@ -126,7 +127,8 @@ class ToursCog(commands.GroupCog, group_name="tour", group_description="Tour dat
             show = await tours.add_show(
                 s, gid, f, author_id=interaction.user.id, channel_id=interaction.channel_id or 0, now=clock.utcnow()
             )
-        await interaction.response.send_message(ui.added_text(show), embed=ui.day_sheet(show))
+        extra = await show_events.sync_for_reply(interaction, show.id)
+        await interaction.response.send_message(ui.with_note(ui.added_text(show), extra), embed=ui.day_sheet(show))
 
     @app_commands.command(name="list", description="List shows: upcoming (default), past or all")
     @app_commands.describe(when="upcoming (default), past or all")
@@ -198,7 +200,8 @@ class ToursCog(commands.GroupCog, group_name="tour", group_description="Tour dat
         )
         async with bot_of(interaction).uow() as s:
             sh = await tours.edit_show(s, gid, show, f, now=clock.utcnow(), actor=actor_of(interaction))
-        await interaction.response.send_message(ui.updated_text(sh), embed=ui.day_sheet(sh))
+        extra = await show_events.sync_for_reply(interaction, sh.id)
+        await interaction.response.send_message(ui.with_note(ui.updated_text(sh), extra), embed=ui.day_sheet(sh))
 
     @app_commands.command(name="cancel", description="Mark a show cancelled (kept in the list, no nudges)")
     @app_commands.describe(show="The show (#number, city or venue)")
@@ -207,7 +210,8 @@ class ToursCog(commands.GroupCog, group_name="tour", group_description="Tour dat
             sh = await tours.cancel_show(
                 s, guild_id_of(interaction), show, now=clock.utcnow(), actor=actor_of(interaction)
             )
-        await interaction.response.send_message(ui.cancelled_text(sh), embed=ui.day_sheet(sh))
+        extra = await show_events.sync_for_reply(interaction, sh.id)
+        await interaction.response.send_message(ui.with_note(ui.cancelled_text(sh), extra), embed=ui.day_sheet(sh))
 
     @app_commands.command(name="delete", description="Delete a show (asks for confirmation)")
     @app_commands.describe(show="The show (#number, city or venue)")
@@ -244,8 +248,11 @@ class ToursCog(commands.GroupCog, group_name="tour", group_description="Tour dat
                 now=clock.utcnow(),
                 actor=actor_of(interaction),
             )
+        extra = await show_events.sync_after_import(interaction)
         await interaction.followup.send(ui.IMPORT_DONE, ephemeral=True)
-        await interaction.followup.send(ui.import_report_text(report, file.filename, interaction.user.id))
+        await interaction.followup.send(
+            ui.with_note(ui.import_report_text(report, file.filename, interaction.user.id), extra)
+        )
 
     @app_commands.command(name="export", description="Download shows as a calendar (.ics) for Google/Apple Calendar")
     @app_commands.describe(when="upcoming (default), past or all")

@@ -289,6 +289,7 @@ class Show(NumberedItem, SoftDelete, Base):
     support: Mapped[str | None] = mapped_column(String(300), nullable=True)
     channel_id: Mapped[int] = mapped_column(BigInteger)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    discord_event_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # its Scheduled Event
 
 
 class Release(NumberedItem, SoftDelete, Base):
@@ -411,6 +412,19 @@ class PulseAlert(Base):
     channel_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     noticed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class GuildEvents(Base):
+    """Per guild: whether confirmed shows become Discord Scheduled Events (``enabled``, default on),
+    the act's name for event titles (None: the server's name), and when Roadie last said it lacks
+    Manage Events (``warned_at``; said once, cleared when an event goes through again)."""
+
+    __tablename__ = "guild_events"
+
+    guild_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    act_name: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    warned_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class NudgeSnooze(Base):

@@ -9,6 +9,7 @@ from bot.services import clock, tours
 from bot.services.tour_files import MAX_BYTES, ImportReport
 from bot.services.tours import TIME_LABELS, format_day, schedule_times, status_label
 from bot.ui.context import actor_of, bot_of, guild_id_of
+from bot.ui.events import sync_for_reply
 from bot.ui.format import (
     COLOURS,
     CONTENT_MAX,
@@ -143,9 +144,15 @@ def show_list_page(shows: list[Show], when: str, *, index: int, page_count: int,
 
 
 async def delete_show(interaction: discord.Interaction, show_id: int) -> str:
-    """The Delete button's action for shows (``roadie:show:delete:<id>``): one unit of work; the reply."""
+    """The Delete button's action for shows (``roadie:show:delete:<id>``): one unit of work (then
+    its Scheduled Event goes too); the reply."""
     async with bot_of(interaction).uow() as s:
         show = await tours.delete_show(
             s, guild_id_of(interaction), show_id, now=clock.utcnow(), actor=actor_of(interaction)
         )
-    return deleted_text(show)
+    return with_note(deleted_text(show), await sync_for_reply(interaction, show.id))
+
+
+def with_note(text: str, note: str | None) -> str:
+    """``text`` with an extra line (e.g. why a show has no Discord event), within 2000 chars."""
+    return truncate(f"{text}\n{note}", CONTENT_MAX) if note else text

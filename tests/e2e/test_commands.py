@@ -32,6 +32,8 @@ EXPECTED_COMMANDS = {
         "date-order": ["order"],
         "channel": ["channel"],
         "role": ["kind", "role"],
+        "events": ["enabled"],
+        "act-name": ["name"],
         "show": [],
     },
     "goal": {

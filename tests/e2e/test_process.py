@@ -37,7 +37,7 @@ async def test_process_answers_every_command_within_3_seconds(double: DiscordDou
         )
         names = {c["name"]: [o["name"] for o in c["options"]] for c in double.commands_guild[GUILD]}
         assert names == {
-            "settings": ["timezone", "date-order", "channel", "role", "show"],
+            "settings": ["timezone", "date-order", "channel", "role", "events", "act-name", "show"],
             "goal": ["add", "list", "progress", "done", "edit", "delete", "chart"],
             "remind": ["add", "list", "cancel"],
             "tour": ["add", "list", "show", "edit", "cancel", "delete", "import", "export", "chart"],

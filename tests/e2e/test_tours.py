@@ -131,7 +131,8 @@ async def test_import_ics_then_csv_then_reimport_then_export(double: DiscordDoub
         "• event 4 (Band practice): no city in LOCATION (write it as \\`Venue, City, Country\\`)\n"
         "ℹ️ 2 event(s) gave no venue time zone; read in Europe/Berlin (the calendar's own time zone). Fix "
         "any that are elsewhere with \\`/tour edit show timezone:\\`.\n"
-        "See them with `/tour list`."
+        "See them with `/tour list`.\n"
+        "📅 1 show(s) got Discord events."  # the confirmed one with a time (the holds get none)
     )
     csv = (
         f"Date,City,Venue,Doors\n{NEXT_YEAR}-04-03,Berlin,Huxleys Neue Welt,19:30\n"

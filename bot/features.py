@@ -3,7 +3,8 @@
 A feature is its slash commands (a cog extension), the nudge kinds it schedules (each with the
 renderer that turns a due row into a message), its persistent components (``DynamicItem``s that
 keep working after a restart), what its Delete confirmation does, and the buttons its nudges may
-carry. :class:`bot.roadie.Roadie` reads :data:`FEATURES` at start-up; nothing registers itself as a
+carry, and the re-planners that move its nudges about a show when the show changes.
+:class:`bot.roadie.Roadie` reads :data:`FEATURES` at start-up; nothing registers itself as a
 side effect of being imported. A new feature is one new entry here (plus its three files:
 ``cogs/<feature>.py``, ``bot/services/<feature>.py``, ``bot/ui/<feature>.py``).
 """
@@ -15,7 +16,21 @@ from dataclasses import dataclass
 
 import discord
 
-from bot.services import budget, checkins, goals, nudges, pulse, releases, reminders, snooze, studio, tours
+from bot.services import (
+    advance,
+    budget,
+    checkins,
+    goals,
+    guestlist,
+    nudges,
+    pulse,
+    releases,
+    reminders,
+    snooze,
+    studio,
+    tours,
+)
+from bot.ui import advance as advance_ui
 from bot.ui import checkins as checkins_ui
 from bot.ui import goals as goals_ui
 from bot.ui import releases as releases_ui
@@ -36,6 +51,8 @@ class Feature:
         deletes: ``(kind, handler)`` for the shared Delete button (``roadie:<kind>:delete:<id>``).
         nudge_buttons: ``(action, factory)``: a nudge rendered with ``button=(action, id)`` gets
             ``factory(id)`` attached (see :attr:`bot.services.nudges.OutgoingNudge.button`).
+        show_planners: re-plan this feature's nudges about shows whenever shows are added, edited,
+            cancelled or deleted (see :data:`bot.services.tours.ShowPlanners`).
     """
 
     name: str
@@ -44,6 +61,7 @@ class Feature:
     components: tuple[type[discord.ui.DynamicItem], ...] = ()  # type: ignore[type-arg]
     deletes: tuple[tuple[str, DeleteHandler], ...] = ()
     nudge_buttons: tuple[tuple[str, Callable[[int], discord.ui.Item]], ...] = ()  # type: ignore[type-arg]
+    show_planners: tuple[tours.ShowPlanner, ...] = ()
 
 
 FEATURES: tuple[Feature, ...] = (
@@ -79,6 +97,23 @@ FEATURES: tuple[Feature, ...] = (
     ),
     Feature("studio", "cogs.studio", nudge_kinds=studio.NUDGE_KINDS),
     Feature("budget", "cogs.budget", nudge_kinds=budget.NUDGE_KINDS),
+    # the tour business, on each show: /settle, /guestlist, /advance, /song and /setlist
+    Feature("settlement", "cogs.settle"),
+    Feature(
+        "guestlist",
+        "cogs.guestlist",
+        nudge_kinds=guestlist.NUDGE_KINDS,
+        show_planners=guestlist.SHOW_PLANNERS,
+    ),
+    Feature(
+        "advance",
+        "cogs.advance",
+        nudge_kinds=advance.NUDGE_KINDS,
+        components=(advance_ui.AdvanceSelect, advance_ui.AdvancePage),
+        show_planners=advance.SHOW_PLANNERS,
+    ),
+    # set list forms are modals (no DynamicItem): cogs.setlist handles their submits by custom_id
+    Feature("setlist", "cogs.setlist"),
     # every delivered nudge that pings people carries the snooze row (attached in Roadie.send_nudge)
     Feature("snooze", None, nudge_kinds=snooze.NUDGE_KINDS, components=(snooze_ui.SnoozeButton,)),
 )
@@ -101,6 +136,11 @@ def components(features: Iterable[Feature] = FEATURES) -> list[type[discord.ui.D
 def delete_handlers(features: Iterable[Feature] = FEATURES) -> dict[str, DeleteHandler]:
     """What the shared Delete button does, per item kind."""
     return {kind: handler for f in features for kind, handler in f.deletes}
+
+
+def show_planners(features: Iterable[Feature] = FEATURES) -> tuple[tours.ShowPlanner, ...]:
+    """Every wired show re-planner, each once, in list order (``planners=`` of the tour services)."""
+    return tuple(dict.fromkeys(p for f in features for p in f.show_planners))
 
 
 def nudge_button(button: tuple[str, int], features: Iterable[Feature] = FEATURES) -> discord.ui.Item:  # type: ignore[type-arg]

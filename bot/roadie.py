@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
 
 import aiohttp
@@ -15,6 +16,7 @@ from bot.config import Settings
 from bot.scheduling.dispatcher import DeliveryError, NudgeDispatcher
 from bot.services.nudges import OutgoingNudge
 from bot.sync import sync_commands
+from bot.textfmt import CONTENT_MAX
 from bot.timeparse import warm_up
 from bot.ui.errors import reply_error
 from bot.ui.snooze import snooze_buttons
@@ -53,6 +55,7 @@ class Roadie(commands.Bot):
         self.sync_only = sync_only
         self.features = features.FEATURES
         self.delete_handlers = features.delete_handlers(self.features)
+        self.show_planners = features.show_planners(self.features)  # planners= of the tour services
         self.dispatcher = NudgeDispatcher(
             sessionmaker,
             self.send_nudge,
@@ -97,6 +100,19 @@ class Roadie(commands.Bot):
     ) -> None:
         await reply_error(interaction, error)
 
+    async def _is_member(self, guild_id: int, user_id: int) -> bool:
+        """Whether ``user_id`` is still in the guild (cache, else one REST lookup; unknown = yes)."""
+        guild = self.get_guild(guild_id)
+        if guild is None or guild.get_member(user_id) is not None:
+            return True
+        try:
+            await guild.fetch_member(user_id)
+        except discord.NotFound:
+            return False
+        except discord.HTTPException:
+            return True
+        return True
+
     async def send_nudge(self, out: OutgoingNudge) -> int | None:
         """Post one nudge, pinging only ``out.mention_user_ids``.
 
@@ -105,28 +121,37 @@ class Roadie(commands.Bot):
                 payload); transient for 429 after discord.py's own retries, 5xx and network errors.
         """
         channel = self.get_partial_messageable(out.channel_id)
+        content, users, roles = out.content, list(out.mention_user_ids), list(out.mention_role_ids)
+        if out.fallback_role_ids and out.guild_id:
+            for uid in list(users):
+                if not await self._is_member(out.guild_id, uid):  # left: ping the fallback roles instead
+                    users.remove(uid)
+                    content = content.replace(f"<@{uid}>", " ".join(f"<@&{r}>" for r in out.fallback_role_ids), 1)
+                    roles += [r for r in out.fallback_role_ids if r not in roles]
         mentions = discord.AllowedMentions(
             everyone=False,
-            users=[discord.Object(u) for u in out.mention_user_ids],
-            roles=[discord.Object(r) for r in out.mention_role_ids],
+            users=[discord.Object(u) for u in users],
+            roles=[discord.Object(r) for r in roles],
         )
         view = discord.utils.MISSING
-        if out.button is not None or out.mention_user_ids:
+        if out.button is not None or users:
             # clicks are handled by the persistent DynamicItems matching each custom_id
             view = discord.ui.View(timeout=None)
             if out.button is not None:
                 view.add_item(features.nudge_button(out.button, self.features))
-            if out.mention_user_ids:  # it pings people: one snooze row (keyed by the message's first nudge)
+            if users:  # it pings people: one snooze row (keyed by the message's first nudge)
                 for item in snooze_buttons(out.nudge_id):
                     item.item.row = 1 if out.button is not None else 0
                     view.add_item(item)
+        files = [discord.File(io.BytesIO(data), filename=name) for name, data in out.files]
         try:
             msg = await channel.send(
-                out.content or None,
+                content[:CONTENT_MAX] or None,
                 embeds=[discord.Embed.from_dict(e) for e in out.embeds],
                 allowed_mentions=mentions,
                 nonce=out.nonce,
                 view=view,
+                files=files or discord.utils.MISSING,
             )
         except discord.Forbidden as exc:
             raise DeliveryError(

@@ -119,6 +119,10 @@ class Palette:
     settings: int = 0x5865F2  # blurple
     studio: int = 0x11806A  # dark teal
     budget: int = 0xC27C0E  # dark gold
+    advance: int = 0x206694  # dark blue
+    guestlist: int = 0x992D22  # dark red
+    setlist: int = 0xE91E63  # magenta
+    settlement: int = 0x1F8B4C  # dark green
 
 
 COLOURS = Palette()

@@ -67,6 +67,19 @@ class SettingsCog(commands.GroupCog, group_name="settings", group_description="R
             await goals.replan_channel(s, gid, clock.utcnow())  # the setting and the moved nudges together
         await interaction.response.send_message(ui.channel_set_text(channel.id), embed=ui.settings_embed(cfg))
 
+    @app_commands.command(name="currency", description="Default currency for deals and settlements (ISO 4217)")
+    @app_commands.describe(code="ISO 4217 code, e.g. USD, EUR, GBP, JPY")
+    async def currency(self, interaction: discord.Interaction, code: app_commands.Range[str, 1, 10]) -> None:
+        async with bot_of(interaction).uow() as s:
+            cfg = await settings.set_currency(s, guild_id_of(interaction), code, can_manage=can_manage(interaction))
+        await interaction.response.send_message(ui.currency_set_text(cfg), embed=ui.settings_embed(cfg))
+
+    @currency.autocomplete("code")
+    async def _currency_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return [app_commands.Choice(name=n, value=c) for n, c in settings.search_currencies(current)]
+
     @app_commands.command(name="role", description="Map a Roadie role (manager, artist, ...) to a Discord role")
     @app_commands.describe(
         kind="manager: may edit or delete anyone's items; or artist, producer, label",

@@ -8,10 +8,11 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.services import clock, settings, tour_files, tours
+from bot.services import advance, clock, places, settings, tour_files, tours
 from bot.ui import charts
 from bot.ui import events as show_events
 from bot.ui import tours as ui
+from bot.ui.advance import day_sheet_fields
 from bot.ui.confirm import confirm_view
 from bot.ui.paginator import send_paginated
 from cogs._common import (
@@ -36,6 +37,10 @@ STATUS_CHOICES = [
         ("cancelled", "cancelled"),
     )
 ]
+KEEP_CHOICES = [
+    app_commands.Choice(name="times: the same local times, a new moment (default)", value="times"),
+    app_commands.Choice(name="instant: the same moment, local times re-read in the new zone", value="instant"),
+]
 WHEN_CHOICES = [app_commands.Choice(name=n, value=n) for n in ("upcoming", "past", "all")]
 TIME_HELP = "HH:MM venue time, e.g. 19:30"
 SHOW_OPTION_HELP = dict(
@@ -48,6 +53,7 @@ SHOW_OPTION_HELP = dict(
     soundcheck=f"Soundcheck, {TIME_HELP}",
     doors=f"Doors, {TIME_HELP}",
     set_time=f"Set time, {TIME_HELP}",
+    curfew=f"Curfew: when the set must end, {TIME_HELP}",
     status="confirmed, hold (1st/2nd/3rd) or cancelled",
     tickets="Ticket link (https://…)",
     capacity="Venue capacity",
@@ -97,6 +103,7 @@ class ToursCog(commands.GroupCog, group_name="tour", group_description="Tour dat
         soundcheck: ClockText | None = None,
         doors: ClockText | None = None,
         set_time: ClockText | None = None,
+        curfew: ClockText | None = None,
         status: app_commands.Choice[str] | None = None,
         tickets: Tickets | None = None,
         capacity: Capacity | None = None,
@@ -115,6 +122,7 @@ class ToursCog(commands.GroupCog, group_name="tour", group_description="Tour dat
             soundcheck=soundcheck,
             doors=doors,
             set_time=set_time,
+            curfew=curfew,
             status=status.value if status else None,
             tickets=tickets,
             capacity=capacity,
@@ -125,7 +133,13 @@ class ToursCog(commands.GroupCog, group_name="tour", group_description="Tour dat
             if (await settings.get_config(s, gid)).nudge_channel_id is None:
                 check_bot_can_post(interaction, None)
             show = await tours.add_show(
-                s, gid, f, author_id=interaction.user.id, channel_id=interaction.channel_id or 0, now=clock.utcnow()
+                s,
+                gid,
+                f,
+                author_id=interaction.user.id,
+                channel_id=interaction.channel_id or 0,
+                now=clock.utcnow(),
+                planners=bot_of(interaction).show_planners,
             )
         extra = await show_events.sync_for_reply(interaction, show.id)
         await interaction.response.send_message(ui.with_note(ui.added_text(show), extra), embed=ui.day_sheet(show))
@@ -156,11 +170,17 @@ class ToursCog(commands.GroupCog, group_name="tour", group_description="Tour dat
     async def show(self, interaction: discord.Interaction, show: RefText) -> None:
         async with bot_of(interaction).uow() as s:
             sh = await tours.get_show(s, guild_id_of(interaction), show)
-        await interaction.response.send_message(embed=ui.day_sheet(sh))
+            cl = await advance.checklist_by_id(s, guild_id_of(interaction), sh.id, create=False)  # contacts, open items
+        embed = day_sheet_fields(ui.day_sheet(sh), cl, today=advance.venue_today(sh, clock.utcnow()))
+        await interaction.response.send_message(embed=embed)
 
     @app_commands.command(name="edit", description="Change a show (only the options you give; '-' clears one)")
-    @app_commands.describe(show="The show (#number, city or venue)", **SHOW_OPTION_HELP)
-    @app_commands.choices(status=STATUS_CHOICES)
+    @app_commands.describe(
+        show="The show (#number, city or venue)",
+        keep="With timezone: keep the local times as written (default) or the same moment (instant)",
+        **SHOW_OPTION_HELP,
+    )
+    @app_commands.choices(status=STATUS_CHOICES, keep=KEEP_CHOICES)
     async def edit(
         self,
         interaction: discord.Interaction,
@@ -174,11 +194,13 @@ class ToursCog(commands.GroupCog, group_name="tour", group_description="Tour dat
         soundcheck: ClockText | None = None,
         doors: ClockText | None = None,
         set_time: ClockText | None = None,
+        curfew: ClockText | None = None,
         status: app_commands.Choice[str] | None = None,
         tickets: Tickets | None = None,
         capacity: Capacity | None = None,
         notes: Notes | None = None,
         support: Support | None = None,
+        keep: app_commands.Choice[str] | None = None,
     ) -> None:
         gid = guild_id_of(interaction)
         f = await self._fields(
@@ -192,14 +214,25 @@ class ToursCog(commands.GroupCog, group_name="tour", group_description="Tour dat
             soundcheck=soundcheck,
             doors=doors,
             set_time=set_time,
+            curfew=curfew,
             status=status.value if status else None,
             tickets=tickets,
             capacity=capacity,
             notes=notes,
             support=support,
         )
+        keep_instant = keep is not None and keep.value == "instant"
         async with bot_of(interaction).uow() as s:
-            sh = await tours.edit_show(s, gid, show, f, now=clock.utcnow(), actor=actor_of(interaction))
+            sh = await tours.edit_show(
+                s,
+                gid,
+                show,
+                f,
+                now=clock.utcnow(),
+                actor=actor_of(interaction),
+                keep_instant=keep_instant,
+                planners=bot_of(interaction).show_planners,
+            )
         extra = await show_events.sync_for_reply(interaction, sh.id)
         await interaction.response.send_message(ui.with_note(ui.updated_text(sh), extra), embed=ui.day_sheet(sh))
 
@@ -208,7 +241,12 @@ class ToursCog(commands.GroupCog, group_name="tour", group_description="Tour dat
     async def cancel(self, interaction: discord.Interaction, show: RefText) -> None:
         async with bot_of(interaction).uow() as s:
             sh = await tours.cancel_show(
-                s, guild_id_of(interaction), show, now=clock.utcnow(), actor=actor_of(interaction)
+                s,
+                guild_id_of(interaction),
+                show,
+                now=clock.utcnow(),
+                actor=actor_of(interaction),
+                planners=bot_of(interaction).show_planners,
             )
         extra = await show_events.sync_for_reply(interaction, sh.id)
         await interaction.response.send_message(ui.with_note(ui.cancelled_text(sh), extra), embed=ui.day_sheet(sh))
@@ -247,6 +285,7 @@ class ToursCog(commands.GroupCog, group_name="tour", group_description="Tour dat
                 channel_id=interaction.channel_id or 0,
                 now=clock.utcnow(),
                 actor=actor_of(interaction),
+                planners=bot_of(interaction).show_planners,
             )
         extra = await show_events.sync_after_import(interaction)
         await interaction.followup.send(ui.IMPORT_DONE, ephemeral=True)
@@ -300,4 +339,5 @@ class ToursCog(commands.GroupCog, group_name="tour", group_description="Tour dat
 
 async def setup(bot: commands.Bot) -> None:
     """Extension entry point (its components are wired in ``bot/features.py``)."""
+    places.preload()  # the city table for zone inference loads in the background (a few seconds)
     await bot.add_cog(ToursCog(bot))

@@ -15,6 +15,7 @@ from bot.db.models import (
     Reminder,
     Show,
     SoftDelete,
+    Song,
     StudioSession,
 )
 
@@ -36,7 +37,7 @@ def test_numbered_items_share_their_columns() -> None:
 
 def test_one_soft_delete_rule() -> None:
     soft = {m.class_ for m in Base.registry.mappers if issubclass(m.class_, SoftDelete)}
-    assert soft == {Goal, Show, Release, CheckinSchedule}
+    assert soft == {Goal, Show, Release, CheckinSchedule, Song}
     for model in soft:
         assert str(model.visible()) == f"{model.__tablename__}.deleted_at IS NULL"
     g = Goal(status=GoalStatus.OPEN)

@@ -139,6 +139,7 @@ class GuildSettings(Base):
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     date_order: Mapped[str] = mapped_column(String(16), default="day-first")
     nudge_channel_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    currency: Mapped[str | None] = mapped_column(String(3), nullable=True)  # ISO 4217 default for money options
 
 
 class Goal(NumberedItem, SoftDelete, Base):
@@ -281,6 +282,7 @@ class Show(NumberedItem, SoftDelete, Base):
     soundcheck: Mapped[time | None] = mapped_column(Time, nullable=True)
     doors: Mapped[time | None] = mapped_column(Time, nullable=True)
     set_time: Mapped[time | None] = mapped_column(Time, nullable=True)
+    curfew: Mapped[time | None] = mapped_column(Time, nullable=True)  # venue time the set must end by
     status: Mapped[str] = mapped_column(String(16), default=ShowStatus.CONFIRMED)  # a ShowStatus
     hold_rank: Mapped[int | None] = mapped_column(Integer, nullable=True)
     capacity: Mapped[int | None] = mapped_column(Integer, nullable=True)
@@ -609,3 +611,157 @@ class Expense(Base):
     author_id: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+# --- tour business: settlement, guest list, advancing, set lists ----------------------------------
+
+
+class ShowTerms(Base):
+    """The deal a show is settled against (one per show). Money in integer minor units of ``currency``.
+
+    ``kind``: ``guarantee`` | ``door`` | ``versus`` | ``plus`` (see :mod:`bot.services.settlement`).
+    ``percentage_bp`` is the artist's percentage in hundredths of a percent (``8000`` = 80.00 %).
+    """
+
+    __tablename__ = "show_terms"
+
+    show_id: Mapped[int] = mapped_column(ForeignKey("shows.id", ondelete="CASCADE"), primary_key=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    currency: Mapped[str] = mapped_column(String(3))
+    guarantee_minor: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    percentage_bp: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    break_even_minor: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    set_by: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    set_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Settlement(Base):
+    """The night's settlement of a show (one per show; settling again replaces it).
+
+    The terms are copied in (``kind`` … ``break_even_minor``) so a later change of terms never
+    rewrites a settled night. Money in integer minor units of ``currency``; ``comps`` is a count of
+    complimentary tickets.
+    """
+
+    __tablename__ = "settlements"
+
+    show_id: Mapped[int] = mapped_column(ForeignKey("shows.id", ondelete="CASCADE"), primary_key=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    currency: Mapped[str] = mapped_column(String(3))
+    guarantee_minor: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    percentage_bp: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    break_even_minor: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    tickets_sold: Mapped[int] = mapped_column(Integer)
+    gross_minor: Mapped[int] = mapped_column(BigInteger)
+    expenses_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+    merch_minor: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    comps: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    payout_minor: Mapped[int] = mapped_column(BigInteger)
+    settled_by: Mapped[int] = mapped_column(BigInteger)
+    settled_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class GuestList(Base):
+    """A show's guest list settings: the allowance per member and when it closed (UTC, or None)."""
+
+    __tablename__ = "guest_lists"
+
+    show_id: Mapped[int] = mapped_column(ForeignKey("shows.id", ondelete="CASCADE"), primary_key=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    per_member: Mapped[int] = mapped_column(Integer, default=2)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    closed_by: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+
+
+class Guest(Base):
+    """A guest on a show's list, requested by a member; counts ``1 + plus_ones`` of their allowance."""
+
+    __tablename__ = "guests"
+    __table_args__ = (UniqueConstraint("show_id", "number", name="uq_guests_show_number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    show_id: Mapped[int] = mapped_column(ForeignKey("shows.id", ondelete="CASCADE"), index=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger)
+    number: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(100))
+    search_key: Mapped[str] = mapped_column(String(100))
+    plus_ones: Mapped[int] = mapped_column(Integer, default=0)
+    note: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    requested_by: Mapped[int] = mapped_column(BigInteger)
+    requested_by_name: Mapped[str] = mapped_column(String(100))  # display name when asked (for the box office)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class AdvanceItem(Base):
+    """An advance checklist item of a show: due ``days_before`` the show's (venue) date, or on
+    ``due_date``. ``position`` is its #N within the show; ``done_by``/``done_at`` record the tick."""
+
+    __tablename__ = "advance_items"
+    __table_args__ = (UniqueConstraint("show_id", "position", name="uq_advance_items_position"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    show_id: Mapped[int] = mapped_column(ForeignKey("shows.id", ondelete="CASCADE"), index=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger)
+    position: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(TITLE_MAX))
+    search_key: Mapped[str] = mapped_column(String(TITLE_MAX))
+    reason: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    days_before: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    due_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    custom: Mapped[bool] = mapped_column(Boolean, default=False)
+    done_by: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class AdvanceContact(Base):
+    """Who to call for a show: a role (promoter, production, ...), a name, phone (E.164) and e-mail."""
+
+    __tablename__ = "advance_contacts"
+    __table_args__ = (UniqueConstraint("show_id", "number", name="uq_advance_contacts_number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    show_id: Mapped[int] = mapped_column(ForeignKey("shows.id", ondelete="CASCADE"), index=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger)
+    number: Mapped[int] = mapped_column(Integer)
+    role: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(100))
+    search_key: Mapped[str] = mapped_column(String(100))
+    phone: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    email: Mapped[str | None] = mapped_column(String(254), nullable=True)
+
+
+class Song(SoftDelete, Base):
+    """A song of the server's catalogue (``/song``; release tracks join it when a set list or
+    ``/song add`` names them). ``duration_s`` in seconds; removed songs are kept (``deleted_at``)
+    so past set lists and live-performance reports still name them."""
+
+    __tablename__ = "songs"
+    __table_args__ = (
+        UniqueConstraint("guild_id", "number", name="uq_songs_guild_number"),
+        Index("ix_songs_guild_key", "guild_id", "search_key"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger)
+    number: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(TITLE_MAX))
+    search_key: Mapped[str] = mapped_column(String(TITLE_MAX))
+    duration_s: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    isrc: Mapped[str | None] = mapped_column(String(12), nullable=True)
+    writers: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class SetlistEntry(Base):
+    """The song at ``position`` (1, 2, …) of a show's set list."""
+
+    __tablename__ = "setlist_entries"
+    __table_args__ = (UniqueConstraint("show_id", "position", name="uq_setlist_entries_position"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    show_id: Mapped[int] = mapped_column(ForeignKey("shows.id", ondelete="CASCADE"), index=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger)
+    position: Mapped[int] = mapped_column(Integer)
+    song_id: Mapped[int] = mapped_column(ForeignKey("songs.id", ondelete="CASCADE"), index=True)

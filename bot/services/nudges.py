@@ -45,6 +45,10 @@ class OutgoingNudge:
         mention_role_ids: roles this message may ping (e.g. a check-in prompt's team role).
         button: (action, id) of one persistent button to attach, e.g. ``("checkin:open", 5)``;
             the Discord side builds it from the component wired for that action in ``bot/features.py``.
+        files: (filename, bytes) attachments, e.g. a guest list's .csv (rendered at delivery time).
+        fallback_role_ids: roles to ping instead of a ``mention_user_ids`` member who has left the
+            guild (the sender checks membership), e.g. the managers' role for a show's author.
+        guild_id: the guild the nudge belongs to.
         embeds: embeds as Discord's JSON objects (e.g. the scheduled digest), sent with the content.
     """
 
@@ -57,19 +61,25 @@ class OutgoingNudge:
     due_at: datetime | None = None
     mention_role_ids: tuple[int, ...] = ()
     button: tuple[str, int] | None = None
+    files: tuple[tuple[str, bytes], ...] = ()
+    fallback_role_ids: tuple[int, ...] = ()
+    guild_id: int | None = None
     embeds: tuple[dict[str, Any], ...] = ()  # Discord's embed JSON (≤ 6000 chars together)
 
 
 @dataclass
 class Rendered:
-    """What a renderer returns: the text, who to ping, the channel (None: the row's), and an
-    optional (action, id) persistent button (see :attr:`OutgoingNudge.button`)."""
+    """What a renderer returns: the text, who to ping, the channel (None: the row's), an
+    optional (action, id) persistent button (see :attr:`OutgoingNudge.button`), (filename, bytes)
+    attachments, and roles to ping instead of a pinged user who left the guild."""
 
     content: str
     mention_user_ids: tuple[int, ...] = ()
     channel_id: int | None = None
     mention_role_ids: tuple[int, ...] = ()
     button: tuple[str, int] | None = None
+    files: tuple[tuple[str, bytes], ...] = ()
+    fallback_role_ids: tuple[int, ...] = ()
     embeds: tuple[dict[str, Any], ...] = ()  # embeds in Discord's JSON shape (services stay Discord-free)
 
 
@@ -280,6 +290,9 @@ async def _render_claimed(session: AsyncSession, ids: list[int], now: datetime, 
                 nudge.due_at,
                 rendered.mention_role_ids,
                 rendered.button,
+                rendered.files,
+                rendered.fallback_role_ids,
+                nudge.guild_id,
                 rendered.embeds,
             )
         )

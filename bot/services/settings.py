@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from babel.numbers import get_currency_name, list_currencies
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import GuildSettings
+from bot.money import check_currency
 from bot.services.errors import Forbidden, InvalidInput
 from bot.textfmt import CHOICES_MAX
 from bot.timeparse import DATE_ORDERS
@@ -23,6 +25,7 @@ class GuildConfig:
     timezone: str
     date_order: str
     nudge_channel_id: int | None
+    currency: str | None = None  # ISO 4217 default for money options (/settings currency)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -118,7 +121,7 @@ async def get_config(session: AsyncSession, guild_id: int) -> GuildConfig:
     row = await session.get(GuildSettings, guild_id)
     if row is None:
         return GuildConfig(guild_id, "UTC", "day-first", None)
-    return GuildConfig(guild_id, row.timezone, row.date_order, row.nudge_channel_id)
+    return GuildConfig(guild_id, row.timezone, row.date_order, row.nudge_channel_id, row.currency)
 
 
 async def _row(session: AsyncSession, guild_id: int) -> GuildSettings:
@@ -178,3 +181,34 @@ async def set_nudge_channel(
     row = await _row(session, guild_id)
     row.nudge_channel_id = channel_id
     return await get_config(session, guild_id)
+
+
+async def set_currency(session: AsyncSession, guild_id: int, code: str, *, can_manage: bool) -> GuildConfig:
+    """Set the guild's default currency (ISO 4217, e.g. ``eur`` -> ``EUR``) for money options; not committed.
+
+    Amounts already stored keep their own currency.
+
+    Raises:
+        Forbidden: caller lacks Manage Server.
+        InvalidInput: not an ISO 4217 code.
+    """
+    _require_manager(can_manage)
+    currency = check_currency(code)
+    row = await _row(session, guild_id)
+    row.currency = currency
+    return await get_config(session, guild_id)
+
+
+COMMON_CURRENCIES = ("USD", "EUR", "GBP", "JPY", "CAD", "AUD", "SEK", "NOK", "DKK", "CHF", "NZD", "BRL", "MXN", "KRW")
+
+
+def search_currencies(query: str, limit: int = 25) -> list[tuple[str, str]]:
+    """(label, code) pairs for a currency option: ``EUR · Euro``; common ones first when empty."""
+    q = query.strip().upper()
+    codes = sorted(list_currencies())
+    if not q:
+        picked = list(COMMON_CURRENCIES)
+    else:
+        picked = [c for c in codes if c.startswith(q)]
+        picked += [c for c in codes if c not in picked and q.lower() in get_currency_name(c, locale="en").lower()]
+    return [(f"{c} · {get_currency_name(c, locale='en')}"[:100], c) for c in picked[:limit]]

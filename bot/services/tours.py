@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import re
 import uuid
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -35,7 +36,14 @@ DAY_AT = time(9, 0)
 WHENS = ("upcoming", "past", "all")
 LIST_HINT = "`/tour list`"
 TIME_FIELDS = ("load_in", "soundcheck", "doors", "set_time")
-TIME_LABELS = {"load_in": "Load-in", "soundcheck": "Soundcheck", "doors": "Doors", "set_time": "Set"}
+TIME_LABELS = {
+    "load_in": "Load-in",
+    "soundcheck": "Soundcheck",
+    "doors": "Doors",
+    "set_time": "Set",
+    "curfew": "Curfew",
+}
+ORDERED_FIELDS = (*TIME_FIELDS, "curfew")  # the curfew ends the day: after the set, never nudged or exported
 STATUSES = tuple(ShowStatus)
 MAX_CAPACITY = 1_000_000
 _YEAR_RE = re.compile(r"\b\d{4}\b|\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2}\b")
@@ -58,6 +66,7 @@ class ShowFields:
     soundcheck: time | None = None
     doors: time | None = None
     set_time: time | None = None
+    curfew: time | None = None
     status: str | None = None
     hold_rank: int | None = None
     capacity: int | None = None
@@ -192,7 +201,7 @@ def day_offsets(values: dict[str, time | None]) -> dict[str, int]:
     """
     out: dict[str, int] = {}
     offset, prev = 0, None
-    for k in TIME_FIELDS:
+    for k in ORDERED_FIELDS:
         t = values.get(k)
         if t is None:
             continue
@@ -210,7 +219,7 @@ def check_time_order(values: dict[str, time | None]) -> None:
         InvalidInput: e.g. ``Set 19:00 is before Doors 20:00``.
     """
     offsets = day_offsets(values)
-    given = [(k, v, offsets[k]) for k in TIME_FIELDS if (v := values.get(k)) is not None]
+    given = [(k, v, offsets[k]) for k in ORDERED_FIELDS if (v := values.get(k)) is not None]
     for (k1, v1, o1), (k2, v2, o2) in itertools.pairwise(given):
         if (o2, v2) < (o1, v1):
             raise InvalidInput(
@@ -234,6 +243,7 @@ def parse_fields(
     soundcheck: str | None = None,
     doors: str | None = None,
     set_time: str | None = None,
+    curfew: str | None = None,
     status: str | None = None,
     tickets: str | None = None,
     capacity: str | None = None,
@@ -253,6 +263,7 @@ def parse_fields(
         "soundcheck": soundcheck,
         "doors": doors,
         "set_time": set_time,
+        "curfew": curfew,
         "tickets": tickets,
         "capacity": capacity,
         "notes": notes,
@@ -272,7 +283,7 @@ def parse_fields(
     f.venue = _text(venue, "Venue", 150)
     f.country = _text(optional["country"], "Country", 100)
     f.region = _text(optional["region"], "Region", 100)
-    for name in TIME_FIELDS:
+    for name in ORDERED_FIELDS:
         value = optional[name]
         if value:
             setattr(f, name, parse_local_time(value, TIME_LABELS[name]))
@@ -303,7 +314,7 @@ def apply_fields(show: Show, f: ShowFields) -> None:
         "country",
         "region",
         "timezone",
-        *TIME_FIELDS,
+        *ORDERED_FIELDS,
         "capacity",
         "ticket_url",
         "notes",
@@ -315,7 +326,7 @@ def apply_fields(show: Show, f: ShowFields) -> None:
         elif name in f.cleared:
             new[name] = None
     # validate the result before touching the show, so a refused change leaves it as it was
-    check_time_order({k: new[k] if k in new else getattr(show, k) for k in TIME_FIELDS})  # type: ignore[misc]
+    check_time_order({k: new[k] if k in new else getattr(show, k) for k in ORDERED_FIELDS})  # type: ignore[misc]
     for name, value in new.items():
         setattr(show, name, value)
     if f.status is not None:
@@ -337,6 +348,15 @@ def schedule_times(show: Show) -> list[tuple[str, time, datetime, bool]]:
     ]
 
 
+def curfew_at(show: Show) -> datetime | None:
+    """The UTC instant of the show's curfew (after midnight when it follows an evening set), or None."""
+    if show.curfew is None:
+        return None
+    offsets = day_offsets({k: getattr(show, k) for k in ORDERED_FIELDS})
+    day = show.date + timedelta(days=offsets["curfew"])
+    return datetime.combine(day, show.curfew, tzinfo=ZoneInfo(show.timezone)).astimezone(UTC)
+
+
 def instant(show: Show, at: time) -> datetime:
     """The UTC instant of venue-local ``at`` on the show's date (DST-correct for the venue).
     Use :func:`schedule_times` for a show's own times (it knows which are after midnight)."""
@@ -356,19 +376,47 @@ def _today(cfg: GuildConfig, now: datetime) -> date:
     return now.astimezone(cfg.tz).date()
 
 
-async def plan_nudges(session: AsyncSession, show: Show, cfg: GuildConfig, now: datetime) -> list[datetime]:
-    """Replace the show's pending nudges: 18:00 the day before, 09:00 on the day (venue time).
+ShowPlanner = Callable[[AsyncSession, list[Show], GuildConfig, datetime], Awaitable[None]]
+"""``planner(session, shows, cfg, now)`` re-plans a feature's nudges about ``shows`` (added, edited,
+cancelled or deleted: e.g. a guest list's cut-off moves with the doors). Not committed."""
+
+ShowPlanners = Sequence[ShowPlanner]
+"""The planners wired in ``bot/features.py`` (``features.show_planners()``; ``Roadie.show_planners``).
+Every function here that adds, changes or deletes shows takes them as ``planners=`` and runs them
+after its own nudges are planned; ``tests/test_features.py`` checks every caller passes them."""
+
+
+async def run_show_planners(
+    session: AsyncSession, shows: list[Show], cfg: GuildConfig, now: datetime, planners: ShowPlanners
+) -> None:
+    """Run each of ``planners`` on ``shows`` (in order). Not committed."""
+    for planner in planners:
+        await planner(session, shows, cfg, now)
+
+
+async def plan_nudges(
+    session: AsyncSession, show: Show, cfg: GuildConfig, now: datetime, *, planners: ShowPlanners = ()
+) -> list[datetime]:
+    """Replace the show's pending nudges: 18:00 the day before, 09:00 on the day (venue time);
+    then ``planners`` re-plan other features' nudges about it.
 
     Returns their UTC due times, soonest first (past ones are skipped).
     """
-    return await plan_nudges_many(session, [show], cfg, now)
+    return await plan_nudges_many(session, [show], cfg, now, planners=planners)
 
 
 async def plan_nudges_many(
-    session: AsyncSession, shows: list[Show], cfg: GuildConfig, now: datetime, *, fresh: bool = False
+    session: AsyncSession,
+    shows: list[Show],
+    cfg: GuildConfig,
+    now: datetime,
+    *,
+    fresh: bool = False,
+    planners: ShowPlanners = (),
 ) -> list[datetime]:
     """:func:`plan_nudges` for many shows with one UPDATE (skipped when ``fresh``: new shows have
-    no nudges yet) and one flush. Returns all planned due times (UTC), sorted."""
+    no nudges yet) and one flush, then ``planners`` on all of them. Returns all planned due times
+    (UTC) of the show nudges, sorted."""
     if not fresh:
         await nudges.cancel_for(session, (KIND_EVE, KIND_DAY), [s.id for s in shows])
     planned = []
@@ -385,6 +433,7 @@ async def plan_nudges_many(
                 )
                 planned.append(due)
     await session.flush()
+    await run_show_planners(session, shows, cfg, now, planners)
     return sorted(planned)
 
 
@@ -394,9 +443,17 @@ def new_uid() -> str:
 
 
 async def add_show(
-    session: AsyncSession, guild_id: int, f: ShowFields, *, author_id: int, channel_id: int, now: datetime
+    session: AsyncSession,
+    guild_id: int,
+    f: ShowFields,
+    *,
+    author_id: int,
+    channel_id: int,
+    now: datetime,
+    planners: ShowPlanners = (),
 ) -> Show:
-    """Create a show from parsed fields (date, city and venue required) and plan its nudges.
+    """Create a show from parsed fields (date, city and venue required) and plan its nudges (and
+    ``planners``').
 
     Raises:
         InvalidInput: a required field is missing, or times are out of order.
@@ -419,7 +476,7 @@ async def add_show(
     apply_fields(show, f)
     session.add(show)
     await session.flush()
-    await plan_nudges(session, show, cfg, now)
+    await plan_nudges(session, show, cfg, now, planners=planners)
     await session.flush()
     return show
 
@@ -438,10 +495,49 @@ async def require_can_change(session: AsyncSession, show: Show, actor: Actor | N
     await require_owner_or_manager(session, show.guild_id, actor, (show.author_id,), f"show #{show.number}")
 
 
+def rezone_keeping_instant(show: Show, zone: str) -> None:
+    """Move ``show`` to venue zone ``zone`` keeping the moment of each of its times (UTC instants):
+    the date and local times are re-read in ``zone`` (doors 23:45 Europe/Berlin -> 17:45
+    America/New_York). For a show imported with UTC times and an assumed zone.
+
+    Raises:
+        InvalidInput: the show has no times (no instant to keep), or the times can't be kept in order.
+    """
+    before = schedule_times(show)
+    if not before:
+        raise InvalidInput(
+            f"Show #{show.number} has no times, so there is no moment to keep: give `timezone:` without `keep:instant`."
+        )
+    curfew = curfew_at(show)  # the curfew keeps its moment too
+    tz = ZoneInfo(zone)
+    local = {k: at.astimezone(tz) for k, _t, at, _late in before}
+    show.date = local[before[0][0]].date()
+    for k, dt in local.items():
+        setattr(show, k, dt.time())
+    show.timezone = zone
+    if curfew is not None:
+        show.curfew = curfew.astimezone(tz).time()
+    if [at for _k, _t, at, _l in schedule_times(show)] != [at for _k, _t, at, _l in before] or curfew_at(
+        show
+    ) != curfew:
+        raise InvalidInput("Those times can't be kept in that zone (they span more than a day); edit them by hand.")
+
+
 async def edit_show(
-    session: AsyncSession, guild_id: int, ref: str, f: ShowFields, *, now: datetime, actor: Actor | None = None
+    session: AsyncSession,
+    guild_id: int,
+    ref: str,
+    f: ShowFields,
+    *,
+    now: datetime,
+    actor: Actor | None = None,
+    keep_instant: bool = False,
+    planners: ShowPlanners = (),
 ) -> Show:
-    """Change a show; nudges move with its date and times.
+    """Change a show; nudges (its own and ``planners``') move with its date and times.
+
+    ``keep_instant`` with ``f.timezone``: re-zone keeping each time's moment
+    (:func:`rezone_keeping_instant`) instead of its wall-clock reading (the default).
 
     Raises:
         NotFound / InvalidInput: unknown show, nothing to change, bad values.
@@ -449,19 +545,33 @@ async def edit_show(
     """
     if all(getattr(f, x.name) in (None, set()) for x in fields(f)):
         raise InvalidInput("Give at least one thing to change (e.g. `doors:19:00` or `status:confirmed`).")
+    if keep_instant and (f.timezone is None or f.date or any(getattr(f, k) for k in ORDERED_FIELDS)):
+        raise InvalidInput(
+            "`keep:instant` re-zones the times the show already has: give it with `timezone:` only "
+            "(no new date or times in the same edit)."
+        )
     show = await get_show(session, guild_id, ref)
     await require_can_change(session, show, actor)
+    if keep_instant:
+        assert f.timezone is not None
+        rezone_keeping_instant(show, f.timezone)
     apply_fields(show, f)
     show.updated_at = now
-    await plan_nudges(session, show, await get_config(session, guild_id), now)
+    await plan_nudges(session, show, await get_config(session, guild_id), now, planners=planners)
     await session.flush()
     return show
 
 
 async def cancel_show(
-    session: AsyncSession, guild_id: int, ref: str, *, now: datetime, actor: Actor | None = None
+    session: AsyncSession,
+    guild_id: int,
+    ref: str,
+    *,
+    now: datetime,
+    actor: Actor | None = None,
+    planners: ShowPlanners = (),
 ) -> Show:
-    """Mark a show cancelled (kept in lists, no nudges).
+    """Mark a show cancelled (kept in lists, no nudges; ``planners`` drop theirs).
 
     Raises:
         NotFound: unknown.  InvalidInput: already cancelled.
@@ -471,13 +581,22 @@ async def cancel_show(
     await require_can_change(session, show, actor)
     if show.status == ShowStatus.CANCELLED:
         raise InvalidInput(f"Show #{show.number} is already cancelled.")
-    return await edit_show(session, guild_id, f"#{show.number}", ShowFields(status=ShowStatus.CANCELLED), now=now)
+    return await edit_show(
+        session, guild_id, f"#{show.number}", ShowFields(status=ShowStatus.CANCELLED), now=now, planners=planners
+    )
 
 
 async def delete_show(
-    session: AsyncSession, guild_id: int, show_id: int, *, now: datetime, actor: Actor | None = None
+    session: AsyncSession,
+    guild_id: int,
+    show_id: int,
+    *,
+    now: datetime,
+    actor: Actor | None = None,
+    planners: ShowPlanners = (),
 ) -> Show:
-    """Delete a show by id (confirmation button): hidden everywhere, nudges cancelled, row kept.
+    """Delete a show by id (confirmation button): hidden everywhere, nudges cancelled (``planners``
+    drop theirs), row kept.
 
     Raises:
         NotFound: unknown here or already deleted.
@@ -489,6 +608,7 @@ async def delete_show(
     await require_can_change(session, show, actor)
     show.soft_delete(now)
     await nudges.cancel_for(session, (KIND_EVE, KIND_DAY), show.id)
+    await run_show_planners(session, [show], await get_config(session, guild_id), now, planners)
     await session.flush()
     return show
 

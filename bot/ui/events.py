@@ -104,7 +104,8 @@ async def sync_for_reply(interaction: discord.Interaction, show_id: int) -> str 
 
 
 async def sync_after_import(interaction: discord.Interaction) -> str | None:
-    """After ``/tour import``: every show's event in line; one line saying how many got events."""
+    """After ``/tour import``: every show's event in line. A line for the report only when some
+    could not get one: Discord's 100 upcoming events (how many did), or no Manage Events (once)."""
     bot = bot_of(interaction)
     guild = interaction.guild
     if guild is None:
@@ -127,4 +128,4 @@ async def sync_after_import(interaction: discord.Interaction) -> str | None:
             f"📅 {created} show(s) got Discord events; {full} didn't: the server reached Discord's limit of "
             "100 upcoming events."
         )
-    return f"📅 {created} show(s) got Discord events." if created else None
+    return None  # every show that should have an event has one: nothing to add to the report

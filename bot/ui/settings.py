@@ -30,6 +30,9 @@ def settings_embed(
     e.add_field(name="Date order", value=f"`{cfg.date_order}` ({example})", inline=False)
     channel = f"<#{cfg.nudge_channel_id}>" if cfg.nudge_channel_id else "the channel each item was created in"
     e.add_field(name="Nudge channel", value=channel, inline=False)
+    e.add_field(
+        name="Currency", value=f"`{cfg.currency}`" if cfg.currency else "not set (`/settings currency`)", inline=False
+    )
     if roles is not None:
         e.add_field(name="Roles", value=roles_text(roles), inline=False)
     e.set_footer(text="Changing settings needs Manage Server.")
@@ -50,6 +53,14 @@ def date_order_set_text(cfg: GuildConfig) -> str:
 def channel_set_text(channel_id: int) -> str:
     """The reply to ``/settings channel``."""
     return f"✅ Nudges will go to <#{channel_id}>."
+
+
+def currency_set_text(cfg: GuildConfig) -> str:
+    """The reply to ``/settings currency``."""
+    return (
+        f"✅ Amounts are now in `{cfg.currency}` unless a command says otherwise; amounts already stored keep "
+        "their own currency."
+    )
 
 
 def role_set_text(kind: str, role_id: int) -> str:

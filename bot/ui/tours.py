@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 import discord
 
 from bot.db.models import Show, ShowStatus
 from bot.services import clock, tours
 from bot.services.tour_files import MAX_BYTES, ImportReport
-from bot.services.tours import TIME_LABELS, format_day, schedule_times, status_label
+from bot.services.tours import TIME_LABELS, curfew_at, format_day, schedule_times, status_label
 from bot.ui.context import actor_of, bot_of, guild_id_of
 from bot.ui.events import sync_for_reply
 from bot.ui.format import (
@@ -23,6 +25,7 @@ from bot.ui.format import (
 )
 
 TOUR_COLOUR = discord.Colour(COLOURS.tours)
+NO_CITY = "(no city)"  # imported from a file that named none
 DELETE_KIND = "show"  # in the Delete/Keep custom_ids: roadie:show:delete:<id>
 STATUS_ICON = {ShowStatus.CONFIRMED: "✅", ShowStatus.HOLD: "⏳", ShowStatus.CANCELLED: "🚫"}
 SHOWS_PER_PAGE = 10
@@ -93,7 +96,7 @@ def place(show: Show) -> str:
 
 def day_sheet(show: Show, *, title_prefix: str = "") -> discord.Embed:
     """The day sheet: date and every time in venue time, each also as a Discord timestamp."""
-    title = f"{title_prefix}{format_day(show.date)} · {plain(show.city)} · {plain(show.venue)}"
+    title = f"{title_prefix}{format_day(show.date)} · {plain(show.city or NO_CITY)} · {plain(show.venue)}"
     e = discord.Embed(title=truncate(title, EMBED_TITLE_MAX), colour=TOUR_COLOUR)
     e.description = truncate(
         f"{STATUS_ICON.get(show.status, '')} **{status_label(show)}** · {place(show)}\n"
@@ -104,6 +107,10 @@ def day_sheet(show: Show, *, title_prefix: str = "") -> discord.Embed:
     for k, t, at, late in schedule_times(show):
         after = " (after midnight)" if late else ""
         lines.append(f"{TIME_LABELS[k]}: **{t:%H:%M}**{after} · {ts(at, 't')}")
+    curfew = curfew_at(show)
+    if show.curfew is not None and curfew is not None:
+        after = " (after midnight)" if curfew.astimezone(ZoneInfo(show.timezone)).date() > show.date else ""
+        lines.append(f"Curfew: **{show.curfew:%H:%M}**{after} · {ts(curfew, 't')}")
     e.add_field(
         name="Schedule",
         value="\n".join(lines) or "No times yet: `/tour edit` to add load-in, doors, set.",
@@ -124,7 +131,7 @@ def day_sheet(show: Show, *, title_prefix: str = "") -> discord.Embed:
 def show_line(show: Show) -> str:
     """One list line: ``#3 · **Sat 3 Apr 2027** · Tokyo · Zepp Haneda · ✅ confirmed``."""
     text = (
-        f"`#{show.number}` **{format_day(show.date)}** · {plain(truncate(show.city, 60))} · "
+        f"`#{show.number}` **{format_day(show.date)}** · {plain(truncate(show.city or NO_CITY, 60))} · "
         f"{plain(truncate(show.venue, 80))} · {STATUS_ICON.get(show.status, '')} {status_label(show)}"
     )
     return text
@@ -148,7 +155,12 @@ async def delete_show(interaction: discord.Interaction, show_id: int) -> str:
     its Scheduled Event goes too); the reply."""
     async with bot_of(interaction).uow() as s:
         show = await tours.delete_show(
-            s, guild_id_of(interaction), show_id, now=clock.utcnow(), actor=actor_of(interaction)
+            s,
+            guild_id_of(interaction),
+            show_id,
+            now=clock.utcnow(),
+            actor=actor_of(interaction),
+            planners=bot_of(interaction).show_planners,
         )
     return with_note(deleted_text(show), await sync_for_reply(interaction, show.id))
 

@@ -541,12 +541,13 @@ class InteractionsMixin:
         data: dict[str, Any],
         message: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
+        guild_locale = self.guilds.get(int(guild_id), {}).get("preferred_locale", "en-US")  # the server's language
         payload = {
             "id": str(self.snowflake()),
             "application_id": str(self.application_id),
             "type": itype,
             "data": data,
-            "guild": {"id": str(guild_id), "locale": "en-US", "features": []},
+            "guild": {"id": str(guild_id), "locale": guild_locale, "features": []},
             "guild_id": str(guild_id),
             "channel_id": str(channel_id),
             "channel": self._channel_for_interaction(channel_id, user_id),
@@ -555,7 +556,7 @@ class InteractionsMixin:
             "version": 1,
             "app_permissions": str(self.channel_permissions(channel_id, self.bot_user_id)),
             "locale": "en-US",
-            "guild_locale": "en-US",
+            "guild_locale": guild_locale,
             "entitlements": [],
             "entitlement_sku_ids": [],
             "authorizing_integration_owners": {"0": str(guild_id)},

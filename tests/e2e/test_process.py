@@ -11,6 +11,7 @@ SCRIPT = [
     ("settings timezone", {"tz": "Europe/Berlin"}),
     ("settings date-order", {"order": "day-first"}),
     ("settings channel", {"channel": OTHER}),
+    ("settings currency", {"code": "EUR"}),
     (
         "goal add",
         {"title": "10k monthly listeners", "due": "in 30 days", "metric": "listeners", "target": "10k", "owner": BEN},
@@ -23,6 +24,18 @@ SCRIPT = [
     ("remind add", {"when": "in 1 hour", "text": "Send the stems to mastering"}),
     ("remind list", {}),
     ("remind cancel", {"reminder": "#1"}),
+    # tour business on a past show (ANA is a manager; the currency is EUR from above)
+    ("tour add", {"date": "2020-06-05", "city": "Berlin", "venue": "Huxleys", "set_time": "21:00", "curfew": "22:30"}),
+    ("settle terms", {"show": "#1", "kind": "versus", "guarantee": "5000", "percentage": "80"}),
+    ("settle night", {"show": "#1", "tickets_sold": 450, "gross": "12000", "expenses": "3000"}),
+    ("settle report", {}),
+    ("guestlist add", {"show": "#1", "name": "Jo Smith", "plus_ones": 1}),
+    ("guestlist show", {"show": "#1"}),
+    ("advance checklist", {"show": "#1"}),
+    ("advance contact", {"show": "#1", "role": "promoter", "name": "Jo", "phone": "+49 30 1234567"}),
+    ("song add", {"title": "Opener", "duration": "4:00"}),
+    ("setlist show", {"show": "#1"}),
+    ("setlist report", {}),
 ]
 
 
@@ -37,7 +50,7 @@ async def test_process_answers_every_command_within_3_seconds(double: DiscordDou
         )
         names = {c["name"]: [o["name"] for o in c["options"]] for c in double.commands_guild[GUILD]}
         assert names == {
-            "settings": ["timezone", "date-order", "channel", "role", "events", "act-name", "show"],
+            "settings": ["timezone", "date-order", "channel", "currency", "role", "events", "act-name", "show"],
             "goal": ["add", "list", "progress", "done", "edit", "delete", "chart"],
             "remind": ["add", "list", "cancel"],
             "tour": ["add", "list", "show", "edit", "cancel", "delete", "import", "export", "chart"],
@@ -65,6 +78,11 @@ async def test_process_answers_every_command_within_3_seconds(double: DiscordDou
                 "team-remove",
                 "pulse",
             ],
+            "settle": ["terms", "night", "report"],
+            "guestlist": ["add", "remove", "show", "allowance", "close"],
+            "advance": ["checklist", "tick", "untick", "item-add", "item-remove", "contact", "contact-remove"],
+            "song": ["add", "list", "remove"],
+            "setlist": ["set", "copy", "show", "report"],
             "studio": [
                 "book",
                 "musician",

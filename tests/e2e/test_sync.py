@@ -5,6 +5,23 @@ from __future__ import annotations
 from tests.double import DiscordDouble
 from tests.e2e.harness import GUILD, GUILD2, running_bot, settings_for
 
+# every command group and its sub-commands (a new group or sub-command must be added here)
+EXPECTED_TREE = {
+    "advance": ["checklist", "contact", "contact-remove", "item-add", "item-remove", "tick", "untick"],
+    "budget": ["export", "set", "show", "spend", "unspend"],
+    "checkin": ["digest", "history", "post", "schedule", "schedules", "team-add", "team-remove", "unschedule"],
+    "guestlist": ["add", "allowance", "close", "remove", "show"],
+    "goal": ["add", "delete", "done", "edit", "list", "progress"],
+    "release": ["add", "checklist", "delete", "info", "list", "move", "task-add", "tick", "track", "untick"],
+    "remind": ["add", "cancel", "list"],
+    "settings": ["channel", "currency", "date-order", "role", "show", "timezone"],
+    "setlist": ["copy", "report", "set", "show"],
+    "settle": ["night", "report", "terms"],
+    "song": ["add", "list", "remove"],
+    "studio": ["board", "book", "cancel", "edit", "export", "musician", "musician-remove", "sessions", "show", "stage"],
+    "tour": ["add", "cancel", "delete", "edit", "export", "import", "list", "show"],
+}
+
 
 async def test_sync_only_when_changed_and_cleanup_of_dropped_guilds(double: DiscordDouble, db_url: str) -> None:
     async with running_bot(settings_for(double, db_url, [GUILD, GUILD2])):
@@ -17,20 +34,16 @@ async def test_sync_only_when_changed_and_cleanup_of_dropped_guilds(double: Disc
         pass
     assert double.command_writes[2:] == [("guild", GUILD2)]
     assert double.commands_guild[GUILD2] == []
-    assert len(double.commands_guild[GUILD]) == 8
+    assert len(double.commands_guild[GUILD]) == len(EXPECTED_TREE)
+    tree = {
+        c["name"]: sorted(o["name"] for o in c.get("options", []) if o["type"] in (1, 2))
+        for c in double.commands_guild[GUILD]
+    }
+    assert tree == EXPECTED_TREE
     # moving to global commands: upload globally, clear the testing guild so nothing shows twice
     async with running_bot(settings_for(double, db_url, [])):
         pass
-    assert sorted(c["name"] for c in double.commands_global) == [
-        "budget",
-        "checkin",
-        "goal",
-        "release",
-        "remind",
-        "settings",
-        "studio",
-        "tour",
-    ]
+    assert sorted(c["name"] for c in double.commands_global) == sorted(EXPECTED_TREE)
     assert double.commands_guild[GUILD] == []
     assert double.rejections == []
 

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar
 
 from bot.roadie import Roadie
+from bot.services.tours import format_day
 from tests.double import DiscordDouble
 from tests.e2e.harness import ANA, BEN, CARA, G2_CHANNEL, GENERAL, GUILD, GUILD2
 
@@ -18,7 +19,8 @@ NEXT_YEAR = datetime.now(UTC).year + 1
 
 async def report_of(double: DiscordDouble, res) -> str:  # type: ignore[no-untyped-def]
     """The public import report: the second followup (the first privately says it's done)."""
-    await double.wait_until(lambda: len(res.followups) >= 2, timeout=10, what="the import report")
+    # the first import of a process may wait for the city table (zone inference) to load: a few seconds
+    await double.wait_until(lambda: len(res.followups) >= 2, timeout=30, what="the import report")
     assert res.followups[0]["content"] == "Done: the import report is posted in the channel."
     assert res.followups[0]["ephemeral"] and not res.followups[1]["ephemeral"]
     return res.followups[1]["content"]
@@ -128,11 +130,10 @@ async def test_import_ics_then_csv_then_reimport_then_export(double: DiscordDoub
     assert res.type == 5  # deferred: imports can be slow
     assert await report_of(double, res) == (
         f"📥 <@{ANA}> imported `tour.ics` (ICS): **3** added, **0** updated, **1** skipped.\n"
-        "• event 4 (Band practice): no city in LOCATION (write it as \\`Venue, City, Country\\`)\n"
-        "ℹ️ 2 event(s) gave no venue time zone; read in Europe/Berlin (the calendar's own time zone). Fix "
-        "any that are elsewhere with \\`/tour edit show timezone:\\`.\n"
-        "See them with `/tour list`.\n"
-        "📅 1 show(s) got Discord events."  # the confirmed one with a time (the holds get none)
+        "• event 4 (Band practice): no LOCATION (where is the show?)\n"
+        "ℹ️ Venue zone inferred from the place (the file gave none): Amsterdam, NL → Europe/Amsterdam (#2); "
+        "London, GB → Europe/London (#3).\n"
+        "See them with `/tour list`."
     )
     csv = (
         f"Date,City,Venue,Doors\n{NEXT_YEAR}-04-03,Berlin,Huxleys Neue Welt,19:30\n"
@@ -172,3 +173,98 @@ async def test_unusable_file_is_a_clear_error(double: DiscordDouble, bot: Roadie
     assert res.message["ephemeral"] and res.message["content"].startswith("⚠️ The CSV is missing the column(s) `venue`.")
     res = await double.invoke(GUILD, GENERAL, ANA, "tour list", {"when": "all"})
     assert res.embeds[0]["description"].startswith("No shows here.")
+
+
+OUTLOOK_ICS = """BEGIN:VCALENDAR
+PRODID:-//Microsoft Corporation//Outlook 16.0 MIMEDIR//EN
+VERSION:2.0
+METHOD:PUBLISH
+BEGIN:VTIMEZONE
+TZID:Eastern Standard Time
+BEGIN:STANDARD
+DTSTART:16011104T020000
+RRULE:FREQ=YEARLY;BYDAY=1SU;BYMONTH=11
+TZOFFSETFROM:-0400
+TZOFFSETTO:-0500
+END:STANDARD
+BEGIN:DAYLIGHT
+DTSTART:16010311T020000
+RRULE:FREQ=YEARLY;BYDAY=2SU;BYMONTH=3
+TZOFFSETFROM:-0500
+TZOFFSETTO:-0400
+END:DAYLIGHT
+END:VTIMEZONE
+BEGIN:VEVENT
+UID:040000008200E00074C5B7101A82E00800000000
+SUMMARY:Live at Bowery Ballroom
+DTSTART;TZID=Eastern Standard Time:NEXTYR1028T200000
+DTEND;TZID=Eastern Standard Time:NEXTYR1028T230000
+LOCATION:Bowery Ballroom\\, New York\\, USA
+END:VEVENT
+BEGIN:VEVENT
+UID:040000008200E00074C5B7101A82E00800000001
+SUMMARY:Tree Pittsburgh
+DTSTART:NEXTYR0905T214500Z
+LOCATION:Tree Pittsburgh\\, Pittsburgh\\, USA
+END:VEVENT
+BEGIN:VEVENT
+UID:040000008200E00074C5B7101A82E00800000002
+SUMMARY:The Shed
+DTSTART:NEXTYR1001T023000Z
+LOCATION:The Shed\\, Qwxyzville\\, USA
+END:VEVENT
+END:VCALENDAR
+"""
+
+
+async def test_outlook_calendar_with_windows_zones_then_keep_instant_fix(double: DiscordDouble, bot: Roadie) -> None:
+    await double.invoke(GUILD, GENERAL, ANA, "settings timezone", {"tz": "Europe/Berlin"})
+    data = OUTLOOK_ICS.replace("NEXTYR", str(NEXT_YEAR)).encode()
+    res = await double.invoke(
+        GUILD, GENERAL, ANA, "tour import", {"file": {"filename": "outlook.ics", "content": data}}
+    )
+    report = await report_of(double, res)
+    assert report == (
+        f"📥 <@{ANA}> imported `outlook.ics` (ICS): **3** added, **0** updated, **0** skipped.\n"
+        "ℹ️ Time zones the file names its own way, read: \\`Eastern Standard Time\\` as America/New\\_York (#1).\n"
+        "ℹ️ Venue zone inferred from the place (the file gave none): Pittsburgh, US → America/New\\_York (#2).\n"
+        "ℹ️ 1 show(s) (#3) had no venue time zone; assumed Europe/Berlin (this server's time zone); the file gave "
+        "UTC times: fix with \\`/tour edit show:#N timezone:Area/City keep:instant\\` (keeps the instant).\n"
+        "See them with `/tour list`."
+    )
+    res = await double.invoke(GUILD, GENERAL, ANA, "tour show", {"show": "#1"})
+    sheet = res.embeds[0]
+    assert sheet["title"] == f"{format_day(date(NEXT_YEAR, 10, 28))} · New York · Bowery Ballroom"
+    assert "Times are venue time (America/New_York)" in sheet["description"]
+    ny = ts(date(NEXT_YEAR, 10, 28), time(20), "America/New_York")
+    assert sheet["fields"][0]["value"] == f"Doors: **20:00** · <t:{ny}:t>"
+    res = await double.invoke(GUILD, GENERAL, ANA, "tour show", {"show": "#2"})
+    assert res.embeds[0]["fields"][0]["value"].startswith("Doors: **17:45** · ")
+    # the report's fix for #3: re-zone keeping the instant the file gave (02:30 UTC = 22:30 the day before in NY)
+    res = await double.invoke(
+        GUILD, GENERAL, ANA, "tour edit", {"show": "#3", "timezone": "America/New_York", "keep": "instant"}
+    )
+    sheet = res.embeds[0]
+    assert sheet["title"] == f"{format_day(date(NEXT_YEAR, 9, 30))} · Qwxyzville · The Shed"
+    utc = int(datetime(NEXT_YEAR, 10, 1, 2, 30, tzinfo=UTC).timestamp())
+    assert sheet["fields"][0]["value"] == f"Doors: **22:30** · <t:{utc}:t>"
+
+
+async def test_month_first_csv_on_a_day_first_server(double: DiscordDouble, bot: Roadie) -> None:
+    await double.invoke(GUILD, GENERAL, ANA, "settings timezone", {"tz": "Europe/Berlin"})
+    await double.invoke(GUILD, GENERAL, ANA, "settings date-order", {"order": "day-first"})
+    csv = f"date,city,venue,doors\n10/24/{NEXT_YEAR},Boston,Paradise,19:00\n11/4/{NEXT_YEAR},Chicago,Metro,20:00\n"
+    res = await double.invoke(
+        GUILD, GENERAL, ANA, "tour import", {"file": {"filename": "us.csv", "content": csv.encode()}}
+    )
+    assert await report_of(double, res) == (
+        f"📥 <@{ANA}> imported `us.csv` (CSV): **2** added, **0** updated, **0** skipped.\n"
+        f"ℹ️ Dates read month-first (MM/DD/YYYY): row 2 has \\`10/24/{NEXT_YEAR}\\`.\n"
+        "ℹ️ Venue zone inferred from the place (the file gave none): Boston → America/New\\_York (Boston, US) "
+        "(#1); Chicago → America/Chicago (#2).\n"
+        "See them with `/tour list`."
+    )
+    res = await double.invoke(GUILD, GENERAL, ANA, "tour show", {"show": "#2"})
+    assert res.embeds[0]["title"] == f"{format_day(date(NEXT_YEAR, 11, 4))} · Chicago · Metro"
+    assert res.embeds[0]["fields"][0]["value"].startswith("Doors: **20:00** · ")
+    assert "Times are venue time (America/Chicago)" in res.embeds[0]["description"]

@@ -151,7 +151,7 @@ async def test_import_google_calendar_ics(session) -> None:
     data = (FIXTURES / "google_tour.ics").read_bytes()
     report = await tour_files.import_shows(session, G1, data, "tour.ics", author_id=5, channel_id=50, now=NOW)
     assert (report.kind, report.added, report.updated) == ("ics", 3, 0)
-    assert report.skipped == [("event 4 (Band practice)", "no city in LOCATION (write it as `Venue, City, Country`)")]
+    assert report.skipped == [("event 4 (Band practice)", "no LOCATION (where is the show?)")]
     shows = {s.city: s for s in await tours.list_shows(session, G1, "all", now=NOW)}
     berlin, ams, london = shows["Berlin"], shows["Amsterdam"], shows["London"]
     assert (berlin.venue, berlin.country, berlin.timezone, berlin.doors, berlin.status) == (
@@ -162,11 +162,11 @@ async def test_import_google_calendar_ics(session) -> None:
         "confirmed",
     )
     assert berlin.notes == "Support: The Openers, then us."
-    # a UTC time with no zone is read in the calendar's X-WR-TIMEZONE (Europe/Berlin): 19:00Z in April is
-    # 21:00 there; TENTATIVE is a first hold
+    # a UTC time with no zone keeps its instant in the venue's zone, inferred from the place: 19:00Z
+    # in April is 21:00 in Amsterdam; TENTATIVE is a first hold
     assert (ams.venue, ams.timezone, ams.doors, ams.status, ams.hold_rank) == (
         "Paradiso",
-        "Europe/Berlin",
+        "Europe/Amsterdam",
         time(21, 0),
         "hold",
         1,
@@ -175,11 +175,11 @@ async def test_import_google_calendar_ics(session) -> None:
         "O2 Academy Brixton",
         date(2027, 4, 10),
         None,
-        "Europe/Berlin",
+        "Europe/London",
     )
     assert report.notes == [
-        "2 event(s) gave no venue time zone; read in Europe/Berlin (the calendar's own time "
-        "zone). Fix any that are elsewhere with `/tour edit show timezone:`."
+        "Venue zone inferred from the place (the file gave none): Amsterdam, NL → Europe/Amsterdam (#2); "
+        "London, GB → Europe/London (#3)."
     ]
     again = await tour_files.import_shows(session, G1, data, "tour.ics", author_id=5, channel_id=50, now=NOW)
     assert (again.added, again.updated) == (0, 3)
@@ -191,7 +191,7 @@ CSV = """Date,City,Venue,Country,State,Doors,Set Time,Ticket Link,Status,Capacit
 2027-05-02,Detroit,El Club,USA,MI,8pm,9:30pm,,hold-2,
 2027-05-03,Toronto,,Canada,ON,19:00,20:00,,,
 2027-05-04,Montreal,Fairmount,Canada,QC,20:00,19:00,,,
-05/06/2027,Boston,Paradise,USA,MA,,,,,
+13/06/2027,Boston,Paradise,USA,MA,,,,,
 """
 
 
@@ -219,7 +219,7 @@ async def test_import_csv_with_skip_report_and_reimport(session) -> None:
         time(21, 30),
         "hold (2nd)",
     )
-    assert shows["Boston"].date == date(2027, 6, 5)  # day-first server
+    assert shows["Boston"].date == date(2027, 6, 13)  # 13 can only be the day
     fixed = CSV.replace(",Toronto,,", ",Toronto,Danforth,").replace("Metro,USA,IL,19:00", "Metro,USA,IL,18:30")
     again = await tour_files.import_shows(session, G1, fixed.encode(), "dates.csv", author_id=5, channel_id=50, now=NOW)
     assert (again.added, again.updated, len(again.skipped)) == (1, 3, 1)
@@ -233,18 +233,22 @@ async def test_import_csv_with_skip_report_and_reimport(session) -> None:
         (b"", "x.csv", "That file is empty."),
         (b"\x89PNG\r\n\x1a\n\x00\x00", "photo.png", "`photo.png` is not a calendar (.ics)"),
         (b"Date,City\n2027-01-01,Paris\n", "x.csv", "The CSV is missing the column(s) `venue`."),
-        (b"date,city,venue\n,,\n2027-01-01,,\n", "x.csv", "No usable rows in that file, so nothing was imported."),
+        (
+            b"date,city,venue\n,,\n2027-01-01,,\n",
+            "x.csv",
+            "No usable rows in that file, so nothing was imported: row 3: no venue.",
+        ),
         (b"BEGIN:VCALENDAR\nthis is not ical", "x.ics", "That .ics file can't be read as a calendar"),
         (b"x" * 1_000_001, "big.csv", "That file is 1,000,001 bytes; the limit is 1,000,000 (1 MB)."),
         (
             b"date,city,venue\n0001-01-01,Paris,Zenith\n",
             "x.csv",
-            "No usable rows in that file, so nothing was imported. row 2: date 0001-01-01 is out of range",
+            "No usable rows in that file, so nothing was imported: row 2: date 0001-01-01 is out of range",
         ),
         (
             b"BEGIN:VCALENDAR\nBEGIN:VEVENT\nDTSTART;VALUE=DATE:99991231\nLOCATION:V, C\nEND:VEVENT\nEND:VCALENDAR\n",
             "x.ics",
-            "No usable events in that file, so nothing was imported. event 1: date 9999-12-31 is out of range",
+            "No usable events in that file, so nothing was imported: event 1: date 9999-12-31 is out of range",
         ),
     ],
 )
@@ -394,12 +398,20 @@ END:VEVENT
 END:VCALENDAR
 """
     report = await tour_files.import_shows(session, G1, ics, "x.ics", author_id=5, channel_id=50, now=NOW)
-    assert report.added == 1
-    assert report.skipped == [
-        ("event 1", "a repeating event (RRULE); add each show's date on its own"),
-        ("event 3", "Hold ranks start at 1 (first hold)"),
+    # the weekly series is read date by date (4 shows, UID + RECURRENCE-ID each); the unknown zone
+    # is replaced by the one the place gives, and the report says so
+    assert report.added == 5
+    assert report.skipped == [("event 3", "Hold ranks start at 1 (first hold)")]
+    assert report.notes == [
+        "Venue zone inferred from the place (the file gave none): Lisbon, PT → Europe/Lisbon "
+        "(the file's zone `Mars/Olympus` is unknown) (#1).",
+        "Repeating events read date by date, 2025-11-29 to 2028-12-01: event 1 (4).",
     ]
-    assert "Unknown time zone `Mars/Olympus` in the file; those events were read in this server's zone." in report.notes
+    shows = await tours.list_shows(session, G1, "all", now=NOW)
+    assert [(s.date, s.doors, s.timezone, s.uid) for s in shows][:2] == [
+        (date(2027, 5, 5), time(21), "Europe/Lisbon", "weekly@x#20270505T210000"),
+        (date(2027, 5, 6), time(21), "Europe/Lisbon", "mars@x"),
+    ]
 
 
 async def test_roadie_export_round_trips_without_location_guessing(session) -> None:

@@ -1,7 +1,7 @@
 """wellbeing pulse: checkins.pulse (1-5, private) and pulse_alerts (one manager nudge per low streak)
 
-Revision ID: 0007_wellbeing_pulse
-Revises: 0006_studio
+Revision ID: 0008_wellbeing_pulse
+Revises: 0007_tour_business
 Create Date: 2026-12-01 10:55:00
 """
 
@@ -10,8 +10,8 @@ from alembic import op
 
 import bot.db.types
 
-revision = "0007_wellbeing_pulse"
-down_revision = "0006_studio"
+revision = "0008_wellbeing_pulse"
+down_revision = "0007_tour_business"
 branch_labels = None
 depends_on = None
 

@@ -8,18 +8,30 @@ from tests.e2e.harness import GUILD, GUILD2, running_bot, settings_for
 # every command group and its sub-commands (a new group or sub-command must be added here)
 EXPECTED_TREE = {
     "advance": ["checklist", "contact", "contact-remove", "item-add", "item-remove", "tick", "untick"],
-    "budget": ["export", "set", "show", "spend", "unspend"],
-    "checkin": ["digest", "history", "post", "schedule", "schedules", "team-add", "team-remove", "unschedule"],
+    "budget": ["chart", "export", "set", "show", "spend", "unspend"],
+    "checkin": ["digest", "history", "post", "pulse", "schedule", "schedules", "team-add", "team-remove", "unschedule"],
     "guestlist": ["add", "allowance", "close", "remove", "show"],
-    "goal": ["add", "delete", "done", "edit", "list", "progress"],
-    "release": ["add", "checklist", "delete", "info", "list", "move", "task-add", "tick", "track", "untick"],
+    "goal": ["add", "chart", "delete", "done", "edit", "list", "progress"],
+    "release": [
+        "add",
+        "checklist",
+        "delete",
+        "info",
+        "list",
+        "move",
+        "task-add",
+        "tick",
+        "timeline",
+        "track",
+        "untick",
+    ],
     "remind": ["add", "cancel", "list"],
-    "settings": ["channel", "currency", "date-order", "role", "show", "timezone"],
+    "settings": ["act-name", "channel", "currency", "date-order", "events", "role", "show", "timezone"],
     "setlist": ["copy", "report", "set", "show"],
     "settle": ["night", "report", "terms"],
     "song": ["add", "list", "remove"],
     "studio": ["board", "book", "cancel", "edit", "export", "musician", "musician-remove", "sessions", "show", "stage"],
-    "tour": ["add", "cancel", "delete", "edit", "export", "import", "list", "show"],
+    "tour": ["add", "cancel", "chart", "delete", "edit", "export", "import", "list", "show"],
 }
 
 

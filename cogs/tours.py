@@ -8,6 +8,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.money import format_money
 from bot.services import advance, clock, places, settings, tour_files, tours
 from bot.ui import charts
 from bot.ui import events as show_events
@@ -315,12 +316,20 @@ class ToursCog(commands.GroupCog, group_name="tour", group_description="Tour dat
     async def chart(self, interaction: discord.Interaction, when: app_commands.Choice[str] | None = None) -> None:
         w = when.value if when else "upcoming"
         async with bot_of(interaction).uow() as s:
-            data = await tours.chart_data(s, guild_id_of(interaction), w, now=clock.utcnow())
+            data = await tours.chart_data(
+                s, guild_id_of(interaction), w, now=clock.utcnow(), actor=actor_of(interaction)
+            )
         if not data.total:
             await interaction.response.send_message(charts.no_tour_chart(w), ephemeral=True)
             return
         act = interaction.guild.name if interaction.guild else ""
-        await charts.send_chart(interaction, lambda d: charts.draw_tour_bars(d, act), data)
+        loc = str(interaction.guild_locale or interaction.locale or "") or None
+
+        def draw(d: tours.TourChartData) -> charts.Chart:
+            return charts.draw_tour_bars(d, act, lambda a, cur: format_money(a, cur, loc))
+
+        # a manager's chart carries the deals' guarantees: private, so ephemeral
+        await charts.send_chart(interaction, draw, data, ephemeral=bool(data.guarantees))
 
     @show.autocomplete("show")
     @edit.autocomplete("show")

@@ -227,8 +227,10 @@ def draw_release_timeline(d: TimelineData) -> Chart:
 # --- tour: shows per period
 
 
-def draw_tour_bars(d: TourChartData, act: str = "") -> Chart:
-    """``/tour chart``: stacked bars per week or month, confirmed shows below, holds (hatched) above.
+def draw_tour_bars(d: TourChartData, act: str = "", money: Callable[[Any, str], str] | None = None) -> Chart:
+    """``/tour chart``: stacked bars per week or month, confirmed shows below, holds (hatched) above;
+    for a manager (``d.guarantees`` set) each bar is labelled with its guarantees, ``money(amount,
+    currency)`` formatting them.
 
     Raises:
         ValueError: no shows to count.
@@ -251,6 +253,28 @@ def draw_tour_bars(d: TourChartData, act: str = "") -> Chart:
         hatch="//",
         label=f"holds ({sum(holds)})",
     )
+    guarantee_text = ""
+    if d.guarantees is not None and money is not None:
+        totals: dict[str, Any] = {}
+        for x, (b, c, h) in zip(xs, d.buckets, strict=True):
+            per = d.guarantees.get(b, {})
+            for cur, amount in per.items():
+                totals[cur] = totals.get(cur, 0) + amount
+            if per:
+                label = "\n".join(money(a, cur) for cur, a in sorted(per.items()))
+                ax.annotate(
+                    label,
+                    (x, c + h),
+                    ha="center",
+                    va="bottom",
+                    fontsize=7,
+                    color=INK,
+                    xytext=(0, 2),
+                    textcoords="offset points",
+                )
+        ax.set_ylim(0, max(c + h for _, c, h in d.buckets) * 1.35 + 0.5)
+        if totals:
+            guarantee_text = " Guarantees: " + ", ".join(money(a, cur) for cur, a in sorted(totals.items())) + "."
     step = max(1, len(xs) // 16)
     ax.set_xticks(xs[::step], labels[::step], rotation=45, ha="right")
     ax.set_ylabel(f"shows per {d.period}", color=INK)
@@ -263,7 +287,7 @@ def draw_tour_bars(d: TourChartData, act: str = "") -> Chart:
     alt = _alt(
         f"Bar chart of {d.when} shows per {d.period} from {labels[0]} to {labels[-1]}: {sum(confirmed)} confirmed "
         f"and {sum(holds)} on hold; the busiest {d.period} ({labels[d.buckets.index(busiest)]}) has "
-        f"{busiest[1] + busiest[2]}."
+        f"{busiest[1] + busiest[2]}.{guarantee_text}"
     )
     return Chart(_png(fig), "tour-chart.png", alt)
 

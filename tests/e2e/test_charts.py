@@ -9,7 +9,7 @@ from PIL import Image
 
 from bot.roadie import Roadie
 from tests.double import DiscordDouble
-from tests.e2e.harness import ANA, GENERAL, GUILD
+from tests.e2e.harness import ANA, BEN, GENERAL, GUILD
 
 TODAY = datetime.now(UTC).date()
 NEXT_YEAR = TODAY.year + 1
@@ -58,6 +58,20 @@ async def test_tour_and_budget_charts_arrive_with_alt_text(double: DiscordDouble
     assert att["filename"] == "tour-chart.png"
     assert att["description"].startswith("Bar chart of upcoming shows per week from ")
     assert ": 1 confirmed and 1 on hold; the busiest week" in att["description"]
+    assert "Guarantee" not in att["description"]
+    # a deal's guarantee shows only on a manager's chart, which is then private
+    await double.invoke(
+        GUILD, GENERAL, ANA, "settle terms", {"show": "#1", "kind": "guarantee", "guarantee": "2000", "currency": "EUR"}
+    )
+    res = await double.invoke(GUILD, GENERAL, BEN, "tour chart", {})
+    await res.wait_final(timeout=30)
+    [att] = (res.followups[0] if res.followups else res.message)["attachments"]
+    assert "Guarantee" not in att["description"] and not res.ephemeral
+    res = await double.invoke(GUILD, GENERAL, ANA, "tour chart", {})
+    await res.wait_final(timeout=30)
+    msg = res.followups[0] if res.followups else res.message
+    assert msg["ephemeral"]
+    assert msg["attachments"][0]["description"].endswith(" Guarantees: €2,000.00.")
 
     await double.invoke(GUILD, GENERAL, ANA, "release add", {"title": "Night Drive", "date": f"{NEXT_YEAR}-09-03"})
     await double.invoke(

@@ -20,9 +20,11 @@ from bot.services import (
     advance,
     budget,
     checkins,
+    deals,
     goals,
     guestlist,
     nudges,
+    promo,
     pulse,
     releases,
     reminders,
@@ -32,7 +34,9 @@ from bot.services import (
 )
 from bot.ui import advance as advance_ui
 from bot.ui import checkins as checkins_ui
+from bot.ui import deals as deals_ui
 from bot.ui import goals as goals_ui
+from bot.ui import promo as promo_ui
 from bot.ui import releases as releases_ui
 from bot.ui import snooze as snooze_ui
 from bot.ui import tours as tours_ui
@@ -114,6 +118,20 @@ FEATURES: tuple[Feature, ...] = (
     ),
     # set list forms are modals (no DynamicItem): cogs.setlist handles their submits by custom_id
     Feature("setlist", "cogs.setlist"),
+    Feature(
+        "promo",
+        "cogs.promo",
+        nudge_kinds=promo.NUDGE_KINDS,
+        components=(promo_ui.CampaignPageButton,),
+    ),
+    Feature(
+        "deals",
+        "cogs.deals",
+        nudge_kinds=deals.NUDGE_KINDS,
+        components=(ConfirmDelete, Keep),
+        deletes=((deals_ui.DELETE_KIND, deals_ui.delete_deal),),
+    ),
+    Feature("splits", "cogs.splits"),
     # every delivered nudge that pings people carries the snooze row (attached in Roadie.send_nudge)
     Feature("snooze", None, nudge_kinds=snooze.NUDGE_KINDS, components=(snooze_ui.SnoozeButton,)),
 )

@@ -123,6 +123,9 @@ class Palette:
     guestlist: int = 0x992D22  # dark red
     setlist: int = 0xE91E63  # magenta
     settlement: int = 0x1F8B4C  # dark green
+    promo: int = 0xEB459E  # fuchsia
+    deals: int = 0x607D8B  # blue grey
+    splits: int = 0x3498DB  # blue
 
 
 COLOURS = Palette()

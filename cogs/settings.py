@@ -6,7 +6,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.services import checkins, clock, events, goals, permissions, releases, settings
+from bot.services import checkins, clock, deals, events, goals, permissions, releases, settings
+from bot.ui import deals as deal_ui
 from bot.ui import settings as ui
 from cogs._common import ZoneText, actor_of, bot_of, can_manage, check_bot_can_post, guild_id_of
 
@@ -32,6 +33,7 @@ class SettingsCog(commands.GroupCog, group_name="settings", group_description="R
                 now = clock.utcnow()
                 moved = await releases.replan_guild(s, gid, now)
                 moved += await checkins.replan_guild(s, gid, now)
+                moved += await deals.replan_guild(s, gid, now)
                 moved += await goals.replan_dateonly_goals(s, gid, old, now)
         await interaction.response.send_message(
             ui.timezone_set_text(cfg, moved=bool(moved)), embed=ui.settings_embed(cfg)
@@ -79,6 +81,20 @@ class SettingsCog(commands.GroupCog, group_name="settings", group_description="R
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         return [app_commands.Choice(name=n, value=c) for n, c in settings.search_currencies(current)]
+
+    @app_commands.command(name="business-channel", description="Where deal nudges go (keep it private to the business)")
+    @app_commands.describe(channel="A private text channel Roadie can post in: deal key-date nudges go only there")
+    async def business_channel(self, interaction: discord.Interaction, channel: discord.TextChannel) -> None:
+        gid = guild_id_of(interaction)
+        async with bot_of(interaction).uow() as s:
+            allowed = can_manage(interaction)
+            if allowed:
+                check_bot_can_post(interaction, channel)
+            cfg = await settings.set_business_channel(s, gid, channel.id, can_manage=allowed)
+            planned = await deals.replan_guild(s, gid, clock.utcnow())
+        await interaction.response.send_message(
+            deal_ui.business_channel_set(channel.id, planned), embed=ui.settings_embed(cfg), ephemeral=True
+        )
 
     @app_commands.command(name="role", description="Map a Roadie role (manager, artist, ...) to a Discord role")
     @app_commands.describe(

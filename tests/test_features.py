@@ -37,7 +37,7 @@ async def test_nudge_buttons_are_wired_components() -> None:
 
 def test_delete_kinds_are_distinct() -> None:
     kinds = [k for f in features.FEATURES for k, _ in f.deletes]
-    assert sorted(kinds) == ["goal", "rel", "show"]
+    assert sorted(kinds) == ["deal", "goal", "rel", "show"]
 
 
 def test_show_planners_are_wired() -> None:

@@ -7,10 +7,13 @@ from datetime import UTC, datetime
 from bot.db.models import (
     Base,
     CheckinSchedule,
+    Deal,
     Goal,
     GoalStatus,
     NudgeStatus,
     NumberedItem,
+    Outlet,
+    Pitch,
     Release,
     Reminder,
     Show,
@@ -24,7 +27,7 @@ NOW = datetime(2027, 1, 1, 12, 0, tzinfo=UTC)
 
 def test_numbered_items_share_their_columns() -> None:
     numbered = {m.class_ for m in Base.registry.mappers if issubclass(m.class_, NumberedItem)}
-    assert numbered == {Goal, Reminder, Show, Release, CheckinSchedule, StudioSession}
+    assert numbered == {Goal, Reminder, Show, Release, CheckinSchedule, StudioSession, Outlet, Pitch, Deal}
     for model in numbered:
         cols = set(model.__table__.columns.keys())
         assert {"id", "guild_id", "number", "search_key", "author_id", "created_at"} <= cols, model
@@ -37,7 +40,7 @@ def test_numbered_items_share_their_columns() -> None:
 
 def test_one_soft_delete_rule() -> None:
     soft = {m.class_ for m in Base.registry.mappers if issubclass(m.class_, SoftDelete)}
-    assert soft == {Goal, Show, Release, CheckinSchedule, Song}
+    assert soft == {Goal, Show, Release, CheckinSchedule, Song, Outlet, Deal}
     for model in soft:
         assert str(model.visible()) == f"{model.__tablename__}.deleted_at IS NULL"
     g = Goal(status=GoalStatus.OPEN)

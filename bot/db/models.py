@@ -140,6 +140,7 @@ class GuildSettings(Base):
     date_order: Mapped[str] = mapped_column(String(16), default="day-first")
     nudge_channel_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     currency: Mapped[str | None] = mapped_column(String(3), nullable=True)  # ISO 4217 default for money options
+    business_channel_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # deal nudges only
 
 
 class Goal(NumberedItem, SoftDelete, Base):
@@ -765,3 +766,254 @@ class SetlistEntry(Base):
     guild_id: Mapped[int] = mapped_column(BigInteger)
     position: Mapped[int] = mapped_column(Integer)
     song_id: Mapped[int] = mapped_column(ForeignKey("songs.id", ondelete="CASCADE"), index=True)
+
+
+# --- promotion (issue #17): outlets, pitches with their history and results
+
+
+class OutletKind(StrEnum):
+    """What kind of media an outlet is."""
+
+    RADIO = "radio"
+    PRESS = "press"
+    BLOG = "blog"
+    PLAYLIST = "playlist"
+    PODCAST = "podcast"
+    TV = "tv"
+    INFLUENCER = "influencer"
+    OTHER = "other"
+
+
+class PitchStatus(StrEnum):
+    """Where a pitch stands: to-pitch -> pitched -> followed-up -> replied -> accepted -> published /
+    added (playlist) / aired (radio/TV); or passed / no-reply."""
+
+    TO_PITCH = "to-pitch"
+    PITCHED = "pitched"
+    FOLLOWED_UP = "followed-up"
+    REPLIED = "replied"
+    ACCEPTED = "accepted"
+    PUBLISHED = "published"
+    ADDED = "added"
+    AIRED = "aired"
+    PASSED = "passed"
+    NO_REPLY = "no-reply"
+
+
+class ResultKind(StrEnum):
+    """What came of a pitch: spins (airplay), followers (playlist), audience (reach), article (a link)."""
+
+    SPINS = "spins"
+    FOLLOWERS = "followers"
+    AUDIENCE = "audience"
+    ARTICLE = "article"
+
+
+class Outlet(NumberedItem, SoftDelete, Base):
+    """A media contact of the server: a station, publication, blog, playlist, podcast, show or person."""
+
+    __tablename__ = "promo_outlets"
+    __table_args__ = (
+        UniqueConstraint("guild_id", "number", name="uq_promo_outlets_guild_number"),
+        Index("ix_promo_outlets_guild_email", "guild_id", "email"),
+    )
+
+    search_key_max = 200  # bot.services.refs.fold(name)
+
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16))  # an OutletKind
+    contact: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    email: Mapped[str | None] = mapped_column(String(254), nullable=True)  # lower-cased
+    handle: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    region: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    notes: Mapped[str | None] = mapped_column(String(1000), nullable=True)
+
+
+class Pitch(NumberedItem, Base):
+    """A release pitched to an outlet. ``owner_id`` is who follows it up (who pitched it).
+
+    ``pitched_at`` (UTC) starts the follow-up clock; ``followup_due_at`` (UTC) is when the next
+    follow-up step is due (None: nothing planned) and ``followup_stage`` says which: 0 the
+    follow-up nudge, 1 the ``no-reply`` transition, 2 done.
+    """
+
+    __tablename__ = "promo_pitches"
+    __table_args__ = (
+        UniqueConstraint("guild_id", "number", name="uq_promo_pitches_guild_number"),
+        UniqueConstraint("release_id", "outlet_id", name="uq_promo_pitches_release_outlet"),
+        Index("ix_promo_pitches_release_due", "release_id", "followup_due_at"),
+    )
+
+    release_id: Mapped[int] = mapped_column(ForeignKey("releases.id", ondelete="CASCADE"), index=True)
+    outlet_id: Mapped[int] = mapped_column(ForeignKey("promo_outlets.id", ondelete="CASCADE"), index=True)
+    owner_id: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(16), default=PitchStatus.PITCHED)  # a PitchStatus
+    pitched_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    note: Mapped[str | None] = mapped_column(String(NOTE_MAX), nullable=True)
+    link: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    followup_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    followup_stage: Mapped[int] = mapped_column(Integer, default=0)
+    channel_id: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    outlet: Mapped[Outlet] = relationship(lazy="joined")
+    events: Mapped[list[PitchEvent]] = relationship(
+        back_populates="pitch", cascade="all, delete-orphan", passive_deletes=True, order_by="PitchEvent.id"
+    )
+    results: Mapped[list[PitchResult]] = relationship(
+        back_populates="pitch", cascade="all, delete-orphan", passive_deletes=True, order_by="PitchResult.id"
+    )
+
+
+class PitchEvent(Base):
+    """One status change of a pitch: who (None: Roadie itself) and when (UTC), with a note/link."""
+
+    __tablename__ = "promo_pitch_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    pitch_id: Mapped[int] = mapped_column(ForeignKey("promo_pitches.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(16))  # a PitchStatus
+    note: Mapped[str | None] = mapped_column(String(NOTE_MAX), nullable=True)
+    link: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    actor_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    pitch: Mapped[Pitch] = relationship(back_populates="events")
+
+
+class PitchResult(Base):
+    """What came of a pitch: ``kind`` (a ResultKind), a whole-number ``value``, an optional link."""
+
+    __tablename__ = "promo_pitch_results"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    pitch_id: Mapped[int] = mapped_column(ForeignKey("promo_pitches.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    value: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    link: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    author_id: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    pitch: Mapped[Pitch] = relationship(back_populates="results")
+
+
+class PromoSettings(Base):
+    """Per-guild promotion settings: days before a pitch is followed up (``/promo follow-up``)."""
+
+    __tablename__ = "promo_settings"
+
+    guild_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    follow_up_days: Mapped[int] = mapped_column(Integer, default=7)
+
+
+class DealStatus(StrEnum):
+    """Where a deal stands: lead -> offer -> negotiating -> signed -> active -> completed (the
+    pipeline), or declined / expired. Declined, expired and completed deals are closed: no nudges."""
+
+    LEAD = "lead"
+    OFFER = "offer"
+    NEGOTIATING = "negotiating"
+    SIGNED = "signed"
+    ACTIVE = "active"
+    COMPLETED = "completed"
+    DECLINED = "declined"
+    EXPIRED = "expired"
+
+
+class Deal(NumberedItem, SoftDelete, Base):
+    """A negotiation or contract (show offer, record deal, sync licence, ...): confidential.
+
+    Only managers and ``owner_id`` see or change it. Money is exact: ``value_minor`` and
+    ``guarantee_minor`` are integer minor units of ``currency`` (ISO 4217); ``percentage_bp`` is the
+    show offer's percentage in basis points (``12.50 %`` -> 1250). ``show_id`` links a show offer to
+    its show. ``status`` is a :class:`DealStatus`; every change is a :class:`DealStatusChange`.
+    Deleted deals are kept with ``deleted_at`` set (:class:`SoftDelete`).
+    """
+
+    __tablename__ = "deals"
+    __table_args__ = (
+        UniqueConstraint("guild_id", "number", name="uq_deals_guild_number"),
+        Index("ix_deals_guild_status", "guild_id", "status"),
+    )
+
+    title: Mapped[str] = mapped_column(String(TITLE_MAX))
+    kind: Mapped[str] = mapped_column(String(16))
+    counterparty: Mapped[str] = mapped_column(String(TITLE_MAX))
+    status: Mapped[str] = mapped_column(String(16), default=DealStatus.LEAD)
+    currency: Mapped[str | None] = mapped_column(String(3), nullable=True)
+    value_minor: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    guarantee_minor: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    percentage_bp: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    settle_kind: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    show_id: Mapped[int | None] = mapped_column(ForeignKey("shows.id", ondelete="SET NULL"), nullable=True)
+    owner_id: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    history: Mapped[list[DealStatusChange]] = relationship(
+        back_populates="deal", cascade="all, delete-orphan", passive_deletes=True, order_by="DealStatusChange.id"
+    )
+    dates: Mapped[list[DealDate]] = relationship(
+        back_populates="deal", cascade="all, delete-orphan", passive_deletes=True, order_by="DealDate.position"
+    )
+
+
+class DealStatusChange(Base):
+    """One step of a deal's history: ``from_status`` (None when created) -> ``to_status``, by whom, when, why."""
+
+    __tablename__ = "deal_status_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    deal_id: Mapped[int] = mapped_column(ForeignKey("deals.id", ondelete="CASCADE"), index=True)
+    from_status: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    to_status: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str | None] = mapped_column(String(NOTE_MAX), nullable=True)
+    actor_id: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    deal: Mapped[Deal] = relationship(back_populates="history")
+
+
+class DealDate(Base):
+    """A deal's key date (a calendar date in the guild's zone): ``what`` is ``offer-expires``, ...,
+    or ``other`` with a ``label``. ``position`` is its #N within the deal. Nudged 14 and 3 days
+    before and on the day at 09:00 guild time, in the business channel."""
+
+    __tablename__ = "deal_dates"
+    __table_args__ = (UniqueConstraint("deal_id", "position", name="uq_deal_dates_position"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    deal_id: Mapped[int] = mapped_column(ForeignKey("deals.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    what: Mapped[str] = mapped_column(String(32))
+    label: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    date: Mapped[date] = mapped_column(Date)
+    author_id: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    deal: Mapped[Deal] = relationship(back_populates="dates")
+
+
+class TrackSplit(Base):
+    """One party's share of a track: a member (``member_id``) or a ``name`` (exactly one is the key).
+
+    ``party_key`` is ``u:<member id>`` or ``n:<folded name>`` (one row per party per track);
+    ``name`` is the name shown and written to the split sheet (a member's display name when set).
+    ``share_bp`` is the share in basis points, exact: ``33.33 %`` -> 3333; a track is complete at
+    10000. ``role`` is ``songwriter``, ``composer``, ``lyricist``, ``producer``, ``performer`` or
+    ``publisher``.
+    """
+
+    __tablename__ = "track_splits"
+    __table_args__ = (UniqueConstraint("track_id", "party_key", name="uq_track_splits_party"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger)
+    release_id: Mapped[int] = mapped_column(ForeignKey("releases.id", ondelete="CASCADE"), index=True)
+    track_id: Mapped[int] = mapped_column(ForeignKey("release_tracks.id", ondelete="CASCADE"), index=True)
+    party_key: Mapped[str] = mapped_column(String(120))
+    member_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(16))
+    share_bp: Mapped[int] = mapped_column(Integer)
+    author_id: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -1,4 +1,4 @@
-"""Guild settings: time zone, date order, nudge channel."""
+"""Guild settings: time zone, date order, nudge channel, business channel (deal nudges)."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ class GuildConfig:
     date_order: str
     nudge_channel_id: int | None
     currency: str | None = None  # ISO 4217 default for money options (/settings currency)
+    business_channel_id: int | None = None  # where deal nudges go; None: they wait (never a public channel)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -121,7 +122,14 @@ async def get_config(session: AsyncSession, guild_id: int) -> GuildConfig:
     row = await session.get(GuildSettings, guild_id)
     if row is None:
         return GuildConfig(guild_id, "UTC", "day-first", None)
-    return GuildConfig(guild_id, row.timezone, row.date_order, row.nudge_channel_id, row.currency)
+    return GuildConfig(
+        guild_id,
+        row.timezone,
+        row.date_order,
+        row.nudge_channel_id,
+        row.currency,
+        business_channel_id=row.business_channel_id,
+    )
 
 
 async def _row(session: AsyncSession, guild_id: int) -> GuildSettings:
@@ -212,3 +220,20 @@ def search_currencies(query: str, limit: int = 25) -> list[tuple[str, str]]:
         picked = [c for c in codes if c.startswith(q)]
         picked += [c for c in codes if c not in picked and q.lower() in get_currency_name(c, locale="en").lower()]
     return [(f"{c} · {get_currency_name(c, locale='en')}"[:100], c) for c in picked[:limit]]
+
+
+async def set_business_channel(
+    session: AsyncSession, guild_id: int, channel_id: int | None, *, can_manage: bool
+) -> GuildConfig:
+    """Set (or clear, with ``None``) the business channel, the only place deal nudges are posted.
+    The caller checks the bot can post there and re-plans deal nudges
+    (:func:`bot.services.deals.replan_guild`). Not committed.
+
+    Raises:
+        Forbidden: caller lacks Manage Server.
+    """
+    _require_manager(can_manage)
+    row = await _row(session, guild_id)
+    row.business_channel_id = channel_id
+    await session.flush()
+    return await get_config(session, guild_id)

@@ -33,6 +33,12 @@ def settings_embed(
     e.add_field(
         name="Currency", value=f"`{cfg.currency}`" if cfg.currency else "not set (`/settings currency`)", inline=False
     )
+    business = (
+        f"<#{cfg.business_channel_id}>"
+        if cfg.business_channel_id
+        else "not set: deal key dates are stored, their nudges wait for one"
+    )
+    e.add_field(name="Business channel (deal nudges)", value=business, inline=False)
     if roles is not None:
         e.add_field(name="Roles", value=roles_text(roles), inline=False)
     e.set_footer(text="Changing settings needs Manage Server.")

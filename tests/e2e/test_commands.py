@@ -27,12 +27,26 @@ TOUR_FIELDS = [
     "notes",
     "support",
 ]
+OUTLET_FIELDS = ["name", "kind", "contact", "email", "handle", "region", "notes"]
+DEAL_FIELDS = [
+    "title",
+    "kind",
+    "counterparty",
+    "value",
+    "currency",
+    "owner",
+    "show",
+    "guarantee",
+    "percentage",
+    "settle_kind",
+]
 EXPECTED_COMMANDS = {
     "settings": {
         "timezone": ["tz"],
         "date-order": ["order"],
         "channel": ["channel"],
         "currency": ["code"],
+        "business-channel": ["channel"],
         "role": ["kind", "role"],
         "events": ["enabled"],
         "act-name": ["name"],
@@ -152,6 +166,34 @@ EXPECTED_COMMANDS = {
         "show": ["release"],
         "export": ["release"],
         "chart": ["release"],
+    },
+    "promo": {
+        "outlet-add": OUTLET_FIELDS,
+        "outlet-edit": ["outlet", *OUTLET_FIELDS],
+        "outlet-remove": ["outlet"],
+        "outlets": ["kind"],
+        "import": ["file"],
+        "pitch": ["release", "outlet", "date", "note"],
+        "update": ["pitch", "status", "note", "link"],
+        "result": ["pitch", "kind", "value", "link"],
+        "follow-up": ["days"],
+        "campaign": ["release"],
+    },
+    "deal": {
+        "add": DEAL_FIELDS,
+        "status": ["deal", "status", "note"],
+        "date": ["deal", "what", "date", "label", "confirm_past"],
+        "date-remove": ["deal", "key_date"],
+        "list": ["status", "kind"],
+        "show": ["deal"],
+        "edit": ["deal", "title", "kind", "counterparty", *DEAL_FIELDS[3:]],
+        "delete": ["deal"],
+    },
+    "split": {
+        "set": ["release", "track", "share", "member", "name", "role"],
+        "remove": ["release", "track", "party"],
+        "show": ["release", "track"],
+        "sheet": ["release"],
     },
 }
 

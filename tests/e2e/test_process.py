@@ -36,6 +36,24 @@ SCRIPT = [
     ("song add", {"title": "Opener", "duration": "4:00"}),
     ("setlist show", {"show": "#1"}),
     ("setlist report", {}),
+    ("promo outlet-add", {"name": "Radio X", "kind": "radio", "email": "music@radiox.co.uk", "handle": "@radiox"}),
+    ("promo outlets", {}),
+    ("promo follow-up", {"days": 5}),
+    ("settings business-channel", {"channel": OTHER}),
+    ("deal add", {"title": "Festival offer", "kind": "show-offer", "counterparty": "Live Nation", "owner": BEN}),
+    ("deal date", {"deal": "#1", "what": "offer-expires", "date": "in 30 days"}),
+    ("deal status", {"deal": "#1", "status": "offer", "note": "by email"}),
+    ("deal edit", {"deal": "#1", "guarantee": "5000", "currency": "EUR"}),
+    ("deal list", {}),
+    ("deal show", {"deal": "#1"}),
+    ("deal date-remove", {"deal": "#1", "key_date": "#1"}),
+    ("deal delete", {"deal": "#1"}),
+    ("release add", {"title": "Night Drive", "date": "in 90 days"}),
+    ("release track", {"release": "#1", "title": "Night Drive"}),
+    ("split set", {"release": "#1", "track": "#1", "share": "100", "member": BEN}),
+    ("split show", {"release": "#1"}),
+    ("split sheet", {"release": "#1"}),
+    ("split remove", {"release": "#1", "track": "#1", "party": str(BEN)}),
 ]
 
 
@@ -50,7 +68,17 @@ async def test_process_answers_every_command_within_3_seconds(double: DiscordDou
         )
         names = {c["name"]: [o["name"] for o in c["options"]] for c in double.commands_guild[GUILD]}
         assert names == {
-            "settings": ["timezone", "date-order", "channel", "currency", "role", "events", "act-name", "show"],
+            "settings": [
+                "timezone",
+                "date-order",
+                "channel",
+                "currency",
+                "business-channel",
+                "role",
+                "events",
+                "act-name",
+                "show",
+            ],
             "goal": ["add", "list", "progress", "done", "edit", "delete", "chart"],
             "remind": ["add", "list", "cancel"],
             "tour": ["add", "list", "show", "edit", "cancel", "delete", "import", "export", "chart"],
@@ -96,6 +124,20 @@ async def test_process_answers_every_command_within_3_seconds(double: DiscordDou
                 "board",
             ],
             "budget": ["set", "spend", "unspend", "show", "export", "chart"],
+            "promo": [
+                "outlet-add",
+                "outlet-edit",
+                "outlet-remove",
+                "outlets",
+                "import",
+                "pitch",
+                "update",
+                "result",
+                "follow-up",
+                "campaign",
+            ],
+            "deal": ["add", "status", "date", "date-remove", "list", "show", "edit", "delete"],
+            "split": ["set", "remove", "show", "sheet"],
         }
         timings = {}
         managers = next(int(r["id"]) for r in double.roles[GUILD].values() if r["name"] == "Managers")  # ANA's

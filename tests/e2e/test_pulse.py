@@ -7,7 +7,6 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot.roadie import Roadie
-from bot.services import pulse
 from tests.double import DiscordDouble
 from tests.e2e.harness import ANA, BEN, DANA, ELI, GENERAL, GUILD, MANAGER_ROLE, OTHER, make_double_with_roles
 
@@ -40,11 +39,9 @@ def assert_no_pulse(res) -> None:  # type: ignore[no-untyped-def]
     assert "holding up" not in str(res.message).lower() and "pulse" not in str(res.message).lower()
 
 
-async def test_pulse_2_then_1_gives_one_private_manager_nudge(double: DiscordDouble, bot: Roadie, monkeypatch) -> None:
-    async def business(session, guild_id):  # type: ignore[no-untyped-def]
-        return OTHER  # stands in for /settings business-channel (#16) until it lands
-
-    monkeypatch.setattr(pulse, "business_channel_id", business)
+async def test_pulse_2_then_1_gives_one_private_manager_nudge(double: DiscordDouble, bot: Roadie) -> None:
+    res = await double.invoke(GUILD, GENERAL, ANA, "settings business-channel", {"channel": OTHER})
+    assert not res.content.startswith(("⚠️", "🚫")), res.content
     await double.invoke(GUILD, GENERAL, ANA, "settings role", {"kind": "manager", "role": MANAGER_ROLE})
     res = await checkin(double, ELI, "2")
     assert_no_pulse(res)

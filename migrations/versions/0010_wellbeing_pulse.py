@@ -1,7 +1,7 @@
 """wellbeing pulse: checkins.pulse (1-5, private) and pulse_alerts (one manager nudge per low streak)
 
-Revision ID: 0008_wellbeing_pulse
-Revises: 0007_tour_business
+Revision ID: 0010_wellbeing_pulse
+Revises: 0009_deals_and_splits
 Create Date: 2026-12-01 10:55:00
 """
 
@@ -10,8 +10,8 @@ from alembic import op
 
 import bot.db.types
 
-revision = "0008_wellbeing_pulse"
-down_revision = "0007_tour_business"
+revision = "0010_wellbeing_pulse"
+down_revision = "0009_deals_and_splits"
 branch_labels = None
 depends_on = None
 

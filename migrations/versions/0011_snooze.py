@@ -1,7 +1,7 @@
 """snooze: nudges.pinged_user_ids and nudge_snoozes (each delivered nudge snoozed at most once)
 
-Revision ID: 0009_snooze
-Revises: 0008_wellbeing_pulse
+Revision ID: 0011_snooze
+Revises: 0010_wellbeing_pulse
 Create Date: 2026-12-01 11:00:00
 """
 
@@ -10,8 +10,8 @@ from alembic import op
 
 import bot.db.types
 
-revision = "0009_snooze"
-down_revision = "0008_wellbeing_pulse"
+revision = "0011_snooze"
+down_revision = "0010_wellbeing_pulse"
 branch_labels = None
 depends_on = None
 

@@ -54,6 +54,8 @@ async def run(settings: Settings, *, sync_only: bool = False) -> int:
                 )
             if sync_only:
                 await bot.login(settings.discord.token)  # setup_hook forces the sync
+                if bot.sync_error is not None:
+                    return 1
                 log.info("commands synced")
                 return 0
             await bot.start(settings.discord.token)

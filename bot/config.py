@@ -29,6 +29,13 @@ class DiscordSettings(BaseModel):
     sync_guild_ids: list[int] = Field(default_factory=list)
     api_base: str = ""
     gateway_url: str = ""
+    # Discord allows 50 requests/s per bot token; Roadie paces itself under this budget (counted
+    # as Discord receives them, bot.ratelimit), shared by the ``processes`` on the same token.
+    requests_per_second: float = Field(default=50.0, gt=0, le=50)
+    processes: int = Field(default=1, ge=1)
+    # discord.py waits this long after the last GUILD_CREATE before on_ready (its default 2 s):
+    # nothing in Roadie waits for on_ready, but a short wait makes "ready" mean ready sooner.
+    guild_ready_timeout: float = Field(default=0.2, ge=0)
 
     @field_validator("api_base", "gateway_url")
     @classmethod
@@ -45,11 +52,14 @@ class DatabaseSettings(BaseModel):
 
 
 class SchedulerSettings(BaseModel):
-    """The ``[scheduler]`` section: how often the safety sweep runs (seconds)."""
+    """The ``[scheduler]`` section: the safety sweep's interval and the claim lead (seconds)."""
 
     model_config = ConfigDict(extra="forbid")
 
     sweep_seconds: float = Field(default=30.0, gt=0)
+    # claim (render and group) nudges this many seconds before they are due, holding the messages
+    # until then: a storm of thousands is ready to go at its second instead of being claimed then
+    lead_seconds: float = Field(default=2.0, ge=0, le=10)
 
 
 class Settings(BaseModel):

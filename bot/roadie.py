@@ -13,11 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot import features
 from bot.config import Settings
+from bot.ratelimit import RateLimitPlanner
+from bot.responsiveness import ResponseWatch, interaction_name
 from bot.scheduling.dispatcher import DeliveryError, NudgeDispatcher
 from bot.services.nudges import OutgoingNudge
 from bot.sync import sync_commands
 from bot.textfmt import CONTENT_MAX
-from bot.timeparse import warm_up
 from bot.ui.errors import reply_error
 from bot.ui.snooze import snooze_buttons
 from bot.uow import UnitOfWork
@@ -42,11 +43,17 @@ class Roadie(commands.Bot):
         sync_only: bool = False,
         **client_options: object,
     ) -> None:
+        ds = settings.discord
+        self.ratelimits = RateLimitPlanner(ds.requests_per_second / ds.processes)
+        self.response_watch = ResponseWatch()  # WARNING for a first response over 1.5 s
+        self.ratelimits.on_callback = self.response_watch.responded
+        client_options.setdefault("guild_ready_timeout", ds.guild_ready_timeout)
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=discord.Intents.default(),  # no privileged intents
             allowed_mentions=discord.AllowedMentions.none(),  # nothing pings unless a nudge says so
             help_command=None,
+            http_trace=self.ratelimits.trace_config(),  # paces every REST request (bot.ratelimit)
             **client_options,  # e.g. guild_ready_timeout in tests
         )
         self.settings = settings
@@ -61,9 +68,13 @@ class Roadie(commands.Bot):
             self.send_nudge,
             kinds=features.nudge_kinds(self.features),
             sweep_seconds=settings.scheduler.sweep_seconds,
+            slots=self.ratelimits,
+            lead_seconds=settings.scheduler.lead_seconds,
+            concurrency=50,  # sends in flight: as many as the global window allows at once
         )
         self.tree.on_error = self._on_tree_error  # type: ignore[method-assign]
         self.ready_event = asyncio.Event()
+        self.sync_error: str | None = None  # why the last command upload was refused (None: it wasn't)
 
     def uow(self) -> UnitOfWork:
         """A unit of work on Roadie's database that wakes the dispatcher after commit (see ``bot.uow``)."""
@@ -76,12 +87,23 @@ class Roadie(commands.Bot):
             if feature.extension:
                 await self.load_extension(feature.extension)
         self.add_dynamic_items(*features.components(self.features))
-        await sync_commands(
-            self, self.tree, self.sessionmaker, self.settings.discord.sync_guild_ids, force=self.sync_only
-        )
+        try:
+            await sync_commands(
+                self, self.tree, self.sessionmaker, self.settings.discord.sync_guild_ids, force=self.sync_only
+            )
+        except discord.HTTPException as exc:
+            # A refused upload must not stop nudges: the commands Discord already has keep working,
+            # nothing is recorded as synced for the refused scope, so the next start uploads again.
+            self.sync_error = str(exc)
+            log.error(
+                "Discord refused the slash-command upload; Roadie keeps running with the commands Discord "
+                "already has and uploads again at the next start. %s",
+                exc,
+            )
         if not self.sync_only:
+            # No date-parser warm-up here: a thread importing dateparser holds the GIL and slowed the
+            # first answers after start; the common phrases no longer need dateparser (bot.timeparse).
             await self.dispatcher.start()
-            self.dispatcher.spawn(asyncio.to_thread(warm_up), "date parser warm-up")
 
     async def on_ready(self) -> None:
         """Fires on every (re)connect: only logs; nothing is started here."""
@@ -89,6 +111,10 @@ class Roadie(commands.Bot):
             "connected as %s (id %s) to %d guild(s)", self.user, self.user.id if self.user else "?", len(self.guilds)
         )
         self.ready_event.set()
+
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        """Every interaction: remember its name for the slow-response warning (bot.responsiveness)."""
+        self.response_watch.received(interaction.id, interaction_name(interaction.data, interaction.type.value))
 
     async def close(self) -> None:
         """Stop the dispatcher (waiting for in-flight sends), then close the Discord connection."""
@@ -114,7 +140,8 @@ class Roadie(commands.Bot):
         return True
 
     async def send_nudge(self, out: OutgoingNudge) -> int | None:
-        """Post one nudge, pinging only ``out.mention_user_ids``.
+        """Post one nudge message (one row, or several grouped: their list in ``out.embeds``),
+        pinging only ``out.mention_user_ids`` / ``out.mention_role_ids``.
 
         Raises:
             DeliveryError: permanent for 403/404/400 (channel gone, no permission, refused
@@ -134,6 +161,8 @@ class Roadie(commands.Bot):
             roles=[discord.Object(r) for r in roles],
         )
         view = discord.utils.MISSING
+        embeds = [discord.Embed.from_dict(e) for e in out.rich_embeds]  # type: ignore[arg-type]
+        embeds += [discord.Embed(description=d) for d in out.embeds]
         if out.button is not None or users:
             # clicks are handled by the persistent DynamicItems matching each custom_id
             view = discord.ui.View(timeout=None)
@@ -147,7 +176,7 @@ class Roadie(commands.Bot):
         try:
             msg = await channel.send(
                 content[:CONTENT_MAX] or None,
-                embeds=[discord.Embed.from_dict(e) for e in out.embeds],
+                embeds=embeds,
                 allowed_mentions=mentions,
                 nonce=out.nonce,
                 view=view,

@@ -6,12 +6,13 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.services import checkins, clock, deals, events, goals, permissions, releases, settings
+from bot.services import checkins, clock, deals, events, goals, nudges, permissions, releases, settings
 from bot.ui import deals as deal_ui
 from bot.ui import settings as ui
 from cogs._common import ZoneText, actor_of, bot_of, can_manage, check_bot_can_post, guild_id_of
 
 ROLE_CHOICES = [app_commands.Choice(name=k, value=k) for k in permissions.ROLE_KINDS]
+DEFER_REPLAN_AT = 300  # pending nudges in the guild: moving more than this can take over a second
 
 
 @app_commands.guild_only()
@@ -25,19 +26,25 @@ class SettingsCog(commands.GroupCog, group_name="settings", group_description="R
     @app_commands.describe(tz="IANA time zone, e.g. Europe/Berlin or America/New_York")
     async def timezone(self, interaction: discord.Interaction, tz: ZoneText) -> None:
         gid = guild_id_of(interaction)
+        deferred = False
         async with bot_of(interaction).uow() as s:
             old = (await settings.get_config(s, gid)).timezone
             cfg = await settings.set_timezone(s, gid, tz, can_manage=can_manage(interaction))
             moved = 0
             if old != cfg.timezone:  # one unit of work: the zone and every moved nudge together
+                if await nudges.count_pending_in_guild(s, gid) > DEFER_REPLAN_AT:
+                    await interaction.response.defer(thinking=True)  # the 3 s window: answer first
+                    deferred = True
                 now = clock.utcnow()
                 moved = await releases.replan_guild(s, gid, now)
                 moved += await checkins.replan_guild(s, gid, now)
                 moved += await deals.replan_guild(s, gid, now)
                 moved += await goals.replan_dateonly_goals(s, gid, old, now)
-        await interaction.response.send_message(
-            ui.timezone_set_text(cfg, moved=bool(moved)), embed=ui.settings_embed(cfg)
-        )
+        text, embed = ui.timezone_set_text(cfg, moved=bool(moved)), ui.settings_embed(cfg)
+        if deferred:
+            await interaction.edit_original_response(content=text, embed=embed)
+        else:
+            await interaction.response.send_message(text, embed=embed)
 
     @timezone.autocomplete("tz")
     async def _tz_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:

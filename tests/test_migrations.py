@@ -26,3 +26,24 @@ def test_upgrade_creates_missing_directory(tmp_path: Path) -> None:
     path = tmp_path / "nested" / "dir" / "roadie.db"
     upgrade_sync(f"sqlite+aiosqlite:///{path}")
     assert path.exists()
+
+
+def test_start_up_skips_alembic_only_when_the_file_is_at_head(tmp_path: Path) -> None:
+    import asyncio
+
+    from alembic.script import ScriptDirectory
+
+    from bot.db import migrate
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'r.db'}"
+    assert migrate.sqlite_revision(url) is None  # no file yet: Alembic creates it
+    asyncio.run(migrate.upgrade(url))
+    script = ScriptDirectory.from_config(migrate.alembic_config(url))
+    head = script.get_current_head()
+    assert migrate.script_head() == head and migrate.sqlite_revision(url) == head
+    previous = script.get_revision(head).down_revision
+    older = f"sqlite+aiosqlite:///{tmp_path / 'old.db'}"
+    upgrade_sync(older, previous)  # a file one revision behind: Alembic upgrades it
+    assert migrate.sqlite_revision(older) == previous
+    asyncio.run(migrate.upgrade(older))
+    assert migrate.sqlite_revision(older) == head

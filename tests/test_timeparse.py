@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -135,3 +135,28 @@ def test_refuses_what_it_would_otherwise_misread(text: str, message: str) -> Non
     with pytest.raises(InvalidInput) as err:
         p(text)
     assert str(err.value).startswith(message)
+
+
+def test_fast_day_words_read_like_dateparser() -> None:
+    """today/tomorrow/next <weekday> (+ a clock) skip dateparser: the same answers, every weekday and zone."""
+    import dateparser
+
+    from bot import timeparse
+
+    phrases = ["tomorrow", "tomorrow 9am", "today 23:59", "tomorrow at 6:30pm", "tomorrow, 18:00", "next friday"]
+    phrases += [f"next {d} 18:00" for d in ("monday", "wednesday", "friday", "sunday")]
+    for tz in (BERLIN, ZoneInfo("America/New_York"), ZoneInfo("Asia/Tokyo")):
+        for day in range(7):
+            now = NOW + timedelta(days=day)
+            now_local = now.astimezone(tz)
+            for text in phrases:
+                fast = timeparse._day_word(text, now_local, time(9, 0), tz)
+                assert fast is not None, text
+                slow = dateparser.parse(
+                    text,
+                    languages=["en"],
+                    settings={"PREFER_DATES_FROM": "future", "RELATIVE_BASE": now_local.replace(tzinfo=None)},
+                )
+                want = slow.date() if slow else None
+                assert fast.local.date() == want, (text, now_local, fast.local, slow)
+    assert timeparse._day_word("tomorrow evening", NOW, time(9, 0), BERLIN) is None

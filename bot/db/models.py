@@ -214,13 +214,17 @@ class Nudge(Base):
     ``kind`` + ``ref_id`` say what it is about (``reminder``/reminders.id, ``goal_due``/goals.id);
     ``offset_days`` distinguishes the 7-day/1-day/on-the-day goal nudges. ``status`` moves
     pending -> sending (claimed) -> sent, or -> cancelled / failed. ``nonce`` is stable per row so a
-    resend after a crash is de-duplicated by Discord (``enforce_nonce``).
+    resend after a crash is de-duplicated by Discord (``enforce_nonce``). ``batch_id`` is set when the
+    row is claimed: rows delivered together in one message (same channel, due in the same second)
+    share it (the id of the batch's first row), and the message's nonce is derived from it, so a
+    resend of the batch after a crash is de-duplicated too (see ``bot.services.nudge_batches``).
     """
 
     __tablename__ = "nudges"
     __table_args__ = (
         Index("ix_nudges_status_due", "status", "due_at"),
         Index("ix_nudges_ref", "kind", "ref_id"),
+        Index("ix_nudges_batch", "batch_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -239,6 +243,7 @@ class Nudge(Base):
     message_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     last_error: Mapped[str | None] = mapped_column(String(300), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    batch_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     # who the delivered message pinged ("1,2"; set when rendered): who may snooze it, whom a snooze pings
     pinged_user_ids: Mapped[str | None] = mapped_column(String(500), nullable=True)
 
@@ -249,8 +254,9 @@ class Nudge(Base):
 
     @property
     def nonce(self) -> str:
-        """Stable Discord nonce for this nudge (≤ 25 chars, Discord API docs)."""
-        return f"roadie-n{self.id}"
+        """Stable Discord nonce of the message carrying this nudge (≤ 25 chars, Discord API docs):
+        its batch's (the batch's first row id), or its own before it was claimed."""
+        return f"roadie-n{self.batch_id or self.id}"
 
 
 class Show(NumberedItem, SoftDelete, Base):

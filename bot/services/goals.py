@@ -8,6 +8,7 @@ skipped; done or deleted goals have none.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -90,6 +91,18 @@ def _nudge_times(goal: Goal, cfg: GuildConfig) -> list[tuple[int, datetime]]:
 async def plan_nudges(session: AsyncSession, goal: Goal, cfg: GuildConfig, now: datetime) -> list[datetime]:
     """Replace the goal's pending nudges with fresh ones; returns their due times (UTC), soonest first."""
     await nudges.cancel_for(session, KIND, goal.id)
+    return _schedule_nudges(session, goal, cfg, now)
+
+
+async def _replan_many(session: AsyncSession, goals: Sequence[Goal], cfg: GuildConfig, now: datetime) -> None:
+    """:func:`plan_nudges` for many goals: one bulk cancel, then the new rows (one flush), instead of
+    an UPDATE and a flush per goal (a time-zone change on a server with thousands of goals)."""
+    await nudges.cancel_for(session, KIND, [g.id for g in goals])
+    for goal in goals:
+        _schedule_nudges(session, goal, cfg, now)
+
+
+def _schedule_nudges(session: AsyncSession, goal: Goal, cfg: GuildConfig, now: datetime) -> list[datetime]:
     if goal.status != GoalStatus.OPEN or goal.due_at is None:
         return []
     channel = cfg.nudge_channel_id or goal.channel_id
@@ -368,7 +381,7 @@ async def replan_dateonly_goals(session: AsyncSession, guild_id: int, old_tz: st
             assert goal.due_at is not None
             day = goal.due_at.astimezone(old).date()
             goal.due_at = datetime.combine(day, DEFAULT_TIME, tzinfo=cfg.tz).astimezone(UTC)
-        await plan_nudges(session, goal, cfg, now)
+    await _replan_many(session, goals, cfg, now)
     await session.flush()
     return len(goals)
 
@@ -381,8 +394,7 @@ async def replan_channel(session: AsyncSession, guild_id: int, now: datetime) ->
             select(Goal).where(Goal.guild_id == guild_id, Goal.status == GoalStatus.OPEN, Goal.due_at.is_not(None))
         )
     ).all()
-    for goal in goals:
-        await plan_nudges(session, goal, cfg, now)
+    await _replan_many(session, goals, cfg, now)
     await session.flush()
 
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import case, select
+from sqlalchemy import case, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import TEXT_MAX, Nudge, NudgeStatus, Reminder, ReminderStatus
 from bot.services import nudges, refs
+from bot.services.clock import utcnow
 from bot.services.errors import InvalidInput
 from bot.services.goals import clean_text
 from bot.services.permissions import Actor, require_owner_or_manager
@@ -79,7 +80,12 @@ async def cancel_reminder(session: AsyncSession, guild_id: int, ref: str, *, act
     if rem.status not in (ReminderStatus.PENDING, ReminderStatus.FAILED):
         raise InvalidInput(f"Reminder #{rem.number} was already {rem.status}; nothing to cancel.")
     sending = await session.scalar(
-        select(Nudge.id).where(Nudge.kind == KIND, Nudge.ref_id == rem.id, Nudge.status == NudgeStatus.SENDING)
+        select(Nudge.id).where(
+            Nudge.kind == KIND,
+            Nudge.ref_id == rem.id,
+            Nudge.status == NudgeStatus.SENDING,
+            Nudge.due_at <= utcnow(),  # claimed ahead and held until due: still cancellable
+        )
     )
     if sending is not None:
         raise InvalidInput(f"Reminder #{rem.number} is being delivered right now.")
@@ -120,5 +126,19 @@ async def _final(session: AsyncSession, nudge: Nudge, outcome: str) -> None:
         rem.status = ReminderStatus(outcome)  # the nudge ended sent or failed: so did the reminder
 
 
-NUDGE_KINDS = (nudges.NudgeKind(KIND, _render, _final),)
+async def _preload(session: AsyncSession, ids: list[int]) -> list[Reminder]:
+    return list((await session.scalars(select(Reminder).where(Reminder.id.in_(ids)))).all())
+
+
+async def _final_many(session: AsyncSession, ids: list[int], outcome: str) -> None:
+    for i in range(0, len(ids), 500):
+        await session.execute(
+            update(Reminder)
+            .where(Reminder.id.in_(ids[i : i + 500]), Reminder.status == ReminderStatus.PENDING)
+            .values(status=ReminderStatus(outcome))
+            .execution_options(synchronize_session=False)
+        )
+
+
+NUDGE_KINDS = (nudges.NudgeKind(KIND, _render, _final, preload=_preload, on_final_many=_final_many),)
 """Wired in ``bot/features.py``."""

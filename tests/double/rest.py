@@ -149,7 +149,6 @@ class RestMixin:
 
     def _rate_limited(self, method: str, path: str, rule: dict[str, Any]) -> web.Response:
         ra = rule["retry_after"]
-        self.rate_limited.append({"method": method, "path": path, "retry_after": ra, "global": rule["global"]})
         headers = {
             "X-RateLimit-Limit": "5",
             "X-RateLimit-Remaining": "0",

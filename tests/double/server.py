@@ -15,6 +15,8 @@ Where things live (one module per concern; :class:`DiscordDouble` combines the m
 - ``state.py``: the world (guilds, channels, roles, members), permissions, payloads, recorded messages, waiting;
 - ``gateway.py``: websocket connections, sessions, IDENTIFY/RESUME/READY, raw dispatch;
 - ``rest.py``: HTTP plumbing, 429 rules, the attachment CDN, command and channel-message routes;
+- ``ratelimit.py``: Discord's rate limits (per-route buckets, global 50/s, X-RateLimit-* headers, 429 storms, counts);
+- ``faults.py``: refusals on demand (e.g. a command upload answered 400/50035);
 - ``interactions.py``: interaction callbacks, webhooks/followups, and invoke/autocomplete/click/submit_modal.
 """
 
@@ -31,8 +33,10 @@ from .common import (
     Reject,
 )
 from .events import EventsMixin
+from .faults import Faults
 from .gateway import GatewayMixin, _Connection, _Session
 from .interactions import InteractionResult, InteractionsMixin
+from .ratelimit import RateLimits
 from .rest import RestMixin
 from .state import StateMixin
 
@@ -108,6 +112,8 @@ class DiscordDouble(StateMixin, GatewayMixin, RestMixin, InteractionsMixin, Even
         self._current: _Session | None = None
         self._conns: set[_Connection] = set()
         self._rate_rules: list[dict[str, Any]] = []
+        self.ratelimit = RateLimits(on_served=self.rate_limited.append)  # Discord's limits: ratelimit.py
+        self.faults = Faults()  # refusals on demand: faults.py
         self._invalidate_next_resume = False
         self._last_snowflake = 0
         self._runner: web.AppRunner | None = None
@@ -118,7 +124,9 @@ class DiscordDouble(StateMixin, GatewayMixin, RestMixin, InteractionsMixin, Even
     # ================================================================ lifecycle
     async def start(self) -> DiscordDouble:
         """Bind 127.0.0.1 on a free port and start serving REST + gateway."""
-        app = web.Application(client_max_size=64 * 1024 * 1024)
+        app = web.Application(
+            client_max_size=64 * 1024 * 1024, middlewares=[self.ratelimit.middleware, self.faults.middleware]
+        )
         app.router.add_get("/", self._ws_handler)
         app.router.add_get("/attachments/{aid}/{filename}", self._cdn_handler)
         app.router.add_get("/ephemeral-attachments/{aid}/{filename}", self._cdn_handler)

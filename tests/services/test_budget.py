@@ -125,13 +125,14 @@ async def test_threshold_nudges_once_per_crossing(sessionmaker) -> None:
         await budget.set_line(s, G, "#1", "video", "100", now=NOW)
     await spend(sessionmaker, "video", "150")
     assert [lvl for lvl, _ in await alerts(sessionmaker)] == [90, 100, 100, 100]
-    async with UnitOfWork(sessionmaker) as s:
-        out = [o for o in await nudges.claim_due(s, NOW + timedelta(seconds=1), kinds=KINDS) if "`video`" in o.content]
-    assert out[0].content == (
+    async with UnitOfWork(sessionmaker) as s:  # the four alerts are due together in one channel: one message
+        [msg] = await nudges.claim_due(s, NOW + timedelta(seconds=1), kinds=KINDS)
+    assert len(msg.row_ids) == 4 and msg.content.startswith("🔔 4 nudges for ")
+    assert (
         f"<@&{MANAGER_ROLE}> <@{ALICE}> 🚨 **Night Drive** budget: `video` is at 150 %: spent €150.00 of €100.00 "
         "(€50.00 over).\nSee `/budget show release:#1`."
-    )
-    assert (out[0].mention_user_ids, out[0].mention_role_ids) == ((ALICE,), (MANAGER_ROLE,))
+    ) in "\n\n".join(msg.embeds).split("\n\n")
+    assert (msg.mention_user_ids, msg.mention_role_ids) == ((ALICE,), (MANAGER_ROLE,))  # each pinged once
 
 
 async def test_session_costs_are_posted_once_when_the_day_passes_also_across_a_restart(sessionmaker, db_url) -> None:

@@ -80,24 +80,41 @@ async def test_reminder_bad_input_stores_nothing(session) -> None:
     assert (await session.scalars(select(Nudge))).all() == []
 
 
-async def test_delivers_once_even_with_concurrent_passes(sessionmaker) -> None:
+async def test_delivers_once_even_with_concurrent_passes_grouped_per_channel_and_second(sessionmaker) -> None:
     clock, rec = Clock(NOW), Recorder()
     async with UnitOfWork(sessionmaker) as s:
         for i in range(5):
             await reminders.add_reminder(s, G1, text=f"r{i}", when="in 10 seconds", channel_id=9, author_id=5, now=NOW)
+        await reminders.add_reminder(s, G1, text="elsewhere", when="in 10 seconds", channel_id=8, author_id=6, now=NOW)
+        await reminders.add_reminder(
+            s, G1, text="a second later", when="in 11 seconds", channel_id=9, author_id=5, now=NOW
+        )
     d = NudgeDispatcher(sessionmaker, rec, kinds=KINDS, clock=clock)
     await deliver(d)
     assert rec.sent == []  # not due yet
     clock.t = NOW + timedelta(seconds=10)
     await asyncio.gather(d.run_due(), d.run_due(), d.run_due())
     await d.drain()
-    assert sorted(o.content for o in rec.sent) == [f"⏰ <@5> reminder #{i + 1}: r{i}" for i in range(5)]
-    assert all(o.mention_user_ids == (5,) and not o.late for o in rec.sent)
-    assert len({o.nonce for o in rec.sent}) == 5 and all(len(o.nonce) <= 25 for o in rec.sent)
+    # one message for the five due in the same second in channel 9: one ping, the list in an embed
+    by_channel = {o.channel_id: o for o in rec.sent}
+    assert len(rec.sent) == 2 and set(by_channel) == {8, 9}
+    grouped = by_channel[9]
+    assert grouped.content == "🔔 5 nudges for <@5>"
+    assert grouped.embeds == ("\n".join(f"⏰ <@5> reminder #{i + 1}: r{i}" for i in range(5)),)
+    assert grouped.mention_user_ids == (5,) and not grouped.late
+    assert len(grouped.row_ids) == 5 and grouped.nonce == f"roadie-n{min(grouped.row_ids)}"
+    assert by_channel[8].content == "⏰ <@6> reminder #6: elsewhere" and by_channel[8].embeds == ()
     await deliver(d)
-    assert len(rec.sent) == 5
+    assert len(rec.sent) == 2
+    clock.t = NOW + timedelta(seconds=11)
+    await deliver(d)
+    assert [o.content for o in rec.sent[2:]] == ["⏰ <@5> reminder #7: a second later"]
     async with UnitOfWork(sessionmaker) as s:
         assert {r.status for r in await s.scalars(select(Reminder))} == {"sent"}
+        rows = (await s.scalars(select(Nudge).where(Nudge.channel_id == 9).order_by(Nudge.id))).all()
+    message_id = 1001 + rec.sent.index(grouped)  # what the Recorder returned for it
+    assert [(n.status, n.message_id) for n in rows[:5]] == [("sent", message_id)] * 5
+    assert len({n.batch_id for n in rows[:5]}) == 1 and rows[5].batch_id == rows[5].id
 
 
 async def test_overdue_after_downtime_is_sent_once_and_marked_late(sessionmaker) -> None:
@@ -237,3 +254,41 @@ def test_every_kind_a_service_schedules_is_wired() -> None:
     for svc in services:
         assert {k.kind for k in svc.NUDGE_KINDS} <= wired, svc.__name__
     assert len(wired) == sum(len(s.NUDGE_KINDS) for s in services)
+
+
+async def test_stop_puts_back_sends_not_started_and_keeps_what_went_out(sessionmaker) -> None:
+    """A storm waiting for the rate limit at shutdown: what was sent is recorded, the rest is pending."""
+    import contextlib
+
+    class Slots:  # channel 9 may send once; channel 8 waits for a bucket that never resets
+        def __init__(self) -> None:
+            self.used: list[int] = []
+
+        @contextlib.asynccontextmanager
+        async def _slot(self, channel_id: int):
+            if channel_id == 8 or self.used.count(channel_id) >= 1:
+                await asyncio.Event().wait()
+            self.used.append(channel_id)
+            yield
+
+        def slot(self, channel_id: int):
+            return self._slot(channel_id)
+
+    clock, rec = Clock(NOW), Recorder()
+    async with UnitOfWork(sessionmaker) as s:
+        for i, (channel, secs) in enumerate([(9, 10), (9, 11), (8, 10)]):
+            await reminders.add_reminder(
+                s, G1, text=f"s{i}", when=f"in {secs} seconds", channel_id=channel, author_id=5, now=NOW
+            )
+    d = NudgeDispatcher(sessionmaker, rec, kinds=KINDS, clock=clock, slots=Slots())
+    clock.t = NOW + timedelta(seconds=11)
+    await d.run_due()
+    for _ in range(500):  # until channel 9's first message went out
+        if rec.sent:
+            break
+        await asyncio.sleep(0.01)
+    await d.stop()
+    assert [o.content for o in rec.sent] == ["⏰ <@5> reminder #1: s0"]
+    async with sessionmaker() as s:
+        rows = {n.ref_id: (n.status, n.attempts) for n in await s.scalars(select(Nudge))}
+    assert rows == {1: ("sent", 1), 2: ("pending", 0), 3: ("pending", 0)}  # not started: as before the claim

@@ -1,7 +1,7 @@
 """show events: shows.discord_event_id and guild_events (enabled, act name, Manage Events warning)
 
-Revision ID: 0012_show_events
-Revises: 0011_snooze
+Revision ID: 0013_show_events
+Revises: 0012_snooze
 Create Date: 2026-12-01 11:05:00
 """
 
@@ -10,8 +10,8 @@ from alembic import op
 
 import bot.db.types
 
-revision = "0012_show_events"
-down_revision = "0011_snooze"
+revision = "0013_show_events"
+down_revision = "0012_snooze"
 branch_labels = None
 depends_on = None
 

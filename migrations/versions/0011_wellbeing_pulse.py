@@ -1,7 +1,7 @@
 """wellbeing pulse: checkins.pulse (1-5, private) and pulse_alerts (one manager nudge per low streak)
 
-Revision ID: 0010_wellbeing_pulse
-Revises: 0009_deals_and_splits
+Revision ID: 0011_wellbeing_pulse
+Revises: 0010_nudge_batches
 Create Date: 2026-12-01 10:55:00
 """
 
@@ -10,8 +10,8 @@ from alembic import op
 
 import bot.db.types
 
-revision = "0010_wellbeing_pulse"
-down_revision = "0009_deals_and_splits"
+revision = "0011_wellbeing_pulse"
+down_revision = "0010_nudge_batches"
 branch_labels = None
 depends_on = None
 

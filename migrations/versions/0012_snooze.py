@@ -1,7 +1,7 @@
 """snooze: nudges.pinged_user_ids and nudge_snoozes (each delivered nudge snoozed at most once)
 
-Revision ID: 0011_snooze
-Revises: 0010_wellbeing_pulse
+Revision ID: 0012_snooze
+Revises: 0011_wellbeing_pulse
 Create Date: 2026-12-01 11:00:00
 """
 
@@ -10,8 +10,8 @@ from alembic import op
 
 import bot.db.types
 
-revision = "0011_snooze"
-down_revision = "0010_wellbeing_pulse"
+revision = "0012_snooze"
+down_revision = "0011_wellbeing_pulse"
 branch_labels = None
 depends_on = None
 

@@ -26,8 +26,10 @@ from bot.services import (
     guestlist,
     nudges,
     promo,
+    pulse,
     releases,
     reminders,
+    snooze,
     studio,
     tours,
 )
@@ -41,6 +43,7 @@ from bot.ui import releases as releases_ui
 from bot.ui import reminders as reminders_ui
 from bot.ui import setlist as setlist_ui
 from bot.ui import settlement as settlement_ui
+from bot.ui import snooze as snooze_ui
 from bot.ui import splits as splits_ui
 from bot.ui import studio as studio_ui
 from bot.ui import tours as tours_ui
@@ -54,7 +57,7 @@ class Feature:
 
     Attributes:
         name: for logs and tests.
-        extension: the cog module, loaded with ``bot.load_extension``.
+        extension: the cog module, loaded with ``bot.load_extension`` (None: no commands, e.g. snooze).
         nudge_kinds: the kinds of nudge it schedules, with their renderers.
         components: persistent ``DynamicItem`` classes, added with ``bot.add_dynamic_items``.
         deletes: ``(kind, handler)`` for the shared Delete button (``roadie:<kind>:delete:<id>``).
@@ -68,7 +71,7 @@ class Feature:
     """
 
     name: str
-    extension: str
+    extension: str | None
     nudge_kinds: tuple[nudges.NudgeKind, ...] = ()
     components: tuple[type[discord.ui.DynamicItem], ...] = ()  # type: ignore[type-arg]
     deletes: tuple[tuple[str, DeleteHandler], ...] = ()
@@ -113,7 +116,7 @@ FEATURES: tuple[Feature, ...] = (
     Feature(
         "checkins",
         "cogs.checkins",
-        nudge_kinds=checkins.NUDGE_KINDS,
+        nudge_kinds=checkins.NUDGE_KINDS + pulse.NUDGE_KINDS,
         components=(checkins_ui.OpenCheckin, PageButton),
         nudge_buttons=((checkins.OPEN_ACTION, checkins_ui.OpenCheckin),),
         lists=(("checkins", checkins_ui.history_page),),
@@ -171,6 +174,8 @@ FEATURES: tuple[Feature, ...] = (
         lists=(("deals", deals_ui.deals_page),),
     ),
     Feature("splits", "cogs.splits", components=(PageButton,), lists=(("splits", splits_ui.overview_page),)),
+    # every delivered nudge that pings people carries the snooze row (attached in Roadie.send_nudge)
+    Feature("snooze", None, nudge_kinds=snooze.NUDGE_KINDS, components=(snooze_ui.SnoozeButton,)),
 )
 
 

@@ -28,11 +28,11 @@ def test_upgrade_creates_missing_directory(tmp_path: Path) -> None:
     assert path.exists()
 
 
-def test_0011_treats_stored_date_orders_as_not_chosen(tmp_path: Path) -> None:
-    """Before 0011 the first saved setting stored ``day-first`` although nobody chose it."""
+def test_0014_treats_stored_date_orders_as_not_chosen(tmp_path: Path) -> None:
+    """Before 0014 the first saved setting stored ``day-first`` although nobody chose it."""
     path = tmp_path / "old.db"
     url = f"sqlite+aiosqlite:///{path}"
-    upgrade_sync(url, "0010_nudge_batches")
+    upgrade_sync(url, "0013_show_events")
     engine = create_engine(f"sqlite:///{path}")
     with engine.begin() as conn:
         conn.exec_driver_sql(

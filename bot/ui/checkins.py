@@ -12,8 +12,9 @@ from datetime import datetime
 import discord
 
 from bot.db.models import Checkin, CheckinSchedule
-from bot.services import checkins, clock
+from bot.services import checkins, clock, pulse
 from bot.services.settings import GuildConfig
+from bot.ui import pulse as pulse_ui
 from bot.ui.context import bot_of, guild_id_of
 from bot.ui.errors import reply_error
 from bot.ui.format import (
@@ -91,6 +92,13 @@ class CheckinModal(discord.ui.Modal):
         max_length=checkins.LINK_MAX,
         placeholder="https://…",
     )
+    pulse = discord.ui.TextInput(  # the private wellbeing pulse: stored, never in the public embed
+        label=pulse_ui.FIELD_LABEL,
+        custom_id="pulse",
+        required=False,
+        max_length=10,
+        placeholder=pulse_ui.PLACEHOLDER,
+    )
 
     def __init__(self, schedule_id: int | None = None) -> None:
         super().__init__(title="Check-in", custom_id=MODAL_ID.format(sid=schedule_id or 0), timeout=None)
@@ -128,6 +136,8 @@ async def handle_modal_submit(interaction: discord.Interaction) -> bool:
     if m is None:
         return False
     values = _submitted((interaction.data or {}).get("components"), {})  # type: ignore[arg-type]
+    value, dropped = pulse.parse_pulse(values.get("pulse"))
+    now = clock.utcnow()
     try:
         async with bot_of(interaction).uow() as s:
             c = await checkins.post_checkin(
@@ -139,13 +149,17 @@ async def handle_modal_submit(interaction: discord.Interaction) -> bool:
                 next_steps=values.get("next_steps", ""),
                 link=values.get("link"),
                 channel_id=interaction.channel_id or 0,
-                now=clock.utcnow(),
+                now=now,
                 schedule_id=int(m["sid"]) or None,
             )
+            await pulse.record(s, c, value, now=now)
     except Exception as exc:  # shown to the user (ephemerally); logged when unexpected
         await reply_error(interaction, exc)
         return True
-    await interaction.response.send_message(embed=checkin_embed(c, interaction.user))
+    await interaction.response.send_message(embed=checkin_embed(c, interaction.user))  # never the pulse
+    note = pulse_ui.saved_note(value, dropped)
+    if note:
+        await interaction.followup.send(note, ephemeral=True)
     return True
 
 
@@ -268,3 +282,8 @@ async def history_page(interaction: discord.Interaction, arg: str, index: int) -
     pages = history_pages(rows)
     index = clamp(index, len(pages))
     return Page(pages[index], index, len(pages))
+
+
+def digest_embed(d: checkins.Digest, cfg: GuildConfig) -> discord.Embed:
+    """``/checkin digest``: the sections of :func:`bot.services.checkins.digest_embed` (≤ 6000 chars)."""
+    return discord.Embed.from_dict(checkins.digest_embed(d, cfg.tz, COLOURS.checkins))  # type: ignore[arg-type]

@@ -12,6 +12,7 @@ from bot.services.tour_files import MAX_BYTES, ImportReport
 from bot.services.tours import TIME_LABELS, curfew_at, format_day, schedule_times, status_label
 from bot.textfmt import escape_outside_code
 from bot.ui.context import actor_of, bot_of, guild_id_of
+from bot.ui.events import sync_for_reply
 from bot.ui.format import (
     COLOURS,
     CONTENT_MAX,
@@ -155,7 +156,8 @@ def show_list_page(shows: list[Show], when: str, *, index: int, page_count: int,
 
 
 async def delete_show(interaction: discord.Interaction, show_id: int) -> str:
-    """The Delete button's action for shows (``roadie:show:delete:<id>``): one unit of work; the reply."""
+    """The Delete button's action for shows (``roadie:show:delete:<id>``): one unit of work (then
+    its Scheduled Event goes too); the reply."""
     async with bot_of(interaction).uow() as s:
         show = await tours.delete_show(
             s,
@@ -165,7 +167,7 @@ async def delete_show(interaction: discord.Interaction, show_id: int) -> str:
             actor=actor_of(interaction),
             planners=bot_of(interaction).show_planners,
         )
-    return deleted_text(show)
+    return with_note(deleted_text(show), await sync_for_reply(interaction, show.id))
 
 
 LIST_GONE = "The shows on this list are gone (deleted, or no longer upcoming). Run `/tour list` again."
@@ -187,3 +189,8 @@ async def tour_page(interaction: discord.Interaction, when: str, index: int) -> 
     if total == 0 and interaction.type == discord.InteractionType.component:
         raise ListGone(LIST_GONE)
     return Page(show_list_page(shows, when, index=index, page_count=page_count, total=total), index, page_count)
+
+
+def with_note(text: str, note: str | None) -> str:
+    """``text`` with an extra line (e.g. why a show has no Discord event), within 2000 chars."""
+    return truncate(f"{text}\n{note}", CONTENT_MAX) if note else text

@@ -27,9 +27,9 @@ async def test_progress_notes_show_in_history_and_digest(double: DiscordDouble, 
         f"{day(second)} **230** · after the radio spot\n{day(first)} **120** · presale \\*day\\*"
     )
     res = await double.invoke(GUILD, GENERAL, ANA, "checkin digest", {})
-    lines = res.content.splitlines()
-    i = lines.index("**Goals:** 1 progressed (#1 Sell out Metro (2×))")
-    assert lines[i + 1 : i + 3] == [
+    digest = {f["name"]: f["value"] for f in res.embeds[0]["fields"]}  # #18's digest embed, a section per topic
+    assert digest["🎯 Goals moved: 1"].splitlines() == [
+        "📈 #1 Sell out Metro: 2 update(s)",
         f"› #1 230: “after the radio spot” (<@{ANA}>, {day(second)})",
         f"› #1 120: “presale \\*day\\*” (<@{ANA}>, {day(first)})",
     ]

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from bot.db.engine import create_engine, create_sessionmaker
 from bot.db.migrate import upgrade
-from bot.db.models import Show
+from bot.db.models import Checkin, Show
 from bot.services import checkins, releases, tours
 from bot.services.clock import utcnow
 from bot.ui.paginator import NOT_OWNER
@@ -144,12 +144,21 @@ async def test_a_checkin_form_opened_before_a_restart_still_posts(double: Discor
         assert opened.type == 9  # the form
     async with running_bot(settings) as bot:
         assert bot._connection._view_store._modals == {}  # nothing in memory knows this form
-        res = await double.submit_modal(opened, {"Wins": "Booked *two* festivals", "Next steps": "Advance them"}, BEN)
+        pulse = "How are you holding up? (1-5)"  # #18's private pulse, read from the form's custom_id too
+        res = await double.submit_modal(
+            opened, {"Wins": "Booked *two* festivals", "Next steps": "Advance them", pulse: "4"}, BEN
+        )
         assert res.embeds[0]["description"].startswith(f"from <@{BEN}> · <t:")
         assert {f["name"]: f["value"] for f in res.embeds[0]["fields"]} == {
             "🏆 Wins": "Booked \\*two\\* festivals",
             "➡️ Next steps": "Advance them",
         }
+        assert "pulse" not in str(res.message).lower() and "holding up" not in str(res.message).lower()
+        await double.wait_until(lambda: len(res.followups) == 1, what="the private pulse note")
+        assert res.followups[0]["ephemeral"]
+        assert res.followups[0]["content"].startswith("🫶 Your pulse (4/5) is saved privately")
+        async with bot.uow() as s:
+            assert (await s.scalars(select(Checkin.pulse))).all() == [4]
         bad = await double.submit_modal(opened, {"Wins": "x", "Next steps": "y", "Link (optional)": "ftp://x"}, BEN)
         assert (
             bad.ephemeral and bad.content == "⚠️ The link must start with `https://` or `http://` (or leave it empty)."

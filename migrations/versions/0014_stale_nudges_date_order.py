@@ -1,7 +1,7 @@
 """stale nudges are skipped with a reason; the date order is chosen, or follows the time zone
 
-Revision ID: 0011_stale_nudges_date_order
-Revises: 0010_nudge_batches
+Revision ID: 0014_stale_nudges_date_order
+Revises: 0013_show_events
 Create Date: 2026-12-01 10:00:00
 
 - ``nudges.skip_reason``: why a nudge was not sent (status ``skipped``: its moment passed in a way
@@ -14,8 +14,8 @@ Create Date: 2026-12-01 10:00:00
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011_stale_nudges_date_order"
-down_revision = "0010_nudge_batches"
+revision = "0014_stale_nudges_date_order"
+down_revision = "0013_show_events"
 branch_labels = None
 depends_on = None
 

@@ -8,7 +8,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.services import advance, clock, places, settings, tour_files, tours
+from bot.services import advance, clock, settings, tour_files, tours
 from bot.ui import tours as ui
 from bot.ui.advance import day_sheet_fields
 from bot.ui.confirm import confirm_view
@@ -318,5 +318,4 @@ class ToursCog(commands.GroupCog, group_name="tour", group_description="Tour dat
 
 async def setup(bot: commands.Bot) -> None:
     """Extension entry point (its components are wired in ``bot/features.py``)."""
-    places.preload()  # the city table for zone inference loads in the background (a few seconds)
     await bot.add_cog(ToursCog(bot))

@@ -25,8 +25,10 @@ from bot.services import (
     guestlist,
     nudges,
     promo,
+    pulse,
     releases,
     reminders,
+    snooze,
     studio,
     tours,
 )
@@ -36,6 +38,7 @@ from bot.ui import deals as deals_ui
 from bot.ui import goals as goals_ui
 from bot.ui import promo as promo_ui
 from bot.ui import releases as releases_ui
+from bot.ui import snooze as snooze_ui
 from bot.ui import tours as tours_ui
 from bot.ui.confirm import ConfirmDelete, DeleteHandler, Keep
 
@@ -46,7 +49,7 @@ class Feature:
 
     Attributes:
         name: for logs and tests.
-        extension: the cog module, loaded with ``bot.load_extension``.
+        extension: the cog module, loaded with ``bot.load_extension`` (None: no commands, e.g. snooze).
         nudge_kinds: the kinds of nudge it schedules, with their renderers.
         components: persistent ``DynamicItem`` classes, added with ``bot.add_dynamic_items``.
         deletes: ``(kind, handler)`` for the shared Delete button (``roadie:<kind>:delete:<id>``).
@@ -57,7 +60,7 @@ class Feature:
     """
 
     name: str
-    extension: str
+    extension: str | None
     nudge_kinds: tuple[nudges.NudgeKind, ...] = ()
     components: tuple[type[discord.ui.DynamicItem], ...] = ()  # type: ignore[type-arg]
     deletes: tuple[tuple[str, DeleteHandler], ...] = ()
@@ -92,7 +95,7 @@ FEATURES: tuple[Feature, ...] = (
     Feature(
         "checkins",
         "cogs.checkins",
-        nudge_kinds=checkins.NUDGE_KINDS,
+        nudge_kinds=checkins.NUDGE_KINDS + pulse.NUDGE_KINDS,
         components=(checkins_ui.OpenCheckin,),
         nudge_buttons=((checkins.OPEN_ACTION, checkins_ui.OpenCheckin),),
     ),
@@ -129,6 +132,8 @@ FEATURES: tuple[Feature, ...] = (
         deletes=((deals_ui.DELETE_KIND, deals_ui.delete_deal),),
     ),
     Feature("splits", "cogs.splits"),
+    # every delivered nudge that pings people carries the snooze row (attached in Roadie.send_nudge)
+    Feature("snooze", None, nudge_kinds=snooze.NUDGE_KINDS, components=(snooze_ui.SnoozeButton,)),
 )
 
 

@@ -20,6 +20,7 @@ from bot.services.nudges import OutgoingNudge
 from bot.sync import sync_commands
 from bot.textfmt import CONTENT_MAX
 from bot.ui.errors import reply_error
+from bot.ui.snooze import snooze_buttons
 from bot.uow import UnitOfWork
 
 log = logging.getLogger("roadie")
@@ -83,7 +84,8 @@ class Roadie(commands.Bot):
         """Runs once per process after login: wire the features (cogs, persistent components), sync if
         changed, start the dispatcher."""
         for feature in self.features:
-            await self.load_extension(feature.extension)
+            if feature.extension:
+                await self.load_extension(feature.extension)
         self.add_dynamic_items(*features.components(self.features))
         try:
             await sync_commands(
@@ -159,14 +161,21 @@ class Roadie(commands.Bot):
             roles=[discord.Object(r) for r in roles],
         )
         view = discord.utils.MISSING
-        embeds = [discord.Embed(description=d) for d in out.embeds]
-        if out.button is not None:  # clicks are handled by the persistent DynamicItem matching custom_id
+        embeds = [discord.Embed.from_dict(e) for e in out.rich_embeds]  # type: ignore[arg-type]
+        embeds += [discord.Embed(description=d) for d in out.embeds]
+        if out.button is not None or users:
+            # clicks are handled by the persistent DynamicItems matching each custom_id
             view = discord.ui.View(timeout=None)
-            view.add_item(features.nudge_button(out.button, self.features))
+            if out.button is not None:
+                view.add_item(features.nudge_button(out.button, self.features))
+            if users:  # it pings people: one snooze row (keyed by the message's first nudge)
+                for item in snooze_buttons(out.nudge_id):
+                    item.item.row = 1 if out.button is not None else 0
+                    view.add_item(item)
         files = [discord.File(io.BytesIO(data), filename=name) for name, data in out.files]
         try:
             msg = await channel.send(
-                content[:CONTENT_MAX],
+                content[:CONTENT_MAX] or None,
                 embeds=embeds,
                 allowed_mentions=mentions,
                 nonce=out.nonce,

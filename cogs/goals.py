@@ -8,6 +8,7 @@ from discord.ext import commands
 
 from bot.db.models import METRIC_MAX, NOTE_MAX, TITLE_MAX
 from bot.services import clock, goals, settings
+from bot.ui import charts
 from bot.ui import goals as ui
 from bot.ui.confirm import confirm_view
 from bot.ui.paginator import send_paginated
@@ -179,6 +180,16 @@ class GoalsCog(commands.GroupCog, group_name="goal", group_description="Career g
             ephemeral=True,
         )
 
+    @app_commands.command(name="chart", description="A goal's progress over time against its target and due date")
+    @app_commands.describe(goal="The goal (#number or title)")
+    async def chart(self, interaction: discord.Interaction, goal: RefText) -> None:
+        async with bot_of(interaction).uow() as s:
+            data = await goals.chart_data(s, guild_id_of(interaction), goal, now=clock.utcnow())
+        if data.target is None or not data.points:
+            await interaction.response.send_message(charts.no_goal_chart(data), ephemeral=True)
+            return
+        await charts.send_chart(interaction, charts.draw_goal_burnup, data)
+
     @progress.autocomplete("goal")
     @done.autocomplete("goal")
     async def _open_goal_ac(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
@@ -186,6 +197,7 @@ class GoalsCog(commands.GroupCog, group_name="goal", group_description="Career g
 
     @edit.autocomplete("goal")
     @delete.autocomplete("goal")
+    @chart.autocomplete("goal")
     async def _any_goal_ac(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         return await self._goal_choices(interaction, current)
 

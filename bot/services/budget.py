@@ -721,3 +721,34 @@ async def _render_alert(session: AsyncSession, nudge: Nudge, now: datetime) -> n
 
 NUDGE_KINDS = (nudges.NudgeKind(KIND_ALERT, _render_alert), nudges.NudgeKind(KIND_COSTS, _render_costs))
 """Wired in ``bot/features.py``."""
+
+
+# --- chart data (drawn by bot.ui.charts.budget_bars)
+
+
+@dataclass(frozen=True)
+class BudgetChartData:
+    """What ``/budget chart`` draws: per line, the budget and what is spent, exact, in major units.
+
+    ``lines`` are ``(line, budget or None, spent)`` as Decimals in ``currency`` (ISO 4217), in
+    :data:`LINES` order (the chart turns them into floats only to place bars; labels stay exact).
+    """
+
+    number: int
+    title: str
+    currency: str
+    lines: tuple[tuple[str, Decimal | None, Decimal], ...]
+
+
+async def chart_data(session: AsyncSession, guild_id: int, release_ref: str, *, now: datetime) -> BudgetChartData:
+    """``/budget chart``: the release's budget per line (session costs that fell due posted first).
+
+    Raises:
+        NotFound / InvalidInput: unknown release, or it has no budget yet.
+    """
+    s = await show(session, guild_id, release_ref, now=now)
+    cur = s.currency
+    lines = tuple(
+        (x.line, None if x.budget is None else from_minor(x.budget, cur), from_minor(x.spent, cur)) for x in s.lines
+    )
+    return BudgetChartData(s.release.number, s.release.title, cur, lines)

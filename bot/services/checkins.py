@@ -14,6 +14,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -29,8 +30,10 @@ from bot.db.models import (
     Nudge,
     NudgeStatus,
     Release,
+    SessionStatus,
     Show,
     ShowStatus,
+    StudioSession,
     TeamMember,
 )
 from bot.services import nudges, refs
@@ -39,7 +42,17 @@ from bot.services.permissions import Actor, require_manager, require_owner_or_ma
 from bot.services.releases import format_day, task_due
 from bot.services.settings import get_config
 from bot.services.tours import parse_local_time
-from bot.textfmt import CHOICES_MAX, CONTENT_MAX, escape_markdown, truncate, ts
+from bot.textfmt import (
+    CHOICES_MAX,
+    COLOURS,
+    CONTENT_MAX,
+    EMBED_FIELDS_MAX,
+    EMBED_TOTAL_MAX,
+    FIELD_VALUE_MAX,
+    escape_markdown,
+    truncate,
+    ts,
+)
 
 KIND_PROMPT = "checkin_prompt"
 KIND_FOLLOWUP = "checkin_followup"
@@ -328,6 +341,7 @@ class Digest:
     tasks_due: list[tuple[Release, object]] = field(default_factory=list)
     last_prompt_at: datetime | None = None
     missing: list[int] = field(default_factory=list)
+    sessions: list[StudioSession] = field(default_factory=list)
 
 
 async def build_digest(session: AsyncSession, guild_id: int, *, days: int, now: datetime) -> Digest:
@@ -393,6 +407,20 @@ async def build_digest(session: AsyncSession, guild_id: int, *, days: int, now: 
             if t.done_at is None and today <= when <= horizon:
                 due.append((when, r, t))
     d.tasks_due = [(r, t) for _w, r, t in sorted(due, key=lambda x: (x[0], x[1].number, x[2].position))]
+    d.sessions = list(
+        await session.scalars(
+            select(StudioSession)
+            .join(Release, Release.id == StudioSession.release_id)
+            .where(
+                StudioSession.guild_id == guild_id,
+                StudioSession.status == SessionStatus.BOOKED,
+                Release.visible(),
+                StudioSession.start_at >= now,
+                StudioSession.start_at <= now + timedelta(days=days),
+            )
+            .order_by(StudioSession.start_at)
+        )
+    )
     d.last_prompt_at = await session.scalar(
         select(func.max(CheckinSchedule.last_prompt_at)).where(
             CheckinSchedule.guild_id == guild_id, CheckinSchedule.kind == "prompt", CheckinSchedule.visible()
@@ -404,68 +432,126 @@ async def build_digest(session: AsyncSession, guild_id: int, *, days: int, now: 
     return d
 
 
-def _budgeted(lines: list[str], budget: int, more: str) -> list[str]:
-    out, used = [], 0
+# --- the digest as an embed with sections (for /checkin digest and the scheduled digest)
+
+DIGEST_BUDGETS = {  # characters per section's field value (each ≤ 1024); together well under 6000
+    "checkins": 1000,
+    "goals": 800,
+    "shows": 800,
+    "tasks": 800,
+    "sessions": 700,
+    "missing": 600,
+}
+MORE = "+{n} more"
+
+
+def _section(lines: list[str], budget: int) -> str:
+    """``lines`` joined by newlines within ``budget`` characters; what doesn't fit becomes "+N more"."""
+    budget = min(budget, FIELD_VALUE_MAX)
+    out: list[str] = []
+    used = 0
     for i, line in enumerate(lines):
-        if used + len(line) + 1 > budget:
-            out.append(more.format(n=len(lines) - i))
+        line = truncate(line, budget - 12)
+        reserve = 0 if i == len(lines) - 1 else len(MORE.format(n=len(lines))) + 1
+        if used + len(line) + 1 + reserve > budget:
+            out.append(MORE.format(n=len(lines) - i))
             break
         out.append(line)
         used += len(line) + 1
-    return out
+    return "\n".join(out)
 
 
-def digest_text(d: Digest, tz: ZoneInfo) -> str:
-    """The digest as one message, ≤ 2000 characters (Discord's content limit) however much happened.
+def embed_size(e: dict[str, Any]) -> int:
+    """Characters Discord counts towards the 6000 per message: title, description, field names and
+    values, footer text, author name (API docs, "Embed Limits")."""
+    return (
+        len(e.get("title") or "")
+        + len(e.get("description") or "")
+        + sum(len(f["name"]) + len(f["value"]) for f in e.get("fields") or [])
+        + len((e.get("footer") or {}).get("text") or "")
+        + len((e.get("author") or {}).get("name") or "")
+    )
 
-    Mentions are written as ``<@id>`` and never ping (the bot's allowed_mentions parses nothing).
+
+def digest_embed(d: Digest, tz: ZoneInfo, colour: int = COLOURS.checkins) -> dict[str, Any]:
+    """The digest as one embed (Discord's JSON shape, so services stay Discord-free): a title with
+    the period, then sections as fields (check-ins, goals moved, shows, release tasks, studio
+    sessions, who hasn't checked in), each within its own budget with a "+N more" line, the whole
+    ≤ 6000 characters (Discord's per-message embed limit). Empty sections are left out.
+
+    Nothing private is in it: no wellbeing pulse, no deals. Mentions are ``<@id>`` and never ping.
     """
     start, end = d.since.astimezone(tz).date(), d.now.astimezone(tz).date()
-    out = [f"🗞️ **Check-in digest** · {format_day(start)} – {format_day(end)}"]
+    fields: list[dict[str, Any]] = []
+
+    def add(name: str, lines: list[str], key: str) -> None:
+        if lines:
+            fields.append({"name": truncate(name, 256), "value": _section(lines, DIGEST_BUDGETS[key]), "inline": False})
+
     per = Counter(c.author_id for c in d.checkins)
-    if d.checkins:
-        who = ", ".join(f"<@{u}> ×{n}" for u, n in per.most_common(8))
-        extra = f" (+{len(per) - 8} more)" if len(per) > 8 else ""
-        out.append(
-            f"**Check-ins:** {len(d.checkins)} from {len(per)} {'person' if len(per) == 1 else 'people'}: {who}{extra}"
-        )
-        latest = [
-            f"• <@{c.author_id}> {ts(c.created_at, 'R')}: {escape_markdown(c.wins.splitlines()[0][:90])}"
-            for c in d.checkins[:5]
-        ]
-        out += _budgeted(latest, 600, "• …")
-    else:
-        out.append("**Check-ins:** none in this period.")
-    if d.goals_progressed or d.goals_completed:
-        bits = [f"#{g.number} {escape_markdown(g.title[:40])} ({n}×)" for g, n in d.goals_progressed[:6]]
-        done = [f"#{g.number} {escape_markdown(g.title[:40])}" for g in d.goals_completed[:6]]
-        line = "**Goals:** "
-        if bits:
-            line += f"{len(d.goals_progressed)} progressed ({', '.join(bits)})"
-        if done:
-            line += ("; " if bits else "") + f"{len(d.goals_completed)} completed ({', '.join(done)})"
-        out.append(line[:400])
-    if d.upcoming_shows:
-        shows = [f"{format_day(s.date)} {escape_markdown(s.city[:30])}" for s in d.upcoming_shows[:6]]
-        more = f" (+{len(d.upcoming_shows) - 6} more)" if len(d.upcoming_shows) > 6 else ""
-        out.append(f"**Shows, next {d.days} days:** {'; '.join(shows)}{more}")
-    if d.tasks_due:
-        tasks = [
-            f"{escape_markdown(r.title[:30])}: {escape_markdown(t.title[:40])} "  # type: ignore[attr-defined]
-            f"({format_day(task_due(t, r))})"
-            for r, t in d.tasks_due[:5]
-        ]  # type: ignore[arg-type]
-        more = f" (+{len(d.tasks_due) - 5} more)" if len(d.tasks_due) > 5 else ""
-        out.append(f"**Release tasks, next {d.days} days:** {'; '.join(tasks)}{more}")
+    people = "1 person" if len(per) == 1 else f"{len(per)} people"
+    add(
+        f"📝 Check-ins: {len(d.checkins)} from {people}",
+        [
+            f"<@{c.author_id}> {ts(c.created_at, 'R')}: {escape_markdown(truncate(c.wins.splitlines()[0], 90))}"
+            for c in d.checkins
+        ],
+        "checkins",
+    )
+    goals = [f"✅ #{g.number} {escape_markdown(truncate(g.title, 60))}: done" for g in d.goals_completed] + [
+        f"📈 #{g.number} {escape_markdown(truncate(g.title, 60))}: {n} update(s)" for g, n in d.goals_progressed
+    ]
+    add(f"🎯 Goals moved: {len(goals)}", goals, "goals")
+    add(
+        f"🎫 Shows, next {d.days} days: {len(d.upcoming_shows)}",
+        [
+            f"{format_day(s.date)} · {escape_markdown(truncate(s.city, 40))} · {escape_markdown(truncate(s.venue, 50))}"
+            + (" (hold)" if s.status == ShowStatus.HOLD else "")
+            for s in d.upcoming_shows
+        ],
+        "shows",
+    )
+    add(
+        f"🗓️ Release tasks, next {d.days} days: {len(d.tasks_due)}",
+        [
+            f"{format_day(task_due(t, r))} · {escape_markdown(truncate(r.title, 40))}: "  # type: ignore[arg-type]
+            f"{escape_markdown(truncate(t.title, 60))}"  # type: ignore[attr-defined]
+            for r, t in d.tasks_due
+        ],
+        "tasks",
+    )
+    add(
+        f"🎚️ Studio sessions, next {d.days} days: {len(d.sessions)}",
+        [f"{ts(ss.start_at, 'f')} · {escape_markdown(truncate(ss.studio, 50))}" for ss in d.sessions],
+        "sessions",
+    )
     if d.last_prompt_at is not None:
         if d.missing:
-            names = ", ".join(f"<@{u}>" for u in d.missing[:15])
-            more = f" (+{len(d.missing) - 15} more)" if len(d.missing) > 15 else ""
-            out.append(f"**Not checked in since the last prompt** ({ts(d.last_prompt_at, 'R')}): {names}{more}")
+            add(
+                f"🙋 Not checked in since the last prompt ({ts(d.last_prompt_at, 'R')}): {len(d.missing)}",
+                [", ".join(f"<@{u}>" for u in d.missing[i : i + 10]) for i in range(0, len(d.missing), 10)],
+                "missing",
+            )
         else:
-            out.append("**Everyone on the team has checked in since the last prompt.** 🎉")
-    text = "\n".join(out)
-    return truncate(text, CONTENT_MAX)
+            fields.append(
+                {
+                    "name": "🙋 Check-ins since the last prompt",
+                    "value": "Everyone on the team has checked in. 🎉",
+                    "inline": False,
+                }
+            )
+    description = None if d.checkins else "No check-ins in this period."
+    e: dict[str, Any] = {
+        "title": f"🗞️ Check-in digest · {format_day(start)} – {format_day(end)}",
+        "color": colour,
+        "fields": fields[:EMBED_FIELDS_MAX],
+        "footer": {"text": f"Last {d.days} day(s), and the next {d.days} for shows, tasks and sessions · {tz.key}"},
+    }
+    if description:
+        e["description"] = description
+    while embed_size(e) > EMBED_TOTAL_MAX and e["fields"]:  # cannot happen with the budgets above; kept as a guard
+        e["fields"].pop()
+    return e
 
 
 # --- nudges ---------------------------------------------------------------------------------
@@ -543,7 +629,7 @@ async def _render_digest(session: AsyncSession, nudge: Nudge, now: datetime) -> 
         now=now,
     )
     d = await build_digest(session, s.guild_id, days=7, now=now)
-    return nudges.Rendered(digest_text(d, cfg.tz), (), s.channel_id)
+    return nudges.Rendered("", (), s.channel_id, embeds=(digest_embed(d, cfg.tz),))
 
 
 NUDGE_KINDS = (

@@ -463,3 +463,49 @@ async def _render(session: AsyncSession, nudge: Nudge, now: datetime) -> nudges.
 
 NUDGE_KINDS = (nudges.NudgeKind(KIND, _render),)
 """Wired in ``bot/features.py``."""
+
+
+# --- chart data (drawn by bot.ui.charts.goal_burnup)
+
+
+@dataclass(frozen=True)
+class GoalChartData:
+    """What ``/goal chart`` draws: every recorded value of a goal over time.
+
+    Attributes:
+        number, title, metric: the goal (title as typed, unescaped: the chart is an image).
+        target: the number to reach (None: the goal has no target, so there is nothing to chart).
+        created_at, due_at, now: UTC-aware; ``due_at`` None when the goal has no due date.
+        points: ``(recorded_at UTC, value)`` per ``/goal progress``, oldest first.
+    """
+
+    number: int
+    title: str
+    metric: str | None
+    target: float | None
+    created_at: datetime
+    due_at: datetime | None
+    now: datetime
+    points: tuple[tuple[datetime, float], ...]
+
+
+async def chart_data(session: AsyncSession, guild_id: int, ref: str, *, now: datetime) -> GoalChartData:
+    """The goal ``ref`` names with its progress history, for a burn-up chart.
+
+    Raises:
+        NotFound / InvalidInput: no such goal here, or an ambiguous title.
+    """
+    goal = await get_goal(session, guild_id, ref)
+    rows = await session.scalars(
+        select(GoalProgress).where(GoalProgress.goal_id == goal.id).order_by(GoalProgress.created_at, GoalProgress.id)
+    )
+    return GoalChartData(
+        number=goal.number,
+        title=goal.title,
+        metric=goal.metric,
+        target=goal.target,
+        created_at=goal.created_at,
+        due_at=goal.due_at,
+        now=now,
+        points=tuple((p.created_at, p.value) for p in rows),
+    )

@@ -18,6 +18,7 @@ import logging
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -58,6 +59,7 @@ class OutgoingNudge:
         guild_id: the guild the nudge belongs to.
         nudge_ids: every row this message delivers (all marked sent with its message id).
         embeds: embed descriptions listing a group's rows (≤ 10, each ≤ 4096, ≤ 6000 together).
+        rich_embeds: whole embeds in Discord's JSON shape (e.g. the scheduled digest; a message of its own).
     """
 
     nudge_id: int
@@ -74,6 +76,7 @@ class OutgoingNudge:
     guild_id: int | None = None
     nudge_ids: tuple[int, ...] = ()
     embeds: tuple[str, ...] = ()
+    rich_embeds: tuple[dict[str, Any], ...] = ()
 
     @property
     def row_ids(self) -> tuple[int, ...]:
@@ -94,6 +97,7 @@ class Rendered:
     button: tuple[str, int] | None = None
     files: tuple[tuple[str, bytes], ...] = ()
     fallback_role_ids: tuple[int, ...] = ()
+    embeds: tuple[dict[str, Any], ...] = ()  # embeds in Discord's JSON shape (services stay Discord-free)
 
 
 Renderer = Callable[[AsyncSession, Nudge, datetime], Awaitable[Rendered | None]]
@@ -421,6 +425,7 @@ async def _render_claimed(
             tuple(rendered.files),
             tuple(rendered.fallback_role_ids),
             nudge.guild_id,
+            tuple(rendered.embeds),
         )
         if nudge.batch_id is not None:
             fixed.setdefault(nudge.batch_id, []).append(item)
@@ -435,7 +440,13 @@ async def _render_claimed(
     # One executemany for the claim's outcome (not 10,000 ORM updates): each row's batch, late
     # mark and channel (a renderer may redirect it); the rows are not changed in the session.
     changes = [
-        {"b_id": it.nudge_id, "b_batch": batch_of[it.nudge_id], "b_late": it.late, "b_channel": it.channel_id}
+        {
+            "b_id": it.nudge_id,
+            "b_batch": batch_of[it.nudge_id],
+            "b_late": it.late,
+            "b_channel": it.channel_id,
+            "b_pinged": ",".join(str(u) for u in it.mention_user_ids) or None,  # who may snooze it
+        }
         for _bid, msg in messages
         for it in msg.items
     ]
@@ -444,7 +455,12 @@ async def _render_claimed(
         await session.execute(
             update(table)
             .where(table.c.id == bindparam("b_id"))
-            .values(batch_id=bindparam("b_batch"), late=bindparam("b_late"), channel_id=bindparam("b_channel")),
+            .values(
+                batch_id=bindparam("b_batch"),
+                late=bindparam("b_late"),
+                channel_id=bindparam("b_channel"),
+                pinged_user_ids=bindparam("b_pinged"),
+            ),
             changes,
         )
     for i in range(0, len(cancelled), 500):
@@ -473,6 +489,7 @@ async def _render_claimed(
                 first.guild_id,
                 tuple(i.nudge_id for i in msg.items),
                 msg.embeds,
+                first.rich if len(msg.items) == 1 else (),
             )
         )
     await session.flush()

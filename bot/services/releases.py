@@ -767,3 +767,49 @@ async def replan_guild(session: AsyncSession, guild_id: int, now: datetime) -> i
     for r in releases:
         await plan_nudges(session, r, cfg, now)
     return len(releases)
+
+
+# --- chart data (drawn by bot.ui.charts.release_timeline)
+
+
+@dataclass(frozen=True)
+class TimelineTask:
+    """One checklist task on the timeline: ``state`` is ``done``, ``open`` or ``overdue`` (open, due before today)."""
+
+    position: int
+    title: str
+    section: str
+    due: date
+    state: str
+
+
+@dataclass(frozen=True)
+class TimelineData:
+    """What ``/release timeline`` draws: every task by section on a date axis (local dates).
+
+    ``today`` is the server's date; ``tasks`` are in checklist order (section, due, #).
+    """
+
+    number: int
+    title: str
+    release_date: date
+    today: date
+    sections: tuple[str, ...]
+    tasks: tuple[TimelineTask, ...]
+
+
+async def timeline_data(session: AsyncSession, guild_id: int, ref: str, *, now: datetime) -> TimelineData:
+    """The release ``ref`` names as timeline data.
+
+    Raises:
+        NotFound / InvalidInput: no such release here, or an ambiguous title.
+    """
+    release = await get_release(session, guild_id, ref)
+    today = _today(await get_config(session, guild_id), now)
+    tasks = []
+    for t in ordered_tasks(release):
+        due = task_due(t, release)
+        state = "done" if t.done_at is not None else ("overdue" if due < today else "open")
+        tasks.append(TimelineTask(t.position, t.title, t.section, due, state))
+    sections = tuple(dict.fromkeys(t.section for t in tasks))
+    return TimelineData(release.number, release.title, release.release_date, today, sections, tuple(tasks))

@@ -15,16 +15,18 @@ import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Nudge, Show, ShowStatus
+from bot.db.models import Nudge, Show, ShowStatus, ShowTerms
+from bot.money import from_minor
 from bot.services import nudges, refs
 from bot.services.errors import InvalidInput, NotFound
 from bot.services.numbers import parse_amount
-from bot.services.permissions import Actor, require_owner_or_manager
+from bot.services.permissions import Actor, is_manager, require_owner_or_manager
 from bot.services.settings import GuildConfig, get_config, validate_timezone
 from bot.textfmt import CHOICES_MAX, CONTENT_MAX, escape_markdown, ts
 from bot.timeparse import parse_clock, parse_when
@@ -722,3 +724,89 @@ async def _render(session: AsyncSession, nudge: Nudge, now: datetime) -> nudges.
 
 NUDGE_KINDS = (nudges.NudgeKind(KIND_EVE, _render), nudges.NudgeKind(KIND_DAY, _render))
 """Wired in ``bot/features.py``."""
+
+
+# --- chart data (drawn by bot.ui.charts.tour_bars)
+
+
+@dataclass(frozen=True)
+class TourChartData:
+    """What ``/tour chart`` draws: shows per period, confirmed vs holds (cancelled ones left out).
+
+    ``period`` is ``week`` (ISO weeks, labelled by their Monday) or ``month``; ``buckets`` are
+    ``(first day of the period, confirmed, holds)`` in date order, empty periods in between included.
+    Dates are the shows' own (venue-local) dates.
+    """
+
+    when: str
+    period: str
+    buckets: tuple[tuple[date, int, int], ...]
+    # managers only: per period start, the guarantees of its shows' deals, exact, per ISO 4217 currency
+    guarantees: dict[date, dict[str, Decimal]] | None = None
+
+    @property
+    def total(self) -> int:
+        """Shows counted (confirmed + holds)."""
+        return sum(c + h for _, c, h in self.buckets)
+
+
+WEEKLY_UP_TO = 16  # a span of at most this many weeks is charted per week, longer spans per month
+
+
+def _month_start(d: date) -> date:
+    return d.replace(day=1)
+
+
+def _next_month(d: date) -> date:
+    return date(d.year + (d.month == 12), d.month % 12 + 1, 1)
+
+
+async def chart_data(
+    session: AsyncSession, guild_id: int, when: str = "upcoming", *, now: datetime, actor: Actor | None = None
+) -> TourChartData:
+    """Shows per week (span ≤ :data:`WEEKLY_UP_TO` weeks) or month, confirmed vs holds; with the
+    guarantees of the shows' deals (``/settle terms``) only when ``actor`` is a manager (deals are
+    private: the reply is then ephemeral).
+
+    Raises:
+        InvalidInput: unknown ``when``.
+    """
+    shows = [s for s in await list_shows(session, guild_id, when, now=now) if s.status != ShowStatus.CANCELLED]
+    if not shows:
+        return TourChartData(when, "month", ())
+    first, last = min(s.date for s in shows), max(s.date for s in shows)
+    weekly = (last - first).days < WEEKLY_UP_TO * 7
+    if weekly:
+        start = first - timedelta(days=first.weekday())
+
+        def key(d: date) -> date:
+            return d - timedelta(days=d.weekday())
+
+        def step(d: date) -> date:
+            return d + timedelta(days=7)
+    else:
+        start, key, step = _month_start(first), _month_start, _next_month
+    counts: dict[date, list[int]] = {}
+    for s in shows:
+        c = counts.setdefault(key(s.date), [0, 0])
+        c[0 if s.status == ShowStatus.CONFIRMED else 1] += 1
+    buckets, d = [], start
+    while d <= last:
+        confirmed, holds = counts.get(d, (0, 0))
+        buckets.append((d, confirmed, holds))
+        d = step(d)
+    guarantees = None
+    if actor is not None and await is_manager(session, guild_id, actor):
+        by_id = {s.id: s for s in shows}
+        guarantees = {}
+        rows = await session.scalars(
+            select(ShowTerms).where(
+                ShowTerms.guild_id == guild_id,
+                ShowTerms.show_id.in_(list(by_id)),
+                ShowTerms.guarantee_minor.is_not(None),
+            )
+        )
+        for t in rows:
+            per = guarantees.setdefault(key(by_id[t.show_id].date), {})
+            per[t.currency] = per.get(t.currency, Decimal(0)) + from_minor(t.guarantee_minor or 0, t.currency)
+    return TourChartData(when, "week" if weekly else "month", tuple(buckets), guarantees)

@@ -12,8 +12,9 @@ from datetime import datetime
 import discord
 
 from bot.db.models import Checkin, CheckinSchedule
-from bot.services import checkins, clock
+from bot.services import checkins, clock, pulse
 from bot.services.settings import GuildConfig
+from bot.ui import pulse as pulse_ui
 from bot.ui.context import bot_of, guild_id_of
 from bot.ui.errors import reply_error
 from bot.ui.format import (
@@ -80,12 +81,17 @@ class CheckinModal(discord.ui.Modal):
     link = discord.ui.TextInput(
         label="Link (optional)", required=False, max_length=checkins.LINK_MAX, placeholder="https://…"
     )
+    pulse = discord.ui.TextInput(
+        label=pulse_ui.FIELD_LABEL, required=False, max_length=10, placeholder=pulse_ui.PLACEHOLDER
+    )
 
     def __init__(self, schedule_id: int | None = None) -> None:
         super().__init__(title="Check-in", custom_id=MODAL_ID.format(sid=schedule_id or 0), timeout=None)
         self.schedule_id = schedule_id
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
+        value, dropped = pulse.parse_pulse(self.pulse.value)
+        now = clock.utcnow()
         async with bot_of(interaction).uow() as s:
             c = await checkins.post_checkin(
                 s,
@@ -96,10 +102,14 @@ class CheckinModal(discord.ui.Modal):
                 next_steps=self.next_steps.value,
                 link=self.link.value,
                 channel_id=interaction.channel_id or 0,
-                now=clock.utcnow(),
+                now=now,
                 schedule_id=self.schedule_id,
             )
-        await interaction.response.send_message(embed=checkin_embed(c, interaction.user))
+            await pulse.record(s, c, value, now=now)
+        await interaction.response.send_message(embed=checkin_embed(c, interaction.user))  # never the pulse
+        note = pulse_ui.saved_note(value, dropped)
+        if note:
+            await interaction.followup.send(note, ephemeral=True)
 
     async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:  # type: ignore[override]
         await reply_error(interaction, error)
@@ -199,3 +209,8 @@ def people(n: int) -> str:
 def team_text(member_id: int, on_team: bool, size: int) -> str:
     """The reply to ``/checkin team-add`` / ``team-remove``."""
     return f"👥 <@{member_id}> is {'on' if on_team else 'off'} the check-in team ({people(size)})."
+
+
+def digest_embed(d: checkins.Digest, cfg: GuildConfig) -> discord.Embed:
+    """``/checkin digest``: the sections of :func:`bot.services.checkins.digest_embed` (≤ 6000 chars)."""
+    return discord.Embed.from_dict(checkins.digest_embed(d, cfg.tz, COLOURS.checkins))  # type: ignore[arg-type]

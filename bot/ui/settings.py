@@ -7,7 +7,7 @@ import discord
 from bot.services import clock, permissions
 from bot.services.settings import GuildConfig
 from bot.timeparse import format_local
-from bot.ui.format import COLOURS
+from bot.ui.format import COLOURS, plain
 
 SETTINGS_COLOUR = discord.Colour(COLOURS.settings)
 MOVED_NOTE = " Nudges of goals, releases and check-ins now follow it."
@@ -72,3 +72,17 @@ def currency_set_text(cfg: GuildConfig) -> str:
 def role_set_text(kind: str, role_id: int) -> str:
     """The reply to ``/settings role``."""
     return f"✅ Roadie role **{kind}** is now <@&{role_id}>."
+
+
+def events_set_text(enabled: bool) -> str:
+    """The reply to ``/settings events``."""
+    if enabled:
+        return "📅 Upcoming confirmed shows become events in the server's Events tab (needs **Manage Events**)."
+    return "📅 Shows no longer become Discord events; existing ones go as their shows change."
+
+
+def act_name_set_text(act: str | None) -> str:
+    """The reply to ``/settings act-name``."""
+    if act is None:
+        return "🎤 Show events are named after the server again."
+    return f"🎤 Show events are now named “{plain(act)} @ Venue, City”."

@@ -11,6 +11,7 @@ from bot.services import clock, tours
 from bot.services.tour_files import MAX_BYTES, ImportReport
 from bot.services.tours import TIME_LABELS, curfew_at, format_day, schedule_times, status_label
 from bot.ui.context import actor_of, bot_of, guild_id_of
+from bot.ui.events import sync_for_reply
 from bot.ui.format import (
     COLOURS,
     CONTENT_MAX,
@@ -150,7 +151,8 @@ def show_list_page(shows: list[Show], when: str, *, index: int, page_count: int,
 
 
 async def delete_show(interaction: discord.Interaction, show_id: int) -> str:
-    """The Delete button's action for shows (``roadie:show:delete:<id>``): one unit of work; the reply."""
+    """The Delete button's action for shows (``roadie:show:delete:<id>``): one unit of work (then
+    its Scheduled Event goes too); the reply."""
     async with bot_of(interaction).uow() as s:
         show = await tours.delete_show(
             s,
@@ -160,4 +162,9 @@ async def delete_show(interaction: discord.Interaction, show_id: int) -> str:
             actor=actor_of(interaction),
             planners=bot_of(interaction).show_planners,
         )
-    return deleted_text(show)
+    return with_note(deleted_text(show), await sync_for_reply(interaction, show.id))
+
+
+def with_note(text: str, note: str | None) -> str:
+    """``text`` with an extra line (e.g. why a show has no Discord event), within 2000 chars."""
+    return truncate(f"{text}\n{note}", CONTENT_MAX) if note else text

@@ -48,6 +48,8 @@ EXPECTED_COMMANDS = {
         "currency": ["code"],
         "business-channel": ["channel"],
         "role": ["kind", "role"],
+        "events": ["enabled"],
+        "act-name": ["name"],
         "show": [],
     },
     "goal": {
@@ -57,6 +59,7 @@ EXPECTED_COMMANDS = {
         "done": ["goal"],
         "edit": ["goal", "title", "due", "metric", "target", "owner"],
         "delete": ["goal"],
+        "chart": ["goal"],
     },
     "remind": {"add": ["when", "text", "channel"], "list": [], "cancel": ["reminder"]},
     "tour": {
@@ -68,11 +71,13 @@ EXPECTED_COMMANDS = {
         "delete": ["show"],
         "import": ["file"],
         "export": ["when"],
+        "chart": ["when"],
     },
     "release": {
         "add": ["title", "date", "kind"],
         "list": [],
         "checklist": ["release"],
+        "timeline": ["release"],
         "tick": ["release", "task"],
         "untick": ["release", "task"],
         "task-add": ["release", "title", "due", "owner", "section"],
@@ -118,6 +123,7 @@ EXPECTED_COMMANDS = {
         "digest": ["days"],
         "team-add": ["member"],
         "team-remove": ["member"],
+        "pulse": ["member"],
     },
     "studio": {
         "book": [
@@ -159,6 +165,7 @@ EXPECTED_COMMANDS = {
         "unspend": ["release", "expense"],
         "show": ["release"],
         "export": ["release"],
+        "chart": ["release"],
     },
     "promo": {
         "outlet-add": OUTLET_FIELDS,

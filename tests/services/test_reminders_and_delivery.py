@@ -220,9 +220,36 @@ async def test_a_due_nudge_whose_kind_has_no_renderer_is_marked_failed_and_logge
 
 def test_every_kind_a_service_schedules_is_wired() -> None:
     """Each service's NUDGE_KINDS is in bot/features.py, once."""
-    from bot.services import advance, budget, checkins, deals, goals, guestlist, promo, releases, studio, tours
+    from bot.services import (
+        advance,
+        budget,
+        checkins,
+        deals,
+        goals,
+        guestlist,
+        promo,
+        pulse,
+        releases,
+        snooze,
+        studio,
+        tours,
+    )
 
-    services = (checkins, goals, releases, reminders, tours, studio, budget, advance, guestlist, promo, deals)
+    services = (
+        checkins,
+        goals,
+        releases,
+        reminders,
+        tours,
+        studio,
+        budget,
+        advance,
+        guestlist,
+        promo,
+        deals,
+        pulse,
+        snooze,
+    )
     wired = set(KINDS)
     for svc in services:
         assert {k.kind for k in svc.NUDGE_KINDS} <= wired, svc.__name__

@@ -19,7 +19,9 @@ from bot.scheduling.dispatcher import DeliveryError, NudgeDispatcher
 from bot.services.nudges import OutgoingNudge, ShardFilter
 from bot.sync import sync_commands
 from bot.textfmt import CONTENT_MAX
+from bot.ui.components import PersistentView
 from bot.ui.errors import reply_error
+from bot.ui.snooze import snooze_buttons
 from bot.uow import UnitOfWork
 
 log = logging.getLogger("roadie")
@@ -70,6 +72,7 @@ class Roadie(commands.AutoShardedBot):
         self.sync_only = sync_only
         self.features = features.FEATURES
         self.delete_handlers = features.delete_handlers(self.features)
+        self.page_sources = features.page_sources(self.features)
         self.show_planners = features.show_planners(self.features)  # planners= of the tour services
         self.dispatcher = NudgeDispatcher(
             sessionmaker,
@@ -143,7 +146,8 @@ class Roadie(commands.AutoShardedBot):
         changed (only the process running shard 0), start the dispatcher."""
         await self._resolve_shards()
         for feature in self.features:
-            await self.load_extension(feature.extension)
+            if feature.extension:
+                await self.load_extension(feature.extension)
         self.add_dynamic_items(*features.components(self.features))
         if 0 in self.my_shards.ids:  # one process uploads commands: the one running shard 0
             await self._sync()
@@ -224,14 +228,21 @@ class Roadie(commands.AutoShardedBot):
             roles=[discord.Object(r) for r in roles],
         )
         view = discord.utils.MISSING
-        embeds = [discord.Embed(description=d) for d in out.embeds]
-        if out.button is not None:  # clicks are handled by the persistent DynamicItem matching custom_id
-            view = discord.ui.View(timeout=None)
-            view.add_item(features.nudge_button(out.button, self.features))
+        embeds = [discord.Embed.from_dict(e) for e in out.rich_embeds]  # type: ignore[arg-type]
+        embeds += [discord.Embed(description=d) for d in out.embeds]
+        if out.button is not None or users:
+            # clicks are handled by the persistent DynamicItems matching each custom_id
+            view = PersistentView()
+            if out.button is not None:
+                view.add_item(features.nudge_button(out.button, self.features))
+            if users:  # it pings people: one snooze row (keyed by the message's first nudge)
+                for item in snooze_buttons(out.nudge_id):
+                    item.item.row = 1 if out.button is not None else 0
+                    view.add_item(item)
         files = [discord.File(io.BytesIO(data), filename=name) for name, data in out.files]
         try:
             msg = await channel.send(
-                content[:CONTENT_MAX],
+                content[:CONTENT_MAX] or None,
                 embeds=embeds,
                 allowed_mentions=mentions,
                 nonce=out.nonce,
@@ -249,4 +260,6 @@ class Roadie(commands.AutoShardedBot):
             raise DeliveryError(f"HTTP {exc.status} {exc.code}: {exc.text[:120]}", permanent=not transient) from exc
         except (TimeoutError, aiohttp.ClientError, OSError) as exc:
             raise DeliveryError(f"network: {type(exc).__name__}", permanent=False) from exc
+        if isinstance(view, PersistentView):
+            view.stop()  # its click is served by the DynamicItem registered for the custom_id: keep no copy in memory
         return msg.id

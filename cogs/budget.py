@@ -8,9 +8,11 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.money import format_money
 from bot.services import budget as bud
 from bot.services import releases
 from bot.services.clock import utcnow
+from bot.ui import charts
 from bot.ui import studio as ui
 from cogs._common import NumberText, RefText, WhenText, actor_of, bot_of, guild_id_of
 
@@ -132,11 +134,25 @@ class BudgetCog(commands.GroupCog, group_name="budget", group_description="Recor
             file=discord.File(io.BytesIO(data), filename=f"budget-release-{r.number}.csv"),
         )
 
+    @app_commands.command(name="chart", description="A release's budget vs spent per line, as a chart")
+    @app_commands.describe(release="The release")
+    async def chart(self, interaction: discord.Interaction, release: RefText) -> None:
+        async with bot_of(interaction).uow() as s:
+            data = await bud.chart_data(s, guild_id_of(interaction), release, now=utcnow())
+        if not data.lines:
+            await interaction.response.send_message(charts.no_budget_chart(data.number), ephemeral=True)
+            return
+        locale = _locale(interaction)
+        await charts.send_chart(
+            interaction, lambda d: charts.draw_budget_bars(d, lambda a: format_money(a, d.currency, locale)), data
+        )
+
     @set_.autocomplete("release")
     @spend.autocomplete("release")
     @unspend.autocomplete("release")
     @show.autocomplete("release")
     @export.autocomplete("release")
+    @chart.autocomplete("release")
     async def _release_ac(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         async with bot_of(interaction).uow() as s:
             pairs = await releases.autocomplete(s, guild_id_of(interaction), current)

@@ -6,9 +6,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.services import checkins, clock, settings
+from bot.services import checkins, clock, pulse, settings
 from bot.ui import checkins as ui
-from bot.ui.paginator import send_pages
+from bot.ui import pulse as pulse_ui
+from bot.ui.paginator import send_list
 from cogs._common import ClockText, NameText, actor_of, bot_of, check_bot_can_post, guild_id_of
 
 HISTORY_MAX, DIGEST_DAYS_MAX = 200, 90  # our bounds: check-ins listed, days a digest covers
@@ -26,9 +27,14 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="Ma
     def __init__(self, bot: commands.Bot) -> None:
         self.bot = bot
 
+    @commands.Cog.listener()
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        """Check-in form submissions (also of forms opened before a restart); see ``ui.handle_modal_submit``."""
+        await ui.handle_modal_submit(interaction)
+
     @app_commands.command(name="post", description="Post a check-in: wins, blockers, next steps")
     async def post(self, interaction: discord.Interaction) -> None:
-        await interaction.response.send_modal(ui.CheckinModal())
+        await ui.open_form(interaction)
 
     @app_commands.command(name="schedule", description="Weekly check-in prompt (or digest) at a local time; managers")
     @app_commands.describe(
@@ -96,14 +102,7 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="Ma
         member: discord.Member | None = None,
         limit: app_commands.Range[int, 1, HISTORY_MAX] = 20,
     ) -> None:
-        async with bot_of(interaction).uow() as s:
-            rows = await checkins.history(
-                s, guild_id_of(interaction), member_id=member.id if member else None, limit=limit
-            )
-        if not rows:
-            await interaction.response.send_message(embed=ui.empty_history_embed())
-            return
-        await send_pages(interaction, ui.history_pages(rows))
+        await send_list(interaction, "checkins", f"{member.id if member else 0}.{limit}")
 
     @app_commands.command(name="digest", description="Sum up a period: check-ins, goals, shows, release tasks")
     @app_commands.describe(days="How many days back (and ahead for shows and tasks); default 7")
@@ -114,7 +113,7 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="Ma
         async with bot_of(interaction).uow() as s:
             d = await checkins.build_digest(s, gid, days=days, now=clock.utcnow())
             cfg = await settings.get_config(s, gid)
-        await interaction.response.send_message(checkins.digest_text(d, cfg.tz))
+        await interaction.response.send_message(embed=ui.digest_embed(d, cfg))
 
     @app_commands.command(name="team-add", description="Count a member in the check-in team (managers)")
     @app_commands.describe(member="The member")
@@ -135,6 +134,29 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="Ma
                 s, guild_id_of(interaction), member.id, active, actor=actor_of(interaction), now=clock.utcnow()
             )
         await interaction.response.send_message(ui.team_text(member.id, active, len(members)))
+
+    @app_commands.command(name="pulse", description="Your private wellbeing pulse, last 8 weeks (managers: a member's)")
+    @app_commands.describe(member="Managers only: whose pulse (default: yours)")
+    async def pulse_(self, interaction: discord.Interaction, member: discord.Member | None = None) -> None:
+        target = member.id if member else interaction.user.id
+        async with bot_of(interaction).uow() as s:
+            h = await pulse.history(
+                s, guild_id_of(interaction), target, actor=actor_of(interaction), now=clock.utcnow()
+            )
+        own = target == interaction.user.id
+        await interaction.response.send_message(pulse_ui.history_text(h, own), ephemeral=True)
+
+    @commands.Cog.listener()
+    async def on_app_command_completion(self, interaction: discord.Interaction, command: object) -> None:
+        """After any /checkin command a manager ran (a message was sent, so a follow-up can go
+        with it): the low-pulse notices that had no business channel, ephemerally, once."""
+        name = getattr(command, "qualified_name", "")
+        if not name.startswith("checkin ") or name == "checkin post" or interaction.guild_id is None:
+            return
+        async with bot_of(interaction).uow() as s:
+            members = await pulse.take_notices(s, interaction.guild_id, actor_of(interaction), now=clock.utcnow())
+        if members:
+            await interaction.followup.send(pulse_ui.notice_text(members), ephemeral=True)
 
     @unschedule.autocomplete("schedule")
     async def _schedule_ac(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:

@@ -8,9 +8,10 @@ from discord.ext import commands
 
 from bot.db.models import TITLE_MAX, Release
 from bot.services import clock, releases, settings
+from bot.ui import charts
 from bot.ui import releases as ui
 from bot.ui.confirm import confirm_view
-from bot.ui.paginator import send_pages
+from bot.ui.paginator import send_list
 from cogs._common import CodeText, NameText, RefText, WhenText, actor_of, bot_of, check_bot_can_post, guild_id_of
 
 KIND_CHOICES = [app_commands.Choice(name=k, value=k) for k in releases.KINDS]
@@ -62,13 +63,7 @@ class ReleasesCog(commands.GroupCog, group_name="release", group_description="Re
 
     @app_commands.command(name="list", description="List releases with their progress")
     async def list_(self, interaction: discord.Interaction) -> None:
-        today = await _today(interaction)
-        async with bot_of(interaction).uow() as s:
-            rows = await releases.list_releases(s, guild_id_of(interaction), now=clock.utcnow())
-        if not rows:
-            await interaction.response.send_message(embed=ui.empty_list_embed())
-            return
-        await send_pages(interaction, ui.list_pages(rows, today))
+        await send_list(interaction, "release")
 
     @app_commands.command(name="checklist", description="The release's checklist by section; tick tasks from the menu")
     @app_commands.describe(release="The release (#number or title)")
@@ -79,6 +74,16 @@ class ReleasesCog(commands.GroupCog, group_name="release", group_description="Re
         await interaction.response.send_message(
             embed=ui.checklist_embed(r, 0, today=today), view=ui.checklist_view(r, 0, today=today)
         )
+
+    @app_commands.command(name="timeline", description="The checklist on a time axis: done, open and overdue tasks")
+    @app_commands.describe(release="The release (#number or title)")
+    async def timeline(self, interaction: discord.Interaction, release: RefText) -> None:
+        async with bot_of(interaction).uow() as s:
+            data = await releases.timeline_data(s, guild_id_of(interaction), release, now=clock.utcnow())
+        if not data.tasks:
+            await interaction.response.send_message(charts.no_timeline(data), ephemeral=True)
+            return
+        await charts.send_chart(interaction, charts.draw_release_timeline, data)
 
     async def _tick(self, interaction: discord.Interaction, release: str, task: str, done: bool) -> None:
         async with bot_of(interaction).uow() as s:
@@ -234,6 +239,7 @@ class ReleasesCog(commands.GroupCog, group_name="release", group_description="Re
     @task_add.autocomplete("release")
     @move.autocomplete("release")
     @delete.autocomplete("release")
+    @timeline.autocomplete("release")
     async def _release_ac(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         async with bot_of(interaction).uow() as s:
             pairs = await releases.autocomplete(s, guild_id_of(interaction), current)

@@ -6,7 +6,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.services import checkins, clock, deals, goals, nudges, permissions, releases, settings
+from bot.services import checkins, clock, deals, events, goals, nudges, permissions, releases, settings
 from bot.ui import deals as deal_ui
 from bot.ui import settings as ui
 from cogs._common import ZoneText, actor_of, bot_of, can_manage, check_bot_can_post, guild_id_of
@@ -117,6 +117,20 @@ class SettingsCog(commands.GroupCog, group_name="settings", group_description="R
         await interaction.response.send_message(
             ui.role_set_text(kind.value, role.id), embed=ui.settings_embed(cfg, roles=roles)
         )
+
+    @app_commands.command(name="events", description="Whether confirmed shows become Discord Scheduled Events")
+    @app_commands.describe(enabled="On (default): upcoming confirmed shows appear in the server's Events tab")
+    async def events_(self, interaction: discord.Interaction, enabled: bool) -> None:
+        async with bot_of(interaction).uow() as s:
+            await events.set_enabled(s, guild_id_of(interaction), enabled, can_manage=can_manage(interaction))
+        await interaction.response.send_message(ui.events_set_text(enabled))
+
+    @app_commands.command(name="act-name", description="The act's name in show events (default: the server's name)")
+    @app_commands.describe(name="e.g. The Night Shift ('-' goes back to the server's name)")
+    async def act_name(self, interaction: discord.Interaction, name: app_commands.Range[str, 1, 80]) -> None:
+        async with bot_of(interaction).uow() as s:
+            act = await events.set_act_name(s, guild_id_of(interaction), name, can_manage=can_manage(interaction))
+        await interaction.response.send_message(ui.act_name_set_text(act))
 
     @app_commands.command(name="show", description="Show this server's Roadie settings")
     async def show(self, interaction: discord.Interaction) -> None:

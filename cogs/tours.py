@@ -8,11 +8,14 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.services import advance, clock, places, settings, tour_files, tours
+from bot.money import format_money
+from bot.services import advance, clock, settings, tour_files, tours
+from bot.ui import charts
+from bot.ui import events as show_events
 from bot.ui import tours as ui
 from bot.ui.advance import day_sheet_fields
 from bot.ui.confirm import confirm_view
-from bot.ui.paginator import send_paginated
+from bot.ui.paginator import send_list
 from cogs._common import (
     ClockText,
     NameText,
@@ -139,28 +142,14 @@ class ToursCog(commands.GroupCog, group_name="tour", group_description="Tour dat
                 now=clock.utcnow(),
                 planners=bot_of(interaction).show_planners,
             )
-        await interaction.response.send_message(ui.added_text(show), embed=ui.day_sheet(show))
+        extra = await show_events.sync_for_reply(interaction, show.id)
+        await interaction.response.send_message(ui.with_note(ui.added_text(show), extra), embed=ui.day_sheet(show))
 
     @app_commands.command(name="list", description="List shows: upcoming (default), past or all")
     @app_commands.describe(when="upcoming (default), past or all")
     @app_commands.choices(when=WHEN_CHOICES)
     async def list_(self, interaction: discord.Interaction, when: app_commands.Choice[str] | None = None) -> None:
-        gid = guild_id_of(interaction)
-        w = when.value if when else "upcoming"
-        uow = bot_of(interaction).uow
-        now = clock.utcnow()
-        async with uow() as s:
-            total = await tours.count_shows(s, gid, w, now=now)
-        page_count = max(1, -(-total // ui.SHOWS_PER_PAGE))
-
-        async def render(index: int) -> discord.Embed:
-            async with uow() as s:
-                shows = await tours.list_shows(
-                    s, gid, w, now=now, offset=index * ui.SHOWS_PER_PAGE, limit=ui.SHOWS_PER_PAGE
-                )
-            return ui.show_list_page(shows, w, index=index, page_count=page_count, total=total)
-
-        await send_paginated(interaction, page_count, render)
+        await send_list(interaction, "tour", when.value if when else "upcoming")
 
     @app_commands.command(name="show", description="A show's day sheet: every time, in venue time and yours")
     @app_commands.describe(show="The show (#number, city or venue)")
@@ -230,7 +219,8 @@ class ToursCog(commands.GroupCog, group_name="tour", group_description="Tour dat
                 keep_instant=keep_instant,
                 planners=bot_of(interaction).show_planners,
             )
-        await interaction.response.send_message(ui.updated_text(sh), embed=ui.day_sheet(sh))
+        extra = await show_events.sync_for_reply(interaction, sh.id)
+        await interaction.response.send_message(ui.with_note(ui.updated_text(sh), extra), embed=ui.day_sheet(sh))
 
     @app_commands.command(name="cancel", description="Mark a show cancelled (kept in the list, no nudges)")
     @app_commands.describe(show="The show (#number, city or venue)")
@@ -244,7 +234,8 @@ class ToursCog(commands.GroupCog, group_name="tour", group_description="Tour dat
                 actor=actor_of(interaction),
                 planners=bot_of(interaction).show_planners,
             )
-        await interaction.response.send_message(ui.cancelled_text(sh), embed=ui.day_sheet(sh))
+        extra = await show_events.sync_for_reply(interaction, sh.id)
+        await interaction.response.send_message(ui.with_note(ui.cancelled_text(sh), extra), embed=ui.day_sheet(sh))
 
     @app_commands.command(name="delete", description="Delete a show (asks for confirmation)")
     @app_commands.describe(show="The show (#number, city or venue)")
@@ -282,8 +273,11 @@ class ToursCog(commands.GroupCog, group_name="tour", group_description="Tour dat
                 actor=actor_of(interaction),
                 planners=bot_of(interaction).show_planners,
             )
+        extra = await show_events.sync_after_import(interaction)
         await interaction.followup.send(ui.IMPORT_DONE, ephemeral=True)
-        await interaction.followup.send(ui.import_report_text(report, file.filename, interaction.user.id))
+        await interaction.followup.send(
+            ui.with_note(ui.import_report_text(report, file.filename, interaction.user.id), extra)
+        )
 
     @app_commands.command(name="export", description="Download shows as a calendar (.ics) for Google/Apple Calendar")
     @app_commands.describe(when="upcoming (default), past or all")
@@ -300,6 +294,27 @@ class ToursCog(commands.GroupCog, group_name="tour", group_description="Tour dat
         await interaction.followup.send(
             ui.export_text(len(shows)), file=discord.File(io.BytesIO(data), filename=ui.EXPORT_FILENAME)
         )
+
+    @app_commands.command(name="chart", description="Shows per week or month, confirmed vs holds, as a chart")
+    @app_commands.describe(when="upcoming (default), past or all")
+    @app_commands.choices(when=WHEN_CHOICES)
+    async def chart(self, interaction: discord.Interaction, when: app_commands.Choice[str] | None = None) -> None:
+        w = when.value if when else "upcoming"
+        async with bot_of(interaction).uow() as s:
+            data = await tours.chart_data(
+                s, guild_id_of(interaction), w, now=clock.utcnow(), actor=actor_of(interaction)
+            )
+        if not data.total:
+            await interaction.response.send_message(charts.no_tour_chart(w), ephemeral=True)
+            return
+        act = interaction.guild.name if interaction.guild else ""
+        loc = str(interaction.guild_locale or interaction.locale or "") or None
+
+        def draw(d: tours.TourChartData) -> charts.Chart:
+            return charts.draw_tour_bars(d, act, lambda a, cur: format_money(a, cur, loc))
+
+        # a manager's chart carries the deals' guarantees: private, so ephemeral
+        await charts.send_chart(interaction, draw, data, ephemeral=bool(data.guarantees))
 
     @show.autocomplete("show")
     @edit.autocomplete("show")
@@ -318,5 +333,4 @@ class ToursCog(commands.GroupCog, group_name="tour", group_description="Tour dat
 
 async def setup(bot: commands.Bot) -> None:
     """Extension entry point (its components are wired in ``bot/features.py``)."""
-    places.preload()  # the city table for zone inference loads in the background (a few seconds)
     await bot.add_cog(ToursCog(bot))

@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_every_cog_is_wired_once_and_loadable() -> None:
     cogs = {f"cogs.{p.stem}" for p in (ROOT / "cogs").glob("*.py") if not p.stem.startswith("_")}
-    wired = [f.extension for f in features.FEATURES]
+    wired = [f.extension for f in features.FEATURES if f.extension]  # snooze has no commands
     assert sorted(wired) == sorted(cogs)
     for ext in wired:
         assert callable(importlib.import_module(ext).setup), ext

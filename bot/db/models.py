@@ -42,13 +42,15 @@ class Base(AsyncAttrs, DeclarativeBase):
 
 
 class NudgeStatus(StrEnum):
-    """A nudge's delivery state: pending -> sending (claimed) -> sent, or cancelled / failed."""
+    """A nudge's delivery state: pending -> sending (claimed) -> sent, or cancelled / failed /
+    skipped (stale: no longer meaningful, ``Nudge.skip_reason`` says why)."""
 
     PENDING = "pending"
     SENDING = "sending"
     SENT = "sent"
     CANCELLED = "cancelled"
     FAILED = "failed"
+    SKIPPED = "skipped"
 
 
 class GoalStatus(StrEnum):
@@ -152,7 +154,8 @@ class GuildSettings(Base):
 
     guild_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
-    date_order: Mapped[str] = mapped_column(String(16), default="day-first")
+    # None: not chosen, the time zone decides (bot.services.settings.default_date_order)
+    date_order: Mapped[str | None] = mapped_column(String(16), nullable=True, default=None)
     nudge_channel_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     currency: Mapped[str | None] = mapped_column(String(3), nullable=True)  # ISO 4217 default for money options
     business_channel_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # deal nudges only
@@ -228,11 +231,12 @@ class Nudge(Base):
 
     ``kind`` + ``ref_id`` say what it is about (``reminder``/reminders.id, ``goal_due``/goals.id);
     ``offset_days`` distinguishes the 7-day/1-day/on-the-day goal nudges. ``status`` moves
-    pending -> sending (claimed) -> sent, or -> cancelled / failed. ``nonce`` is stable per row so a
-    resend after a crash is de-duplicated by Discord (``enforce_nonce``). ``batch_id`` is set when the
-    row is claimed: rows delivered together in one message (same channel, due in the same second)
-    share it (the id of the batch's first row), and the message's nonce is derived from it, so a
-    resend of the batch after a crash is de-duplicated too (see ``bot.services.nudge_batches``).
+    pending -> sending (claimed) -> sent, or -> cancelled / failed / skipped (stale, see ``skip_reason``).
+    ``nonce`` is stable per row so a resend after a crash is de-duplicated by Discord (``enforce_nonce``).
+    ``batch_id`` is set when the row is claimed: rows delivered together in one message (same channel,
+    due in the same second) share it (the id of the batch's first row), and the message's nonce is
+    derived from it, so a resend of the batch after a crash is de-duplicated too (see
+    ``bot.services.nudge_batches``).
     """
 
     __tablename__ = "nudges"
@@ -259,8 +263,16 @@ class Nudge(Base):
     late: Mapped[bool] = mapped_column(Boolean, default=False)
     message_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     last_error: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    skip_reason: Mapped[str | None] = mapped_column(String(300), nullable=True)  # status "skipped": why
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     batch_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # who the delivered message pinged ("1,2"; set when rendered): who may snooze it, whom a snooze pings
+    pinged_user_ids: Mapped[str | None] = mapped_column(String(500), nullable=True)
+
+    @property
+    def pinged(self) -> tuple[int, ...]:
+        """The user ids this nudge's message pinged (empty before delivery or when it pinged nobody)."""
+        return tuple(int(x) for x in (self.pinged_user_ids or "").split(",") if x)
 
     @property
     def nonce(self) -> str:
@@ -308,6 +320,7 @@ class Show(NumberedItem, SoftDelete, Base):
     support: Mapped[str | None] = mapped_column(String(300), nullable=True)
     channel_id: Mapped[int] = mapped_column(BigInteger)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    discord_event_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # its Scheduled Event
 
 
 class Release(NumberedItem, SoftDelete, Base):
@@ -407,6 +420,62 @@ class Checkin(Base):
     link: Mapped[str | None] = mapped_column(String(500), nullable=True)
     schedule_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     channel_id: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # the private wellbeing pulse (1-5, None: not answered): shown only to its author and managers
+    pulse: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class PulseAlert(Base):
+    """Managers were told that ``member_id``'s two latest pulses were low (≤ 2), once per low streak.
+
+    ``checkin_id`` is the check-in that made it two. ``channel_id`` is the business channel the
+    nudge went to (None: there was none, so the next manager to use ``/checkin`` sees an ephemeral
+    notice, and ``noticed_at`` records when). The member is named; nothing they wrote is.
+    """
+
+    __tablename__ = "pulse_alerts"
+    __table_args__ = (Index("ix_pulse_alerts_guild_noticed", "guild_id", "noticed_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger)
+    member_id: Mapped[int] = mapped_column(BigInteger)
+    checkin_id: Mapped[int] = mapped_column(ForeignKey("checkins.id", ondelete="CASCADE"), index=True)
+    channel_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    noticed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class GuildEvents(Base):
+    """Per guild: whether confirmed shows become Discord Scheduled Events (``enabled``, default on),
+    the act's name for event titles (None: the server's name), and when Roadie last said it lacks
+    Manage Events (``warned_at``; said once, cleared when an event goes through again)."""
+
+    __tablename__ = "guild_events"
+
+    guild_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    act_name: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    warned_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class NudgeSnooze(Base):
+    """A delivered nudge, snoozed once (``nudge_id`` is unique): by whom, to which ``choice``
+    (``1h``, ``tomorrow``, ``week``) and ``due_at`` (UTC). The snoozed copy is a new nudge
+    (kind ``snoozed``, ``ref_id`` = this row) that posts ``content`` (the message as it was) again,
+    pinging ``user_ids`` (whoever the original pinged)."""
+
+    __tablename__ = "nudge_snoozes"
+    __table_args__ = (UniqueConstraint("nudge_id", name="uq_nudge_snoozes_nudge"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger)
+    nudge_id: Mapped[int] = mapped_column(ForeignKey("nudges.id", ondelete="CASCADE"))
+    message_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    choice: Mapped[str] = mapped_column(String(16))
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    user_ids: Mapped[str] = mapped_column(String(500))
+    content: Mapped[str] = mapped_column(Text)
+    by_user_id: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 

@@ -146,6 +146,8 @@ class NudgeDispatcher:
         self._db_lock = asyncio.Lock()  # one dispatcher write at a time: SQLite never busy-waits on us
         self._sent: list[tuple[OutgoingNudge, int | None]] = []
         self._recorder: asyncio.Task[None] | None = None
+        self._checks: list[tuple[tuple[int, ...], asyncio.Future[set[int]]]] = []  # see _claimed
+        self._checker: asyncio.Task[None] | None = None
         self.delivered = 0
         self.messages_sent = 0
         self.worker = worker
@@ -171,7 +173,8 @@ class NudgeDispatcher:
         return self._scheduler is not None and self._scheduler.running
 
     async def start(self) -> None:
-        """Recover nudges interrupted mid-send, start APScheduler, deliver what is overdue (once).
+        """Recover nudges interrupted mid-send, skip (and log the count of) overdue nudges that went
+        stale, start APScheduler, deliver what is overdue (once).
 
         Idempotent: a second call (e.g. a reconnect) does nothing.
         """
@@ -179,8 +182,15 @@ class NudgeDispatcher:
             return
         async with self.uow() as s:
             n = await nudges.recover_interrupted(s, self.worker)
+            skipped = await nudges.skip_stale(s, self._clock(), kinds=self._kinds)
         if n:
             log.info("recovered %d nudge(s) interrupted mid-send; resending with their nonce", n)
+        if skipped:
+            log.info(
+                "start-up: skipped %d stale nudge(s) that no longer make sense (%s)",
+                sum(skipped.values()),
+                ", ".join(f"{kind}: {count}" for kind, count in sorted(skipped.items())),
+            )
         self._scheduler = AsyncIOScheduler(
             timezone=UTC, job_defaults={"coalesce": True, "max_instances": 4, "misfire_grace_time": None}
         )
@@ -369,8 +379,7 @@ class NudgeDispatcher:
         """A held message's rows are still claimed (none cancelled since the claim)? If some were
         cancelled, the rest go back to pending to be regrouped (and the pass runs again)."""
         out = queue[0]
-        async with UnitOfWork(self._sm) as s:
-            left = await nudges.still_claimed(s, out.row_ids, self.worker)
+        left = await self._claimed(out.row_ids)
         if len(left) == len(out.row_ids):
             return True
         queue.popleft()
@@ -378,6 +387,40 @@ class NudgeDispatcher:
             async with self._db_lock, self.uow() as s:  # wakes a pass to regroup them
                 await nudges.release(s, sorted(left), regroup=True, worker=self.worker)
         return False
+
+    async def _claimed(self, row_ids: tuple[int, ...]) -> set[int]:
+        """Which of ``row_ids`` are still claimed. Workers asking in the same instant (a storm's
+        channels all fall due together) share one query, so the first sends of a storm are not
+        spread out behind one database round trip per channel."""
+        fut: asyncio.Future[set[int]] = asyncio.get_running_loop().create_future()
+        self._checks.append((tuple(row_ids), fut))
+        if self._checker is None:
+            self._checker = asyncio.ensure_future(self._run_checks())
+            self._tasks.add(self._checker)
+            self._checker.add_done_callback(self._tasks.discard)
+        return await fut
+
+    async def _run_checks(self) -> None:
+        try:
+            await asyncio.sleep(0)  # let every worker woken in this instant join the first query
+            while self._checks:
+                batch, self._checks = self._checks, []
+                try:
+                    async with UnitOfWork(self._sm) as s:
+                        left = await nudges.still_claimed(s, [i for ids, _f in batch for i in ids], self.worker)
+                except Exception as exc:
+                    for _ids, f in batch:
+                        if not f.done():
+                            f.set_exception(exc)
+                    continue
+                for ids, f in batch:
+                    if not f.done():
+                        f.set_result(left.intersection(ids))
+        finally:
+            self._checker = None
+            for _ids, f in self._checks:  # cancelled (shutdown): nobody is left to answer them
+                f.cancel()
+            self._checks = []
 
     async def drain(self) -> None:
         """Wait until every message queued or started so far has been sent and recorded (tests)."""

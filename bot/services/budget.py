@@ -20,7 +20,6 @@ Nothing here commits (callers use a unit of work); nothing imports discord.
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 from dataclasses import dataclass
@@ -31,6 +30,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import csvsafe
 from bot.db.models import Budget, BudgetLine, Expense, Nudge, Release, SessionMusician, SessionStatus, StudioSession
 from bot.money import check_currency, format_money, from_minor, parse_amount, to_minor
 from bot.services import nudges, refs
@@ -538,7 +538,7 @@ async def export_csv(session: AsyncSession, guild_id: int, release_ref: str, *, 
     release = result.release
     sessions = await session_numbers(session, release.id)
     buf = io.StringIO()
-    w = csv.writer(buf)
+    w = csvsafe.writer(buf)
     w.writerow(["number", "date", "line", "what", "amount", "currency", "source", "added_by", "added_at"])
     for e in await expenses(session, release):
         source = f"studio session #{sessions.get(e.session_id, '?')}" if e.session_id else "manual"
@@ -719,5 +719,39 @@ async def _render_alert(session: AsyncSession, nudge: Nudge, now: datetime) -> n
     )
 
 
-NUDGE_KINDS = (nudges.NudgeKind(KIND_ALERT, _render_alert), nudges.NudgeKind(KIND_COSTS, _render_costs))
+NUDGE_KINDS = (
+    nudges.NudgeKind(KIND_ALERT, _render_alert, until=None),  # a budget alert is still news late
+    nudges.NudgeKind(KIND_COSTS, _render_costs, until=None),  # bookkeeping: must happen, however late
+)
 """Wired in ``bot/features.py``."""
+
+
+# --- chart data (drawn by bot.ui.charts.budget_bars)
+
+
+@dataclass(frozen=True)
+class BudgetChartData:
+    """What ``/budget chart`` draws: per line, the budget and what is spent, exact, in major units.
+
+    ``lines`` are ``(line, budget or None, spent)`` as Decimals in ``currency`` (ISO 4217), in
+    :data:`LINES` order (the chart turns them into floats only to place bars; labels stay exact).
+    """
+
+    number: int
+    title: str
+    currency: str
+    lines: tuple[tuple[str, Decimal | None, Decimal], ...]
+
+
+async def chart_data(session: AsyncSession, guild_id: int, release_ref: str, *, now: datetime) -> BudgetChartData:
+    """``/budget chart``: the release's budget per line (session costs that fell due posted first).
+
+    Raises:
+        NotFound / InvalidInput: unknown release, or it has no budget yet.
+    """
+    s = await show(session, guild_id, release_ref, now=now)
+    cur = s.currency
+    lines = tuple(
+        (x.line, None if x.budget is None else from_minor(x.budget, cur), from_minor(x.spent, cur)) for x in s.lines
+    )
+    return BudgetChartData(s.release.number, s.release.title, cur, lines)

@@ -14,6 +14,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -29,17 +30,30 @@ from bot.db.models import (
     Nudge,
     NudgeStatus,
     Release,
+    SessionStatus,
     Show,
     ShowStatus,
+    StudioSession,
     TeamMember,
 )
 from bot.services import nudges, refs
 from bot.services.errors import InvalidInput
+from bot.services.numbers import format_amount
 from bot.services.permissions import Actor, require_manager, require_owner_or_manager
 from bot.services.releases import format_day, task_due
 from bot.services.settings import get_config
 from bot.services.tours import parse_local_time
-from bot.textfmt import CHOICES_MAX, CONTENT_MAX, escape_markdown, truncate, ts
+from bot.textfmt import (
+    CHOICES_MAX,
+    COLOURS,
+    CONTENT_MAX,
+    EMBED_FIELDS_MAX,
+    EMBED_TOTAL_MAX,
+    FIELD_VALUE_MAX,
+    escape_markdown,
+    truncate,
+    ts,
+)
 
 KIND_PROMPT = "checkin_prompt"
 KIND_FOLLOWUP = "checkin_followup"
@@ -72,8 +86,8 @@ def next_occurrence(weekday: int, at: time, tz: ZoneInfo, after: datetime) -> da
 
 
 def describe(s: CheckinSchedule) -> str:
-    """``Mondays 10:00`` (guild time)."""
-    return f"{WEEKDAYS[s.weekday]}s {s.local_time:%H:%M}"
+    """``every Monday at 10:00`` (guild time)."""
+    return f"every {WEEKDAYS[s.weekday]} at {s.local_time:%H:%M}"
 
 
 def _text(value: str | None, what: str, *, required: bool, max_len: int = FIELD_MAX) -> str | None:
@@ -219,7 +233,7 @@ async def add_schedule(
         )
     )
     if twin is not None:
-        raise InvalidInput(f"Schedule #{twin.number} already posts a {kind} there every {describe(twin)}.")
+        raise InvalidInput(f"Schedule #{twin.number} already posts a {kind} there {describe(twin)}.")
     s = CheckinSchedule(
         guild_id=guild_id,
         number=await refs.next_number(session, CheckinSchedule, guild_id),
@@ -302,10 +316,10 @@ async def remove_schedule(
 
 
 async def schedule_autocomplete(session: AsyncSession, guild_id: int, query: str) -> list[tuple[str, str]]:
-    """(label, value) pairs: ``#1 · Mondays 10:00 · prompt``, ``#1``."""
+    """(label, value) pairs: ``#1 · prompt every Monday at 10:00``, ``#1``."""
     out = []
     for s, _nxt in await list_schedules(session, guild_id):
-        label = refs.choice_label(s.number, f"{describe(s)} · {s.kind}")
+        label = refs.choice_label(s.number, f"{s.kind} {describe(s)}")
         if not query.strip() or refs.fold(query.strip().lstrip("#")) in refs.fold(label):
             out.append((label, f"#{s.number}"))
     return out[:CHOICES_MAX]
@@ -324,10 +338,12 @@ class Digest:
     checkins: list[Checkin] = field(default_factory=list)
     goals_progressed: list[tuple[Goal, int]] = field(default_factory=list)
     goals_completed: list[Goal] = field(default_factory=list)
+    goal_notes: list[tuple[Goal, GoalProgress]] = field(default_factory=list)  # measurements with a note, newest first
     upcoming_shows: list[Show] = field(default_factory=list)
     tasks_due: list[tuple[Release, object]] = field(default_factory=list)
     last_prompt_at: datetime | None = None
     missing: list[int] = field(default_factory=list)
+    sessions: list[StudioSession] = field(default_factory=list)
 
 
 async def build_digest(session: AsyncSession, guild_id: int, *, days: int, now: datetime) -> Digest:
@@ -359,6 +375,23 @@ async def build_digest(session: AsyncSession, guild_id: int, *, days: int, now: 
         )
     ).all()
     d.goals_progressed = [(g, n) for g, n in prog]
+    d.goal_notes = [
+        (g, p)
+        for g, p in (
+            await session.execute(
+                select(Goal, GoalProgress)
+                .join(GoalProgress, GoalProgress.goal_id == Goal.id)
+                .where(
+                    Goal.guild_id == guild_id,
+                    Goal.status != "deleted",
+                    GoalProgress.created_at >= since,
+                    GoalProgress.note.is_not(None),
+                )
+                .order_by(GoalProgress.created_at.desc(), GoalProgress.id.desc())
+                .limit(10)
+            )
+        ).all()
+    ]
     d.goals_completed = list(
         await session.scalars(
             select(Goal)
@@ -393,6 +426,20 @@ async def build_digest(session: AsyncSession, guild_id: int, *, days: int, now: 
             if t.done_at is None and today <= when <= horizon:
                 due.append((when, r, t))
     d.tasks_due = [(r, t) for _w, r, t in sorted(due, key=lambda x: (x[0], x[1].number, x[2].position))]
+    d.sessions = list(
+        await session.scalars(
+            select(StudioSession)
+            .join(Release, Release.id == StudioSession.release_id)
+            .where(
+                StudioSession.guild_id == guild_id,
+                StudioSession.status == SessionStatus.BOOKED,
+                Release.visible(),
+                StudioSession.start_at >= now,
+                StudioSession.start_at <= now + timedelta(days=days),
+            )
+            .order_by(StudioSession.start_at)
+        )
+    )
     d.last_prompt_at = await session.scalar(
         select(func.max(CheckinSchedule.last_prompt_at)).where(
             CheckinSchedule.guild_id == guild_id, CheckinSchedule.kind == "prompt", CheckinSchedule.visible()
@@ -404,68 +451,135 @@ async def build_digest(session: AsyncSession, guild_id: int, *, days: int, now: 
     return d
 
 
-def _budgeted(lines: list[str], budget: int, more: str) -> list[str]:
-    out, used = [], 0
+# --- the digest as an embed with sections (for /checkin digest and the scheduled digest)
+
+DIGEST_BUDGETS = {  # characters per section's field value (each ≤ 1024); together well under 6000
+    "checkins": 1000,
+    "goals": 800,
+    "shows": 800,
+    "tasks": 800,
+    "sessions": 700,
+    "missing": 600,
+}
+MORE = "+{n} more"
+
+
+def _section(lines: list[str], budget: int) -> str:
+    """``lines`` joined by newlines within ``budget`` characters; what doesn't fit becomes "+N more"."""
+    budget = min(budget, FIELD_VALUE_MAX)
+    out: list[str] = []
+    used = 0
     for i, line in enumerate(lines):
-        if used + len(line) + 1 > budget:
-            out.append(more.format(n=len(lines) - i))
+        line = truncate(line, budget - 12)
+        reserve = 0 if i == len(lines) - 1 else len(MORE.format(n=len(lines))) + 1
+        if used + len(line) + 1 + reserve > budget:
+            out.append(MORE.format(n=len(lines) - i))
             break
         out.append(line)
         used += len(line) + 1
-    return out
+    return "\n".join(out)
 
 
-def digest_text(d: Digest, tz: ZoneInfo) -> str:
-    """The digest as one message, ≤ 2000 characters (Discord's content limit) however much happened.
+def embed_size(e: dict[str, Any]) -> int:
+    """Characters Discord counts towards the 6000 per message: title, description, field names and
+    values, footer text, author name (API docs, "Embed Limits")."""
+    return (
+        len(e.get("title") or "")
+        + len(e.get("description") or "")
+        + sum(len(f["name"]) + len(f["value"]) for f in e.get("fields") or [])
+        + len((e.get("footer") or {}).get("text") or "")
+        + len((e.get("author") or {}).get("name") or "")
+    )
 
-    Mentions are written as ``<@id>`` and never ping (the bot's allowed_mentions parses nothing).
+
+def digest_embed(d: Digest, tz: ZoneInfo, colour: int = COLOURS.checkins) -> dict[str, Any]:
+    """The digest as one embed (Discord's JSON shape, so services stay Discord-free): a title with
+    the period, then sections as fields (check-ins, goals moved, shows, release tasks, studio
+    sessions, who hasn't checked in), each within its own budget with a "+N more" line, the whole
+    ≤ 6000 characters (Discord's per-message embed limit). Empty sections are left out.
+
+    Nothing private is in it: no wellbeing pulse, no deals. Mentions are ``<@id>`` and never ping.
     """
     start, end = d.since.astimezone(tz).date(), d.now.astimezone(tz).date()
-    out = [f"🗞️ **Check-in digest** · {format_day(start)} – {format_day(end)}"]
+    fields: list[dict[str, Any]] = []
+
+    def add(name: str, lines: list[str], key: str) -> None:
+        if lines:
+            fields.append({"name": truncate(name, 256), "value": _section(lines, DIGEST_BUDGETS[key]), "inline": False})
+
     per = Counter(c.author_id for c in d.checkins)
-    if d.checkins:
-        who = ", ".join(f"<@{u}> ×{n}" for u, n in per.most_common(8))
-        extra = f" (+{len(per) - 8} more)" if len(per) > 8 else ""
-        out.append(
-            f"**Check-ins:** {len(d.checkins)} from {len(per)} {'person' if len(per) == 1 else 'people'}: {who}{extra}"
+    people = "1 person" if len(per) == 1 else f"{len(per)} people"
+    add(
+        f"📝 Check-ins: {len(d.checkins)} from {people}",
+        [
+            f"<@{c.author_id}> {ts(c.created_at, 'R')}: {escape_markdown(truncate(c.wins.splitlines()[0], 90))}"
+            for c in d.checkins
+        ],
+        "checkins",
+    )
+    notes: dict[int, list[str]] = {}  # the notes given with /goal progress, under their goal's line
+    for g, p in d.goal_notes:
+        notes.setdefault(g.id, []).append(
+            f"› #{g.number} {format_amount(p.value)}: “{escape_markdown(p.note[:120])}” "  # type: ignore[index]
+            f"(<@{p.author_id}>, <t:{int(p.created_at.timestamp())}:d>)"
         )
-        latest = [
-            f"• <@{c.author_id}> {ts(c.created_at, 'R')}: {escape_markdown(c.wins.splitlines()[0][:90])}"
-            for c in d.checkins[:5]
-        ]
-        out += _budgeted(latest, 600, "• …")
-    else:
-        out.append("**Check-ins:** none in this period.")
-    if d.goals_progressed or d.goals_completed:
-        bits = [f"#{g.number} {escape_markdown(g.title[:40])} ({n}×)" for g, n in d.goals_progressed[:6]]
-        done = [f"#{g.number} {escape_markdown(g.title[:40])}" for g in d.goals_completed[:6]]
-        line = "**Goals:** "
-        if bits:
-            line += f"{len(d.goals_progressed)} progressed ({', '.join(bits)})"
-        if done:
-            line += ("; " if bits else "") + f"{len(d.goals_completed)} completed ({', '.join(done)})"
-        out.append(line[:400])
-    if d.upcoming_shows:
-        shows = [f"{format_day(s.date)} {escape_markdown(s.city[:30])}" for s in d.upcoming_shows[:6]]
-        more = f" (+{len(d.upcoming_shows) - 6} more)" if len(d.upcoming_shows) > 6 else ""
-        out.append(f"**Shows, next {d.days} days:** {'; '.join(shows)}{more}")
-    if d.tasks_due:
-        tasks = [
-            f"{escape_markdown(r.title[:30])}: {escape_markdown(t.title[:40])} "  # type: ignore[attr-defined]
-            f"({format_day(task_due(t, r))})"
-            for r, t in d.tasks_due[:5]
-        ]  # type: ignore[arg-type]
-        more = f" (+{len(d.tasks_due) - 5} more)" if len(d.tasks_due) > 5 else ""
-        out.append(f"**Release tasks, next {d.days} days:** {'; '.join(tasks)}{more}")
+    goals: list[str] = []
+    for g, line in [
+        (g, f"✅ #{g.number} {escape_markdown(truncate(g.title, 60))}: done") for g in d.goals_completed
+    ] + [(g, f"📈 #{g.number} {escape_markdown(truncate(g.title, 60))}: {n} update(s)") for g, n in d.goals_progressed]:
+        goals += [line, *notes.pop(g.id, [])]
+    goals += [n for rest in notes.values() for n in rest]
+    add(f"🎯 Goals moved: {len(d.goals_completed) + len(d.goals_progressed)}", goals, "goals")
+    add(
+        f"🎫 Shows, next {d.days} days: {len(d.upcoming_shows)}",
+        [
+            f"{format_day(s.date)} · {escape_markdown(truncate(s.city, 40))} · {escape_markdown(truncate(s.venue, 50))}"
+            + (" (hold)" if s.status == ShowStatus.HOLD else "")
+            for s in d.upcoming_shows
+        ],
+        "shows",
+    )
+    add(
+        f"🗓️ Release tasks, next {d.days} days: {len(d.tasks_due)}",
+        [
+            f"{format_day(task_due(t, r))} · {escape_markdown(truncate(r.title, 40))}: "  # type: ignore[arg-type]
+            f"{escape_markdown(truncate(t.title, 60))}"  # type: ignore[attr-defined]
+            for r, t in d.tasks_due
+        ],
+        "tasks",
+    )
+    add(
+        f"🎚️ Studio sessions, next {d.days} days: {len(d.sessions)}",
+        [f"{ts(ss.start_at, 'f')} · {escape_markdown(truncate(ss.studio, 50))}" for ss in d.sessions],
+        "sessions",
+    )
     if d.last_prompt_at is not None:
         if d.missing:
-            names = ", ".join(f"<@{u}>" for u in d.missing[:15])
-            more = f" (+{len(d.missing) - 15} more)" if len(d.missing) > 15 else ""
-            out.append(f"**Not checked in since the last prompt** ({ts(d.last_prompt_at, 'R')}): {names}{more}")
+            add(
+                f"🙋 Not checked in since the last prompt ({ts(d.last_prompt_at, 'R')}): {len(d.missing)}",
+                [", ".join(f"<@{u}>" for u in d.missing[i : i + 10]) for i in range(0, len(d.missing), 10)],
+                "missing",
+            )
         else:
-            out.append("**Everyone on the team has checked in since the last prompt.** 🎉")
-    text = "\n".join(out)
-    return truncate(text, CONTENT_MAX)
+            fields.append(
+                {
+                    "name": "🙋 Check-ins since the last prompt",
+                    "value": "Everyone on the team has checked in. 🎉",
+                    "inline": False,
+                }
+            )
+    description = None if d.checkins else "No check-ins in this period."
+    e: dict[str, Any] = {
+        "title": f"🗞️ Check-in digest · {format_day(start)} – {format_day(end)}",
+        "color": colour,
+        "fields": fields[:EMBED_FIELDS_MAX],
+        "footer": {"text": f"Last {d.days} day(s), and the next {d.days} for shows, tasks and sessions · {tz.key}"},
+    }
+    if description:
+        e["description"] = description
+    while embed_size(e) > EMBED_TOTAL_MAX and e["fields"]:  # cannot happen with the budgets above; kept as a guard
+        e["fields"].pop()
+    return e
 
 
 # --- nudges ---------------------------------------------------------------------------------
@@ -515,8 +629,6 @@ async def _render_followup(session: AsyncSession, nudge: Nudge, now: datetime) -
     if s is None:
         return None
     prompt_at = nudge.due_at - FOLLOWUP_AFTER
-    if s.last_prompt_at is not None and s.last_prompt_at > prompt_at + timedelta(minutes=1):
-        return None  # a newer prompt went out since (e.g. after downtime): its own follow-up will ask
     missing = sorted(await team(session, s.guild_id, now) - await responders_since(session, s.guild_id, prompt_at))
     if not missing:
         return None
@@ -543,13 +655,39 @@ async def _render_digest(session: AsyncSession, nudge: Nudge, now: datetime) -> 
         now=now,
     )
     d = await build_digest(session, s.guild_id, days=7, now=now)
-    return nudges.Rendered(digest_text(d, cfg.tz), (), s.channel_id)
+    return nudges.Rendered("", (), s.channel_id, embeds=(digest_embed(d, cfg.tz),))
+
+
+async def _followup_until(session: AsyncSession, nudge: Nudge) -> nudges.Stale | None:
+    # a follow-up makes sense until the schedule's next prompt (which has its own follow-up)
+    s = await _schedule_row(session, nudge)
+    if s is None:
+        return None
+    prompt_at = nudge.due_at - FOLLOWUP_AFTER
+    newer = [
+        t
+        for t in (
+            s.last_prompt_at if s.last_prompt_at and s.last_prompt_at > prompt_at + timedelta(minutes=1) else None,
+            await session.scalar(
+                select(func.min(Nudge.due_at)).where(
+                    Nudge.kind == KIND_PROMPT,
+                    Nudge.ref_id == s.id,
+                    Nudge.status.in_(nudges.ACTIVE),
+                    Nudge.due_at > prompt_at + timedelta(minutes=1),
+                )
+            ),
+        )
+        if t is not None
+    ]
+    if not newer:
+        return None
+    return nudges.Stale(min(newer), "a newer check-in prompt was due (it has its own follow-up)")
 
 
 NUDGE_KINDS = (
-    nudges.NudgeKind(KIND_PROMPT, _render_prompt),
-    nudges.NudgeKind(KIND_FOLLOWUP, _render_followup),
-    nudges.NudgeKind(KIND_DIGEST, _render_digest),
+    nudges.NudgeKind(KIND_PROMPT, _render_prompt, until=None),  # after downtime: one late prompt
+    nudges.NudgeKind(KIND_FOLLOWUP, _render_followup, until=_followup_until),
+    nudges.NudgeKind(KIND_DIGEST, _render_digest, until=None),  # a digest of the last 7 days is still news
 )
 """Wired in ``bot/features.py``."""
 

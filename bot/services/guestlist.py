@@ -15,7 +15,6 @@ Discord-free; nothing here commits (the caller's unit of work does).
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -23,6 +22,7 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import csvsafe
 from bot.db.models import Guest, GuestList, Nudge, NudgeStatus, Show, ShowStatus
 from bot.services import nudges, refs, tours
 from bot.services.errors import Forbidden, InvalidInput, NotFound
@@ -400,15 +400,13 @@ async def guest_autocomplete(
     return out[:limit]
 
 
-def _cell(text: str) -> str:
-    # a spreadsheet runs a cell starting with = + - @ as a formula (CSV injection, OWASP): make it text
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+_cell = csvsafe.cell  # formula-safe text cells (CSV injection, OWASP)
 
 
 def list_csv(guests: list[Guest]) -> bytes:
     """The box office's list: ``name, plus_ones, requested_by, note`` (UTF-8 with a BOM for spreadsheets)."""
     buf = io.StringIO()
-    w = csv.writer(buf)
+    w = csvsafe.writer(buf)
     w.writerow(CSV_COLUMNS)
     for g in guests:
         w.writerow([_cell(g.name), g.plus_ones, _cell(g.requested_by_name), _cell(g.note or "")])
@@ -458,5 +456,13 @@ async def _render_close(session: AsyncSession, nudge: Nudge, now: datetime) -> n
     )
 
 
-NUDGE_KINDS = (nudges.NudgeKind(KIND_CLOSE, _render_close),)
+async def _close_until(session: AsyncSession, nudge: Nudge) -> nudges.Stale | None:
+    show = await session.get(Show, nudge.ref_id)
+    if show is None or show.guild_id != nudge.guild_id:
+        return None
+    over = tours.instant(show, time(0)) + timedelta(days=1) + STALE_AFTER
+    return nudges.Stale(over, f"show #{show.number} was over (a box-office list would help nobody)")
+
+
+NUDGE_KINDS = (nudges.NudgeKind(KIND_CLOSE, _render_close, until=_close_until),)
 """Wired in ``bot/features.py``."""

@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from bot.textfmt import CONTENT_MAX, EMBED_DESCRIPTION_MAX
 from bot.textfmt import EMBED_TOTAL_MAX as EMBEDS_TOTAL_MAX
@@ -52,11 +53,12 @@ class Item:
     files: tuple[tuple[str, bytes], ...] = ()
     fallback_role_ids: tuple[int, ...] = ()
     guild_id: int | None = None
+    rich: tuple[dict[str, Any], ...] = ()  # whole embeds (Discord JSON), e.g. the scheduled digest
 
     @property
     def alone(self) -> bool:
-        """A row with a button, files or fallback pings goes in a message of its own."""
-        return self.button is not None or bool(self.files) or bool(self.fallback_role_ids)
+        """A row with a button, files, fallback pings or its own embeds goes in a message of its own."""
+        return self.button is not None or bool(self.files) or bool(self.fallback_role_ids) or bool(self.rich)
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from bot import csvsafe
 from bot.db.models import (
     NOTE_MAX,
     Nudge,
@@ -829,7 +830,8 @@ async def _on_final(session: AsyncSession, nudge: Nudge, outcome: str) -> None:
     await advance_followups(session, nudge.ref_id or 0, nudge.guild_id, at, nudge.sent_at or at)
 
 
-NUDGE_KINDS = (nudges.NudgeKind(KIND_FOLLOWUP, _render_followup, _on_final),)
+# a pitch follow-up is still worth sending late; it re-plans itself for what is left
+NUDGE_KINDS = (nudges.NudgeKind(KIND_FOLLOWUP, _render_followup, _on_final, until=None),)
 """Wired in ``bot/features.py``."""
 
 
@@ -1001,7 +1003,7 @@ def export_csv(rows: list[dict[str, str]]) -> bytes:
     """``rows`` as UTF-8 CSV (RFC 4180 quoting, a header of :data:`EXPORT_COLUMNS`); ``csv.DictReader``
     reads back the same rows."""
     buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=EXPORT_COLUMNS, lineterminator="\r\n")
+    w = csvsafe.dict_writer(buf, EXPORT_COLUMNS, lineterminator="\r\n")
     w.writeheader()
     w.writerows(rows)
     return buf.getvalue().encode("utf-8")

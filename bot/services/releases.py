@@ -556,8 +556,8 @@ async def _render_task(session: AsyncSession, nudge: Nudge, now: datetime) -> nu
         return None
     cfg = await get_config(session, release.guild_id)
     due = task_due(task, release)
-    if due != nudge.due_at.astimezone(cfg.tz).date() or due < _today(cfg, now):
-        return None  # moved since planned, or its day has passed (the daily overdue digest covers it)
+    if due != nudge.due_at.astimezone(cfg.tz).date():
+        return None  # moved since planned (its new nudge is planned already)
     who = f"<@{task.owner_id}> " if task.owner_id else ""
     text = (
         f"📋 {who}**{escape_markdown(release.title)}** ({release.kind}, out {format_day(release.release_date)}): "
@@ -621,7 +621,22 @@ async def _render_digest(session: AsyncSession, nudge: Nudge, now: datetime) -> 
     return nudges.Rendered("\n".join(lines)[:CONTENT_MAX], owners, channel)
 
 
-NUDGE_KINDS = (nudges.NudgeKind(KIND_TASK, _render_task), nudges.NudgeKind(KIND_DIGEST, _render_digest))
+async def _task_until(session: AsyncSession, nudge: Nudge) -> nudges.Stale | None:
+    task = await session.get(ReleaseTask, nudge.ref_id)
+    release = await _load_for_render(session, task.release_id, nudge.guild_id) if task is not None else None
+    if task is None or release is None:
+        return None
+    cfg = await get_config(session, release.guild_id)
+    day_after = datetime.combine(task_due(task, release) + timedelta(days=1), time(0), tzinfo=cfg.tz)
+    return nudges.Stale(
+        day_after.astimezone(UTC), f"task #{task.position}'s due day had passed (the overdue digest lists it)"
+    )
+
+
+NUDGE_KINDS = (
+    nudges.NudgeKind(KIND_TASK, _render_task, until=_task_until),
+    nudges.NudgeKind(KIND_DIGEST, _render_digest, until=None),  # one a day, planned after now: one late
+)
 """Wired in ``bot/features.py``."""
 
 
@@ -767,3 +782,49 @@ async def replan_guild(session: AsyncSession, guild_id: int, now: datetime) -> i
     for r in releases:
         await plan_nudges(session, r, cfg, now)
     return len(releases)
+
+
+# --- chart data (drawn by bot.ui.charts.release_timeline)
+
+
+@dataclass(frozen=True)
+class TimelineTask:
+    """One checklist task on the timeline: ``state`` is ``done``, ``open`` or ``overdue`` (open, due before today)."""
+
+    position: int
+    title: str
+    section: str
+    due: date
+    state: str
+
+
+@dataclass(frozen=True)
+class TimelineData:
+    """What ``/release timeline`` draws: every task by section on a date axis (local dates).
+
+    ``today`` is the server's date; ``tasks`` are in checklist order (section, due, #).
+    """
+
+    number: int
+    title: str
+    release_date: date
+    today: date
+    sections: tuple[str, ...]
+    tasks: tuple[TimelineTask, ...]
+
+
+async def timeline_data(session: AsyncSession, guild_id: int, ref: str, *, now: datetime) -> TimelineData:
+    """The release ``ref`` names as timeline data.
+
+    Raises:
+        NotFound / InvalidInput: no such release here, or an ambiguous title.
+    """
+    release = await get_release(session, guild_id, ref)
+    today = _today(await get_config(session, guild_id), now)
+    tasks = []
+    for t in ordered_tasks(release):
+        due = task_due(t, release)
+        state = "done" if t.done_at is not None else ("overdue" if due < today else "open")
+        tasks.append(TimelineTask(t.position, t.title, t.section, due, state))
+    sections = tuple(dict.fromkeys(t.section for t in tasks))
+    return TimelineData(release.number, release.title, release.release_date, today, sections, tuple(tasks))

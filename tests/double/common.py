@@ -33,8 +33,9 @@ ALL_PERMISSIONS = (1 << 51) - 1
 DEFAULT_PERMISSIONS = (
     VIEW_CHANNEL | SEND_MESSAGES | EMBED_LINKS | READ_MESSAGE_HISTORY | USE_APPLICATION_COMMANDS | MENTION_EVERYONE
 )
-# the bot's managed integration role (what an invite link would typically grant)
-DEFAULT_BOT_PERMISSIONS = DEFAULT_PERMISSIONS | ATTACH_FILES | ADD_REACTIONS
+MANAGE_EVENTS = 1 << 33
+# the bot's managed integration role (what Roadie's invite link asks for: Manage Events for show events)
+DEFAULT_BOT_PERMISSIONS = DEFAULT_PERMISSIONS | ATTACH_FILES | ADD_REACTIONS | MANAGE_EVENTS
 
 # gateway intents
 INTENT_GUILDS = 1 << 0

@@ -236,6 +236,12 @@ class RestMixin:
             ("GET", f"/guilds/{D}/members/{D}", self._r_member),
             ("GET", f"/guilds/{D}/channels", self._r_guild_channels),
             ("GET", f"/guilds/{D}/roles", self._r_guild_roles),
+            # scheduled events (tests/double/events.py)
+            ("GET", f"/guilds/{D}/scheduled-events", self._r_events_list),
+            ("POST", f"/guilds/{D}/scheduled-events", self._r_event_create),
+            ("GET", f"/guilds/{D}/scheduled-events/{D}", self._r_event_get),
+            ("PATCH", f"/guilds/{D}/scheduled-events/{D}", self._r_event_edit),
+            ("DELETE", f"/guilds/{D}/scheduled-events/{D}", self._r_event_delete),
         ]
         return [(m, re.compile(p), h) for m, p, h in table]
 

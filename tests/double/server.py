@@ -32,6 +32,7 @@ from .common import (
     DEFAULT_PERMISSIONS,
     Reject,
 )
+from .events import EventsMixin
 from .faults import Faults
 from .gateway import GatewayMixin, _Connection, _Session
 from .interactions import InteractionResult, InteractionsMixin
@@ -42,7 +43,7 @@ from .state import StateMixin
 __all__ = ["DEFAULT_BOT_PERMISSIONS", "DEFAULT_PERMISSIONS", "DiscordDouble", "InteractionResult", "Reject"]
 
 
-class DiscordDouble(StateMixin, GatewayMixin, RestMixin, InteractionsMixin):
+class DiscordDouble(StateMixin, GatewayMixin, RestMixin, InteractionsMixin, EventsMixin):
     """Fake Discord: REST routes + gateway that a real discord.py client connects to.
 
     Build the world (``add_guild``/``add_channel``/``add_member``/``add_role``), ``await start()``,
@@ -95,6 +96,7 @@ class DiscordDouble(StateMixin, GatewayMixin, RestMixin, InteractionsMixin):
         self.unknown_routes: list[tuple[str, str]] = []
         self.requests: list[dict[str, Any]] = []
         self.rate_limited: list[dict[str, Any]] = []
+        self.scheduled_events: dict[int, dict[int, dict[str, Any]]] = {}  # guild -> event id -> event
         # attachment bytes served at http://127.0.0.1:PORT/{attachments|ephemeral-attachments}/{id}/{filename}
         self.attachment_files: dict[str, dict[str, Any]] = {}
         self.cdn_requests: list[dict[str, Any]] = []

@@ -379,6 +379,9 @@ def check_message(body: dict[str, Any], errors: ErrorList, prefix: Sequence[Any]
                     "The 'embeds' field cannot be used when using MessageFlags.IS_COMPONENTS_V2",
                 )
             )
+    for i, att in enumerate(body.get("attachments") or []):
+        if isinstance(att, dict):  # alt text: "description" ≤ 1024 (API docs, Attachment Object)
+            _maxlen(errors, (*prefix, "attachments", i, "description"), att.get("description"), 1024)
     nonce = body.get("nonce")
     if isinstance(nonce, str) and len(nonce) > 25:
         errors.append(((*prefix, "nonce"), "BASE_TYPE_MAX_LENGTH", "Must be 25 or fewer in length."))

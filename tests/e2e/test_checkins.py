@@ -24,6 +24,7 @@ from tests.e2e.harness import (
     GENERAL,
     GUILD,
     MANAGER_ROLE,
+    OTHER,
     make_double_with_roles,
     running_bot,
     settings_for,
@@ -83,7 +84,7 @@ async def test_roles_gate_scheduling_and_unscheduling(double: DiscordDouble, bot
         GUILD, GENERAL, DANA, "checkin schedule", {"day": 0, "time": "10:00", "role": ARTIST_ROLE}
     )
     assert res.content.startswith(
-        f"🗓️ Schedule #1: prompt every Mondays 10:00 (UTC) in <#{GENERAL}>, pinging <@&{ARTIST_ROLE}>. First one <t:"
+        f"🗓️ Schedule #1: prompt every Monday at 10:00 (UTC) in <#{GENERAL}>, pinging <@&{ARTIST_ROLE}>. First one <t:"
     )
     assert double.pings(res.message)["roles"] == set()  # the confirmation itself pings nobody
     res = await double.invoke(GUILD, GENERAL, ELI, "checkin unschedule", {"schedule": "#1"})
@@ -93,9 +94,9 @@ async def test_roles_gate_scheduling_and_unscheduling(double: DiscordDouble, bot
     choices = await double.autocomplete(
         GUILD, GENERAL, DANA, "checkin unschedule", {"schedule": ""}, focused="schedule"
     )
-    assert choices == [{"name": "#1 · Mondays 10:00 · prompt", "value": "#1"}]
+    assert choices == [{"name": "#1 · prompt every Monday at 10:00", "value": "#1"}]
     res = await double.invoke(GUILD, GENERAL, DANA, "checkin unschedule", {"schedule": "#1"})
-    assert res.content == "🛑 Schedule #1 (Mondays 10:00) stopped."
+    assert res.content == "🛑 Schedule #1 (prompt every Monday at 10:00) stopped."
 
 
 async def test_prompt_button_opens_the_form_and_pings_only_the_role(double: DiscordDouble, bot: Roadie) -> None:
@@ -149,3 +150,37 @@ async def test_prompt_button_works_after_a_restart(double: DiscordDouble, db_url
     async with running_bot(settings):
         opened = await double.click(prompt, prompt["components"][0]["components"][0]["custom_id"], BEN)
         assert opened.type == 9
+
+
+async def test_digest_is_an_embed_with_sections_posted_and_scheduled(double: DiscordDouble, bot: Roadie) -> None:
+    from datetime import UTC, datetime
+
+    opened = await double.invoke(GUILD, GENERAL, BEN, "checkin post", {})
+    await double.submit_modal(opened, {"Wins": "Booked the **tour**", "Next steps": "Advance it"}, BEN)
+    day = (datetime.now(UTC).date() + timedelta(days=3)).isoformat()
+    await double.invoke(GUILD, GENERAL, ANA, "tour add", {"date": day, "city": "Leeds", "venue": "Brudenell"})
+    res = await double.invoke(GUILD, GENERAL, ANA, "checkin digest", {"days": 7})
+    [e] = res.embeds
+    assert e["title"].startswith("🗞️ Check-in digest · ")
+    fields = {f["name"]: f["value"] for f in e["fields"]}
+    assert list(fields) == ["📝 Check-ins: 1 from 1 person", "🎫 Shows, next 7 days: 1"]
+    assert fields["📝 Check-ins: 1 from 1 person"].startswith(f"<@{BEN}> <t:")
+    assert fields["📝 Check-ins: 1 from 1 person"].endswith(": Booked the \\*\\*tour\\*\\*")
+    assert fields["🎫 Shows, next 7 days: 1"].endswith(" · Leeds · Brudenell")
+    async with bot.uow() as s:
+        await svc.add_schedule(
+            s,
+            GUILD,
+            weekday=0,
+            time_text="10:00",
+            channel_id=OTHER,
+            actor=Actor(ANA, manage_guild=True),
+            now=utcnow(),
+            kind="digest",
+        )
+        await s.execute(update(Nudge).where(Nudge.kind == svc.KIND_DIGEST).values(due_at=utcnow()))
+        record_scheduled(s, None)
+    posted = await double.wait_for_message(channel_id=OTHER, timeout=8)
+    assert posted["embeds"][0]["title"] == e["title"]
+    assert [f["name"] for f in posted["embeds"][0]["fields"]] == list(fields)
+    assert posted["components"] == [] and double.pings(posted)["users"] == set()

@@ -12,7 +12,7 @@ from bot.db.models import Checkin, Nudge
 from bot.features import nudge_button, nudge_kinds
 from bot.scheduling.dispatcher import NudgeDispatcher
 from bot.services import checkins as svc
-from bot.services import goals, settings
+from bot.services import goals, settings, tours
 from bot.services.errors import Forbidden, InvalidInput
 from bot.services.permissions import Actor, set_role
 from bot.timeparse import format_local
@@ -141,11 +141,12 @@ async def test_downtime_catches_up_once_then_follows_the_rule(sessionmaker) -> N
     assert format_local(nxt, BERLIN) == "Mon 28 Dec 2026 10:00"
 
 
-async def test_digest_fits_discord_with_200_checkins(session) -> None:
-    await goals.add_goal(
-        session, G1, title="10k monthly listeners", author_id=1, channel_id=50, now=NOW, target="10k", due="2027-06-01"
-    )
-    await goals.record_progress(session, G1, "#1", "4k", author_id=1, now=NOW)
+async def test_digest_embed_sections_fit_discord_with_lots_of_everything(session) -> None:
+    for i in range(40):
+        await goals.add_goal(
+            session, G1, title=f"Goal {i} " + "g" * 150, author_id=1, channel_id=50, now=NOW, target="10k"
+        )
+        await goals.record_progress(session, G1, f"#{i + 1}", "4k", author_id=1, now=NOW)
     for i in range(200):
         session.add(
             Checkin(
@@ -156,16 +157,33 @@ async def test_digest_fits_discord_with_200_checkins(session) -> None:
                 blockers="b" * 900,
                 channel_id=50,
                 created_at=NOW - timedelta(hours=i % 150),
+                pulse=1,
             )
         )
+    cfg = await settings.get_config(session, G1)
+    for i in range(60):
+        f = tours.parse_fields(
+            cfg,
+            NOW.date(),
+            date_text=(NOW.date() + timedelta(days=1 + i % 6)).isoformat(),
+            city=f"City {i}",
+            venue="V" * 140,
+        )
+        await tours.add_show(session, G1, f, author_id=1, channel_id=50, now=NOW)
     await session.commit()
     d = await svc.build_digest(session, G1, days=7, now=NOW)
-    text = svc.digest_text(d, ZoneInfo("UTC"))
-    assert len(text) <= 2000
-    lines = text.split("\n")
-    assert lines[0] == "🗞️ **Check-in digest** · Mon 23 Nov 2026 – Mon 30 Nov 2026"
-    assert lines[1].startswith("**Check-ins:** 200 from 37 people: ")
-    assert any(line.startswith("**Goals:** 1 progressed (#1 10k monthly listeners (1×))") for line in lines)
+    e = svc.digest_embed(d, ZoneInfo("UTC"))
+    assert svc.embed_size(e) <= 6000
+    assert e["title"] == "🗞️ Check-in digest · Mon 23 Nov 2026 – Mon 30 Nov 2026"
+    fields = {f["name"]: f["value"] for f in e["fields"]}
+    assert list(fields) == ["📝 Check-ins: 200 from 37 people", "🎯 Goals moved: 40", "🎫 Shows, next 7 days: 60"]
+    for name, value in fields.items():
+        assert len(value) <= 1024, name
+        last = value.split("\n")[-1]
+        assert last.startswith("+") and last.endswith(" more"), name
+    shown = len(fields["📝 Check-ins: 200 from 37 people"].split("\n")) - 1
+    assert fields["📝 Check-ins: 200 from 37 people"].endswith(f"\n+{200 - shown} more")
+    assert "pulse" not in str(e).lower()  # the private pulse is never in a digest
     with pytest.raises(InvalidInput):
         await svc.build_digest(session, G1, days=0, now=NOW)
 
@@ -206,7 +224,7 @@ async def test_same_schedule_twice_is_refused(session) -> None:
     await svc.add_schedule(session, G1, weekday=6, time_text="7pm", channel_id=50, actor=ADMIN, now=NOW)
     with pytest.raises(InvalidInput) as err:
         await svc.add_schedule(session, G1, weekday=6, time_text="19:00", channel_id=50, actor=ADMIN, now=NOW)
-    assert str(err.value) == "Schedule #1 already posts a prompt there every Sundays 19:00."
+    assert str(err.value) == "Schedule #1 already posts a prompt there every Sunday at 19:00."
     with pytest.raises(InvalidInput) as err:
         await svc.add_schedule(session, G1, weekday=6, time_text="7", channel_id=50, actor=ADMIN, now=NOW)
     assert str(err.value) == "Time `7` is not a time. Use HH:MM in the server's time zone, e.g. `19:30`."

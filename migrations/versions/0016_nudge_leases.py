@@ -1,7 +1,7 @@
 """nudge claim leases: who claimed a nudge and until when (several processes)
 
-Revision ID: 0012_nudge_leases
-Revises: 0011_guild_counters
+Revision ID: 0016_nudge_leases
+Revises: 0015_guild_counters
 """
 
 import sqlalchemy as sa
@@ -9,8 +9,8 @@ from alembic import op
 
 from bot.db.types import UTCDateTime
 
-revision = "0012_nudge_leases"
-down_revision = "0011_guild_counters"
+revision = "0016_nudge_leases"
+down_revision = "0015_guild_counters"
 branch_labels = None
 depends_on = None
 

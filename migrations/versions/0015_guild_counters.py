@@ -1,14 +1,14 @@
 """per-guild #N counters (safe under concurrent adds from several processes)
 
-Revision ID: 0011_guild_counters
-Revises: 0010_nudge_batches
+Revision ID: 0015_guild_counters
+Revises: 0014_stale_nudges_date_order
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011_guild_counters"
-down_revision = "0010_nudge_batches"
+revision = "0015_guild_counters"
+down_revision = "0014_stale_nudges_date_order"
 branch_labels = None
 depends_on = None
 

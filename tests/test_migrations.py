@@ -30,7 +30,7 @@ def test_upgrade_creates_missing_directory(tmp_path: Path) -> None:
 
 
 async def test_counters_start_after_numbers_stored_before_them(tmp_path: Path) -> None:
-    """0011 seeds each guild's counter from its highest #N (every numbered table, deals too), so an
+    """0015 seeds each guild's counter from its highest #N (every numbered table, deals too), so an
     upgrade never re-hands out a number."""
     from sqlalchemy import text
 

@@ -178,6 +178,7 @@ EXPECTED_COMMANDS = {
         "result": ["pitch", "kind", "value", "link"],
         "follow-up": ["days"],
         "campaign": ["release"],
+        "chart": ["release"],
     },
     "deal": {
         "add": DEAL_FIELDS,

@@ -120,7 +120,7 @@ EXPECTED_COMMANDS = {
         "unschedule": ["schedule"],
         "schedules": [],
         "history": ["member", "limit"],
-        "digest": ["days"],
+        "digest": ["days", "private"],
         "team-add": ["member"],
         "team-remove": ["member"],
         "pulse": ["member"],

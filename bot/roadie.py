@@ -19,6 +19,7 @@ from bot.scheduling.dispatcher import DeliveryError, NudgeDispatcher
 from bot.services.nudges import OutgoingNudge
 from bot.sync import sync_commands
 from bot.textfmt import CONTENT_MAX
+from bot.ui.components import PersistentView
 from bot.ui.errors import reply_error
 from bot.ui.snooze import snooze_buttons
 from bot.uow import UnitOfWork
@@ -62,6 +63,7 @@ class Roadie(commands.Bot):
         self.sync_only = sync_only
         self.features = features.FEATURES
         self.delete_handlers = features.delete_handlers(self.features)
+        self.page_sources = features.page_sources(self.features)
         self.show_planners = features.show_planners(self.features)  # planners= of the tour services
         self.dispatcher = NudgeDispatcher(
             sessionmaker,
@@ -165,7 +167,7 @@ class Roadie(commands.Bot):
         embeds += [discord.Embed(description=d) for d in out.embeds]
         if out.button is not None or users:
             # clicks are handled by the persistent DynamicItems matching each custom_id
-            view = discord.ui.View(timeout=None)
+            view = PersistentView()
             if out.button is not None:
                 view.add_item(features.nudge_button(out.button, self.features))
             if users:  # it pings people: one snooze row (keyed by the message's first nudge)
@@ -193,4 +195,6 @@ class Roadie(commands.Bot):
             raise DeliveryError(f"HTTP {exc.status} {exc.code}: {exc.text[:120]}", permanent=not transient) from exc
         except (TimeoutError, aiohttp.ClientError, OSError) as exc:
             raise DeliveryError(f"network: {type(exc).__name__}", permanent=False) from exc
+        if isinstance(view, PersistentView):
+            view.stop()  # its click is served by the DynamicItem registered for the custom_id: keep no copy in memory
         return msg.id

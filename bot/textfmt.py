@@ -129,3 +129,25 @@ class Palette:
 
 
 COLOURS = Palette()
+
+
+def code(text: str) -> str:
+    """``text`` as an inline code span: the user's text shown literally inside Roadie's own Markdown.
+
+    Inside a code span nothing is Markdown, so nothing is escaped (a backslash would show); only a
+    backtick could end the span early, so backticks become ``ˋ`` (U+02CB).
+    """
+    return f"`{text.replace('`', 'ˋ')}`"
+
+
+_CODE_SPAN = re.compile(r"(`[^`\n]*`)")
+
+
+def escape_outside_code(text: str) -> str:
+    """``text`` with Markdown made literal everywhere except inside its inline code spans.
+
+    For Roadie's own sentences that quote the user's text in code spans (built with :func:`code`)
+    and may carry other user text (a city name) outside them: the spans stay code, the rest is
+    escaped, so neither Roadie's formatting nor the user's shows as literal backslashes.
+    """
+    return "".join(part if _CODE_SPAN.fullmatch(part) else escape_markdown(part) for part in _CODE_SPAN.split(text))

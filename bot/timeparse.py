@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.services.errors import InvalidInput
+from bot.textfmt import code
 
 DATE_ORDERS = ("day-first", "month-first")
 DEFAULT_TIME = time(9, 0)
@@ -121,10 +122,10 @@ def parse_clock(text: str) -> time | None:
         return None  # a lone "9" is not a time
     if ampm:
         if not 1 <= hour <= 12:
-            raise InvalidInput(f"`{text.strip()}` is not a time: with am/pm the hour is 1 to 12.")
+            raise InvalidInput(f"{code(text.strip())} is not a time: with am/pm the hour is 1 to 12.")
         hour = hour % 12 + (12 if ampm.startswith("p") else 0)
     if hour > 23 or minute > 59:
-        raise InvalidInput(f"`{text.strip()}` is not a time of day (use 00:00 to 23:59).")
+        raise InvalidInput(f"{code(text.strip())} is not a time of day (use 00:00 to 23:59).")
     return time(hour, minute)
 
 
@@ -134,24 +135,28 @@ def _numeric(
     a, b = int(m.group("a")), int(m.group("b"))
     day, month = (a, b) if order == "day-first" else (b, a)
     order_hint = "DD/MM/YYYY" if order == "day-first" else "MM/DD/YYYY"
-    if not 1 <= month <= 12:
-        raise InvalidInput(
-            f"`{text}` has no month {month}: this server writes dates {order} ({order_hint}). "
-            f"Type it as ISO (e.g. `2027-04-13`) or change `/settings date-order`."
-        )
     y = m.group("y")
     year = (2000 + int(y) if len(y) == 2 else int(y)) if y else now_local.year
+    if not 1 <= month <= 12:
+        try:  # the example is this very date read the other way round, e.g. 3/20/2027 -> 2027-03-20
+            example = date(year, day, month).isoformat()
+        except ValueError:
+            example = f"{year}-04-13"
+        raise InvalidInput(
+            f"{code(text)} has no month {month}: this server writes dates {order} ({order_hint}). "
+            f"Type it as ISO (e.g. {code(example)}) or change `/settings date-order`."
+        )
     try:
         d = date(year, month, day)
     except ValueError:
         raise InvalidInput(
-            f"`{text}` is not a real date (read {order} as {order_hint}). Try e.g. {EXAMPLES}."
+            f"{code(text)} is not a real date (read {order} as {order_hint}). Try e.g. {EXAMPLES}."
         ) from None
     t, has_time = default_time, False
     if m.group("rest"):
         clock = parse_clock(m.group("rest"))
         if clock is None:
-            raise InvalidInput(f"Couldn't read `{m.group('rest')}` as a time of day. Use e.g. `20:00` or `8pm`.")
+            raise InvalidInput(f"Couldn't read {code(m.group('rest'))} as a time of day. Use e.g. `20:00` or `8pm`.")
         t, has_time = clock, True
     if not y and d < now_local.date():
         d = d.replace(year=d.year + 1)
@@ -176,10 +181,10 @@ def parse_when(
     try:
         when = _parse(raw, tz=tz, date_order=date_order, now=now, default_time=default_time)
     except OverflowError:
-        raise InvalidInput(f"`{raw}` is outside the dates Roadie can handle. Try e.g. {EXAMPLES}.") from None
+        raise InvalidInput(f"{code(raw)} is outside the dates Roadie can handle. Try e.g. {EXAMPLES}.") from None
     if when.utc - now > MAX_AHEAD:
         raise InvalidInput(
-            f"`{raw}` is {format_local(when.utc, tz, with_time=when.has_time)}, more than "
+            f"{code(raw)} is {format_local(when.utc, tz, with_time=when.has_time)}, more than "
             f"{MAX_AHEAD.days // 365} years away. Give a nearer date."
         )
     return when
@@ -198,7 +203,7 @@ def _check_clocks(raw: str, lowered: str) -> None:
         n = int(bare.group(1))
         raise InvalidInput(f"`at {n}` could be morning or evening: write `{n}am`, `{n}pm` or `{n:02d}:00`.")
     if lowered.startswith("in ") and lowered.endswith(" ago"):
-        raise InvalidInput(f"`{raw}` says both *in* and *ago*. Try e.g. `in 2 hours`.")
+        raise InvalidInput(f"{code(raw)} says both *in* and *ago*. Try e.g. `in 2 hours`.")
 
 
 def _relative(lowered: str) -> timedelta | None:
@@ -247,7 +252,9 @@ def _parse(raw: str, *, tz: ZoneInfo, date_order: str, now: datetime, default_ti
             if dt.year >= 9999:
                 raise OverflowError
         except ValueError:
-            raise InvalidInput(f"`{raw}` looks like an ISO date but isn't a real one. Try e.g. {EXAMPLES}.") from None
+            raise InvalidInput(
+                f"{code(raw)} looks like an ISO date but isn't a real one. Try e.g. {EXAMPLES}."
+            ) from None
         has_time = len(raw) > 10
         if dt.tzinfo is None:
             local = _combine(dt.date(), dt.time() if has_time else default_time, tz)
@@ -260,7 +267,7 @@ def _parse(raw: str, *, tz: ZoneInfo, date_order: str, now: datetime, default_ti
         return _numeric(m, raw, date_order, now_local, default_time, tz)
 
     if lowered.startswith("in -") or lowered.startswith("-"):
-        raise InvalidInput(f"`{raw}` is in the past. Give a future time, e.g. {EXAMPLES}.")
+        raise InvalidInput(f"{code(raw)} is in the past. Give a future time, e.g. {EXAMPLES}.")
     offset = _relative(lowered)
     if offset is not None:
         at = now + offset
@@ -292,12 +299,12 @@ def _parse(raw: str, *, tz: ZoneInfo, date_order: str, now: datetime, default_ti
         },
     )
     if parsed is None:
-        raise InvalidInput(f"Couldn't read `{raw}` as a date or time. Try e.g. {EXAMPLES}.")
+        raise InvalidInput(f"Couldn't read {code(raw)} as a date or time. Try e.g. {EXAMPLES}.")
     has_time = bool(_HAS_TIME_RE.search(lowered))
     said = _said_clock(lowered)
     if said is not None and parsed.time().replace(second=0, microsecond=0) != said:
         raise InvalidInput(
-            f"Couldn't read `{raw}` reliably (the time of day came out as {parsed:%H:%M}). Try e.g. {EXAMPLES}."
+            f"Couldn't read {code(raw)} reliably (the time of day came out as {parsed:%H:%M}). Try e.g. {EXAMPLES}."
         )
     if has_time:
         local = _combine(parsed.date(), parsed.time().replace(microsecond=0), tz)
@@ -332,7 +339,7 @@ def parse_future(
             return when
         shown = format_local(when.utc, tz, with_time=when.has_time)
         raise InvalidInput(
-            f"`{' '.join(text.split())}` is {shown} ({tz.key}), which has already passed. "
+            f"{code(' '.join(text.split()))} is {shown} ({tz.key}), which has already passed. "
             f"Give a future time, e.g. {EXAMPLES}."
         )
     return when

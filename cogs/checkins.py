@@ -9,7 +9,7 @@ from discord.ext import commands
 from bot.services import checkins, clock, pulse, settings
 from bot.ui import checkins as ui
 from bot.ui import pulse as pulse_ui
-from bot.ui.paginator import send_pages
+from bot.ui.paginator import send_list
 from cogs._common import ClockText, NameText, actor_of, bot_of, check_bot_can_post, guild_id_of
 
 HISTORY_MAX, DIGEST_DAYS_MAX = 200, 90  # our bounds: check-ins listed, days a digest covers
@@ -27,9 +27,14 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="Ma
     def __init__(self, bot: commands.Bot) -> None:
         self.bot = bot
 
+    @commands.Cog.listener()
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        """Check-in form submissions (also of forms opened before a restart); see ``ui.handle_modal_submit``."""
+        await ui.handle_modal_submit(interaction)
+
     @app_commands.command(name="post", description="Post a check-in: wins, blockers, next steps")
     async def post(self, interaction: discord.Interaction) -> None:
-        await interaction.response.send_modal(ui.CheckinModal())
+        await ui.open_form(interaction)
 
     @app_commands.command(name="schedule", description="Weekly check-in prompt (or digest) at a local time; managers")
     @app_commands.describe(
@@ -97,14 +102,7 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="Ma
         member: discord.Member | None = None,
         limit: app_commands.Range[int, 1, HISTORY_MAX] = 20,
     ) -> None:
-        async with bot_of(interaction).uow() as s:
-            rows = await checkins.history(
-                s, guild_id_of(interaction), member_id=member.id if member else None, limit=limit
-            )
-        if not rows:
-            await interaction.response.send_message(embed=ui.empty_history_embed())
-            return
-        await send_pages(interaction, ui.history_pages(rows))
+        await send_list(interaction, "checkins", f"{member.id if member else 0}.{limit}")
 
     @app_commands.command(name="digest", description="Sum up a period: check-ins, goals, shows, release tasks")
     @app_commands.describe(

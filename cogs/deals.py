@@ -13,7 +13,7 @@ from bot.db.models import NOTE_MAX, TITLE_MAX
 from bot.services import clock, deals, settings, tours
 from bot.ui import deals as ui
 from bot.ui.confirm import confirm_view
-from bot.ui.paginator import paginate_lines, send_pages
+from bot.ui.paginator import send_list
 from cogs._common import NumberText, RefText, WhenText, actor_of, bot_of, guild_id_of
 
 KIND_CHOICES = [app_commands.Choice(name=k, value=k) for k in deals.KINDS]
@@ -170,25 +170,7 @@ class DealsCog(
         kind: app_commands.Choice[str] | None = None,
     ) -> None:
         st = status.value if status else "open"
-        gid = guild_id_of(interaction)
-        async with bot_of(interaction).uow() as s:
-            rows = await deals.list_deals(s, gid, actor_of(interaction), status=st, kind=kind.value if kind else None)
-            cfg = await settings.get_config(s, gid)
-        today = clock.utcnow().astimezone(cfg.tz).date()
-        title = ui.list_title(st, kind.value if kind else None)
-        if not rows:
-            embed = discord.Embed(title=title, description=ui.empty_list(st), colour=ui.DEAL_COLOUR)
-            await interaction.response.send_message(embed=embed, ephemeral=True)
-            return
-        lines = [ui.list_line(d, today, locale_of(interaction)) for d in rows]
-        bodies = paginate_lines(lines, per_page=10)
-        pages = [
-            discord.Embed(title=title, description=b, colour=ui.DEAL_COLOUR).set_footer(
-                text=f"Page {i}/{len(bodies)} · {len(rows)} deal(s) · confidential"
-            )
-            for i, b in enumerate(bodies, 1)
-        ]
-        await send_pages(interaction, pages, ephemeral=True)
+        await send_list(interaction, "deals", f"{st}.{kind.value if kind else ''}", ephemeral=True)
 
     @app_commands.command(name="show", description="A deal: its terms, key dates and full status history")
     @app_commands.describe(deal="The deal")

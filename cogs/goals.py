@@ -11,7 +11,7 @@ from bot.services import clock, goals, settings
 from bot.ui import charts
 from bot.ui import goals as ui
 from bot.ui.confirm import confirm_view
-from bot.ui.paginator import send_paginated
+from bot.ui.paginator import send_list
 from cogs._common import NumberText, RefText, WhenText, actor_of, bot_of, check_bot_can_post, guild_id_of
 
 DATE_HELP = "e.g. 2027-06-01, 'next friday', 'in 3 weeks' (server time zone)"
@@ -75,20 +75,7 @@ class GoalsCog(commands.GroupCog, group_name="goal", group_description="Career g
     @app_commands.describe(status="open (default), done or all")
     @app_commands.choices(status=[app_commands.Choice(name=n, value=n) for n in ("open", "done", "all")])
     async def list_(self, interaction: discord.Interaction, status: app_commands.Choice[str] | None = None) -> None:
-        gid = guild_id_of(interaction)
-        st = status.value if status else "open"
-        uow = bot_of(interaction).uow
-        async with uow() as s:
-            total = await goals.count_goals(s, gid, st)
-        page_count = max(1, -(-total // ui.GOALS_PER_PAGE))
-
-        async def render(index: int) -> discord.Embed:
-            async with uow() as s:
-                rows = await goals.list_goals(s, gid, st, offset=index * ui.GOALS_PER_PAGE, limit=ui.GOALS_PER_PAGE)
-                cfg = await settings.get_config(s, gid)
-            return ui.goal_list_page(rows, cfg.tz, st, index=index, page_count=page_count, total=total)
-
-        await send_paginated(interaction, page_count, render)
+        await send_list(interaction, "goal", status.value if status else "open")
 
     @app_commands.command(name="progress", description="Record where a goal stands now (the new total)")
     @app_commands.describe(
@@ -116,7 +103,10 @@ class GoalsCog(commands.GroupCog, group_name="goal", group_description="Career g
                 actor=actor_of(interaction),
             )
             cfg = await settings.get_config(s, gid)
-        await interaction.response.send_message(ui.progress_text(res), embed=ui.goal_embed(res.goal, cfg.tz))
+            history = await goals.recent_progress(s, res.goal)
+        await interaction.response.send_message(
+            ui.progress_text(res), embed=ui.goal_embed(res.goal, cfg.tz, history=history)
+        )
 
     @app_commands.command(name="done", description="Mark a goal as achieved")
     @app_commands.describe(goal="The goal (#number or title)")
@@ -125,7 +115,8 @@ class GoalsCog(commands.GroupCog, group_name="goal", group_description="Career g
         async with bot_of(interaction).uow() as s:
             g = await goals.complete_goal(s, gid, goal, now=clock.utcnow(), actor=actor_of(interaction))
             cfg = await settings.get_config(s, gid)
-        await interaction.response.send_message(ui.done_text(g), embed=ui.goal_embed(g, cfg.tz))
+            history = await goals.recent_progress(s, g)
+        await interaction.response.send_message(ui.done_text(g), embed=ui.goal_embed(g, cfg.tz, history=history))
 
     @app_commands.command(name="edit", description="Change a goal's title, due date, target or owner")
     @app_commands.describe(
@@ -162,7 +153,10 @@ class GoalsCog(commands.GroupCog, group_name="goal", group_description="Career g
             )
             planned = await goals.pending_nudges(s, g)
             cfg = await settings.get_config(s, gid)
-        await interaction.response.send_message(ui.updated_text(g), embed=ui.goal_embed(g, cfg.tz, nudges=planned))
+            history = await goals.recent_progress(s, g)
+        await interaction.response.send_message(
+            ui.updated_text(g), embed=ui.goal_embed(g, cfg.tz, nudges=planned, history=history)
+        )
 
     @app_commands.command(name="delete", description="Delete a goal (asks for confirmation)")
     @app_commands.describe(goal="The goal (#number or title)")

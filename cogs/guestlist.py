@@ -11,8 +11,8 @@ from discord.ext import commands
 from bot.services import guestlist as svc
 from bot.services import tours
 from bot.services.clock import utcnow
-from bot.ui.guestlist import added_reply, list_pages, removed_reply, show_name
-from bot.ui.paginator import Paginator, send_pages
+from bot.ui.guestlist import added_reply, removed_reply, show_name
+from bot.ui.paginator import send_list
 from cogs._common import RefText, actor_of, bot_of, guild_id_of
 
 Ref = RefText  # "#3" or (part of) a venue, city, name or title
@@ -68,19 +68,10 @@ class GuestListCog(commands.GroupCog, group_name="guestlist", group_description=
     async def show(self, interaction: discord.Interaction, show: Ref) -> None:
         async with bot_of(interaction).uow() as s:
             v = await svc.view(s, guild_id_of(interaction), show, actor=actor_of(interaction), now=utcnow())
-        pages = list_pages(v)
-        if not (v.manager and v.guests):
-            await send_pages(interaction, pages, ephemeral=True)
-            return
-        kwargs: dict[str, object] = {"embed": pages[0], "ephemeral": True}  # managers also get the box-office .csv
-        kwargs["file"] = discord.File(io.BytesIO(svc.list_csv(v.guests)), filename=svc.csv_filename(v.show))
-        if len(pages) > 1:
-
-            async def render(i: int) -> discord.Embed:
-                return pages[i]
-
-            kwargs["view"] = Paginator(len(pages), render, owner_id=interaction.user.id)
-        await interaction.response.send_message(**kwargs)  # type: ignore[arg-type]
+        csv_file = None  # managers also get the box-office .csv
+        if v.manager and v.guests:
+            csv_file = discord.File(io.BytesIO(svc.list_csv(v.guests)), filename=svc.csv_filename(v.show))
+        await send_list(interaction, "guests", str(v.show.number), ephemeral=True, file=csv_file)
 
     @app_commands.command(name="allowance", description="Managers: places per member on a show's list (default 2)")
     @app_commands.describe(show="The show", per_member="Places per member, plus-ones included")

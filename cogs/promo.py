@@ -12,7 +12,7 @@ from bot.db.models import OutletKind, PitchStatus, ResultKind
 from bot.services import clock, promo, releases
 from bot.ui import charts
 from bot.ui import promo as ui
-from bot.ui.paginator import send_paginated
+from bot.ui.paginator import send_list
 from cogs._common import RefText, WhenText, actor_of, bot_of, guild_id_of
 
 KIND_CHOICES = [app_commands.Choice(name=k.value, value=k.value) for k in OutletKind]
@@ -125,20 +125,7 @@ class PromoCog(
     @app_commands.describe(kind="Only this kind")
     @app_commands.choices(kind=KIND_CHOICES)
     async def outlets(self, interaction: discord.Interaction, kind: app_commands.Choice[str] | None = None) -> None:
-        gid, k = guild_id_of(interaction), kind.value if kind else None
-        uow = bot_of(interaction).uow
-        async with uow() as s:
-            total = await promo.count_outlets(s, gid, k)
-        page_count = max(1, -(-total // ui.OUTLETS_PER_PAGE))
-
-        async def render(index: int) -> discord.Embed:
-            async with uow() as s:
-                rows = await promo.list_outlets(
-                    s, gid, k, offset=index * ui.OUTLETS_PER_PAGE, limit=ui.OUTLETS_PER_PAGE
-                )
-            return ui.outlets_page(rows, k, index=index, page_count=page_count, total=total)
-
-        await send_paginated(interaction, page_count, render)
+        await send_list(interaction, "outlets", kind.value if kind else "")
 
     @app_commands.command(name="import", description="Import media contacts from a spreadsheet (.csv)")
     @app_commands.describe(file="A CSV with name/outlet, type, contact, e-mail, handle, region, notes columns")

@@ -11,7 +11,7 @@ from bot.services import clock, releases, settings
 from bot.ui import charts
 from bot.ui import releases as ui
 from bot.ui.confirm import confirm_view
-from bot.ui.paginator import send_pages
+from bot.ui.paginator import send_list
 from cogs._common import CodeText, NameText, RefText, WhenText, actor_of, bot_of, check_bot_can_post, guild_id_of
 
 KIND_CHOICES = [app_commands.Choice(name=k, value=k) for k in releases.KINDS]
@@ -63,13 +63,7 @@ class ReleasesCog(commands.GroupCog, group_name="release", group_description="Re
 
     @app_commands.command(name="list", description="List releases with their progress")
     async def list_(self, interaction: discord.Interaction) -> None:
-        today = await _today(interaction)
-        async with bot_of(interaction).uow() as s:
-            rows = await releases.list_releases(s, guild_id_of(interaction), now=clock.utcnow())
-        if not rows:
-            await interaction.response.send_message(embed=ui.empty_list_embed())
-            return
-        await send_pages(interaction, ui.list_pages(rows, today))
+        await send_list(interaction, "release")
 
     @app_commands.command(name="checklist", description="The release's checklist by section; tick tasks from the menu")
     @app_commands.describe(release="The release (#number or title)")

@@ -9,7 +9,7 @@ from discord.ext import commands
 from bot.db.models import TEXT_MAX
 from bot.services import clock, reminders, settings
 from bot.ui import reminders as ui
-from bot.ui.paginator import send_pages
+from bot.ui.paginator import send_list
 from cogs._common import RefText, WhenText, actor_of, bot_of, check_bot_can_post, guild_id_of
 
 
@@ -44,14 +44,7 @@ class RemindersCog(commands.GroupCog, group_name="remind", group_description="On
 
     @app_commands.command(name="list", description="List pending reminders")
     async def list_(self, interaction: discord.Interaction) -> None:
-        gid = guild_id_of(interaction)
-        async with bot_of(interaction).uow() as s:
-            rems = await reminders.list_reminders(s, gid)
-            cfg = await settings.get_config(s, gid)
-        if not rems:
-            await interaction.response.send_message(embed=ui.empty_list_embed(), ephemeral=True)
-            return
-        await send_pages(interaction, ui.list_pages(rems, cfg), ephemeral=True)
+        await send_list(interaction, "reminder", ephemeral=True)
 
     @app_commands.command(name="cancel", description="Cancel a pending reminder")
     @app_commands.describe(reminder="The reminder (#number or text)")
@@ -69,5 +62,5 @@ class RemindersCog(commands.GroupCog, group_name="remind", group_description="On
 
 
 async def setup(bot: commands.Bot) -> None:
-    """Extension entry point."""
+    """Extension entry point (its page buttons are wired in ``bot/features.py``)."""
     await bot.add_cog(RemindersCog(bot))

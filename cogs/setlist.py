@@ -14,8 +14,8 @@ from bot.services import tours
 from bot.services.clock import utcnow
 from bot.services.tours import format_day
 from bot.ui.format import plain, truncate
-from bot.ui.paginator import send_pages
-from bot.ui.setlist import MODAL_RE, SetlistModal, catalogue_pages, setlist_pages, song_reply, submit_setlist
+from bot.ui.paginator import send_list
+from bot.ui.setlist import MODAL_RE, SetlistModal, setlist_pages, song_reply, submit_setlist
 from cogs._common import RefText, actor_of, bot_of, guild_id_of
 
 Ref = RefText  # "#3" or (part of) a venue, city, name or title
@@ -51,9 +51,7 @@ class SongCog(commands.GroupCog, group_name="song", group_description="The song 
 
     @app_commands.command(name="list", description="The song catalogue, with durations, ISRCs and writers")
     async def list_(self, interaction: discord.Interaction) -> None:
-        async with bot_of(interaction).uow() as s:
-            entries = await svc.catalogue(s, guild_id_of(interaction))
-        await send_pages(interaction, catalogue_pages(entries))
+        await send_list(interaction, "songs")
 
     @app_commands.command(name="remove", description="Remove a song from the catalogue (past set lists keep it)")
     @app_commands.describe(song="The song (#number or title)")
@@ -120,7 +118,7 @@ class SetlistCog(commands.GroupCog, group_name="setlist", group_description="Set
     async def show(self, interaction: discord.Interaction, show: Ref) -> None:
         async with bot_of(interaction).uow() as s:
             sl = await svc.get_setlist(s, guild_id_of(interaction), show)
-        await send_pages(interaction, setlist_pages(sl))
+        await send_list(interaction, "setlist", str(sl.show.number))
 
     @app_commands.command(name="report", description="Songs performed per show as .csv, for PRS, GEMA, ASCAP/BMI")
     @app_commands.rename(from_="from")

@@ -11,8 +11,8 @@ from discord.ext import commands
 from bot.services import permissions, tours
 from bot.services import settlement as svc
 from bot.services.clock import utcnow
-from bot.ui.paginator import Paginator
-from bot.ui.settlement import night_embed, report_pages, terms_reply
+from bot.ui.paginator import send_list
+from bot.ui.settlement import night_embed, terms_reply
 from cogs._common import RefText, actor_of, bot_of, guild_id_of
 
 KIND_CHOICES = [
@@ -113,17 +113,8 @@ class SettleCog(commands.GroupCog, group_name="settle", group_description="Deal 
         w = when.value if when else "all"
         async with bot_of(interaction).uow() as s:
             rep = await svc.report(s, guild_id_of(interaction), w, actor=actor_of(interaction), now=utcnow())
-        pages = report_pages(rep, locale_of(interaction), w)
-        kwargs: dict[str, object] = {"embed": pages[0], "ephemeral": True}
-        if rep.rows:
-            kwargs["file"] = discord.File(io.BytesIO(svc.report_csv(rep)), filename="settlements.csv")
-        if len(pages) > 1:
-
-            async def render(i: int) -> discord.Embed:
-                return pages[i]
-
-            kwargs["view"] = Paginator(len(pages), render, owner_id=interaction.user.id)
-        await interaction.response.send_message(**kwargs)  # type: ignore[arg-type]
+        csv_file = discord.File(io.BytesIO(svc.report_csv(rep)), filename="settlements.csv") if rep.rows else None
+        await send_list(interaction, "settle", w, ephemeral=True, file=csv_file)
 
     @terms.autocomplete("show")
     @night.autocomplete("show")

@@ -13,7 +13,7 @@ from discord.ext import commands
 
 from bot.services import clock, releases, splits
 from bot.ui import splits as ui
-from bot.ui.paginator import send_pages
+from bot.ui.paginator import send_list
 from cogs._common import RefText, actor_of, bot_of, guild_id_of
 
 ROLE_CHOICES = [app_commands.Choice(name=r, value=r) for r in splits.ROLES]
@@ -77,7 +77,8 @@ class SplitsCog(commands.GroupCog, group_name="split", group_description="Song s
     async def show(self, interaction: discord.Interaction, release: Ref, track: Ref | None = None) -> None:
         async with bot_of(interaction).uow() as s:
             r, items = await splits.overview(s, guild_id_of(interaction), release, track)
-        await send_pages(interaction, ui.overview_pages(r, items))
+        pos = items[0].track.position if track is not None and items else 0
+        await send_list(interaction, "splits", f"{r.number}.{pos}")
 
     @app_commands.command(name="sheet", description="The .csv split sheet (track, ISRC, party, role, share)")
     @app_commands.describe(release="The release (every track must total exactly 100.00 %)")

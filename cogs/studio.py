@@ -13,7 +13,7 @@ from bot.services import studio as st
 from bot.services.clock import utcnow
 from bot.services.settings import get_config, search_timezones
 from bot.ui import studio as ui
-from bot.ui.paginator import send_paginated
+from bot.ui.paginator import send_list
 from cogs._common import (
     ClockText,
     NameText,
@@ -152,28 +152,12 @@ class StudioCog(commands.GroupCog, group_name="studio", group_description="Studi
         release: RefText | None = None,
         when: app_commands.Choice[str] | None = None,
     ) -> None:
-        gid = guild_id_of(interaction)
         w = when.value if when else "upcoming"
-        now = utcnow()
-        async with bot_of(interaction).uow() as s:
-            _rows, total = await st.list_sessions(s, gid, now=now, when=w, release_ref=release, limit=0)
-        page_count = max(1, -(-total // ui.SESSIONS_PER_PAGE))
-
-        async def render(index: int) -> discord.Embed:
+        number = 0
+        if release is not None:
             async with bot_of(interaction).uow() as s:
-                rows, _ = await st.list_sessions(
-                    s,
-                    gid,
-                    now=now,
-                    when=w,
-                    release_ref=release,
-                    offset=index * ui.SESSIONS_PER_PAGE,
-                    limit=ui.SESSIONS_PER_PAGE,
-                )
-                titles = await st.release_titles(s, {r.release_id for r in rows})
-            return ui.session_list_page(rows, titles, w, index=index, page_count=page_count, total=total)
-
-        await send_paginated(interaction, page_count, render)
+                number = (await releases.get_release(s, guild_id_of(interaction), release)).number
+        await send_list(interaction, "studio", f"{w}.{number}")
 
     @app_commands.command(name="show", description="A session's call sheet: studio, engineer, musicians, call times")
     @app_commands.describe(session="The session")
@@ -265,11 +249,7 @@ class StudioCog(commands.GroupCog, group_name="studio", group_description="Studi
     async def board(self, interaction: discord.Interaction, release: RefText) -> None:
         async with bot_of(interaction).uow() as s:
             b = await st.board(s, guild_id_of(interaction), release)
-
-        async def render(index: int) -> discord.Embed:
-            return ui.board_embed(b, index)
-
-        await send_paginated(interaction, ui.board_page_count(b), render)
+        await send_list(interaction, "studio_board", str(b.release.number))
 
     # --- autocomplete ---
 

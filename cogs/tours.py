@@ -15,7 +15,7 @@ from bot.ui import events as show_events
 from bot.ui import tours as ui
 from bot.ui.advance import day_sheet_fields
 from bot.ui.confirm import confirm_view
-from bot.ui.paginator import send_paginated
+from bot.ui.paginator import send_list
 from cogs._common import (
     ClockText,
     NameText,
@@ -149,22 +149,7 @@ class ToursCog(commands.GroupCog, group_name="tour", group_description="Tour dat
     @app_commands.describe(when="upcoming (default), past or all")
     @app_commands.choices(when=WHEN_CHOICES)
     async def list_(self, interaction: discord.Interaction, when: app_commands.Choice[str] | None = None) -> None:
-        gid = guild_id_of(interaction)
-        w = when.value if when else "upcoming"
-        uow = bot_of(interaction).uow
-        now = clock.utcnow()
-        async with uow() as s:
-            total = await tours.count_shows(s, gid, w, now=now)
-        page_count = max(1, -(-total // ui.SHOWS_PER_PAGE))
-
-        async def render(index: int) -> discord.Embed:
-            async with uow() as s:
-                shows = await tours.list_shows(
-                    s, gid, w, now=now, offset=index * ui.SHOWS_PER_PAGE, limit=ui.SHOWS_PER_PAGE
-                )
-            return ui.show_list_page(shows, w, index=index, page_count=page_count, total=total)
-
-        await send_paginated(interaction, page_count, render)
+        await send_list(interaction, "tour", when.value if when else "upcoming")
 
     @app_commands.command(name="show", description="A show's day sheet: every time, in venue time and yours")
     @app_commands.describe(show="The show (#number, city or venue)")

@@ -28,6 +28,24 @@ def test_upgrade_creates_missing_directory(tmp_path: Path) -> None:
     assert path.exists()
 
 
+def test_0014_treats_stored_date_orders_as_not_chosen(tmp_path: Path) -> None:
+    """Before 0014 the first saved setting stored ``day-first`` although nobody chose it."""
+    path = tmp_path / "old.db"
+    url = f"sqlite+aiosqlite:///{path}"
+    upgrade_sync(url, "0013_show_events")
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO guild_settings (guild_id, timezone, date_order) VALUES (1, 'America/New_York', 'day-first')"
+        )
+    upgrade_sync(url, "head")
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT timezone, date_order FROM guild_settings").all() == [
+            ("America/New_York", None)
+        ]
+    engine.dispose()
+
+
 def test_start_up_skips_alembic_only_when_the_file_is_at_head(tmp_path: Path) -> None:
     import asyncio
 

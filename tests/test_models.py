@@ -51,4 +51,4 @@ def test_one_soft_delete_rule() -> None:
 
 def test_statuses_are_their_stored_strings() -> None:
     assert NudgeStatus.PENDING == "pending" and f"{NudgeStatus.FAILED}" == "failed"
-    assert [s.value for s in NudgeStatus] == ["pending", "sending", "sent", "cancelled", "failed"]
+    assert [s.value for s in NudgeStatus] == ["pending", "sending", "sent", "cancelled", "failed", "skipped"]

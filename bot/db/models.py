@@ -42,13 +42,15 @@ class Base(AsyncAttrs, DeclarativeBase):
 
 
 class NudgeStatus(StrEnum):
-    """A nudge's delivery state: pending -> sending (claimed) -> sent, or cancelled / failed."""
+    """A nudge's delivery state: pending -> sending (claimed) -> sent, or cancelled / failed /
+    skipped (stale: no longer meaningful, ``Nudge.skip_reason`` says why)."""
 
     PENDING = "pending"
     SENDING = "sending"
     SENT = "sent"
     CANCELLED = "cancelled"
     FAILED = "failed"
+    SKIPPED = "skipped"
 
 
 class GoalStatus(StrEnum):
@@ -137,7 +139,8 @@ class GuildSettings(Base):
 
     guild_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
-    date_order: Mapped[str] = mapped_column(String(16), default="day-first")
+    # None: not chosen, the time zone decides (bot.services.settings.default_date_order)
+    date_order: Mapped[str | None] = mapped_column(String(16), nullable=True, default=None)
     nudge_channel_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     currency: Mapped[str | None] = mapped_column(String(3), nullable=True)  # ISO 4217 default for money options
     business_channel_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # deal nudges only
@@ -213,11 +216,12 @@ class Nudge(Base):
 
     ``kind`` + ``ref_id`` say what it is about (``reminder``/reminders.id, ``goal_due``/goals.id);
     ``offset_days`` distinguishes the 7-day/1-day/on-the-day goal nudges. ``status`` moves
-    pending -> sending (claimed) -> sent, or -> cancelled / failed. ``nonce`` is stable per row so a
-    resend after a crash is de-duplicated by Discord (``enforce_nonce``). ``batch_id`` is set when the
-    row is claimed: rows delivered together in one message (same channel, due in the same second)
-    share it (the id of the batch's first row), and the message's nonce is derived from it, so a
-    resend of the batch after a crash is de-duplicated too (see ``bot.services.nudge_batches``).
+    pending -> sending (claimed) -> sent, or -> cancelled / failed / skipped (stale, see ``skip_reason``).
+    ``nonce`` is stable per row so a resend after a crash is de-duplicated by Discord (``enforce_nonce``).
+    ``batch_id`` is set when the row is claimed: rows delivered together in one message (same channel,
+    due in the same second) share it (the id of the batch's first row), and the message's nonce is
+    derived from it, so a resend of the batch after a crash is de-duplicated too (see
+    ``bot.services.nudge_batches``).
     """
 
     __tablename__ = "nudges"
@@ -242,6 +246,7 @@ class Nudge(Base):
     late: Mapped[bool] = mapped_column(Boolean, default=False)
     message_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     last_error: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    skip_reason: Mapped[str | None] = mapped_column(String(300), nullable=True)  # status "skipped": why
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     batch_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     # who the delivered message pinged ("1,2"; set when rendered): who may snooze it, whom a snooze pings

@@ -153,7 +153,8 @@ class NudgeDispatcher:
         return self._scheduler is not None and self._scheduler.running
 
     async def start(self) -> None:
-        """Recover nudges interrupted mid-send, start APScheduler, deliver what is overdue (once).
+        """Recover nudges interrupted mid-send, skip (and log the count of) overdue nudges that went
+        stale, start APScheduler, deliver what is overdue (once).
 
         Idempotent: a second call (e.g. a reconnect) does nothing.
         """
@@ -161,8 +162,15 @@ class NudgeDispatcher:
             return
         async with self.uow() as s:
             n = await nudges.recover_interrupted(s)
+            skipped = await nudges.skip_stale(s, self._clock(), kinds=self._kinds)
         if n:
             log.info("recovered %d nudge(s) interrupted mid-send; resending with their nonce", n)
+        if skipped:
+            log.info(
+                "start-up: skipped %d stale nudge(s) that no longer make sense (%s)",
+                sum(skipped.values()),
+                ", ".join(f"{kind}: {count}" for kind, count in sorted(skipped.items())),
+            )
         self._scheduler = AsyncIOScheduler(
             timezone=UTC, job_defaults={"coalesce": True, "max_instances": 4, "misfire_grace_time": None}
         )

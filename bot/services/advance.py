@@ -600,5 +600,13 @@ async def _render_due(session: AsyncSession, nudge: Nudge, now: datetime) -> nud
     )
 
 
-NUDGE_KINDS = (nudges.NudgeKind(KIND_DUE, _render_due),)
+async def _due_until(session: AsyncSession, nudge: Nudge) -> nudges.Stale | None:
+    # advancing a show makes sense until the show's day is over at the venue
+    show = await session.get(Show, nudge.ref_id)
+    if show is None or show.guild_id != nudge.guild_id:
+        return None
+    return nudges.Stale(tours.instant(show, time(0)) + timedelta(days=1), f"show #{show.number} was over")
+
+
+NUDGE_KINDS = (nudges.NudgeKind(KIND_DUE, _render_due, until=_due_until),)
 """Wired in ``bot/features.py``."""

@@ -719,7 +719,10 @@ async def _render_alert(session: AsyncSession, nudge: Nudge, now: datetime) -> n
     )
 
 
-NUDGE_KINDS = (nudges.NudgeKind(KIND_ALERT, _render_alert), nudges.NudgeKind(KIND_COSTS, _render_costs))
+NUDGE_KINDS = (
+    nudges.NudgeKind(KIND_ALERT, _render_alert, until=None),  # a budget alert is still news late
+    nudges.NudgeKind(KIND_COSTS, _render_costs, until=None),  # bookkeeping: must happen, however late
+)
 """Wired in ``bot/features.py``."""
 
 

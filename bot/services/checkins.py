@@ -44,6 +44,7 @@ from bot.db.models import (
 from bot.services import nudges, refs
 from bot.services.deals import date_name
 from bot.services.errors import InvalidInput
+from bot.services.numbers import format_amount
 from bot.services.permissions import Actor, is_manager, require_manager, require_owner_or_manager
 from bot.services.releases import format_day, task_due
 from bot.services.settings import get_config
@@ -91,8 +92,8 @@ def next_occurrence(weekday: int, at: time, tz: ZoneInfo, after: datetime) -> da
 
 
 def describe(s: CheckinSchedule) -> str:
-    """``Mondays 10:00`` (guild time)."""
-    return f"{WEEKDAYS[s.weekday]}s {s.local_time:%H:%M}"
+    """``every Monday at 10:00`` (guild time)."""
+    return f"every {WEEKDAYS[s.weekday]} at {s.local_time:%H:%M}"
 
 
 def _text(value: str | None, what: str, *, required: bool, max_len: int = FIELD_MAX) -> str | None:
@@ -238,7 +239,7 @@ async def add_schedule(
         )
     )
     if twin is not None:
-        raise InvalidInput(f"Schedule #{twin.number} already posts a {kind} there every {describe(twin)}.")
+        raise InvalidInput(f"Schedule #{twin.number} already posts a {kind} there {describe(twin)}.")
     s = CheckinSchedule(
         guild_id=guild_id,
         number=await refs.next_number(session, CheckinSchedule, guild_id),
@@ -321,10 +322,10 @@ async def remove_schedule(
 
 
 async def schedule_autocomplete(session: AsyncSession, guild_id: int, query: str) -> list[tuple[str, str]]:
-    """(label, value) pairs: ``#1 · Mondays 10:00 · prompt``, ``#1``."""
+    """(label, value) pairs: ``#1 · prompt every Monday at 10:00``, ``#1``."""
     out = []
     for s, _nxt in await list_schedules(session, guild_id):
-        label = refs.choice_label(s.number, f"{describe(s)} · {s.kind}")
+        label = refs.choice_label(s.number, f"{s.kind} {describe(s)}")
         if not query.strip() or refs.fold(query.strip().lstrip("#")) in refs.fold(label):
             out.append((label, f"#{s.number}"))
     return out[:CHOICES_MAX]
@@ -343,6 +344,7 @@ class Digest:
     checkins: list[Checkin] = field(default_factory=list)
     goals_progressed: list[tuple[Goal, int]] = field(default_factory=list)
     goals_completed: list[Goal] = field(default_factory=list)
+    goal_notes: list[tuple[Goal, GoalProgress]] = field(default_factory=list)  # measurements with a note, newest first
     upcoming_shows: list[Show] = field(default_factory=list)
     tasks_due: list[tuple[Release, object]] = field(default_factory=list)
     last_prompt_at: datetime | None = None
@@ -415,6 +417,23 @@ async def build_digest(
         )
     ).all()
     d.goals_progressed = [(g, n) for g, n in prog]
+    d.goal_notes = [
+        (g, p)
+        for g, p in (
+            await session.execute(
+                select(Goal, GoalProgress)
+                .join(GoalProgress, GoalProgress.goal_id == Goal.id)
+                .where(
+                    Goal.guild_id == guild_id,
+                    Goal.status != "deleted",
+                    GoalProgress.created_at >= since,
+                    GoalProgress.note.is_not(None),
+                )
+                .order_by(GoalProgress.created_at.desc(), GoalProgress.id.desc())
+                .limit(10)
+            )
+        ).all()
+    ]
     d.goals_completed = list(
         await session.scalars(
             select(Goal)
@@ -582,10 +601,19 @@ def digest_embed(d: Digest, tz: ZoneInfo, colour: int = COLOURS.checkins) -> dic
         ],
         "checkins",
     )
-    goals = [f"✅ #{g.number} {escape_markdown(truncate(g.title, 60))}: done" for g in d.goals_completed] + [
-        f"📈 #{g.number} {escape_markdown(truncate(g.title, 60))}: {n} update(s)" for g, n in d.goals_progressed
-    ]
-    add(f"🎯 Goals moved: {len(goals)}", goals, "goals")
+    notes: dict[int, list[str]] = {}  # the notes given with /goal progress, under their goal's line
+    for g, p in d.goal_notes:
+        notes.setdefault(g.id, []).append(
+            f"› #{g.number} {format_amount(p.value)}: “{escape_markdown(p.note[:120])}” "  # type: ignore[index]
+            f"(<@{p.author_id}>, <t:{int(p.created_at.timestamp())}:d>)"
+        )
+    goals: list[str] = []
+    for g, line in [
+        (g, f"✅ #{g.number} {escape_markdown(truncate(g.title, 60))}: done") for g in d.goals_completed
+    ] + [(g, f"📈 #{g.number} {escape_markdown(truncate(g.title, 60))}: {n} update(s)") for g, n in d.goals_progressed]:
+        goals += [line, *notes.pop(g.id, [])]
+    goals += [n for rest in notes.values() for n in rest]
+    add(f"🎯 Goals moved: {len(d.goals_completed) + len(d.goals_progressed)}", goals, "goals")
     add(
         f"🎫 Shows, next {d.days} days: {len(d.upcoming_shows)}",
         [
@@ -705,8 +733,6 @@ async def _render_followup(session: AsyncSession, nudge: Nudge, now: datetime) -
     if s is None:
         return None
     prompt_at = nudge.due_at - FOLLOWUP_AFTER
-    if s.last_prompt_at is not None and s.last_prompt_at > prompt_at + timedelta(minutes=1):
-        return None  # a newer prompt went out since (e.g. after downtime): its own follow-up will ask
     missing = sorted(await team(session, s.guild_id, now) - await responders_since(session, s.guild_id, prompt_at))
     if not missing:
         return None
@@ -736,10 +762,36 @@ async def _render_digest(session: AsyncSession, nudge: Nudge, now: datetime) -> 
     return nudges.Rendered("", (), s.channel_id, embeds=(digest_embed(d, cfg.tz),))
 
 
+async def _followup_until(session: AsyncSession, nudge: Nudge) -> nudges.Stale | None:
+    # a follow-up makes sense until the schedule's next prompt (which has its own follow-up)
+    s = await _schedule_row(session, nudge)
+    if s is None:
+        return None
+    prompt_at = nudge.due_at - FOLLOWUP_AFTER
+    newer = [
+        t
+        for t in (
+            s.last_prompt_at if s.last_prompt_at and s.last_prompt_at > prompt_at + timedelta(minutes=1) else None,
+            await session.scalar(
+                select(func.min(Nudge.due_at)).where(
+                    Nudge.kind == KIND_PROMPT,
+                    Nudge.ref_id == s.id,
+                    Nudge.status.in_(nudges.ACTIVE),
+                    Nudge.due_at > prompt_at + timedelta(minutes=1),
+                )
+            ),
+        )
+        if t is not None
+    ]
+    if not newer:
+        return None
+    return nudges.Stale(min(newer), "a newer check-in prompt was due (it has its own follow-up)")
+
+
 NUDGE_KINDS = (
-    nudges.NudgeKind(KIND_PROMPT, _render_prompt),
-    nudges.NudgeKind(KIND_FOLLOWUP, _render_followup),
-    nudges.NudgeKind(KIND_DIGEST, _render_digest),
+    nudges.NudgeKind(KIND_PROMPT, _render_prompt, until=None),  # after downtime: one late prompt
+    nudges.NudgeKind(KIND_FOLLOWUP, _render_followup, until=_followup_until),
+    nudges.NudgeKind(KIND_DIGEST, _render_digest, until=None),  # a digest of the last 7 days is still news
 )
 """Wired in ``bot/features.py``."""
 

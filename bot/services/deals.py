@@ -871,5 +871,6 @@ async def _render_date(session: AsyncSession, nudge: Nudge, now: datetime) -> nu
     return nudges.Rendered(truncate(text, CONTENT_MAX), (deal.owner_id,), cfg.business_channel_id)
 
 
-NUDGE_KINDS = (nudges.NudgeKind(KIND_DATE, _render_date),)
+# a deal's date (option, deadline) is worth hearing about late rather than not at all
+NUDGE_KINDS = (nudges.NudgeKind(KIND_DATE, _render_date, until=None),)
 """Wired in ``bot/features.py``."""

@@ -68,11 +68,20 @@ def progress_fraction(goal: Goal) -> float | None:
 
 
 def describe_target(goal: Goal) -> str | None:
-    """``"4,200 / 10,000 monthly listeners"`` or None without a target."""
+    """``"4,200 of 10,000 monthly listeners"`` or None without a target."""
     if goal.target is None:
         return None
     unit = f" {goal.metric}" if goal.metric else ""
-    return f"{format_amount(goal.current or 0)} / {format_amount(goal.target)}{unit}"
+    return f"{format_amount(goal.current or 0)} of {format_amount(goal.target)}{unit}"
+
+
+def progress_summary(goal: Goal) -> str | None:
+    """``"4,200 of 10,000 monthly listeners (42%)"``; ``"0 of 575 tickets"`` before any progress
+    (a percentage of nothing says nothing); None without a target."""
+    target = describe_target(goal)
+    if target is None or not goal.current:
+        return target
+    return f"{target} ({percent(progress_fraction(goal) or 0.0)}%)"
 
 
 def _nudge_times(goal: Goal, cfg: GuildConfig) -> list[tuple[int, datetime]]:
@@ -322,6 +331,18 @@ async def record_progress(
     return ProgressResult(goal, entry, reached)
 
 
+async def recent_progress(session: AsyncSession, goal: Goal, limit: int = 5) -> list[GoalProgress]:
+    """The goal's last ``limit`` measurements (value, note, who, when), newest first."""
+    return list(
+        await session.scalars(
+            select(GoalProgress)
+            .where(GoalProgress.goal_id == goal.id)
+            .order_by(GoalProgress.created_at.desc(), GoalProgress.id.desc())
+            .limit(limit)
+        )
+    )
+
+
 async def complete_goal(
     session: AsyncSession, guild_id: int, ref: str, *, now: datetime, actor: Actor | None = None
 ) -> Goal:
@@ -422,20 +443,6 @@ async def _render(session: AsyncSession, nudge: Nudge, now: datetime) -> nudges.
     goal = await session.get(Goal, nudge.ref_id)
     if goal is None or goal.status != GoalStatus.OPEN or goal.due_at is None or goal.guild_id != nudge.guild_id:
         return None
-    later_due = await session.scalar(
-        select(func.count())
-        .select_from(Nudge)
-        .where(
-            Nudge.kind == KIND,
-            Nudge.ref_id == goal.id,
-            Nudge.id != nudge.id,
-            Nudge.status.in_(nudges.ACTIVE),
-            Nudge.due_at > nudge.due_at,
-            Nudge.due_at <= now,
-        )
-    )
-    if later_due:
-        return None  # after downtime only the most recent of a goal's overdue nudges is worth sending
     cfg = await get_config(session, goal.guild_id)
     days = (goal.due_at.astimezone(cfg.tz).date() - now.astimezone(cfg.tz).date()).days
     when = (
@@ -453,15 +460,30 @@ async def _render(session: AsyncSession, nudge: Nudge, now: datetime) -> nudges.
         else f"{format_local(goal.due_at, cfg.tz, with_time=False)} ({ts(goal.due_at, 'R')})"
     )
     lines = [f"🎯 <@{goal.owner_id}> goal **#{goal.number} {escape_markdown(goal.title)}** {when}: {due_text}"]
-    target = describe_target(goal)
-    if target:
-        frac = progress_fraction(goal) or 0.0
-        lines.append(f"Progress: {target} ({percent(frac)}%)")
+    progress = progress_summary(goal)
+    if progress:
+        lines.append(f"Progress: {progress}")
     lines.append(f"Update it with `/goal progress goal:#{goal.number}` or `/goal done goal:#{goal.number}`.")
     return nudges.Rendered("\n".join(lines), (goal.owner_id,), cfg.nudge_channel_id or goal.channel_id)
 
 
-NUDGE_KINDS = (nudges.NudgeKind(KIND, _render),)
+async def _until(session: AsyncSession, nudge: Nudge) -> nudges.Stale | None:
+    # a goal's nudge makes sense until its next one is due: after downtime only the latest is sent
+    later = await session.scalar(
+        select(func.min(Nudge.due_at)).where(
+            Nudge.kind == KIND,
+            Nudge.ref_id == nudge.ref_id,
+            Nudge.id != nudge.id,
+            Nudge.status.in_(nudges.ACTIVE),
+            Nudge.due_at > nudge.due_at,
+        )
+    )
+    if later is None:
+        return None
+    return nudges.Stale(later, "a later nudge about the same goal was due")
+
+
+NUDGE_KINDS = (nudges.NudgeKind(KIND, _render, until=_until),)
 """Wired in ``bot/features.py``."""
 
 

@@ -458,5 +458,13 @@ async def _render_close(session: AsyncSession, nudge: Nudge, now: datetime) -> n
     )
 
 
-NUDGE_KINDS = (nudges.NudgeKind(KIND_CLOSE, _render_close),)
+async def _close_until(session: AsyncSession, nudge: Nudge) -> nudges.Stale | None:
+    show = await session.get(Show, nudge.ref_id)
+    if show is None or show.guild_id != nudge.guild_id:
+        return None
+    over = tours.instant(show, time(0)) + timedelta(days=1) + STALE_AFTER
+    return nudges.Stale(over, f"show #{show.number} was over (a box-office list would help nobody)")
+
+
+NUDGE_KINDS = (nudges.NudgeKind(KIND_CLOSE, _render_close, until=_close_until),)
 """Wired in ``bot/features.py``."""

@@ -1,10 +1,18 @@
 """Nudges: the rows that say what Roadie owes which channel, when. Delivery state lives here.
 
 A nudge moves ``pending`` -> ``sending`` (claimed by one UPDATE) -> ``sent``; or to ``cancelled``
-(its subject went away) or ``failed`` (Discord refused for good: channel gone, no permission; or
-no renderer is wired for its kind). Transient failures put it back to ``pending`` with ``retry_at``.
-Each feature's :class:`NudgeKind` (listed in ``bot/features.py``) turns a row into an
+(its subject went away), ``failed`` (Discord refused for good: channel gone, no permission; or
+no renderer is wired for its kind) or ``skipped`` (stale: its moment passed in a way that makes it
+meaningless; ``skip_reason`` says why). Transient failures put it back to ``pending`` with
+``retry_at``. Each feature's :class:`NudgeKind` (listed in ``bot/features.py``) turns a row into an
 :class:`OutgoingNudge` at delivery time, so edits made after scheduling are honoured.
+
+Staleness is one rule for every kind: each :class:`NudgeKind` says, with ``until``, until when one
+of its nudges makes sense (a show's day-before until the show's day begins, a check-in follow-up
+until the next prompt, ...). A nudge claimed at or after that instant is not sent but marked
+``skipped`` with the reason; ``until=None`` means always worth sending, late if need be. At
+start-up :func:`skip_stale` applies the rule to everything overdue at once, so the dispatcher can
+log how many were skipped after downtime.
 
 Grouping (issue #10): :func:`claim_due` groups the rows it claims into messages, one per channel
 and second (``bot.services.nudge_batches``), and stores each message's ``batch_id`` on its rows; the
@@ -15,6 +23,7 @@ by Discord). :func:`mark_sent_many` / :func:`mark_sent` record every row of a me
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -100,8 +109,29 @@ class Rendered:
     embeds: tuple[dict[str, Any], ...] = ()  # embeds in Discord's JSON shape (services stay Discord-free)
 
 
+@dataclass(frozen=True)
+class Stale:
+    """Until when a nudge makes sense: at or after ``until`` (UTC) it is skipped, saying ``reason``."""
+
+    until: datetime
+    reason: str
+
+
 Renderer = Callable[[AsyncSession, Nudge, datetime], Awaitable[Rendered | None]]
 FinalHook = Callable[[AsyncSession, Nudge, str], Awaitable[None]]
+Until = Callable[[AsyncSession, Nudge], Awaitable[Stale | None]]
+"""``until(session, nudge)``: the instant (UTC) after which this nudge is meaningless, and why; or
+None when it has no such instant (e.g. its subject is gone: the renderer cancels it)."""
+
+
+class _Undeclared:
+    """The default of :attr:`NudgeKind.until`: the kind did not say (``tests/test_features.py`` lists such kinds)."""
+
+    def __repr__(self) -> str:
+        return "UNDECLARED"
+
+
+UNDECLARED = _Undeclared()
 Preloader = Callable[[AsyncSession, list[int]], Awaitable[object]]
 FinalManyHook = Callable[[AsyncSession, list[int], str], Awaitable[None]]
 
@@ -109,7 +139,8 @@ FinalManyHook = Callable[[AsyncSession, list[int], str], Awaitable[None]]
 @dataclass(frozen=True)
 class NudgeKind:
     """How nudges of ``kind`` render (``render`` returning None cancels the nudge: its subject went
-    away), and optionally what happens to their subject when a nudge ends ``sent`` or ``failed``.
+    away), until when they make sense (``until``: None = always, sent late if need be; every kind
+    should say), and optionally what happens to their subject when a nudge ends ``sent`` or ``failed``.
 
     For storms (thousands of rows at once), optionally: ``preload(session, ref_ids)`` loads many
     subjects in one query before rendering (and returns them: they are kept referenced on the
@@ -120,6 +151,7 @@ class NudgeKind:
     kind: str
     render: Renderer
     on_final: FinalHook | None = None
+    until: Until | _Undeclared | None = UNDECLARED
     preload: Preloader | None = None
     on_final_many: FinalManyHook | None = None
 
@@ -154,6 +186,44 @@ def kinds_by_name(kinds: Iterable[NudgeKind]) -> dict[str, NudgeKind]:
             raise ValueError(f"nudge kind {k.kind!r} is wired twice")
         out[k.kind] = k
     return out
+
+
+async def stale_reason(session: AsyncSession, nudge: Nudge, now: datetime, *, kinds: Kinds) -> str | None:
+    """Why ``nudge`` is no longer worth sending at ``now`` (UTC), or None when it still is."""
+    kind = kinds.get(nudge.kind)
+    rule = kind.until if kind is not None else None
+    if not callable(rule) or nudge.ref_id is None:
+        return None
+    stale = await rule(session, nudge)
+    if stale is not None and now >= stale.until:
+        return stale.reason[:300]
+    return None
+
+
+def _skip(nudge: Nudge, reason: str) -> None:
+    nudge.status, nudge.skip_reason = NudgeStatus.SKIPPED, reason
+    log.info("nudge %s (%s) skipped: %s", nudge.id, nudge.kind, reason)
+
+
+async def skip_stale(session: AsyncSession, now: datetime, *, kinds: Kinds) -> Counter[str]:
+    """Mark every overdue pending nudge that went stale ``skipped`` (flushed, not committed);
+    returns how many per kind. Run at start-up, before the first delivery pass, so the log can
+    count them."""
+    rows = (
+        await session.scalars(
+            select(Nudge)
+            .where(Nudge.status == NudgeStatus.PENDING, Nudge.due_at <= now)
+            .order_by(Nudge.due_at, Nudge.id)
+        )
+    ).all()
+    skipped: Counter[str] = Counter()
+    for nudge in rows:
+        reason = await stale_reason(session, nudge, now, kinds=kinds)
+        if reason is not None:
+            _skip(nudge, reason)
+            skipped[nudge.kind] += 1
+    await session.flush()
+    return skipped
 
 
 def schedule(
@@ -404,6 +474,10 @@ async def _render_claimed(
                 nudge.kind,
                 nudge.guild_id,
             )
+            continue
+        reason = await stale_reason(session, nudge, now, kinds=kinds)
+        if reason is not None:
+            _skip(nudge, reason)
             continue
         rendered = await kind.render(session, nudge, now) if nudge.ref_id is not None else None
         if rendered is None:

@@ -829,7 +829,8 @@ async def _on_final(session: AsyncSession, nudge: Nudge, outcome: str) -> None:
     await advance_followups(session, nudge.ref_id or 0, nudge.guild_id, at, nudge.sent_at or at)
 
 
-NUDGE_KINDS = (nudges.NudgeKind(KIND_FOLLOWUP, _render_followup, _on_final),)
+# a pitch follow-up is still worth sending late; it re-plans itself for what is left
+NUDGE_KINDS = (nudges.NudgeKind(KIND_FOLLOWUP, _render_followup, _on_final, until=None),)
 """Wired in ``bot/features.py``."""
 
 

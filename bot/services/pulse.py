@@ -162,5 +162,5 @@ async def _render_low(session: AsyncSession, nudge: Nudge, now: datetime) -> nud
     )
 
 
-NUDGE_KINDS = (nudges.NudgeKind(KIND_LOW, _render_low),)
+NUDGE_KINDS = (nudges.NudgeKind(KIND_LOW, _render_low, until=None),)  # a low pulse still needs a manager, late
 """Wired in ``bot/features.py`` (with the check-ins feature)."""

@@ -556,8 +556,8 @@ async def _render_task(session: AsyncSession, nudge: Nudge, now: datetime) -> nu
         return None
     cfg = await get_config(session, release.guild_id)
     due = task_due(task, release)
-    if due != nudge.due_at.astimezone(cfg.tz).date() or due < _today(cfg, now):
-        return None  # moved since planned, or its day has passed (the daily overdue digest covers it)
+    if due != nudge.due_at.astimezone(cfg.tz).date():
+        return None  # moved since planned (its new nudge is planned already)
     who = f"<@{task.owner_id}> " if task.owner_id else ""
     text = (
         f"📋 {who}**{escape_markdown(release.title)}** ({release.kind}, out {format_day(release.release_date)}): "
@@ -621,7 +621,22 @@ async def _render_digest(session: AsyncSession, nudge: Nudge, now: datetime) -> 
     return nudges.Rendered("\n".join(lines)[:CONTENT_MAX], owners, channel)
 
 
-NUDGE_KINDS = (nudges.NudgeKind(KIND_TASK, _render_task), nudges.NudgeKind(KIND_DIGEST, _render_digest))
+async def _task_until(session: AsyncSession, nudge: Nudge) -> nudges.Stale | None:
+    task = await session.get(ReleaseTask, nudge.ref_id)
+    release = await _load_for_render(session, task.release_id, nudge.guild_id) if task is not None else None
+    if task is None or release is None:
+        return None
+    cfg = await get_config(session, release.guild_id)
+    day_after = datetime.combine(task_due(task, release) + timedelta(days=1), time(0), tzinfo=cfg.tz)
+    return nudges.Stale(
+        day_after.astimezone(UTC), f"task #{task.position}'s due day had passed (the overdue digest lists it)"
+    )
+
+
+NUDGE_KINDS = (
+    nudges.NudgeKind(KIND_TASK, _render_task, until=_task_until),
+    nudges.NudgeKind(KIND_DIGEST, _render_digest, until=None),  # one a day, planned after now: one late
+)
 """Wired in ``bot/features.py``."""
 
 

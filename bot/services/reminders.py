@@ -140,5 +140,7 @@ async def _final_many(session: AsyncSession, ids: list[int], outcome: str) -> No
         )
 
 
-NUDGE_KINDS = (nudges.NudgeKind(KIND, _render, _final, preload=_preload, on_final_many=_final_many),)
+NUDGE_KINDS = (
+    nudges.NudgeKind(KIND, _render, _final, preload=_preload, on_final_many=_final_many, until=None),
+)  # worth sending late
 """Wired in ``bot/features.py``."""

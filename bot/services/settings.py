@@ -5,6 +5,7 @@ from __future__ import annotations
 import zoneinfo
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import resources
 from zoneinfo import ZoneInfo
 
 from babel.numbers import get_currency_name, list_currencies
@@ -13,13 +14,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import GuildSettings
 from bot.money import check_currency
 from bot.services.errors import Forbidden, InvalidInput
-from bot.textfmt import CHOICES_MAX
+from bot.textfmt import CHOICES_MAX, code
 from bot.timeparse import DATE_ORDERS
 
 
 @dataclass(frozen=True)
 class GuildConfig:
-    """A guild's effective settings (defaults filled in)."""
+    """A guild's effective settings (defaults filled in).
+
+    ``date_order`` is the order numeric dates are read in: the one chosen with
+    ``/settings date-order`` (``date_order_chosen`` True) or else the time zone's default
+    (:func:`default_date_order`).
+    """
 
     guild_id: int
     timezone: str
@@ -27,6 +33,7 @@ class GuildConfig:
     nudge_channel_id: int | None
     currency: str | None = None  # ISO 4217 default for money options (/settings currency)
     business_channel_id: int | None = None  # where deal nudges go; None: they wait (never a public channel)
+    date_order_chosen: bool = False
 
     @property
     def tz(self) -> ZoneInfo:
@@ -86,12 +93,12 @@ def validate_timezone(name: str) -> str:
     )
     if key.upper() in _ABBREVIATIONS:
         raise InvalidInput(
-            f"`{name[:64]}` is an abbreviation without daylight-saving rules. Use the place: "
-            f"{', '.join(f'`{h}`' for h in hints)}."
+            f"{code(name[:64])} is an abbreviation without daylight-saving rules. Use the place: "
+            f"{', '.join(f'{code(h)}' for h in hints)}."
         )
-    hint = f" Did you mean {', '.join(f'`{h}`' for h in hints)}?" if hints else ""
+    hint = f" Did you mean {', '.join(f'{code(h)}' for h in hints)}?" if hints else ""
     raise InvalidInput(
-        f"`{name[:64]}` is not an IANA time zone.{hint} Use a name like `Europe/Berlin` or "
+        f"{code(name[:64])} is not an IANA time zone.{hint} Use a name like `Europe/Berlin` or "
         "`America/New_York` (pick one from the autocomplete)."
     )
 
@@ -117,25 +124,53 @@ def search_timezones(query: str, limit: int = CHOICES_MAX) -> list[str]:
     return list(dict.fromkeys(starts + contains))[:limit]
 
 
+# Where numeric dates are written month first (03/04 = March 4): the United States and the
+# territories that use its conventions (ISO 3166 codes as in the IANA tz database's zone.tab).
+MONTH_FIRST_COUNTRIES = frozenset({"US", "PR", "GU", "AS", "VI", "MP", "UM"})
+
+
+@lru_cache(maxsize=1)
+def _zone_countries() -> dict[str, str]:
+    """IANA zone -> ISO 3166 country code, from the tz database's ``zone.tab`` (shipped by tzdata)."""
+    text = resources.files("tzdata").joinpath("zoneinfo", "zone.tab").read_text(encoding="utf-8")
+    out = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            cc, _coords, zone, *_ = line.split("\t")
+            out[zone] = cc
+    return out
+
+
+def default_date_order(timezone: str) -> str:
+    """How numeric dates read in ``timezone`` when the server has not chosen: ``month-first`` for
+    zones of the US and its territories (tz database ``zone.tab``; also the ``US/…`` aliases),
+    ``day-first`` everywhere else (the order most of the world writes)."""
+    if timezone.startswith("US/") or _zone_countries().get(timezone) in MONTH_FIRST_COUNTRIES:
+        return "month-first"
+    return "day-first"
+
+
 async def get_config(session: AsyncSession, guild_id: int) -> GuildConfig:
-    """The guild's settings, defaults (UTC, day-first, no nudge channel) when never set."""
+    """The guild's settings; defaults when never set (UTC, the zone's date order, no nudge channel)."""
     row = await session.get(GuildSettings, guild_id)
     if row is None:
-        return GuildConfig(guild_id, "UTC", "day-first", None)
+        return GuildConfig(guild_id, "UTC", default_date_order("UTC"), None)
     return GuildConfig(
         guild_id,
         row.timezone,
-        row.date_order,
+        row.date_order if row.date_order is not None else default_date_order(row.timezone),
         row.nudge_channel_id,
         row.currency,
         business_channel_id=row.business_channel_id,
+        date_order_chosen=row.date_order is not None,
     )
 
 
 async def _row(session: AsyncSession, guild_id: int) -> GuildSettings:
     row = await session.get(GuildSettings, guild_id)
     if row is None:
-        row = GuildSettings(guild_id=guild_id, timezone="UTC", date_order="day-first")
+        # date_order stays None (not chosen) until /settings date-order records a choice
+        row = GuildSettings(guild_id=guild_id, timezone="UTC", date_order=None)
         session.add(row)
     return row
 
@@ -163,7 +198,9 @@ async def set_timezone(session: AsyncSession, guild_id: int, name: str, *, can_m
 
 
 async def set_date_order(session: AsyncSession, guild_id: int, order: str, *, can_manage: bool) -> GuildConfig:
-    """Set how numeric dates are read: ``day-first`` (03/04 = 3 April) or ``month-first``.
+    """Record the server's choice of how numeric dates are read: ``day-first`` (03/04 = 3 April) or
+    ``month-first`` (not committed). The only place a date order is stored: without a choice the
+    time zone decides (:func:`default_date_order`).
 
     Raises:
         Forbidden: caller lacks Manage Server.

@@ -147,5 +147,5 @@ async def _render(session: AsyncSession, nudge: Nudge, now: datetime) -> nudges.
     return nudges.Rendered(snoozed_text(row.content, since), users)
 
 
-NUDGE_KINDS = (nudges.NudgeKind(KIND, _render),)
+NUDGE_KINDS = (nudges.NudgeKind(KIND, _render, until=None),)  # the person asked for it again: sent late too
 """Wired in ``bot/features.py``."""

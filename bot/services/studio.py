@@ -666,7 +666,7 @@ def call_sheet_text(ss: StudioSession, release: Release, *, heading: str) -> str
         call = local(m.call_at, ss.timezone)
         line = (
             f"• {musician_label(m)} · {escape_markdown(m.instrument)} · call {call:%H:%M} "
-            f"(<t:{int(m.call_at.timestamp())}:t>)"
+            f"(<t:{int(m.call_at.timestamp())}:f>)"
         )
         if sum(len(x) + 1 for x in lines) + len(line) > 1850:
             lines.append(f"• …and more: `/studio show session:#{ss.number}`")
@@ -716,7 +716,27 @@ async def _render_call(session: AsyncSession, nudge: Nudge, now: datetime) -> nu
     return nudges.Rendered(text[:2000], (m.user_id,), cfg.nudge_channel_id or ss.channel_id)
 
 
-NUDGE_KINDS = (nudges.NudgeKind(KIND_EVE, _render_eve), nudges.NudgeKind(KIND_CALL, _render_call))
+async def _eve_until(session: AsyncSession, nudge: Nudge) -> nudges.Stale | None:
+    # "Tomorrow, …" is wrong once the session's day has begun where it is recorded
+    ss = await session.get(StudioSession, nudge.ref_id)
+    if ss is None or ss.guild_id != nudge.guild_id:
+        return None
+    day_start = datetime.combine(ss.date, time(0), tzinfo=ZoneInfo(ss.timezone)).astimezone(UTC)
+    return nudges.Stale(day_start, f"the day before session #{ss.number} had passed")
+
+
+async def _call_until(session: AsyncSession, nudge: Nudge) -> nudges.Stale | None:
+    m = await session.get(SessionMusician, nudge.ref_id)
+    ss = await session.get(StudioSession, m.session_id) if m is not None else None
+    if m is None or ss is None or ss.guild_id != nudge.guild_id:
+        return None
+    return nudges.Stale(m.call_at, f"the call time of session #{ss.number} had passed")
+
+
+NUDGE_KINDS = (
+    nudges.NudgeKind(KIND_EVE, _render_eve, until=_eve_until),
+    nudges.NudgeKind(KIND_CALL, _render_call, until=_call_until),
+)
 """Wired in ``bot/features.py``."""
 
 

@@ -46,6 +46,7 @@ from bot.services import ical_zones, places, refs, tours
 from bot.services.errors import InvalidInput
 from bot.services.permissions import Actor, is_manager
 from bot.services.settings import GuildConfig, get_config, validate_timezone
+from bot.textfmt import code
 
 MAX_BYTES = 1_000_000
 MAX_ROWS = 2_000
@@ -78,7 +79,6 @@ _HEADER_PREFIXES = ("show ", "venue ", "event ", "gig ", "concert ")  # show_dat
 _NUMERIC_DATE = re.compile(r"^\s*(?P<a>\d{1,2})[/.\-](?P<b>\d{1,2})[/.\-](?P<y>\d{2}|\d{4})\b")
 _OPTIONAL_TEXT = {"tickets": "ticket link", "capacity": "capacity", "status": "status", "notes": "notes",
                   "support": "support", "country": "country", "region": "region"}  # fmt: skip
-DEFAULT_DATE_ORDER = "day-first"
 _PLACEHOLDER = re.compile(r"[?\-–—_.*/\\x]+|n/?a|null|none", re.IGNORECASE)  # "????", "n/a", "NULL": empty
 _ENTITY = re.compile(r"&(#\d+|#x[0-9a-fA-F]+|[a-zA-Z]{2,8});")  # "Valentine&#x27;s" from a web export
 MIDNIGHT = time(0, 0)
@@ -131,14 +131,10 @@ def check_show_date(d: date, today: date) -> None:
 def chosen_date_order(cfg: GuildConfig) -> str | None:
     """The numeric date order this server explicitly chose (``day-first``/``month-first``), or None.
 
-    A file whose numeric dates are all ambiguous (``03/04/2027``) follows only an explicit choice.
-    Until the settings record whether the order was chosen (``date_order_explicit``), a
-    month-first setting (never the default) counts as chosen and day-first as the default.
+    A file whose numeric dates are all ambiguous (``03/04/2027``) follows only an explicit choice
+    (``/settings date-order``, :attr:`GuildConfig.date_order_chosen`), not the time zone's default.
     """
-    explicit = getattr(cfg, "date_order_explicit", None)
-    if explicit is not None:
-        return cfg.date_order if explicit else None
-    return cfg.date_order if cfg.date_order != DEFAULT_DATE_ORDER else None
+    return cfg.date_order if cfg.date_order_chosen else None
 
 
 def _norm_header(h: str) -> str:
@@ -174,10 +170,10 @@ def detect_kind(data: bytes, filename: str) -> str:
     if head.startswith(b"BEGIN:VCALENDAR") or (name.endswith(".ics") and b"BEGIN:" in head):
         return "ics"
     if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise InvalidInput(f"`{filename[:60]}` is not a calendar (.ics) or a spreadsheet saved as CSV.")
+        raise InvalidInput(f"{code(filename[:60])} is not a calendar (.ics) or a spreadsheet saved as CSV.")
     if name.endswith((".csv", ".tsv", ".txt")) or b"," in data[:2000] or b";" in data[:2000]:
         return "csv"
-    raise InvalidInput(f"`{filename[:60]}` is not a calendar (.ics) or a CSV file with a header row.")
+    raise InvalidInput(f"{code(filename[:60])} is not a calendar (.ics) or a CSV file with a header row.")
 
 
 def _decode(data: bytes) -> str:
@@ -228,17 +224,17 @@ def decide_date_order(dates: list[tuple[str, str]], cfg: GuildConfig) -> tuple[s
         return None, None, None
     if day_proof and not month_proof:
         lbl, t = day_proof[0]
-        return "day-first", f"Dates read day-first (DD/MM/YYYY): {lbl} has `{t[:12]}`.", None
+        return "day-first", f"Dates read day-first (DD/MM/YYYY): {lbl} has {code(t[:12])}.", None
     if month_proof and not day_proof:
         lbl, t = month_proof[0]
-        return "month-first", f"Dates read month-first (MM/DD/YYYY): {lbl} has `{t[:12]}`.", None
+        return "month-first", f"Dates read month-first (MM/DD/YYYY): {lbl} has {code(t[:12])}.", None
     if day_proof and month_proof:
         order = "day-first" if len(day_proof) >= len(month_proof) else "month-first"
         a, b = (day_proof[0], month_proof[0]) if order == "day-first" else (month_proof[0], day_proof[0])
         return (
             order,
-            f"Dates read {order} ({a[0]} has `{a[1][:12]}`); rows written the other way (like {b[0]} "
-            f"`{b[1][:12]}`) were skipped.",
+            f"Dates read {order} ({a[0]} has {code(a[1][:12])}); rows written the other way (like {b[0]} "
+            f"{code(b[1][:12])}) were skipped.",
             None,
         )
     chosen = chosen_date_order(cfg)
@@ -246,14 +242,14 @@ def decide_date_order(dates: list[tuple[str, str]], cfg: GuildConfig) -> tuple[s
     if chosen:
         return (
             chosen,
-            f"Every numeric date (like `{example}`) could be day- or month-first; read {chosen} as this "
+            f"Every numeric date (like {code(example)}) could be day- or month-first; read {chosen} as this "
             "server's `/settings date-order` says.",
             None,
         )
     return (
         None,
         None,
-        f"Every numeric date in this file (like `{example}`) could be day-first or month-first, so nothing "
+        f"Every numeric date in this file (like {code(example)}) could be day-first or month-first, so nothing "
         "was imported. Choose with `/settings date-order` and import again, or write the dates as "
         "2027-03-04.",
     )
@@ -283,7 +279,8 @@ def parse_csv(data: bytes, cfg: GuildConfig, today: date, notes: list[str] | Non
         elif canon:
             first = header[next(j for j, c in columns.items() if c == canon)].strip()
             notes.append(
-                f"Column `{h.strip()[:30]}` was ignored: `{first[:30]}` already gives the {canon.replace('_', ' ')}."
+                f"Column {code(h.strip()[:30])} was ignored: {code(first[:30])} already gives the "
+                f"{canon.replace('_', ' ')}."
             )
     if "location" in columns.values():  # "Location" is the venue, or "City, ST" beside a venue column
         loc = next(i for i, c in columns.items() if c == "location")
@@ -291,7 +288,7 @@ def parse_csv(data: bytes, cfg: GuildConfig, today: date, notes: list[str] | Non
             columns[loc] = "venue"
         elif "city" in columns.values():
             del columns[loc]
-    found = ", ".join(f"`{h.strip()[:30]}`" for h in header[:12] if h.strip()) or "none"
+    found = ", ".join(f"{code(h.strip()[:30])}" for h in header[:12] if h.strip()) or "none"
     missing = [c for c in ("date", "venue") if c not in columns.values()]
     if missing:
         hint = ""
@@ -300,7 +297,7 @@ def parse_csv(data: bytes, cfg: GuildConfig, today: date, notes: list[str] | Non
         ):
             hint = " The first row looks like a show, not column names: add a header row first."
         raise InvalidInput(
-            f"The CSV is missing the column(s) {', '.join(f'`{m}`' for m in missing)}. "
+            f"The CSV is missing the column(s) {', '.join(f'{code(m)}' for m in missing)}. "
             f"Columns found: {found}. Name them e.g. `date`, `city`, `venue`, `doors`, `set time`." + hint
         )
     if "city" not in columns.values() and "location" not in columns.values():
@@ -363,7 +360,7 @@ def _normalise_date(text: str, order: str | None, today: date) -> str:
         try:
             return date(year, month, day).isoformat()
         except ValueError:
-            raise InvalidInput(f"date `{text[:12]}` is not a calendar date ({order})") from None
+            raise InvalidInput(f"date {code(text[:12])} is not a calendar date ({order})") from None
     if m := _MON_YY.match(text):
         return f"{m['d']} {m['mon']} {_full_year(int(m['y']), today)}"
     return text
@@ -378,11 +375,11 @@ def _fields_from_values(
         raise InvalidInput("no venue")
     date_text = values["date"]
     if re.match(r"^\d{4}-\d{2}-00\b", date_text) or re.match(r"^00[/.\-]", date_text):
-        raise InvalidInput(f"date `{date_text[:12]}` has no day (00)")
+        raise InvalidInput(f"date {code(date_text[:12])} has no day (00)")
     if order and (m := _NUMERIC_DATE.match(date_text)):
         first, second = int(m["a"]), int(m["b"])
         if (order == "day-first" and second > 12) or (order == "month-first" and first > 12):
-            raise InvalidInput(f"date `{date_text[:12]}` is not {order} like the rest of the file")
+            raise InvalidInput(f"date {code(date_text[:12])} is not {order} like the rest of the file")
     date_text = _normalise_date(date_text, order, today)
     city = values.get("city") or values.get("location") or ""
     region, country = values.get("region"), values.get("country")
@@ -403,7 +400,7 @@ def _fields_from_values(
             one = tours.parse_fields(cfg, today, **{name: value})
         except InvalidInput as exc:
             what = tours.TIME_LABELS.get(name) or _OPTIONAL_TEXT[name]
-            row.dropped.append(f"{what} `{value[:40]}` ({str(exc).rstrip('.')[:80]})")
+            row.dropped.append(f"{what} {code(value[:40])} ({str(exc).rstrip('.')[:80]})")
             continue
         attr = "ticket_url" if name == "tickets" else name
         setattr(f, attr, getattr(one, attr))
@@ -421,7 +418,7 @@ def _fields_from_values(
 def _csv_zone(text: str) -> str:
     zone = ical_zones.resolve_tzid(text)
     if zone is None:
-        raise InvalidInput(f"time zone `{text[:40]}` is not one Roadie knows (use an IANA name like Europe/Berlin)")
+        raise InvalidInput(f"time zone {code(text[:40])} is not one Roadie knows (use an IANA name like Europe/Berlin)")
     return zone
 
 
@@ -562,7 +559,7 @@ def _expand_series(
             reason = f"repeats {len(occs)} times by {end.date()}: a series, not shows; add the show dates on their own"
             out.append(Row(label, reason=reason))
         else:
-            read.append(f"`{summary[:30]}` ({len(occs)})" if summary else f"{label} ({len(occs)})")
+            read.append(f"{code(summary[:30])} ({len(occs)})" if summary else f"{label} ({len(occs)})")
             for occ in occs:
                 dt = occ.decoded("DTSTART")
                 rdt = occ.decoded("RECURRENCE-ID") if occ.get("RECURRENCE-ID") is not None else dt
@@ -663,13 +660,13 @@ def _event_fields(
         venue, city, region, country = place.venue, place.city, place.region, place.country
         summary = str(ev.get("SUMMARY", "")).strip()  # type: ignore[attr-defined]
         if not venue and not city and not (region and summary):
-            raise InvalidInput(f"LOCATION `{text[:40]}` names only a region or country, no venue or city")
+            raise InvalidInput(f"LOCATION {code(text[:40])} names only a region or country, no venue or city")
         if not venue and summary:
             venue = (
                 summary.split(" — ")[-1].split(" @ ")[-1].strip() if (" — " in summary or " @ " in summary) else summary
             )
         if not venue and not city:
-            raise InvalidInput(f"LOCATION `{text[:40]}` names only a region or country, no venue or city")
+            raise InvalidInput(f"LOCATION {code(text[:40])} names only a region or country, no venue or city")
         venue = venue or city
     if not venue:
         raise InvalidInput("no venue in LOCATION or SUMMARY")
@@ -703,7 +700,7 @@ def _event_fields(
         try:
             f.ticket_url = tours.parse_url(tickets)
         except InvalidInput:
-            row.dropped.append(f"URL `{tickets[:40]}` (not a web link)")
+            row.dropped.append(f"URL {code(tickets[:40])} (not a web link)")
     f.city = f.city or ""
     row.city_missing = not f.city
     # the venue's zone: our own export's, a TZID the file names, else inferred from the place,
@@ -723,7 +720,7 @@ def _event_fields(
             else:
                 f.timezone, row.zone_kind = cfg.timezone, "server"
         if written.startswith("unknown:"):
-            row.zone_basis = (row.zone_basis or "") + f" (the file's zone `{written[8:][:40]}` is unknown)"
+            row.zone_basis = (row.zone_basis or "") + f" (the file's zone {code(written[8:][:40])} is unknown)"
     tz = ZoneInfo(f.timezone)
     if written == "date":
         f.date, start_time = day, None
@@ -820,7 +817,7 @@ def _notes_for(rows: list[tuple[Row, Show]], cfg: GuildConfig, notes: list[str])
         for d in row.dropped:
             dropped.append(f"{row.label} (#{show.number}): {d}")
     if read_as:
-        listed = "; ".join(f"`{name[:50]}` as {zone} ({_nums(n)})" for (name, zone), n in read_as.items())
+        listed = "; ".join(f"{code(name[:50])} as {zone} ({_nums(n)})" for (name, zone), n in read_as.items())
         notes.append(f"Time zones the file names its own way, read: {listed}.")
     if inferred:
         listed = "; ".join(f"{basis} ({_nums(n)})" for basis, n in inferred.items())

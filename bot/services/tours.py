@@ -28,7 +28,7 @@ from bot.services.errors import InvalidInput, NotFound
 from bot.services.numbers import parse_amount
 from bot.services.permissions import Actor, is_manager, require_owner_or_manager
 from bot.services.settings import GuildConfig, get_config, validate_timezone
-from bot.textfmt import CHOICES_MAX, CONTENT_MAX, escape_markdown, ts
+from bot.textfmt import CHOICES_MAX, CONTENT_MAX, code, escape_markdown, ts
 from bot.timeparse import parse_clock, parse_when
 
 KIND_EVE = "show_eve"
@@ -104,7 +104,7 @@ def parse_local_time(text: str, what: str, clock: str = "venue time") -> time:
     except InvalidInput as exc:
         raise InvalidInput(f"{what}: {exc}") from None
     if t is None:
-        raise InvalidInput(f"{what} `{text.strip()[:20]}` is not a time. Use HH:MM {clock}, e.g. `19:30`.")
+        raise InvalidInput(f"{what} {code(text.strip()[:20])} is not a time. Use HH:MM {clock}, e.g. `19:30`.")
     return t
 
 
@@ -124,8 +124,8 @@ def parse_show_date(text: str, *, tz: ZoneInfo, date_order: str, today: date) ->
     if not _YEAR_RE.search(lowered) and not _RELATIVE_RE.search(lowered) and d.year != today.year:
         this_year = d.replace(year=today.year)
         raise InvalidInput(
-            f"`{raw}` has no year and {format_day(this_year)} has passed. Add the year: "
-            f"`{this_year.isoformat()}` (this year) or `{d.isoformat()}` (next year)."
+            f"{code(raw)} has no year and {format_day(this_year)} has passed. Add the year: "
+            f"{code(this_year.isoformat())} (this year) or {code(d.isoformat())} (next year)."
         )
     return d
 
@@ -162,7 +162,9 @@ def parse_status(text: str) -> tuple[str, int | None]:
         if rank < 1:
             raise InvalidInput("Hold ranks start at 1 (first hold).")
         return ShowStatus.HOLD, rank
-    raise InvalidInput(f"Status `{text[:30]}` isn't one of `confirmed`, `hold` (or `hold-2`, `2nd hold`), `cancelled`.")
+    raise InvalidInput(
+        f"Status {code(text[:30])} isn't one of `confirmed`, `hold` (or `hold-2`, `2nd hold`), `cancelled`."
+    )
 
 
 def parse_capacity(text: str) -> int:
@@ -699,11 +701,13 @@ async def _render(session: AsyncSession, nudge: Nudge, now: datetime) -> nudges.
     if show is None or show.guild_id != nudge.guild_id or show.is_deleted or show.status == ShowStatus.CANCELLED:
         return None
     cfg = await get_config(session, show.guild_id)
+    # a time in the reader's zone is always <t:…:f> (date and time): 12:00 in Tokyo is the day
+    # before in New York, and the time-only style (t) would hide that
     place = f"**{escape_markdown(show.city)}** · {escape_markdown(show.venue)}"
     if nudge.kind == KIND_EVE:
         lines = [f"🚐 Tomorrow, {format_day(show.date)}: {place} ({status_label(show)})"]
         parts = [
-            f"{TIME_LABELS[k]} {t:%H:%M} ({ts(at, 't')})"
+            f"{TIME_LABELS[k]} {t:%H:%M} (yours: {ts(at, 'f')})"
             for k, t, at, _late in schedule_times(show)
             if k in ("load_in", "doors")
         ]
@@ -713,7 +717,7 @@ async def _render(session: AsyncSession, nudge: Nudge, now: datetime) -> nudges.
         lines = [f"🎸 Show day, {format_day(show.date)}: {place} ({status_label(show)})"]
         for k, t, at, late in schedule_times(show):
             after = " (after midnight)" if late else ""
-            lines.append(f"{TIME_LABELS[k]}: {t:%H:%M}{after} venue time ({ts(at, 't')} yours)")
+            lines.append(f"{TIME_LABELS[k]}: {t:%H:%M}{after} venue time (yours: {ts(at, 'f')})")
         if show.support:
             lines.append(f"Support: {escape_markdown(show.support)}")
         if show.notes:
@@ -722,7 +726,24 @@ async def _render(session: AsyncSession, nudge: Nudge, now: datetime) -> nudges.
     return nudges.Rendered("\n".join(lines)[:CONTENT_MAX], (), cfg.nudge_channel_id or show.channel_id)
 
 
-NUDGE_KINDS = (nudges.NudgeKind(KIND_EVE, _render), nudges.NudgeKind(KIND_DAY, _render))
+def show_over_at(show: Show) -> datetime:
+    """When the show's day is over (UTC): 00:00 venue time after the show date, or its last
+    after-midnight time (e.g. a 00:30 set) when that is later."""
+    end = datetime.combine(show.date + timedelta(days=1), time(0), tzinfo=ZoneInfo(show.timezone)).astimezone(UTC)
+    return max([end, *(at for _k, _t, at, _late in schedule_times(show))])
+
+
+async def _until(session: AsyncSession, nudge: Nudge) -> nudges.Stale | None:
+    show = await session.get(Show, nudge.ref_id)
+    if show is None or show.guild_id != nudge.guild_id:
+        return None
+    if nudge.kind == KIND_EVE:  # "Tomorrow, …" is wrong once the show's day has begun at the venue
+        day_start = datetime.combine(show.date, time(0), tzinfo=ZoneInfo(show.timezone)).astimezone(UTC)
+        return nudges.Stale(day_start, f"the day before show #{show.number} had passed")
+    return nudges.Stale(show_over_at(show), f"show #{show.number} was over")
+
+
+NUDGE_KINDS = (nudges.NudgeKind(KIND_EVE, _render, until=_until), nudges.NudgeKind(KIND_DAY, _render, until=_until))
 """Wired in ``bot/features.py``."""
 
 

@@ -16,6 +16,7 @@ from bot.db.models import AdvanceContact, AdvanceItem, Show
 from bot.services import advance, clock
 from bot.services.advance import Checklist, format_phone, item_due, overdue, venue_today
 from bot.services.tours import format_day
+from bot.ui.components import PersistentView
 from bot.ui.context import actor_of, bot_of, guild_id_of
 from bot.ui.errors import reply_error
 from bot.ui.format import (
@@ -166,9 +167,9 @@ def _today(cl: Checklist):  # type: ignore[no-untyped-def]
     return venue_today(cl.show, clock.utcnow())
 
 
-def checklist_view(cl: Checklist, page: int) -> discord.ui.View:
+def checklist_view(cl: Checklist, page: int) -> PersistentView:
     """The persistent components under a checklist page: the tick menu and page buttons."""
-    view = discord.ui.View(timeout=None)
+    view = PersistentView()
     options = select_options(cl, page, today=_today(cl))
     if options:
         view.add_item(AdvanceSelect(cl.show.id, page, options))

@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 
 import discord
 
+from bot.ui.components import PersistentView
 from bot.ui.context import bot_of
 from bot.ui.errors import reply_error
 from bot.ui.ids import CustomId
@@ -79,7 +80,4 @@ class Keep(discord.ui.DynamicItem[discord.ui.Button], template=KEEP_ID.template)
 
 def confirm_view(kind: str, item_id: int) -> discord.ui.View:
     """A view with the Delete / Keep it pair for one item."""
-    view = discord.ui.View(timeout=None)
-    view.add_item(ConfirmDelete(kind, item_id))
-    view.add_item(Keep(kind, item_id))
-    return view
+    return PersistentView(ConfirmDelete(kind, item_id), Keep(kind, item_id))

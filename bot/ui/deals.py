@@ -14,7 +14,7 @@ import discord
 
 from bot.db.models import Deal, DealDate, DealStatus, Show
 from bot.money import format_money, format_percent
-from bot.services import clock
+from bot.services import clock, settings
 from bot.services import deals as svc
 from bot.services.tours import format_day as show_day
 from bot.ui.context import actor_of, bot_of, guild_id_of
@@ -28,6 +28,7 @@ from bot.ui.format import (
     truncate,
     ts,
 )
+from bot.ui.paginator import ListGone, Page, clamp, paginate_lines
 
 DEAL_COLOUR = discord.Colour(COLOURS.deals)
 STATUS_ICON = {
@@ -292,3 +293,28 @@ async def delete_deal(interaction: discord.Interaction, deal_id: int) -> str:
             s, guild_id_of(interaction), deal_id, actor=actor_of(interaction), now=clock.utcnow()
         )
     return deleted(deal)
+
+
+DEALS_STALE = "This list can't be paged any more; run `/deal list` again."
+
+
+async def deals_page(interaction: discord.Interaction, arg: str, index: int) -> Page:
+    """Page ``index`` of the deal list (``arg``: ``<status>.<kind or empty>``), re-read now for the
+    clicker (the service shows only deals they may see): the pager's :data:`PageSource`, ``deals``."""
+    st, _, kind = arg.partition(".")
+    gid = guild_id_of(interaction)
+    async with bot_of(interaction).uow() as s:
+        rows = await svc.list_deals(s, gid, actor_of(interaction), status=st, kind=kind or None)
+        cfg = await settings.get_config(s, gid)
+    title = list_title(st, kind or None)
+    if not rows:
+        if interaction.type == discord.InteractionType.component:
+            raise ListGone(DEALS_STALE)
+        return Page(discord.Embed(title=title, description=empty_list(st), colour=DEAL_COLOUR), 0, 1)
+    today = clock.utcnow().astimezone(cfg.tz).date()
+    locale = str(interaction.guild_locale) if interaction.guild_locale else None
+    bodies = paginate_lines([list_line(d, today, locale) for d in rows], per_page=10)
+    index = clamp(index, len(bodies))
+    e = discord.Embed(title=title, description=bodies[index], colour=DEAL_COLOUR)
+    e.set_footer(text=f"Page {index + 1}/{len(bodies)} · {len(rows)} deal(s) · confidential")
+    return Page(e, index, len(bodies))

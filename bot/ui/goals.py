@@ -7,9 +7,10 @@ from zoneinfo import ZoneInfo
 
 import discord
 
-from bot.db.models import Goal, GoalStatus
-from bot.services import clock, goals
-from bot.services.goals import ProgressResult, describe_target, progress_fraction
+from bot.db.models import Goal, GoalProgress, GoalStatus
+from bot.services import clock, goals, settings
+from bot.services.goals import ProgressResult, describe_target, progress_fraction, progress_summary
+from bot.services.numbers import format_amount
 from bot.timeparse import format_local
 from bot.ui.context import actor_of, bot_of, guild_id_of
 from bot.ui.format import (
@@ -18,13 +19,13 @@ from bot.ui.format import (
     EMBED_TITLE_MAX,
     FIELD_VALUE_MAX,
     page_footer,
-    percent,
     plain,
     progress_bar,
     truncate,
     ts,
     when,
 )
+from bot.ui.paginator import ListGone, Page, clamp, pages_for
 
 GOAL_COLOUR = discord.Colour(COLOURS.goals)
 DELETE_KIND = "goal"  # in the Delete/Keep custom_ids: roadie:goal:delete:<id>
@@ -74,10 +75,25 @@ def due_text(goal: Goal, tz: ZoneInfo) -> str:
     return f"**{local}** · {ts(goal.due_at, 'R')}"
 
 
+def history_text(entries: list[GoalProgress]) -> str:
+    """The last measurements, newest first: ``<t:…:d> **4,200** · after the Spotify pitch`` (≤ 1024)."""
+    lines = []
+    for p in entries:
+        note = f" · {plain(truncate(p.note, 150))}" if p.note else ""
+        lines.append(f"{ts(p.created_at, 'd')} **{format_amount(p.value)}**{note}")
+    return truncate("\n".join(lines), FIELD_VALUE_MAX)
+
+
 def goal_embed(
-    goal: Goal, tz: ZoneInfo, *, title_prefix: str = "", nudges: list[datetime] | None = None
+    goal: Goal,
+    tz: ZoneInfo,
+    *,
+    title_prefix: str = "",
+    nudges: list[datetime] | None = None,
+    history: list[GoalProgress] | None = None,
 ) -> discord.Embed:
-    """A goal's card: title, owner, due date, target with progress bar, planned nudges."""
+    """A goal's card: title, owner, due date, target with progress bar, recent measurements with
+    their notes (``history``, newest first), planned nudges."""
     e = discord.Embed(
         title=truncate(f"{title_prefix}#{goal.number} {plain(goal.title)}", EMBED_TITLE_MAX), colour=GOAL_COLOUR
     )
@@ -91,6 +107,8 @@ def goal_embed(
             value=truncate(f"{plain(target)}\n`{progress_bar(progress_fraction(goal) or 0)}`", FIELD_VALUE_MAX),
             inline=False,
         )
+    if history:
+        e.add_field(name="History", value=history_text(history), inline=False)
     if nudges:
         e.add_field(name="Nudges", value=truncate(", ".join(ts(n, "f") for n in nudges), FIELD_VALUE_MAX), inline=False)
     return e
@@ -103,9 +121,9 @@ def goal_line(goal: Goal, tz: ZoneInfo) -> str:
         parts.append("✅ done")
     if goal.due_at is not None:
         parts.append(f"due {format_local(goal.due_at, tz, with_time=goal.due_has_time)} ({ts(goal.due_at, 'R')})")
-    frac = progress_fraction(goal)
-    if frac is not None:
-        parts.append(f"{percent(frac)}% of {describe_target(goal)}")
+    progress = progress_summary(goal)
+    if progress is not None:
+        parts.append(plain(progress))
     parts.append(f"<@{goal.owner_id}>")
     return " · ".join(parts)
 
@@ -131,3 +149,27 @@ async def delete_goal(interaction: discord.Interaction, goal_id: int) -> str:
             s, guild_id_of(interaction), goal_id, now=clock.utcnow(), actor=actor_of(interaction)
         )
     return deleted_text(goal)
+
+
+LIST_GONE = "The goals on this list are gone (deleted or finished). Run `/goal list` again."
+"""A page button pressed on a list whose items are all gone (answered ephemerally)."""
+LIST_STALE = "This list can't be paged any more; run `/goal list` again."
+"""A page button whose custom_id no longer names a list (answered ephemerally)."""
+
+
+async def goal_page(interaction: discord.Interaction, status: str, index: int) -> Page:
+    """Page ``index`` of ``/goal list status:<status>``, re-read now (the pager's :data:`PageSource`, ``goal``)."""
+    if status not in goals.STATUSES:
+        raise ListGone(LIST_STALE)
+    gid = guild_id_of(interaction)
+    async with bot_of(interaction).uow() as s:
+        total = await goals.count_goals(s, gid, status)
+        page_count = pages_for(total, GOALS_PER_PAGE)
+        index = clamp(index, page_count)
+        rows = await goals.list_goals(s, gid, status, offset=index * GOALS_PER_PAGE, limit=GOALS_PER_PAGE)
+        cfg = await settings.get_config(s, gid)
+    if total == 0 and interaction.type == discord.InteractionType.component:
+        raise ListGone(LIST_GONE)
+    return Page(
+        goal_list_page(rows, cfg.tz, status, index=index, page_count=page_count, total=total), index, page_count
+    )

@@ -11,10 +11,12 @@ from datetime import datetime
 import discord
 
 from bot.db.models import Guest, Show
+from bot.services import clock, guestlist
 from bot.services.guestlist import Added, View
 from bot.services.tours import format_day
+from bot.ui.context import actor_of, bot_of, guild_id_of
 from bot.ui.format import COLOURS, plain, truncate, ts
-from bot.ui.paginator import paginate_lines
+from bot.ui.paginator import ListGone, Page, clamp, paginate_lines
 
 GUEST_COLOUR = discord.Colour(COLOURS.guestlist)
 
@@ -69,3 +71,20 @@ def list_pages(v: View) -> list[discord.Embed]:
         e.set_footer(text=f"Page {i}/{len(bodies)} · show #{v.show.number}")
         pages.append(e)
     return pages
+
+
+GUESTS_STALE = "This list can't be paged any more; run `/guestlist show` again."
+
+
+async def guests_page(interaction: discord.Interaction, show_number: str, index: int) -> Page:
+    """Page ``index`` of ``/guestlist show`` (``show_number``: the show's #number), re-read now for
+    the clicker (everyone's guests for a manager, their own otherwise): the pager's :data:`PageSource`, ``guests``."""
+    if not show_number.isdigit():
+        raise ListGone(GUESTS_STALE)
+    async with bot_of(interaction).uow() as s:
+        v = await guestlist.view(
+            s, guild_id_of(interaction), f"#{show_number}", actor=actor_of(interaction), now=clock.utcnow()
+        )
+    pages = list_pages(v)
+    index = clamp(index, len(pages))
+    return Page(pages[index], index, len(pages))

@@ -1,22 +1,83 @@
-"""Paged lists: Previous / Next buttons over embeds rendered on demand.
+"""Paged lists whose Previous / Next buttons keep working after a restart and after any time.
 
-Only the user who asked can turn pages (others get an ephemeral hint). The view times out after
-``timeout`` seconds and then leaves the message as is. Each page is one embed within Discord's
-limits (see :func:`paginate_lines`). Pages are rendered when shown, so a list of 10,000 items costs
-one page of work per click, not the whole list.
+The page buttons are one :class:`discord.ui.DynamicItem` (:class:`PageButton`) whose ``custom_id``
+carries the whole state: ``roadie:page:<list>:<arg>:<page>`` (e.g. ``roadie:page:tour:upcoming:2``,
+at most 100 characters, Discord API docs "Button"). A click re-reads the data through the list's
+:data:`PageSource` (wired in ``bot/features.py``), so a fresh process (no in-memory view) serves it and the page shows
+what is stored now. Views have no timeout (discord.py view timeouts run on the monotonic clock and
+would kill the buttons after a while). A list whose data is gone answers the click ephemerally.
+
+Only the member who ran the command turns the pages of a public list (the message's interaction
+metadata says who that was); others get an ephemeral hint. Each page is one embed within
+Discord's limits (see :func:`paginate_lines`).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 import discord
 
+from bot.services.errors import NotFound
+from bot.ui.components import PersistentView
 from bot.ui.errors import reply_error
-from bot.ui.format import EMBED_DESCRIPTION_MAX, truncate
+from bot.ui.format import CUSTOM_ID_MAX, EMBED_DESCRIPTION_MAX, truncate
 
-PageRenderer = Callable[[int], Awaitable[discord.Embed]]
-"""Renders page ``index`` (0-based) as an embed."""
+PAGE_TEMPLATE = r"roadie:page:(?P<list>[a-z_]+):(?P<arg>[^:]*):(?P<page>\d+)(?P<here>:at)?"
+"""The pager's custom_id: list name, one list argument (no ``:``), the 0-based page to show;
+``:at`` marks the (disabled) page counter."""
+NOT_OWNER = "Only the person who ran the command can turn these pages; run it yourself to browse."
+
+
+class ListGone(NotFound):
+    """Raised by a :data:`PageSource` when the list a message showed no longer exists or is empty."""
+
+
+@dataclass(frozen=True)
+class Page:
+    """One rendered page: the embed, the page shown (0-based, clamped) and how many pages there are now."""
+
+    embed: discord.Embed
+    index: int
+    page_count: int
+
+
+PageSource = Callable[[discord.Interaction, str, int], Awaitable[Page]]
+"""``source(interaction, arg, index)`` re-reads the list ``arg`` names (scoped to the interaction's
+guild) and renders page ``index`` (clamped to the pages there are now); raises :class:`ListGone`
+(or another service error) when it can't. Each feature wires its lists in ``bot/features.py``
+(``Feature.lists``: ``(name, source)``, the name ``[a-z_]+`` and part of stable custom_ids: never
+rename one); the bot holds them as ``page_sources``."""
+
+
+def _source(interaction: discord.Interaction, name: str) -> PageSource | None:
+    return getattr(interaction.client, "page_sources", {}).get(name)
+
+
+def clamp(index: int, page_count: int) -> int:
+    """``index`` within ``0..page_count-1`` (a list may have shrunk since its message was posted)."""
+    return max(0, min(index, max(page_count, 1) - 1))
+
+
+def pages_for(total: int, per_page: int) -> int:
+    """How many pages ``total`` items take at ``per_page`` a page (at least 1)."""
+    return max(1, -(-total // per_page))
+
+
+def page_custom_id(name: str, arg: str, page: int, *, counter: bool = False) -> str:
+    """``roadie:page:<name>:<arg>:<page>`` (``:at`` for the counter).
+
+    Raises:
+        ValueError: ``arg`` contains ``:`` or the id would exceed 100 characters.
+    """
+    if ":" in arg:
+        raise ValueError(f"pager argument {arg!r} must not contain ':'")
+    cid = f"roadie:page:{name}:{arg}:{page}{':at' if counter else ''}"
+    if len(cid) > CUSTOM_ID_MAX:
+        raise ValueError(f"custom_id {cid!r} is longer than {CUSTOM_ID_MAX} characters")
+    return cid
 
 
 def paginate_lines(lines: list[str], *, per_page: int = 10, max_chars: int = EMBED_DESCRIPTION_MAX - 96) -> list[str]:
@@ -36,68 +97,92 @@ def paginate_lines(lines: list[str], *, per_page: int = 10, max_chars: int = EMB
     return pages or [""]
 
 
-class Paginator(discord.ui.View):
-    """Previous/Next buttons over ``page_count`` pages rendered by ``render`` when shown."""
+class PageButton(discord.ui.DynamicItem[discord.ui.Button], template=PAGE_TEMPLATE):
+    """◀ Previous / counter / Next ▶ of every paged list; the custom_id holds list, argument and page."""
 
-    def __init__(self, page_count: int, render: PageRenderer, *, owner_id: int, timeout: float = 600) -> None:
-        super().__init__(timeout=timeout)
-        self.page_count = page_count
-        self.render = render
-        self.owner_id = owner_id
-        self.index = 0
-        self._sync()
-
-    def _sync(self) -> None:
-        self.previous.disabled = self.index == 0
-        self.next.disabled = self.index >= self.page_count - 1
-        self.counter.label = f"{self.index + 1}/{self.page_count}"
-
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        if interaction.user.id != self.owner_id:
-            await interaction.response.send_message(
-                "Only the person who ran the command can turn these pages; run it yourself to browse.", ephemeral=True
+    def __init__(self, name: str, arg: str, page: int, *, label: str, disabled: bool = False, counter: bool = False):
+        super().__init__(
+            discord.ui.Button(
+                label=label,
+                style=discord.ButtonStyle.secondary,
+                disabled=disabled,
+                custom_id=page_custom_id(name, arg, page, counter=counter),
             )
+        )
+        self.name, self.arg, self.page = name, arg, page
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction,
+        item: discord.ui.Item,  # type: ignore[override]
+        match: re.Match[str],
+    ) -> PageButton:
+        return cls(match["list"], match["arg"], int(match["page"]), label="…", counter=bool(match["here"]))
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:  # type: ignore[override]
+        owner = owner_of(interaction.message)
+        if owner is not None and owner != interaction.user.id:
+            await interaction.response.send_message(NOT_OWNER, ephemeral=True)
             return False
         return True
 
-    async def on_error(self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item) -> None:
-        await reply_error(interaction, error)
-
-    async def _show(self, interaction: discord.Interaction, index: int) -> None:
-        self.index = max(0, min(self.page_count - 1, index))
-        self._sync()
-        await interaction.response.edit_message(embed=await self.render(self.index), view=self)
-
-    @discord.ui.button(label="◀ Previous", style=discord.ButtonStyle.secondary)
-    async def previous(self, interaction: discord.Interaction, _button: discord.ui.Button[Paginator]) -> None:
-        await self._show(interaction, self.index - 1)
-
-    @discord.ui.button(label="1/1", style=discord.ButtonStyle.secondary, disabled=True)
-    async def counter(self, interaction: discord.Interaction, _button: discord.ui.Button[Paginator]) -> None:
-        await interaction.response.defer()
-
-    @discord.ui.button(label="Next ▶", style=discord.ButtonStyle.secondary)
-    async def next(self, interaction: discord.Interaction, _button: discord.ui.Button[Paginator]) -> None:
-        await self._show(interaction, self.index + 1)
+    async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
+        try:
+            source = _source(interaction, self.name)
+            if source is None:
+                raise ListGone("This list can't be paged any more; run its command again.")
+            page = await source(interaction, self.arg, self.page)
+        except Exception as exc:  # shown to the user (ephemerally); logged when unexpected
+            await reply_error(interaction, exc)
+            return
+        await interaction.response.edit_message(embed=page.embed, view=pager_view(self.name, self.arg, page))
 
 
-async def send_paginated(
-    interaction: discord.Interaction, page_count: int, render: PageRenderer, *, ephemeral: bool = False
+def owner_of(message: discord.Message | None) -> int | None:
+    """Who ran the command that posted ``message`` (Discord's interaction metadata), or None if unknown."""
+    meta = getattr(message, "interaction_metadata", None) if message is not None else None
+    user = getattr(meta, "user", None)
+    return user.id if user is not None else None
+
+
+def pager_view(name: str, arg: str, page: Page) -> PersistentView | None:
+    """The Previous / counter / Next row for ``page`` of list ``name`` (None for a single page).
+
+    ``timeout=None``: the buttons live as long as the message; every item is a :class:`PageButton`.
+    """
+    if page.page_count <= 1:
+        return None
+    i, last = page.index, page.page_count - 1
+    return PersistentView(
+        PageButton(name, arg, max(i - 1, 0), label="◀ Previous", disabled=i == 0),
+        PageButton(name, arg, i, label=f"{i + 1}/{page.page_count}", disabled=True, counter=True),
+        PageButton(name, arg, min(i + 1, last), label="Next ▶", disabled=i >= last),
+    )
+
+
+async def send_list(
+    interaction: discord.Interaction,
+    name: str,
+    arg: str = "",
+    *,
+    ephemeral: bool = False,
+    file: discord.File | None = None,
 ) -> None:
-    """Answer ``interaction`` with page 1 (rendered now) and, for more than one page, the buttons."""
-    first = await render(0)
-    if page_count <= 1:
-        await interaction.response.send_message(embed=first, ephemeral=ephemeral)
-    else:
-        await interaction.response.send_message(
-            embed=first, ephemeral=ephemeral, view=Paginator(page_count, render, owner_id=interaction.user.id)
-        )
+    """Answer ``interaction`` with page 1 of list ``name`` and, for more than one page, its buttons
+    (and ``file``, e.g. a .csv of the whole list, attached once).
 
-
-async def send_pages(interaction: discord.Interaction, pages: list[discord.Embed], *, ephemeral: bool = False) -> None:
-    """:func:`send_paginated` over ready-made pages."""
-
-    async def render(i: int) -> discord.Embed:
-        return pages[i]
-
-    await send_paginated(interaction, len(pages), render, ephemeral=ephemeral)
+    Raises:
+        whatever the list's :data:`PageSource` raises (the tree's error handler answers the user).
+    """
+    source = _source(interaction, name)
+    if source is None:
+        raise KeyError(f"list {name!r} is not wired in bot/features.py")
+    page = await source(interaction, arg, 0)
+    kwargs: dict[str, object] = {"embed": page.embed, "ephemeral": ephemeral}
+    view = pager_view(name, arg, page)
+    if view is not None:
+        kwargs["view"] = view
+    if file is not None:
+        kwargs["file"] = file
+    await interaction.response.send_message(**kwargs)  # type: ignore[arg-type]

@@ -11,6 +11,7 @@ import discord
 from bot.db.models import Outlet, Pitch, PitchResult, PitchStatus, Release
 from bot.services import clock, promo
 from bot.services.promo import Campaign, ContactsReport
+from bot.ui.components import PersistentView
 from bot.ui.context import bot_of, guild_id_of
 from bot.ui.errors import reply_error
 from bot.ui.format import (
@@ -24,7 +25,7 @@ from bot.ui.format import (
     ts,
 )
 from bot.ui.ids import CustomId
-from bot.ui.paginator import paginate_lines
+from bot.ui.paginator import ListGone, Page, clamp, pages_for, paginate_lines
 
 PROMO_COLOUR = COLOURS.promo
 OUTLETS_PER_PAGE = 10
@@ -289,11 +290,11 @@ class CampaignPageButton(discord.ui.DynamicItem[discord.ui.Button], template=PAG
             await reply_error(interaction, exc)
 
 
-def page_and_view(c: Campaign, index: int) -> tuple[discord.Embed, discord.ui.View]:
+def page_and_view(c: Campaign, index: int) -> tuple[discord.Embed, PersistentView]:
     """The embed for page ``index`` and its persistent buttons (none for a one-page campaign)."""
     count = campaign_page_count(c)
     index = max(0, min(index, count - 1))
-    view = discord.ui.View(timeout=None)
+    view = PersistentView()
     if count > 1:
         view.add_item(CampaignPageButton(c.release.id, max(index - 1, 0), "prev", disabled=index == 0))
         view.add_item(CampaignPageButton(c.release.id, min(index + 1, count - 1), "next", disabled=index >= count - 1))
@@ -304,3 +305,21 @@ def export_text(c: Campaign) -> str:
     """The line above the campaign (with the .csv attached)."""
     rows = sum(len(p.events) + len(p.results) for p in c.pitches)
     return f"📎 `{export_filename(c.release)}`: {len(c.pitches)} pitch(es), {rows} history row(s)."
+
+
+OUTLETS_GONE = "The outlets on this list are gone (removed). Run `/promo outlets` again."
+"""A page button pressed on an outlet list whose outlets are all gone (answered ephemerally)."""
+
+
+async def outlets_list_page(interaction: discord.Interaction, kind: str, index: int) -> Page:
+    """Page ``index`` of ``/promo outlets`` (``kind``: one outlet kind, or empty for all), re-read
+    now (the pager's :data:`PageSource`, ``outlets``)."""
+    gid, k = guild_id_of(interaction), kind or None
+    async with bot_of(interaction).uow() as s:
+        total = await promo.count_outlets(s, gid, k)
+        page_count = pages_for(total, OUTLETS_PER_PAGE)
+        index = clamp(index, page_count)
+        rows = await promo.list_outlets(s, gid, k, offset=index * OUTLETS_PER_PAGE, limit=OUTLETS_PER_PAGE)
+    if total == 0 and interaction.type == discord.InteractionType.component:
+        raise ListGone(OUTLETS_GONE)
+    return Page(outlets_page(rows, k, index=index, page_count=page_count, total=total), index, page_count)

@@ -16,6 +16,7 @@ import discord
 from bot.db.models import Release, ReleaseTask, ReleaseTrack
 from bot.services import clock, releases, settings
 from bot.services.releases import format_day, ordered_tasks, overdue, progress, task_due
+from bot.ui.components import PersistentView
 from bot.ui.context import actor_of, bot_of, guild_id_of
 from bot.ui.errors import reply_error
 from bot.ui.format import (
@@ -32,7 +33,7 @@ from bot.ui.format import (
     ts,
 )
 from bot.ui.ids import CustomId
-from bot.ui.paginator import paginate_lines
+from bot.ui.paginator import ListGone, Page, clamp, paginate_lines
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -127,9 +128,9 @@ async def _today(interaction: discord.Interaction, session: AsyncSession) -> dat
     return clock.utcnow().astimezone(cfg.tz).date()
 
 
-def checklist_view(release: Release, page: int, *, today: date) -> discord.ui.View:
+def checklist_view(release: Release, page: int, *, today: date) -> PersistentView:
     """The persistent components under a checklist page: a tick menu and page buttons."""
-    view = discord.ui.View(timeout=None)
+    view = PersistentView()
     options = select_options(release, page, today=today)
     if options:
         view.add_item(TaskSelect(release.id, page, options))
@@ -361,3 +362,21 @@ async def delete_release(interaction: discord.Interaction, release_id: int) -> s
             s, guild_id_of(interaction), release_id, now=clock.utcnow(), actor=actor_of(interaction)
         )
     return deleted_text(r)
+
+
+LIST_GONE = "The releases on this list are gone (deleted). Run `/release list` again."
+"""A page button pressed on a list whose items are all gone (answered ephemerally)."""
+
+
+async def release_page(interaction: discord.Interaction, _arg: str, index: int) -> Page:
+    """Page ``index`` of ``/release list``, re-read now (the pager's :data:`PageSource`, ``release``)."""
+    async with bot_of(interaction).uow() as s:
+        today = await _today(interaction, s)
+        rows = await releases.list_releases(s, guild_id_of(interaction), now=clock.utcnow())
+    if not rows:
+        if interaction.type == discord.InteractionType.component:
+            raise ListGone(LIST_GONE)
+        return Page(empty_list_embed(), 0, 1)
+    pages = list_pages(rows, today)
+    index = clamp(index, len(pages))
+    return Page(pages[index], index, len(pages))

@@ -7,10 +7,12 @@ from zoneinfo import ZoneInfo
 import discord
 
 from bot.db.models import Reminder, ReminderStatus
+from bot.services import reminders, settings
 from bot.services.settings import GuildConfig
 from bot.timeparse import format_local
+from bot.ui.context import bot_of, guild_id_of
 from bot.ui.format import COLOURS, page_footer, plain, truncate, ts, when
-from bot.ui.paginator import paginate_lines
+from bot.ui.paginator import ListGone, Page, clamp, paginate_lines
 
 REMINDER_COLOUR = discord.Colour(COLOURS.reminders)
 REMINDERS_PER_PAGE = 10
@@ -57,3 +59,22 @@ def list_pages(rems: list[Reminder], cfg: GuildConfig) -> list[discord.Embed]:
         e.set_footer(text=page_footer(i, len(bodies), f"{len(rems)} reminder(s)", f"times in {cfg.timezone}"))
         pages.append(e)
     return pages
+
+
+LIST_GONE = "The reminders on this list are gone (sent or cancelled). Run `/remind list` again."
+"""A page button pressed on a list whose items are all gone (answered ephemerally)."""
+
+
+async def reminder_page(interaction: discord.Interaction, _arg: str, index: int) -> Page:
+    """Page ``index`` of ``/remind list``, re-read now (the pager's :data:`PageSource`, ``reminder``)."""
+    gid = guild_id_of(interaction)
+    async with bot_of(interaction).uow() as s:
+        rems = await reminders.list_reminders(s, gid)
+        cfg = await settings.get_config(s, gid)
+    if not rems:
+        if interaction.type == discord.InteractionType.component:
+            raise ListGone(LIST_GONE)
+        return Page(empty_list_embed(), 0, 1)
+    pages = list_pages(rems, cfg)
+    index = clamp(index, len(pages))
+    return Page(pages[index], index, len(pages))

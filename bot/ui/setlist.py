@@ -28,7 +28,7 @@ from bot.ui.format import (
     truncate,
 )
 from bot.ui.ids import CustomId
-from bot.ui.paginator import paginate_lines
+from bot.ui.paginator import ListGone, Page, clamp, paginate_lines
 
 SET_COLOUR = discord.Colour(COLOURS.setlist)
 
@@ -182,3 +182,27 @@ async def submit_setlist(interaction: discord.Interaction, show_id: int) -> None
         await interaction.response.send_message(saved_reply(sl))
     except Exception as exc:
         await reply_error(interaction, exc)
+
+
+SETLIST_STALE = "This list can't be paged any more; run its command again."
+
+
+async def catalogue_page(interaction: discord.Interaction, _arg: str, index: int) -> Page:
+    """Page ``index`` of ``/song list``, re-read now (the pager's :data:`PageSource`, ``songs``)."""
+    async with bot_of(interaction).uow() as s:
+        entries = await setlist.catalogue(s, guild_id_of(interaction))
+    pages = catalogue_pages(entries)
+    index = clamp(index, len(pages))
+    return Page(pages[index], index, len(pages))
+
+
+async def setlist_page(interaction: discord.Interaction, show_number: str, index: int) -> Page:
+    """Page ``index`` of ``/setlist show`` (``show_number``: the show's #number), re-read now
+    (the pager's :data:`PageSource`, ``setlist``)."""
+    if not show_number.isdigit():
+        raise ListGone(SETLIST_STALE)
+    async with bot_of(interaction).uow() as s:
+        sl = await setlist.get_setlist(s, guild_id_of(interaction), f"#{show_number}")
+    pages = setlist_pages(sl)
+    index = clamp(index, len(pages))
+    return Page(pages[index], index, len(pages))

@@ -19,6 +19,24 @@ def roles_text(roles: dict[str, int]) -> str:
     return " · ".join(parts) if parts else "not set"
 
 
+def order_example(order: str) -> str:
+    """``03/04/2027 = 3 April 2027`` (day-first) or ``03/04/2027 = March 4, 2027`` (month-first)."""
+    return "03/04/2027 = 3 April 2027" if order == "day-first" else "03/04/2027 = March 4, 2027"
+
+
+def date_order_sentence(cfg: GuildConfig) -> str:
+    """What the reply to ``/settings timezone`` says about numeric dates, and how to change that."""
+    if cfg.date_order_chosen:
+        return (
+            f"Numeric dates still read {cfg.date_order} ({order_example(cfg.date_order)}), as chosen with "
+            "`/settings date-order`."
+        )
+    return (
+        f"Numeric dates now read {cfg.date_order} ({order_example(cfg.date_order)}), the usual order there; "
+        "change it with `/settings date-order`."
+    )
+
+
 def settings_embed(
     cfg: GuildConfig, title: str = "Roadie settings", *, roles: dict[str, int] | None = None
 ) -> discord.Embed:
@@ -26,8 +44,14 @@ def settings_embed(
     now = clock.utcnow()
     e = discord.Embed(title=title, colour=SETTINGS_COLOUR)
     e.add_field(name="Time zone", value=f"`{cfg.timezone}` (now {format_local(now, cfg.tz)})", inline=False)
-    example = "03/04/2027 = 3 April 2027" if cfg.date_order == "day-first" else "03/04/2027 = March 4, 2027"
-    e.add_field(name="Date order", value=f"`{cfg.date_order}` ({example})", inline=False)
+    source = (
+        "chosen with `/settings date-order`"
+        if cfg.date_order_chosen
+        else "the time zone's usual order; choose with `/settings date-order`"
+    )
+    e.add_field(
+        name="Date order", value=f"`{cfg.date_order}` ({order_example(cfg.date_order)}) · {source}", inline=False
+    )
     channel = f"<#{cfg.nudge_channel_id}>" if cfg.nudge_channel_id else "the channel each item was created in"
     e.add_field(name="Nudge channel", value=channel, inline=False)
     e.add_field(
@@ -47,8 +71,9 @@ def settings_embed(
 
 
 def timezone_set_text(cfg: GuildConfig, *, moved: bool) -> str:
-    """The reply to ``/settings timezone`` (``moved``: some nudges were re-planned in the new zone)."""
-    return f"✅ Time zone set to `{cfg.timezone}`.{MOVED_NOTE if moved else ''}"
+    """The reply to ``/settings timezone`` (``moved``: some nudges were re-planned in the new zone),
+    saying which order numeric dates now follow and how to change it."""
+    return f"✅ Time zone set to `{cfg.timezone}`.{MOVED_NOTE if moved else ''} {date_order_sentence(cfg)}"
 
 
 def date_order_set_text(cfg: GuildConfig) -> str:

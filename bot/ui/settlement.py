@@ -14,10 +14,12 @@ import discord
 
 from bot.db.models import Show
 from bot.money import format_money, format_percent
+from bot.services import clock, settlement
 from bot.services.settlement import Night, Report, Terms, explain_kind
 from bot.services.tours import format_day
+from bot.ui.context import actor_of, bot_of, guild_id_of
 from bot.ui.format import COLOURS, EMBED_DESCRIPTION_MAX, FIELD_VALUE_MAX, plain, truncate
-from bot.ui.paginator import paginate_lines
+from bot.ui.paginator import ListGone, Page, clamp, paginate_lines
 
 SETTLE_COLOUR = discord.Colour(COLOURS.settlement)
 ROWS_PER_PAGE = 8
@@ -154,3 +156,21 @@ def report_pages(rep: Report, locale: str | None, when: str) -> list[discord.Emb
         e.set_footer(text=f"Page {i}/{len(bodies)} · {len(rep.rows)} show(s) · all rows in the attached .csv")
         pages.append(e)
     return pages
+
+
+REPORT_STALE = "This report can't be paged any more; run `/settle report` again."
+
+
+async def report_page(interaction: discord.Interaction, when: str, index: int) -> Page:
+    """Page ``index`` of ``/settle report when:<when>``, re-read now for the clicker (managers only,
+    checked by the service): the pager's :data:`PageSource`, ``settle``."""
+    if when not in settlement.WHENS:
+        raise ListGone(REPORT_STALE)
+    async with bot_of(interaction).uow() as s:
+        rep = await settlement.report(
+            s, guild_id_of(interaction), when, actor=actor_of(interaction), now=clock.utcnow()
+        )
+    locale = str(interaction.guild_locale) if interaction.guild_locale else None
+    pages = report_pages(rep, locale, when)
+    index = clamp(index, len(pages))
+    return Page(pages[index], index, len(pages))

@@ -9,8 +9,11 @@ from __future__ import annotations
 import discord
 
 from bot.db.models import Release, TrackSplit
+from bot.services import splits
 from bot.services.splits import TrackSplits, describe_difference, format_share
+from bot.ui.context import bot_of, guild_id_of
 from bot.ui.format import COLOURS, EMBED_TITLE_MAX, FIELD_NAME_MAX, FIELD_VALUE_MAX, plain, truncate
+from bot.ui.paginator import ListGone, Page, clamp
 
 SPLIT_COLOUR = discord.Colour(COLOURS.splits)
 TRACKS_PER_PAGE = 6
@@ -101,3 +104,19 @@ def sheet_filename(release: Release) -> str:
     slug = "".join(c if c.isalnum() else "-" for c in release.title.lower().encode("ascii", "ignore").decode())
     slug = "-".join(p for p in slug.split("-") if p)[:40] or "release"
     return f"splits-{release.number}-{slug}.csv"
+
+
+SPLITS_STALE = "This list can't be paged any more; run `/split show` again."
+
+
+async def overview_page(interaction: discord.Interaction, arg: str, index: int) -> Page:
+    """Page ``index`` of the splits overview (``arg``: ``<release #number>.<track #position or 0>``),
+    re-read now (the pager's :data:`PageSource`, ``splits``)."""
+    number, _, pos = arg.partition(".")
+    if not (number.isdigit() and pos.isdigit()):
+        raise ListGone(SPLITS_STALE)
+    async with bot_of(interaction).uow() as s:
+        r, items = await splits.overview(s, guild_id_of(interaction), f"#{number}", f"#{pos}" if int(pos) else None)
+    pages = overview_pages(r, items)
+    index = clamp(index, len(pages))
+    return Page(pages[index], index, len(pages))

@@ -14,11 +14,14 @@ import discord
 
 from bot.db.models import Expense, Release, SessionMusician, SessionStatus, StudioSession
 from bot.services import budget as budget_svc
+from bot.services import clock
 from bot.services import studio as studio_svc
 from bot.services.budget import BudgetSummary, SetResult
 from bot.services.studio import STAGES, Board, StageResult
 from bot.textfmt import COLOURS, EMBED_DESCRIPTION_MAX, EMBED_TITLE_MAX, FIELD_VALUE_MAX, page_footer, ts
+from bot.ui.context import bot_of, guild_id_of
 from bot.ui.format import plain, truncate
+from bot.ui.paginator import ListGone, Page, clamp, pages_for
 
 STUDIO_COLOUR = discord.Colour(COLOURS.studio)
 BUDGET_COLOUR = discord.Colour(COLOURS.budget)
@@ -47,7 +50,7 @@ def session_embed(
         title=truncate(f"🎙️ Session #{ss.number} · {plain(ss.studio)}{status}", EMBED_TITLE_MAX),
         description=truncate(
             f"For **{plain(release.title)}** (release #{release.number})\n"
-            f"{studio_svc.times_label(ss)}\n{ts(ss.start_at)} to {ts(ss.end_at, 't')} your time",
+            f"{studio_svc.times_label(ss)}\n{ts(ss.start_at)} to {ts(ss.end_at, 'f')} your time",
             EMBED_DESCRIPTION_MAX,
         ),
         colour=STUDIO_COLOUR,
@@ -65,7 +68,7 @@ def session_embed(
         call = studio_svc.local(m.call_at, ss.timezone)
         fee = f" · {budget_svc.money(m.fee_minor, currency, money_locale)}" if m.fee_minor and currency else ""
         lines.append(
-            f"{studio_svc.musician_label(m)} · {plain(m.instrument)} · call {call:%H:%M} ({ts(m.call_at, 't')}){fee}"
+            f"{studio_svc.musician_label(m)} · {plain(m.instrument)} · call {call:%H:%M} ({ts(m.call_at, 'f')}){fee}"
         )
     value = ""
     for i, line in enumerate(lines):
@@ -280,3 +283,43 @@ def expense_removed(exp: Expense, currency: str, locale: str | None) -> str:
 def budget_exported(release: Release) -> str:
     """``/budget export``'s answer (the .csv is attached)."""
     return f"📤 Expenses of release #{release.number} as a spreadsheet (.csv)."
+
+
+SESSIONS_GONE = "The sessions on this list are gone (cancelled or deleted). Run `/studio list` again."
+"""A page button pressed on a session list whose sessions are all gone (answered ephemerally)."""
+LIST_STALE = "This list can't be paged any more; run its command again."
+
+
+async def session_page(interaction: discord.Interaction, arg: str, index: int) -> Page:
+    """Page ``index`` of ``/studio list`` (``arg``: ``<when>.<release #number or 0>``), re-read now
+    (the pager's :data:`PageSource`, ``studio``)."""
+    when, _, number = arg.partition(".")
+    if when not in studio_svc.WHENS or not number.isdigit():
+        raise ListGone(LIST_STALE)
+    gid, now = guild_id_of(interaction), clock.utcnow()
+    ref = f"#{number}" if int(number) else None
+    async with bot_of(interaction).uow() as s:
+        _rows, total = await studio_svc.list_sessions(s, gid, now=now, when=when, release_ref=ref, limit=0)
+        page_count = pages_for(total, SESSIONS_PER_PAGE)
+        index = clamp(index, page_count)
+        rows, _ = await studio_svc.list_sessions(
+            s, gid, now=now, when=when, release_ref=ref, offset=index * SESSIONS_PER_PAGE, limit=SESSIONS_PER_PAGE
+        )
+        titles = await studio_svc.release_titles(s, {r.release_id for r in rows})
+    if total == 0 and interaction.type == discord.InteractionType.component:
+        raise ListGone(SESSIONS_GONE)
+    return Page(
+        session_list_page(rows, titles, when, index=index, page_count=page_count, total=total), index, page_count
+    )
+
+
+async def board_page(interaction: discord.Interaction, arg: str, index: int) -> Page:
+    """Page ``index`` of ``/studio board`` (``arg``: the release's #number), re-read now (the
+    pager's :data:`PageSource`, ``studio_board``); a deleted release answers that it is gone."""
+    if not arg.isdigit():
+        raise ListGone(LIST_STALE)
+    async with bot_of(interaction).uow() as s:
+        b = await studio_svc.board(s, guild_id_of(interaction), f"#{arg}")
+    page_count = board_page_count(b)
+    index = clamp(index, page_count)
+    return Page(board_embed(b, index), index, page_count)

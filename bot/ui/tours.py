@@ -10,6 +10,7 @@ from bot.db.models import Show, ShowStatus
 from bot.services import clock, tours
 from bot.services.tour_files import MAX_BYTES, ImportReport
 from bot.services.tours import TIME_LABELS, curfew_at, format_day, schedule_times, status_label
+from bot.textfmt import escape_outside_code
 from bot.ui.context import actor_of, bot_of, guild_id_of
 from bot.ui.events import sync_for_reply
 from bot.ui.format import (
@@ -23,6 +24,7 @@ from bot.ui.format import (
     truncate,
     ts,
 )
+from bot.ui.paginator import ListGone, Page, clamp, pages_for
 
 TOUR_COLOUR = discord.Colour(COLOURS.tours)
 NO_CITY = "(no city)"  # imported from a file that named none
@@ -72,11 +74,13 @@ def import_report_text(report: ImportReport, filename: str, user_id: int) -> str
         f"📥 <@{user_id}> imported `{name}` ({report.kind.upper()}): "
         f"**{report.added}** added, **{report.updated}** updated, **{len(report.skipped)}** skipped."
     ]
+    # reasons and notes quote the user's text in code spans (bot.textfmt.code) and may name places
+    # outside them: escape all but the code spans, so neither shows as literal backslashes
     for label, reason in report.skipped[:SKIPPED_SHOWN]:
-        lines.append(f"• {label}: {plain(truncate(reason, 150))}")
+        lines.append(f"• {plain(truncate(label, 80))}: {escape_outside_code(truncate(reason, 300))}")
     if len(report.skipped) > SKIPPED_SHOWN:
         lines.append(f"• …and {len(report.skipped) - SKIPPED_SHOWN} more skipped.")
-    lines += [f"ℹ️ {plain(truncate(note, 300))}" for note in report.notes[:NOTES_SHOWN]]
+    lines += [f"ℹ️ {escape_outside_code(truncate(note, 300))}" for note in report.notes[:NOTES_SHOWN]]
     lines.append("See them with `/tour list`.")
     return truncate("\n".join(lines), CONTENT_MAX)
 
@@ -100,17 +104,18 @@ def day_sheet(show: Show, *, title_prefix: str = "") -> discord.Embed:
     e = discord.Embed(title=truncate(title, EMBED_TITLE_MAX), colour=TOUR_COLOUR)
     e.description = truncate(
         f"{STATUS_ICON.get(show.status, '')} **{status_label(show)}** · {place(show)}\n"
-        f"Times are venue time ({show.timezone}); the timestamps show yours.",
+        f"Times are venue time ({show.timezone}); the timestamps show your date and time.",
         EMBED_DESCRIPTION_MAX,
     )
     lines = []
     for k, t, at, late in schedule_times(show):
         after = " (after midnight)" if late else ""
-        lines.append(f"{TIME_LABELS[k]}: **{t:%H:%M}**{after} · {ts(at, 't')}")
+        # <t:…:f> (date and time in the reader's zone): a Tokyo 12:00 is the day before in New York
+        lines.append(f"{TIME_LABELS[k]}: **{t:%H:%M}**{after} · {ts(at, 'f')}")
     curfew = curfew_at(show)
     if show.curfew is not None and curfew is not None:
         after = " (after midnight)" if curfew.astimezone(ZoneInfo(show.timezone)).date() > show.date else ""
-        lines.append(f"Curfew: **{show.curfew:%H:%M}**{after} · {ts(curfew, 't')}")
+        lines.append(f"Curfew: **{show.curfew:%H:%M}**{after} · {ts(curfew, 'f')}")
     e.add_field(
         name="Schedule",
         value="\n".join(lines) or "No times yet: `/tour edit` to add load-in, doors, set.",
@@ -163,6 +168,27 @@ async def delete_show(interaction: discord.Interaction, show_id: int) -> str:
             planners=bot_of(interaction).show_planners,
         )
     return with_note(deleted_text(show), await sync_for_reply(interaction, show.id))
+
+
+LIST_GONE = "The shows on this list are gone (deleted, or no longer upcoming). Run `/tour list` again."
+"""A page button pressed on a list whose items are all gone (answered ephemerally)."""
+LIST_STALE = "This list can't be paged any more; run `/tour list` again."
+"""A page button whose custom_id no longer names a list (answered ephemerally)."""
+
+
+async def tour_page(interaction: discord.Interaction, when: str, index: int) -> Page:
+    """Page ``index`` of ``/tour list when:<when>``, re-read now (the pager's :data:`PageSource`, ``tour``)."""
+    if when not in tours.WHENS:
+        raise ListGone(LIST_STALE)
+    gid, now = guild_id_of(interaction), clock.utcnow()
+    async with bot_of(interaction).uow() as s:
+        total = await tours.count_shows(s, gid, when, now=now)
+        page_count = pages_for(total, SHOWS_PER_PAGE)
+        index = clamp(index, page_count)
+        shows = await tours.list_shows(s, gid, when, now=now, offset=index * SHOWS_PER_PAGE, limit=SHOWS_PER_PAGE)
+    if total == 0 and interaction.type == discord.InteractionType.component:
+        raise ListGone(LIST_GONE)
+    return Page(show_list_page(shows, when, index=index, page_count=page_count, total=total), index, page_count)
 
 
 def with_note(text: str, note: str | None) -> str:

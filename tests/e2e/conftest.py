@@ -8,7 +8,7 @@ import pytest
 
 from bot.roadie import Roadie
 from tests.double import DiscordDouble
-from tests.e2e.harness import make_double, running_bot, settings_for
+from tests.e2e.harness import assert_components_restart_proof, make_double, running_bot, settings_for
 
 
 @pytest.fixture
@@ -25,4 +25,5 @@ async def double() -> AsyncIterator[DiscordDouble]:
 async def bot(double: DiscordDouble, db_url: str) -> AsyncIterator[Roadie]:
     async with running_bot(settings_for(double, db_url)) as b:
         yield b
+        assert_components_restart_proof(double, b)
     assert double.rejections == [], f"the double refused payloads: {double.rejections}"

@@ -140,3 +140,31 @@ def write_config(path: Path, double: DiscordDouble, db_url: str, guilds: list[in
         f'[database]\nurl = "{db_url}"\n[scheduler]\nsweep_seconds = 30\n'
     )
     return path
+
+
+def assert_components_restart_proof(double: DiscordDouble, bot: Roadie) -> None:
+    """Every enabled component on every message Roadie posted is served by a registered DynamicItem
+    (its state is in the custom_id, so a fresh process handles the click), no view the bot holds
+    has a timeout (discord.py's view timeouts run on the monotonic clock), and in fact the bot holds
+    no view or form in memory at all."""
+    import re
+
+    from tests.double import validation as V
+
+    store = bot._connection._view_store  # discord.py's registry of views and DynamicItem templates
+    templates: list[re.Pattern[str]] = list(store._dynamic_items)
+    for msg in double.messages:
+        for c in V.walk_components(msg.get("components")):
+            cid = c.get("custom_id")
+            if cid is None or c.get("disabled"):
+                continue
+            assert any(t.fullmatch(cid) for t in templates), (
+                f"component {cid!r} on message {msg['id']} matches no registered DynamicItem: it dies on restart"
+            )
+    for items in store._views.values():
+        for item in items.values():
+            assert item.view is None or item.view.timeout is None, f"view {item.view!r} has a timeout"
+    for view in store._synced_message_views.values():
+        assert view.timeout is None, f"view {view!r} has a timeout"
+    # stronger: nothing Roadie posted lives in memory at all (every click is served from the custom_id)
+    assert store._views == {} and store._synced_message_views == {} and store._modals == {}

@@ -85,7 +85,7 @@ async def test_roles_gate_scheduling_and_unscheduling(double: DiscordDouble, bot
         GUILD, GENERAL, DANA, "checkin schedule", {"day": 0, "time": "10:00", "role": ARTIST_ROLE}
     )
     assert res.content.startswith(
-        f"🗓️ Schedule #1: prompt every Mondays 10:00 (UTC) in <#{GENERAL}>, pinging <@&{ARTIST_ROLE}>. First one <t:"
+        f"🗓️ Schedule #1: prompt every Monday at 10:00 (UTC) in <#{GENERAL}>, pinging <@&{ARTIST_ROLE}>. First one <t:"
     )
     assert double.pings(res.message)["roles"] == set()  # the confirmation itself pings nobody
     res = await double.invoke(GUILD, GENERAL, ELI, "checkin unschedule", {"schedule": "#1"})
@@ -95,9 +95,9 @@ async def test_roles_gate_scheduling_and_unscheduling(double: DiscordDouble, bot
     choices = await double.autocomplete(
         GUILD, GENERAL, DANA, "checkin unschedule", {"schedule": ""}, focused="schedule"
     )
-    assert choices == [{"name": "#1 · Mondays 10:00 · prompt", "value": "#1"}]
+    assert choices == [{"name": "#1 · prompt every Monday at 10:00", "value": "#1"}]
     res = await double.invoke(GUILD, GENERAL, DANA, "checkin unschedule", {"schedule": "#1"})
-    assert res.content == "🛑 Schedule #1 (Mondays 10:00) stopped."
+    assert res.content == "🛑 Schedule #1 (prompt every Monday at 10:00) stopped."
 
 
 async def test_prompt_button_opens_the_form_and_pings_only_the_role(double: DiscordDouble, bot: Roadie) -> None:

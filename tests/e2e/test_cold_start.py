@@ -32,8 +32,11 @@ async def test_five_commands_sent_at_ready_are_all_answered_within_3_seconds(
         results = [await double.invoke(GUILD, GENERAL, ANA, name, opts, timeout=5) for name, opts in FIRST_COMMANDS]
         acks = {name: res.ack_seconds for (name, _), res in zip(FIRST_COMMANDS, results, strict=True)}
         assert all(a is not None and a < 3 for a in acks.values()), acks
-        assert results[0].content == "✅ Time zone set to `America/New_York`."
-        assert results[1].content.startswith("🗓️ Schedule #1: prompt every Sundays 02:30 (America/New_York)"), results[
+        assert results[0].content == (
+            "✅ Time zone set to `America/New_York`. Numeric dates now read month-first (03/04/2027 = March 4, 2027), "
+            "the usual order there; change it with `/settings date-order`."
+        )
+        assert results[1].content.startswith("🗓️ Schedule #1: prompt every Sunday at 02:30 (America/New_York)"), results[
             1
         ].content
         assert results[2].content.startswith("⏰ Reminder #1 set for")

@@ -238,7 +238,7 @@ async def test_goal_add_then_list(double: DiscordDouble, bot: Roadie) -> None:
     assert fields["Owner"] == f"<@{ANA}>"
     day = format_local(due_at, ZoneInfo("UTC"), with_time=False)
     assert fields["Due"] == f"**{day}** · <t:{int(due_at.timestamp())}:R>"
-    assert fields["Target"] == "0 / 10,000 monthly listeners\n`▱▱▱▱▱▱▱▱▱▱▱▱ 0%`"
+    assert fields["Target"] == "0 of 10,000 monthly listeners\n`▱▱▱▱▱▱▱▱▱▱▱▱ 0%`"
     assert len(fields["Nudges"].split(", ")) == 3
 
     res = await double.invoke(GUILD, GENERAL, ANA, "goal progress", {"goal": "#1", "value": "4.2k"})
@@ -251,7 +251,7 @@ async def test_goal_add_then_list(double: DiscordDouble, bot: Roadie) -> None:
     day = format_local(due_at, ZoneInfo("UTC"), with_time=False)
     assert page["description"] == (
         f"`#1` **10k monthly listeners** · due {day} (<t:{int(due_at.timestamp())}:R>) · "
-        f"42% of 4,200 / 10,000 monthly listeners · <@{ANA}>"
+        f"4,200 of 10,000 monthly listeners (42%) · <@{ANA}>"
     )
     assert res.components == []  # one page: no buttons
 
@@ -303,7 +303,10 @@ async def test_settings_need_manage_server_and_valid_values(double: DiscordDoubl
     res = await double.invoke(GUILD, GENERAL, ANA, "settings timezone", {"tz": "Mars/Base"})
     assert res.ephemeral and res.content.startswith("⚠️ `Mars/Base` is not an IANA time zone.")
     res = await double.invoke(GUILD, GENERAL, ANA, "settings timezone", {"tz": "asia/tokyo"})
-    assert res.content == "✅ Time zone set to `Asia/Tokyo`."
+    assert res.content == (
+        "✅ Time zone set to `Asia/Tokyo`. Numeric dates now read day-first (03/04/2027 = 3 April 2027), "
+        "the usual order there; change it with `/settings date-order`."
+    )
     res = await double.invoke(GUILD, GENERAL, ANA, "settings channel", {"channel": READONLY})
     assert res.ephemeral
     assert res.content == (
@@ -315,6 +318,34 @@ async def test_settings_need_manage_server_and_valid_values(double: DiscordDoubl
     assert fields["Nudge channel"] == "the channel each item was created in"
     res = await double.invoke(GUILD2, G2_CHANNEL, CARA, "settings show", {})
     assert {f["name"]: f["value"] for f in res.embeds[0]["fields"]}["Time zone"].startswith("`UTC`")
+
+
+async def test_a_us_server_reads_numeric_dates_month_first_until_it_chooses(double: DiscordDouble, bot: Roadie) -> None:
+    year = datetime.now(UTC).year + 1
+    res = await double.invoke(GUILD, GENERAL, ANA, "settings timezone", {"tz": "America/New_York"})
+    assert res.content == (
+        "✅ Time zone set to `America/New_York`. Numeric dates now read month-first (03/04/2027 = March 4, 2027), "
+        "the usual order there; change it with `/settings date-order`."
+    )
+    fields = {f["name"]: f["value"] for f in res.embeds[0]["fields"]}
+    assert fields["Date order"] == (
+        "`month-first` (03/04/2027 = March 4, 2027) · the time zone's usual order; choose with `/settings date-order`"
+    )
+    res = await double.invoke(GUILD, GENERAL, ANA, "remind add", {"when": f"04/05/{year} 10:00", "text": "x"})
+    expected = format_local(
+        datetime(year, 4, 5, 10, 0, tzinfo=ZoneInfo("America/New_York")), ZoneInfo("America/New_York")
+    )
+    assert expected.endswith(f"5 Apr {year} 10:00")
+    assert f"set for **{expected}** (America/New_York)" in res.content
+    # an explicit choice is kept across zone changes, and the reply says so
+    await double.invoke(GUILD, GENERAL, ANA, "settings date-order", {"order": "day-first"})
+    res = await double.invoke(GUILD, GENERAL, ANA, "settings timezone", {"tz": "America/Chicago"})
+    assert res.content == (
+        "✅ Time zone set to `America/Chicago`. Numeric dates still read day-first (03/04/2027 = 3 April 2027), "
+        "as chosen with `/settings date-order`."
+    )
+    res = await double.invoke(GUILD, GENERAL, ANA, "remind add", {"when": f"04/05/{year} 10:00", "text": "y"})
+    assert f"{year} 10:00** (America/Chicago)" in res.content and f"4 May {year}" in res.content
 
 
 async def test_date_order_changes_how_numeric_dates_read(double: DiscordDouble, bot: Roadie) -> None:
@@ -345,7 +376,8 @@ async def test_goal_list_paginates(double: DiscordDouble, bot: Roadie) -> None:
     assert [b["label"] for b in buttons] == ["◀ Previous", "1/3", "Next ▶"]
     nxt = await double.click(res.message, buttons[2]["custom_id"], ANA)
     assert nxt.embeds[0]["footer"]["text"] == "Page 2/3 · 23 goal(s) · times in UTC"
-    other = await double.click(nxt.message, buttons[2]["custom_id"], BEN)
+    assert nxt.message["components"][0]["components"][2]["custom_id"] == "roadie:page:goal:open:2"
+    other = await double.click(nxt.message, "roadie:page:goal:open:2", BEN)
     assert other.ephemeral and other.content.startswith("Only the person who ran the command")
 
 

@@ -160,7 +160,7 @@ async def test_goal_due_nudge_pings_only_the_owner_in_the_nudge_channel(double: 
     lines = msg["content"].split("\n")
     assert lines[0].startswith(f"🎯 <@{BEN}> goal **#1 Finish the masters @here** is due today: <t:")
     assert lines[1:] == [
-        "Progress: 0 / 12 tracks (0%)",
+        "Progress: 0 of 12 tracks",
         "Update it with `/goal progress goal:#1` or `/goal done goal:#1`.",
     ]
     assert double.pings(msg) == {"everyone": False, "users": {BEN}, "roles": set()}

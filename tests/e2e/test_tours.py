@@ -56,14 +56,15 @@ async def test_tokyo_show_day_sheet_from_a_new_york_server(double: DiscordDouble
     sheet = res.embeds[0]
     assert sheet["title"] == f"{d:%a} 3 Apr {NEXT_YEAR} · Tokyo · Zepp Haneda"
     assert sheet["description"] == (
-        "⏳ **hold (2nd)** · Zepp Haneda, Tokyo, Japan\nTimes are venue time (Asia/Tokyo); the timestamps show yours."
+        "⏳ **hold (2nd)** · Zepp Haneda, Tokyo, Japan\n"
+        "Times are venue time (Asia/Tokyo); the timestamps show your date and time."
     )
     fields = {f["name"]: f["value"] for f in sheet["fields"]}
     assert fields["Schedule"] == "\n".join(
         [
-            f"Load-in: **14:00** · <t:{ts(d, time(14), 'Asia/Tokyo')}:t>",
-            f"Doors: **18:00** · <t:{ts(d, time(18), 'Asia/Tokyo')}:t>",
-            f"Set: **19:30** · <t:{ts(d, time(19, 30), 'Asia/Tokyo')}:t>",
+            f"Load-in: **14:00** · <t:{ts(d, time(14), 'Asia/Tokyo')}:f>",
+            f"Doors: **18:00** · <t:{ts(d, time(18), 'Asia/Tokyo')}:f>",
+            f"Set: **19:30** · <t:{ts(d, time(19, 30), 'Asia/Tokyo')}:f>",
         ]
     )
     assert fields["Capacity"] == "2,700"
@@ -226,10 +227,10 @@ async def test_outlook_calendar_with_windows_zones_then_keep_instant_fix(double:
     report = await report_of(double, res)
     assert report == (
         f"📥 <@{ANA}> imported `outlook.ics` (ICS): **3** added, **0** updated, **0** skipped.\n"
-        "ℹ️ Time zones the file names its own way, read: \\`Eastern Standard Time\\` as America/New\\_York (#1).\n"
+        "ℹ️ Time zones the file names its own way, read: `Eastern Standard Time` as America/New\\_York (#1).\n"
         "ℹ️ Venue zone inferred from the place (the file gave none): Pittsburgh, US → America/New\\_York (#2).\n"
         "ℹ️ 1 show(s) (#3) had no venue time zone; assumed Europe/Berlin (this server's time zone); the file gave "
-        "UTC times: fix with \\`/tour edit show:#N timezone:Area/City keep:instant\\` (keeps the instant).\n"
+        "UTC times: fix with `/tour edit show:#N timezone:Area/City keep:instant` (keeps the instant).\n"
         "See them with `/tour list`."
     )
     res = await double.invoke(GUILD, GENERAL, ANA, "tour show", {"show": "#1"})
@@ -237,7 +238,7 @@ async def test_outlook_calendar_with_windows_zones_then_keep_instant_fix(double:
     assert sheet["title"] == f"{format_day(date(NEXT_YEAR, 10, 28))} · New York · Bowery Ballroom"
     assert "Times are venue time (America/New_York)" in sheet["description"]
     ny = ts(date(NEXT_YEAR, 10, 28), time(20), "America/New_York")
-    assert sheet["fields"][0]["value"] == f"Doors: **20:00** · <t:{ny}:t>"
+    assert sheet["fields"][0]["value"] == f"Doors: **20:00** · <t:{ny}:f>"
     res = await double.invoke(GUILD, GENERAL, ANA, "tour show", {"show": "#2"})
     assert res.embeds[0]["fields"][0]["value"].startswith("Doors: **17:45** · ")
     # the report's fix for #3: re-zone keeping the instant the file gave (02:30 UTC = 22:30 the day before in NY)
@@ -247,7 +248,7 @@ async def test_outlook_calendar_with_windows_zones_then_keep_instant_fix(double:
     sheet = res.embeds[0]
     assert sheet["title"] == f"{format_day(date(NEXT_YEAR, 9, 30))} · Qwxyzville · The Shed"
     utc = int(datetime(NEXT_YEAR, 10, 1, 2, 30, tzinfo=UTC).timestamp())
-    assert sheet["fields"][0]["value"] == f"Doors: **22:30** · <t:{utc}:t>"
+    assert sheet["fields"][0]["value"] == f"Doors: **22:30** · <t:{utc}:f>"
 
 
 async def test_month_first_csv_on_a_day_first_server(double: DiscordDouble, bot: Roadie) -> None:
@@ -259,7 +260,7 @@ async def test_month_first_csv_on_a_day_first_server(double: DiscordDouble, bot:
     )
     assert await report_of(double, res) == (
         f"📥 <@{ANA}> imported `us.csv` (CSV): **2** added, **0** updated, **0** skipped.\n"
-        f"ℹ️ Dates read month-first (MM/DD/YYYY): row 2 has \\`10/24/{NEXT_YEAR}\\`.\n"
+        f"ℹ️ Dates read month-first (MM/DD/YYYY): row 2 has `10/24/{NEXT_YEAR}`.\n"
         "ℹ️ Venue zone inferred from the place (the file gave none): Boston → America/New\\_York (Boston, US) "
         "(#1); Chicago → America/Chicago (#2).\n"
         "See them with `/tour list`."
@@ -268,3 +269,24 @@ async def test_month_first_csv_on_a_day_first_server(double: DiscordDouble, bot:
     assert res.embeds[0]["title"] == f"{format_day(date(NEXT_YEAR, 11, 4))} · Chicago · Metro"
     assert res.embeds[0]["fields"][0]["value"].startswith("Doors: **20:00** · ")
     assert "Times are venue time (America/Chicago)" in res.embeds[0]["description"]
+
+
+async def test_import_report_keeps_its_own_markdown_and_escapes_the_users(double: DiscordDouble, bot: Roadie) -> None:
+    csv = (
+        f"Date,City,Venue,Doors\n{NEXT_YEAR}-04-03,Berlin,Huxleys,25:00\n"
+        f"{NEXT_YEAR}-04-05,Brisbane,*The* `Tivoli`,19:00\n"
+    ).encode()
+    res = await double.invoke(GUILD, GENERAL, ANA, "tour import", {"file": {"filename": "t.csv", "content": csv}})
+    report = await report_of(double, res)
+    assert "(#1): Doors `25:00` (Doors: `25:00` is not a time of day (use 00:00 to 23:59))" in report  # no \` shown
+    assert "\\`" not in report
+    res = await double.invoke(GUILD, GENERAL, ANA, "tour list", {"when": "all"})
+    assert "· Brisbane · \\*The\\* \\`Tivoli\\` ·" in res.embeds[0]["description"]  # the user's text stays literal
+
+
+async def test_a_date_with_no_such_month_suggests_its_own_iso_form(double: DiscordDouble, bot: Roadie) -> None:
+    res = await double.invoke(GUILD, GENERAL, ANA, "remind add", {"when": f"3/20/{NEXT_YEAR}", "text": "x"})
+    assert res.ephemeral and res.content == (
+        f"⚠️ `3/20/{NEXT_YEAR}` has no month 20: this server writes dates day-first (DD/MM/YYYY). "
+        f"Type it as ISO (e.g. `{NEXT_YEAR}-03-20`) or change `/settings date-order`."
+    )

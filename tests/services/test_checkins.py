@@ -280,7 +280,7 @@ async def test_same_schedule_twice_is_refused(session) -> None:
     await svc.add_schedule(session, G1, weekday=6, time_text="7pm", channel_id=50, actor=ADMIN, now=NOW)
     with pytest.raises(InvalidInput) as err:
         await svc.add_schedule(session, G1, weekday=6, time_text="19:00", channel_id=50, actor=ADMIN, now=NOW)
-    assert str(err.value) == "Schedule #1 already posts a prompt there every Sundays 19:00."
+    assert str(err.value) == "Schedule #1 already posts a prompt there every Sunday at 19:00."
     with pytest.raises(InvalidInput) as err:
         await svc.add_schedule(session, G1, weekday=6, time_text="7", channel_id=50, actor=ADMIN, now=NOW)
     assert str(err.value) == "Time `7` is not a time. Use HH:MM in the server's time zone, e.g. `19:30`."

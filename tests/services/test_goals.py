@@ -34,7 +34,8 @@ async def test_add_goal_with_target_and_due_plans_three_nudges(session) -> None:
     assert (g.number, g.target, g.current, g.metric, g.owner_id) == (1, 10000.0, 0.0, "monthly listeners", 5)
     assert format_local(g.due_at, BERLIN) == "Tue 1 Jun 2027 09:00"
     assert await nudge_times(session, g) == ["Tue 25 May 2027 09:00", "Mon 31 May 2027 09:00", "Tue 1 Jun 2027 09:00"]
-    assert goals.describe_target(g) == "0 / 10,000 monthly listeners"
+    assert goals.describe_target(g) == "0 of 10,000 monthly listeners"
+    assert goals.progress_summary(g) == "0 of 10,000 monthly listeners"  # not "0% of 0 / 10,000"
 
 
 async def test_nudges_at_given_time_and_skip_past(session) -> None:
@@ -96,7 +97,8 @@ async def test_progress_done_and_delete(session) -> None:
     g = await add(session, target="10k", metric="listeners", due="2027-06-01")
     res = await goals.record_progress(session, G1, "#1", "4.2k", author_id=7, now=NOW, note="after pitch")
     assert (res.goal.current, res.reached_target) == (4200.0, False)
-    assert goals.describe_target(res.goal) == "4,200 / 10,000 listeners"
+    assert goals.describe_target(res.goal) == "4,200 of 10,000 listeners"
+    assert goals.progress_summary(res.goal) == "4,200 of 10,000 listeners (42%)"
     res = await goals.record_progress(session, G1, "10k monthly", "12,000", author_id=7, now=NOW)
     assert res.reached_target is True
     assert goals.progress_fraction(res.goal) == 1.0

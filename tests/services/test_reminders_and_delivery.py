@@ -194,7 +194,7 @@ async def test_after_downtime_a_goal_gets_one_late_nudge_not_three(sessionmaker)
     assert body.startswith("🎯 <@5> goal **#1 Masters** is overdue: Thu 10 Dec 2026 (<t:")
     async with UnitOfWork(sessionmaker) as s:
         statuses = sorted(n.status for n in await s.scalars(select(Nudge)))
-    assert statuses == ["cancelled", "cancelled", "sent"]
+    assert statuses == ["sent", "skipped", "skipped"]  # skipped with a reason, not silently cancelled
 
 
 async def test_a_due_nudge_whose_kind_has_no_renderer_is_marked_failed_and_logged(

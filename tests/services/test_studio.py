@@ -126,8 +126,8 @@ async def test_call_sheet_and_call_time_nudges_land_on_the_right_instants_across
     assert lines[0] == "🎙️ Tomorrow, Sun 28 Mar 2027, in the studio: **Night Drive** · session #1"
     assert lines[3:] == [
         "Musicians:",
-        f"• <@{BOB}> · guitar · call 09:00 (<t:{int(datetime(2027, 3, 28, 7, tzinfo=UTC).timestamp())}:t>)",
-        f"• Sam Jones · drums · call 10:00 (<t:{int(datetime(2027, 3, 28, 8, tzinfo=UTC).timestamp())}:t>)",
+        f"• <@{BOB}> · guitar · call 09:00 (<t:{int(datetime(2027, 3, 28, 7, tzinfo=UTC).timestamp())}:f>)",
+        f"• Sam Jones · drums · call 10:00 (<t:{int(datetime(2027, 3, 28, 8, tzinfo=UTC).timestamp())}:f>)",
     ]
     async with UnitOfWork(sessionmaker) as s:
         calls = [

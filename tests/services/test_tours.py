@@ -352,7 +352,8 @@ async def test_show_nudges_fire_at_venue_times_with_the_right_text(sessionmaker)
     eve = ts_of(date(2027, 4, 3), "Asia/Tokyo")
     assert [o.content for o in rec.sent] == [
         "🚐 Tomorrow, Sat 3 Apr 2027: **Tokyo** · Zepp Haneda (confirmed)\n"
-        f"Load-in 14:00 (<t:{eve(14, 0)}:t>) · Doors 18:00 (<t:{eve(18, 0)}:t>) · venue time Asia/Tokyo\n"
+        f"Load-in 14:00 (yours: <t:{eve(14, 0)}:f>) · Doors 18:00 (yours: <t:{eve(18, 0)}:f>) · "
+        "venue time Asia/Tokyo\n"
         "Day sheet: `/tour show show:#1`"
     ]
     assert rec.sent[0].mention_user_ids == ()
@@ -360,9 +361,9 @@ async def test_show_nudges_fire_at_venue_times_with_the_right_text(sessionmaker)
     await deliver(d)
     assert rec.sent[1].content.split("\n") == [
         "🎸 Show day, Sat 3 Apr 2027: **Tokyo** · Zepp Haneda (confirmed)",
-        f"Load-in: 14:00 venue time (<t:{eve(14, 0)}:t> yours)",
-        f"Doors: 18:00 venue time (<t:{eve(18, 0)}:t> yours)",
-        f"Set: 19:30 venue time (<t:{eve(19, 30)}:t> yours)",
+        f"Load-in: 14:00 venue time (yours: <t:{eve(14, 0)}:f>)",
+        f"Doors: 18:00 venue time (yours: <t:{eve(18, 0)}:f>)",
+        f"Set: 19:30 venue time (yours: <t:{eve(19, 30)}:f>)",
         "Support: The Openers",
         "Day sheet: `/tour show show:#1`",
     ]

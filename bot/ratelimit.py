@@ -23,6 +23,7 @@ second per bot token overall, which successful answers do *not* announce. 10,000
 from __future__ import annotations
 
 import asyncio
+import bisect
 import contextlib
 import contextvars
 import re
@@ -56,20 +57,65 @@ class _Bucket:
     known: bool = False
 
 
+class ServerClock:
+    """A safe lower bound on Discord's clock minus ours, learnt from the bucket headers.
+
+    An answer with ``X-RateLimit-Reset`` (epoch seconds of the reset, millisecond precision) and
+    ``X-RateLimit-Reset-After`` (seconds from Discord's "now" to that reset) tells when Discord
+    handled the request, on Discord's clock: ``Reset - Reset-After`` (Discord API docs, "Rate
+    Limits", header format). Discord handled it before we read the answer, so that time minus our
+    answer time (``time.monotonic()``) is at most the true offset; the largest such sample is the
+    tightest lower bound. It is aged by :data:`DRIFT` per second (clocks drift by parts per million)
+    and widened by :data:`MARGIN` for the headers' rounding.
+    """
+
+    DRIFT = 1e-4  # s per s: 100 ppm, far above a real clock's drift
+    MARGIN = 0.002  # s: both headers are rounded to the millisecond
+
+    def __init__(self) -> None:
+        self._best: float | None = None
+        self._best_at = 0.0
+
+    def lower(self, now: float) -> float | None:
+        """The lower bound on (Discord's epoch clock - our monotonic clock) at ``now``, or None."""
+        if self._best is None:
+            return None
+        return self._best - self.MARGIN - self.DRIFT * (now - self._best_at)
+
+    def arrival(self, headers: Any, answered_at: float) -> float:
+        """Latest (monotonic) time Discord can have received the request answered at
+        ``answered_at`` with ``headers``: never later than ``answered_at``, usually a good deal
+        earlier when answers queue up behind each other (a burst of sends)."""
+        try:
+            handled = float(headers["X-RateLimit-Reset"]) - float(headers["X-RateLimit-Reset-After"])
+        except (KeyError, TypeError, ValueError):
+            return answered_at
+        sample = handled - answered_at
+        current = self.lower(answered_at)
+        if current is None or sample - self.MARGIN > current:
+            self._best, self._best_at = sample, answered_at
+        lower = self.lower(answered_at)
+        assert lower is not None
+        return min(answered_at, handled + self.MARGIN - lower)
+
+
 class GlobalWindow:
     """At most ``rate`` requests in any ``per`` seconds *as Discord sees them* (FIFO, fair).
 
     Discord counts a request when it arrives, somewhere between our sending it and our reading its
-    answer. So a request occupies the window from :meth:`acquire` until ``per`` seconds after its
-    answer (:meth:`release`): however its latency varies, no ``rate + 1`` requests can arrive at
-    Discord within ``per`` seconds. (Counting from the send instead lets a slow request and a fast
-    later one arrive closer together than they left, which is how jitter turns into 429s.)
+    answer. So a request occupies the window from :meth:`acquire` until ``per`` seconds after the
+    latest time it can have arrived (:meth:`release` ``at``: its answer time, or earlier when the
+    answer's bucket headers date Discord's handling of it, see :class:`ServerClock`): however its
+    latency varies, no ``rate + 1`` requests can arrive at Discord within ``per`` seconds.
+    (Counting from the send instead lets a slow request and a fast later one arrive closer together
+    than they left, which is how jitter turns into 429s; counting from the answer loses, at each
+    window boundary, the time answers spent queued behind each other.)
     """
 
     def __init__(self, rate: float, per: float = 1.0) -> None:
         self.rate = max(1, int(rate))
         self.per = per
-        self._ended: deque[float] = deque()  # answer times (monotonic) of the last ``per`` seconds
+        self._ended: deque[float] = deque()  # latest arrival times (monotonic, ordered) of the last ``per`` s
         self.in_flight = 0
         self._lock = asyncio.Lock()
         self._freed = asyncio.Event()
@@ -93,11 +139,17 @@ class GlobalWindow:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._freed.wait(), timeout=max(wait, 0.001))
 
-    def release(self, *, answered: bool = True) -> None:
-        """The request's answer arrived (``answered``), or it was never sent (False)."""
+    def release(self, *, answered: bool = True, at: float | None = None) -> None:
+        """The request's answer arrived (``answered``; ``at``: the latest monotonic time it can have
+        reached Discord, default now), or it was never sent (False)."""
         self.in_flight = max(self.in_flight - 1, 0)
         if answered:
-            self._ended.append(time.monotonic())
+            now = time.monotonic()
+            at = now if at is None else min(at, now)
+            if self._ended and at < self._ended[-1]:  # keep the deque ordered (it is popped from the left)
+                bisect.insort(self._ended, at)
+            else:
+                self._ended.append(at)
         self._freed.set()
 
 
@@ -111,6 +163,7 @@ class RateLimitPlanner:
 
     def __init__(self, requests_per_second: float = 50.0) -> None:
         self.window = GlobalWindow(requests_per_second)
+        self.clock = ServerClock()
         self._buckets: dict[str, _Bucket] = {}
         self.rate_limited = 0
         self.requests = 0
@@ -150,15 +203,16 @@ class RateLimitPlanner:
         path = self._api_path(params.url)
         if path is None:
             return
-        if getattr(ctx, "roadie_counted", False):
-            ctx.roadie_counted = False
-            self.window.release()
-        self.requests += 1
         resp = params.response
-        if self.on_callback is not None and (cb := _CALLBACK.match(path)) and params.method == "POST":
-            self.on_callback(int(cb.group(1)))
         h = resp.headers
         now = time.monotonic()
+        arrived = self.clock.arrival(h, now)  # also learns Discord's clock from every answer with headers
+        if getattr(ctx, "roadie_counted", False):
+            ctx.roadie_counted = False
+            self.window.release(at=arrived)
+        self.requests += 1
+        if self.on_callback is not None and (cb := _CALLBACK.match(path)) and params.method == "POST":
+            self.on_callback(int(cb.group(1)))
         if resp.status == 429:
             self.rate_limited += 1
             try:

@@ -9,7 +9,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.money import format_money
-from bot.services import advance, clock, places, settings, tour_files, tours
+from bot.services import advance, clock, settings, tour_files, tours
 from bot.ui import charts
 from bot.ui import events as show_events
 from bot.ui import tours as ui
@@ -333,5 +333,4 @@ class ToursCog(commands.GroupCog, group_name="tour", group_description="Tour dat
 
 async def setup(bot: commands.Bot) -> None:
     """Extension entry point (its components are wired in ``bot/features.py``)."""
-    places.preload()  # the city table for zone inference loads in the background (a few seconds)
     await bot.add_cog(ToursCog(bot))

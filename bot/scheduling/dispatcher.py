@@ -133,6 +133,8 @@ class NudgeDispatcher:
         self._db_lock = asyncio.Lock()  # one dispatcher write at a time: SQLite never busy-waits on us
         self._sent: list[tuple[OutgoingNudge, int | None]] = []
         self._recorder: asyncio.Task[None] | None = None
+        self._checks: list[tuple[tuple[int, ...], asyncio.Future[set[int]]]] = []  # see _claimed
+        self._checker: asyncio.Task[None] | None = None
         self.delivered = 0
         self.messages_sent = 0
 
@@ -339,8 +341,7 @@ class NudgeDispatcher:
         """A held message's rows are still claimed (none cancelled since the claim)? If some were
         cancelled, the rest go back to pending to be regrouped (and the pass runs again)."""
         out = queue[0]
-        async with UnitOfWork(self._sm) as s:
-            left = await nudges.still_claimed(s, out.row_ids)
+        left = await self._claimed(out.row_ids)
         if len(left) == len(out.row_ids):
             return True
         queue.popleft()
@@ -348,6 +349,40 @@ class NudgeDispatcher:
             async with self._db_lock, self.uow() as s:  # wakes a pass to regroup them
                 await nudges.release(s, sorted(left), regroup=True)
         return False
+
+    async def _claimed(self, row_ids: tuple[int, ...]) -> set[int]:
+        """Which of ``row_ids`` are still claimed. Workers asking in the same instant (a storm's
+        channels all fall due together) share one query, so the first sends of a storm are not
+        spread out behind one database round trip per channel."""
+        fut: asyncio.Future[set[int]] = asyncio.get_running_loop().create_future()
+        self._checks.append((tuple(row_ids), fut))
+        if self._checker is None:
+            self._checker = asyncio.ensure_future(self._run_checks())
+            self._tasks.add(self._checker)
+            self._checker.add_done_callback(self._tasks.discard)
+        return await fut
+
+    async def _run_checks(self) -> None:
+        try:
+            await asyncio.sleep(0)  # let every worker woken in this instant join the first query
+            while self._checks:
+                batch, self._checks = self._checks, []
+                try:
+                    async with UnitOfWork(self._sm) as s:
+                        left = await nudges.still_claimed(s, [i for ids, _f in batch for i in ids])
+                except Exception as exc:
+                    for _ids, f in batch:
+                        if not f.done():
+                            f.set_exception(exc)
+                    continue
+                for ids, f in batch:
+                    if not f.done():
+                        f.set_result(left.intersection(ids))
+        finally:
+            self._checker = None
+            for _ids, f in self._checks:  # cancelled (shutdown): nobody is left to answer them
+                f.cancel()
+            self._checks = []
 
     async def drain(self) -> None:
         """Wait until every message queued or started so far has been sent and recorded (tests)."""

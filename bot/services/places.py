@@ -119,7 +119,9 @@ _LOCK = threading.Lock()
 
 def _index() -> dict[str, list[City]]:
     """folded name (and, for big places, Latin-script alternate names) -> places, most populous
-    first. Loaded once (about 2-3 s; :func:`preload` starts it in the background at start-up)."""
+    first. Loaded once, on first use (about 2-3 s of CPU, in the import's worker thread). Not
+    preloaded at start-up: a thread parsing 60 MB of JSON holds the GIL and made READY and the first
+    answers after start wait for it."""
     global _INDEX
     with _LOCK:
         if _INDEX is None:
@@ -157,11 +159,6 @@ def _geonames_cities() -> Iterator[dict]:
     while m := key.match(text, pos):
         obj, pos = decoder.raw_decode(text, m.end())
         yield obj
-
-
-def preload() -> None:
-    """Load the city table in a daemon thread so the first import doesn't wait for it."""
-    threading.Thread(target=_index, name="roadie-places-preload", daemon=True).start()
 
 
 @cache

@@ -16,8 +16,10 @@ from babel.numbers import format_currency, get_currency_precision, list_currenci
 from bot.services.errors import InvalidInput
 
 DEFAULT_LOCALE = "en_US"
-_AMOUNT = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")
-_PERCENT = re.compile(r"^(\d{1,3})(\.\d{1,2})?$")
+_AMOUNT = re.compile(r"^[+-]?([0-9]{1,3}(,[0-9]{3})+|[0-9]+)(\.[0-9]+)?$")
+_PERCENT = re.compile(r"^([0-9]{1,3})(\.[0-9]{1,2})?$")
+MAX_AMOUNT = Decimal(10) ** 12
+"""Amounts are below one trillion units: storable as integer minor units and readable in a reply."""
 
 
 def check_currency(code: str) -> str:
@@ -56,6 +58,8 @@ def parse_amount(text: str, currency: str, *, what: str = "amount", allow_zero: 
         raise InvalidInput(f"The {what} `{text[:30]}` isn't a number.") from exc
     if value < 0:
         raise InvalidInput(f"The {what} can't be negative ({text[:30]}).")
+    if value >= MAX_AMOUNT:
+        raise InvalidInput(f"The {what} `{text[:30]}` is too large: at most 999,999,999,999 {currency}.")
     if value == 0 and not allow_zero:
         raise InvalidInput(f"The {what} must be more than 0.")
     digits = minor_digits(currency)

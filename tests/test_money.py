@@ -35,3 +35,18 @@ def test_currency_and_percent() -> None:
     for bad in ("100.01", "1.234", "x", "-1"):
         with pytest.raises(InvalidInput):
             parse_percent(bad)
+
+
+@pytest.mark.parametrize("text", ["9" * 29, "9" * 20, "1000000000000"])
+def test_huge_amounts_are_refused_not_crashed(text: str) -> None:
+    with pytest.raises(InvalidInput, match="too large: at most 999,999,999,999 EUR"):
+        parse_amount(text, "EUR")
+    assert parse_amount("999999999999.99", "EUR") == Decimal("999999999999.99")
+
+
+@pytest.mark.parametrize("text", ["١٠٠", "１００"])
+def test_only_ascii_digits(text: str) -> None:
+    with pytest.raises(InvalidInput):
+        parse_amount(text, "EUR")
+    with pytest.raises(InvalidInput):
+        parse_percent(text)

@@ -20,7 +20,6 @@ Nothing here commits (callers use a unit of work); nothing imports discord.
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 from dataclasses import dataclass
@@ -31,6 +30,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import csvsafe
 from bot.db.models import Budget, BudgetLine, Expense, Nudge, Release, SessionMusician, SessionStatus, StudioSession
 from bot.money import check_currency, format_money, from_minor, parse_amount, to_minor
 from bot.services import nudges, refs
@@ -538,7 +538,7 @@ async def export_csv(session: AsyncSession, guild_id: int, release_ref: str, *, 
     release = result.release
     sessions = await session_numbers(session, release.id)
     buf = io.StringIO()
-    w = csv.writer(buf)
+    w = csvsafe.writer(buf)
     w.writerow(["number", "date", "line", "what", "amount", "currency", "source", "added_by", "added_at"])
     for e in await expenses(session, release):
         source = f"studio session #{sessions.get(e.session_id, '?')}" if e.session_id else "manual"

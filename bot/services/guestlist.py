@@ -15,7 +15,6 @@ Discord-free; nothing here commits (the caller's unit of work does).
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -23,6 +22,7 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import csvsafe
 from bot.db.models import Guest, GuestList, Nudge, NudgeStatus, Show, ShowStatus
 from bot.services import nudges, refs, tours
 from bot.services.errors import Forbidden, InvalidInput, NotFound
@@ -400,15 +400,13 @@ async def guest_autocomplete(
     return out[:limit]
 
 
-def _cell(text: str) -> str:
-    # a spreadsheet runs a cell starting with = + - @ as a formula (CSV injection, OWASP): make it text
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+_cell = csvsafe.cell  # formula-safe text cells (CSV injection, OWASP)
 
 
 def list_csv(guests: list[Guest]) -> bytes:
     """The box office's list: ``name, plus_ones, requested_by, note`` (UTF-8 with a BOM for spreadsheets)."""
     buf = io.StringIO()
-    w = csv.writer(buf)
+    w = csvsafe.writer(buf)
     w.writerow(CSV_COLUMNS)
     for g in guests:
         w.writerow([_cell(g.name), g.plus_ones, _cell(g.requested_by_name), _cell(g.note or "")])

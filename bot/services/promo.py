@@ -35,6 +35,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from bot import csvsafe
 from bot.db.models import (
     NOTE_MAX,
     Nudge,
@@ -1028,7 +1029,7 @@ def export_csv(rows: list[dict[str, str]]) -> bytes:
     """``rows`` as UTF-8 CSV (RFC 4180 quoting, a header of :data:`EXPORT_COLUMNS`); ``csv.DictReader``
     reads back the same rows."""
     buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=EXPORT_COLUMNS, lineterminator="\r\n")
+    w = csvsafe.dict_writer(buf, EXPORT_COLUMNS, lineterminator="\r\n")
     w.writeheader()
     w.writerows(rows)
     return buf.getvalue().encode("utf-8")

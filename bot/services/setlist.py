@@ -15,7 +15,6 @@ Discord-free; nothing here commits (the caller's unit of work does).
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from datetime import date, datetime
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import csvsafe
 from bot.db.models import TITLE_MAX, Release, ReleaseTrack, SetlistEntry, Show, ShowStatus, Song
 from bot.services import refs, tours
 from bot.services.errors import InvalidInput, NotFound
@@ -413,7 +413,7 @@ def report_csv(rows: list[Performed]) -> bytes:
     """The return as CSV: date, venue, city, country, song, writers, isrc, duration (``m:ss``);
     UTF-8 with a BOM for spreadsheets."""
     buf = io.StringIO()
-    w = csv.writer(buf)
+    w = csvsafe.writer(buf)
     w.writerow(REPORT_COLUMNS)
     for r in rows:
         w.writerow(

@@ -21,7 +21,6 @@ For other features (e.g. a signed show offer in ``/deal``): :func:`set_terms` ta
 
 from __future__ import annotations
 
-import csv
 import io
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -32,6 +31,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import csvsafe
 from bot.db.models import Settlement, Show, ShowStatus, ShowTerms
 from bot.money import check_currency, from_minor, minor_digits, parse_amount, parse_percent, to_minor
 from bot.services import tours
@@ -499,7 +499,7 @@ def _dec(value: Decimal | None) -> str:
 def report_csv(rep: Report) -> bytes:
     """The report as CSV (UTF-8 with a BOM for spreadsheets; amounts as plain decimals like ``7200.00``)."""
     buf = io.StringIO()
-    w = csv.writer(buf)
+    w = csvsafe.writer(buf)
     w.writerow(REPORT_COLUMNS)
     for r in rep.rows:
         n = r.night

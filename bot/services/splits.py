@@ -10,7 +10,6 @@ share) is refused while any track doesn't total exactly 100.00 %. Discord-free; 
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -19,6 +18,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import csvsafe
 from bot.db.models import Release, ReleaseTrack, TrackSplit
 from bot.money import parse_percent
 from bot.services import refs
@@ -298,7 +298,7 @@ async def sheet(session: AsyncSession, guild_id: int, release_ref: str) -> tuple
             "or `/split remove`:\n" + "\n".join(lines)
         )
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\r\n")
+    w = csvsafe.writer(buf, lineterminator="\r\n")
     w.writerow(SHEET_HEADER)
     rows = 0
     for ts in sorted(items, key=lambda x: x.track.position):

@@ -105,15 +105,23 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="Ma
         await send_list(interaction, "checkins", f"{member.id if member else 0}.{limit}")
 
     @app_commands.command(name="digest", description="Sum up a period: check-ins, goals, shows, release tasks")
-    @app_commands.describe(days="How many days back (and ahead for shows and tasks); default 7")
+    @app_commands.describe(
+        days="How many days back (and ahead for shows and tasks); default 7",
+        private="Only you see it; a manager's private digest also lists deal key dates (default: posted)",
+    )
     async def digest(
-        self, interaction: discord.Interaction, days: app_commands.Range[int, 1, DIGEST_DAYS_MAX] = 7
+        self,
+        interaction: discord.Interaction,
+        days: app_commands.Range[int, 1, DIGEST_DAYS_MAX] = 7,
+        private: bool = False,
     ) -> None:
         gid = guild_id_of(interaction)
         async with bot_of(interaction).uow() as s:
-            d = await checkins.build_digest(s, gid, days=days, now=clock.utcnow())
+            d = await checkins.build_digest(
+                s, gid, days=days, now=clock.utcnow(), private_for=actor_of(interaction) if private else None
+            )
             cfg = await settings.get_config(s, gid)
-        await interaction.response.send_message(embed=ui.digest_embed(d, cfg))
+        await interaction.response.send_message(embed=ui.digest_embed(d, cfg), ephemeral=private)
 
     @app_commands.command(name="team-add", description="Count a member in the check-in team (managers)")
     @app_commands.describe(member="The member")

@@ -10,6 +10,7 @@ from discord.ext import commands
 
 from bot.db.models import OutletKind, PitchStatus, ResultKind
 from bot.services import clock, promo, releases
+from bot.ui import charts
 from bot.ui import promo as ui
 from bot.ui.paginator import send_list
 from cogs._common import RefText, WhenText, actor_of, bot_of, guild_id_of
@@ -256,6 +257,16 @@ class PromoCog(
             file=discord.File(io.BytesIO(data), filename=ui.export_filename(c.release)),
         )
 
+    @app_commands.command(name="chart", description="A release's campaign funnel, as a chart")
+    @app_commands.describe(release="The release (#number or title)")
+    async def chart(self, interaction: discord.Interaction, release: RefText) -> None:
+        async with bot_of(interaction).uow() as s:
+            data = await promo.chart_data(s, guild_id_of(interaction), release, now=clock.utcnow())
+        if not data.funnel or not data.funnel[0][1]:
+            await interaction.response.send_message(charts.no_promo_chart(data.number), ephemeral=True)
+            return
+        await charts.send_chart(interaction, charts.draw_promo_funnel, data)
+
     @outlet_edit.autocomplete("outlet")
     @outlet_remove.autocomplete("outlet")
     @pitch.autocomplete("outlet")
@@ -266,6 +277,7 @@ class PromoCog(
 
     @pitch.autocomplete("release")
     @campaign.autocomplete("release")
+    @chart.autocomplete("release")
     async def _release_ac(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         async with bot_of(interaction).uow() as s:
             pairs = await releases.autocomplete(s, guild_id_of(interaction), current)

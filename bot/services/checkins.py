@@ -24,11 +24,16 @@ from sqlalchemy.orm import selectinload
 from bot.db.models import (
     Checkin,
     CheckinSchedule,
+    Deal,
+    DealDate,
+    DealStatus,
     Goal,
     GoalProgress,
     GoalStatus,
     Nudge,
     NudgeStatus,
+    Outlet,
+    Pitch,
     Release,
     SessionStatus,
     Show,
@@ -37,9 +42,10 @@ from bot.db.models import (
     TeamMember,
 )
 from bot.services import nudges, refs
+from bot.services.deals import date_name
 from bot.services.errors import InvalidInput
 from bot.services.numbers import format_amount
-from bot.services.permissions import Actor, require_manager, require_owner_or_manager
+from bot.services.permissions import Actor, is_manager, require_manager, require_owner_or_manager
 from bot.services.releases import format_day, task_due
 from bot.services.settings import get_config
 from bot.services.tours import parse_local_time
@@ -344,11 +350,47 @@ class Digest:
     last_prompt_at: datetime | None = None
     missing: list[int] = field(default_factory=list)
     sessions: list[StudioSession] = field(default_factory=list)
+    followups: list[PromoFollowUp] = field(default_factory=list)
+    deal_dates: list[DealKeyDate] | None = None  # None: not for this reader (only a manager's private digest)
 
 
-async def build_digest(session: AsyncSession, guild_id: int, *, days: int, now: datetime) -> Digest:
-    """Gather the digest: check-ins, goals progressed/completed in the last ``days`` days, shows and
-    release tasks due in the next ``days`` days, and who has not checked in since the last prompt.
+@dataclass(frozen=True)
+class PromoFollowUp:
+    """A pitch whose follow-up step falls due by the digest's horizon: ``due`` UTC; ``step`` is
+    ``follow-up`` (first nudge) or ``no-reply`` (the second, which marks it ``no-reply``)."""
+
+    due: datetime
+    release_title: str
+    pitch_number: int
+    outlet: str
+    outlet_kind: str
+    step: str
+
+
+@dataclass(frozen=True)
+class DealKeyDate:
+    """An open deal's key date (a calendar date in the guild's zone) within the digest's horizon."""
+
+    day: date
+    deal_number: int
+    deal_title: str
+    counterparty: str
+    what: str
+
+
+DEAL_CLOSED = (DealStatus.DECLINED, DealStatus.EXPIRED, DealStatus.COMPLETED)
+
+
+async def build_digest(
+    session: AsyncSession, guild_id: int, *, days: int, now: datetime, private_for: Actor | None = None
+) -> Digest:
+    """Gather the digest: check-ins, goals progressed/completed in the last ``days`` days, shows,
+    release tasks, studio sessions and promo follow-ups due in the next ``days`` days (follow-ups
+    already due count too), and who has not checked in since the last prompt.
+
+    Deal key dates (confidential) are gathered only when ``private_for`` is given and is a manager:
+    the caller passes it only for a reply that reader alone sees (an ephemeral ``/checkin digest``);
+    a posted or scheduled digest never does, and then ``deal_dates`` is None.
 
     Raises:
         InvalidInput: ``days`` outside 1..90.
@@ -440,6 +482,44 @@ async def build_digest(session: AsyncSession, guild_id: int, *, days: int, now: 
             .order_by(StudioSession.start_at)
         )
     )
+    follow_rows = (
+        await session.execute(
+            select(Pitch, Outlet.name, Outlet.kind, Release.title)
+            .join(Outlet, Outlet.id == Pitch.outlet_id)
+            .join(Release, Release.id == Pitch.release_id)
+            .where(
+                Pitch.guild_id == guild_id,
+                Release.visible(),
+                Pitch.followup_due_at.is_not(None),
+                Pitch.followup_due_at <= now + timedelta(days=days),
+            )
+            .order_by(Pitch.followup_due_at, Release.number, Pitch.number)
+        )
+    ).all()
+    d.followups = [
+        PromoFollowUp(
+            p.followup_due_at, title, p.number, name, kind, "follow-up" if p.followup_stage == 0 else "no-reply"
+        )
+        for p, name, kind, title in follow_rows
+    ]
+    if private_for is not None and await is_manager(session, guild_id, private_for):
+        deal_rows = (
+            await session.execute(
+                select(DealDate, Deal)
+                .join(Deal, Deal.id == DealDate.deal_id)
+                .where(
+                    Deal.guild_id == guild_id,
+                    Deal.visible(),
+                    Deal.status.not_in(DEAL_CLOSED),
+                    DealDate.date >= today,
+                    DealDate.date <= horizon,
+                )
+                .order_by(DealDate.date, Deal.number, DealDate.position)
+            )
+        ).all()
+        d.deal_dates = [
+            DealKeyDate(kd.date, deal.number, deal.title, deal.counterparty, date_name(kd)) for kd, deal in deal_rows
+        ]
     d.last_prompt_at = await session.scalar(
         select(func.max(CheckinSchedule.last_prompt_at)).where(
             CheckinSchedule.guild_id == guild_id, CheckinSchedule.kind == "prompt", CheckinSchedule.visible()
@@ -459,6 +539,8 @@ DIGEST_BUDGETS = {  # characters per section's field value (each ≤ 1024); toge
     "shows": 800,
     "tasks": 800,
     "sessions": 700,
+    "followups": 600,
+    "deal_dates": 500,
     "missing": 600,
 }
 MORE = "+{n} more"
@@ -495,10 +577,12 @@ def embed_size(e: dict[str, Any]) -> int:
 def digest_embed(d: Digest, tz: ZoneInfo, colour: int = COLOURS.checkins) -> dict[str, Any]:
     """The digest as one embed (Discord's JSON shape, so services stay Discord-free): a title with
     the period, then sections as fields (check-ins, goals moved, shows, release tasks, studio
-    sessions, who hasn't checked in), each within its own budget with a "+N more" line, the whole
-    ≤ 6000 characters (Discord's per-message embed limit). Empty sections are left out.
+    sessions, promo follow-ups, deal key dates, who hasn't checked in), each within its own budget
+    with a "+N more" line, the whole ≤ 6000 characters (Discord's per-message embed limit). Empty
+    sections are left out.
 
-    Nothing private is in it: no wellbeing pulse, no deals. Mentions are ``<@id>`` and never ping.
+    No wellbeing pulse ever; deal key dates only when ``d.deal_dates`` was gathered (a manager's
+    private digest, see :func:`build_digest`). Mentions are ``<@id>`` and never ping.
     """
     start, end = d.since.astimezone(tz).date(), d.now.astimezone(tz).date()
     fields: list[dict[str, Any]] = []
@@ -553,6 +637,26 @@ def digest_embed(d: Digest, tz: ZoneInfo, colour: int = COLOURS.checkins) -> dic
         [f"{ts(ss.start_at, 'f')} · {escape_markdown(truncate(ss.studio, 50))}" for ss in d.sessions],
         "sessions",
     )
+    add(
+        f"📣 Promo follow-ups due: {len(d.followups)}",
+        [
+            f"{ts(f.due, 'd')} · {escape_markdown(truncate(f.release_title, 40))}: #{f.pitch_number} "
+            f"{escape_markdown(truncate(f.outlet, 50))} ({f.outlet_kind})"
+            + (" · follow up" if f.step == "follow-up" else " · no answer: becomes no-reply")
+            for f in d.followups
+        ],
+        "followups",
+    )
+    if d.deal_dates is not None:
+        add(
+            f"🤝 Deal dates, next {d.days} days (only you see this): {len(d.deal_dates)}",
+            [
+                f"{format_day(k.day)} · Deal #{k.deal_number} {escape_markdown(truncate(k.deal_title, 50))} "
+                f"({escape_markdown(truncate(k.counterparty, 40))}): {escape_markdown(k.what)}"
+                for k in d.deal_dates
+            ],
+            "deal_dates",
+        )
     if d.last_prompt_at is not None:
         if d.missing:
             add(

@@ -5,7 +5,8 @@ event id; ``bot/ui/events.py`` makes the REST calls.
 A show has an event when it is confirmed, not deleted, has a set time or doors, and starts in the
 future: an EXTERNAL event (``entity_type`` 3, ``privacy_level`` 2 guild-only) named
 "<act> @ Venue, City" (``/settings act-name``, else the server's name), at the venue, from the set
-time (else doors) to 3 hours later (shows have no curfew field yet). A hold gets none until it is
+time (else doors) to the show's curfew (after midnight when it follows an evening set), or 3
+hours after the start when it has none (or a curfew not after the start). A hold gets none until it is
 confirmed; cancelling or deleting a show deletes its event. ``/settings events enabled:false``
 stops creating them (existing ones are removed as their shows change).
 
@@ -26,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import GuildEvents, Show, ShowStatus
 from bot.services.errors import Forbidden, InvalidInput
-from bot.services.tours import instant
+from bot.services.tours import curfew_at, instant
 from bot.textfmt import truncate
 
 NAME_MAX, DESCRIPTION_MAX, LOCATION_MAX = 100, 1000, 100
@@ -85,7 +86,12 @@ def _iso(dt: datetime) -> str:
 
 
 def payload_for(show: Show, act: str, now: datetime) -> dict[str, Any] | None:
-    """The Scheduled Event the show should have, as Discord's JSON body, or None (no event)."""
+    """The Scheduled Event the show should have, as Discord's JSON body, or None (no event).
+
+    Start: the set time (else doors) as a UTC instant, which must be after ``now`` (UTC); end: the
+    curfew's instant (:func:`bot.services.tours.curfew_at`) when it is after the start, else the start
+    + :data:`DEFAULT_LENGTH` (3 h). Times are ISO 8601 with offset (Discord's ``ISO8601 timestamp``).
+    """
     if show.is_deleted or show.status != ShowStatus.CONFIRMED:
         return None
     at = show.set_time or show.doors
@@ -94,7 +100,8 @@ def payload_for(show: Show, act: str, now: datetime) -> dict[str, Any] | None:
     start = instant(show, at)
     if start <= now:
         return None
-    end = start + DEFAULT_LENGTH
+    curfew = curfew_at(show)
+    end = curfew if curfew is not None and curfew > start else start + DEFAULT_LENGTH
     place = ", ".join(x for x in (show.venue, show.city, show.country) if x)
     times = [f"{label} {t:%H:%M}" for label, t in (("Doors", show.doors), ("Set", show.set_time)) if t]
     desc = [" · ".join(times) + f" (venue time, {show.timezone})"] if times else []

@@ -942,6 +942,32 @@ async def campaign_by_id(session: AsyncSession, guild_id: int, release_id: int, 
     )
 
 
+@dataclass(frozen=True)
+class PromoChartData:
+    """What ``/promo chart`` draws: the release's campaign funnel.
+
+    ``funnel`` is ``(stage, pitches that ever reached it)`` per :data:`FUNNEL` stage, in order;
+    ``to_pitch`` counts pitches still ``to-pitch`` (not in the funnel).
+    """
+
+    number: int
+    title: str
+    funnel: tuple[tuple[str, int], ...]
+    to_pitch: int
+
+
+async def chart_data(session: AsyncSession, guild_id: int, release_ref: str, *, now: datetime) -> PromoChartData:
+    """``/promo chart``: the funnel counts of the release's campaign (``now`` UTC).
+
+    Raises:
+        NotFound / InvalidInput: the release.
+    """
+    c = await campaign(session, guild_id, release_ref, now=now)
+    return PromoChartData(
+        c.release.number, c.release.title, tuple(c.funnel), c.by_status.get(PitchStatus.TO_PITCH.value, 0)
+    )
+
+
 EXPORT_COLUMNS = (
     "pitch",
     "release",

@@ -1,4 +1,5 @@
-"""Charts as PNG attachments: goal burn-up, release timeline, tour shows per period, budget per line.
+"""Charts as PNG attachments: goal burn-up, release timeline, tour shows per period, budget per line,
+promo campaign funnel.
 
 Each ``draw_*`` function takes the plain data a service returned and gives a :class:`Chart` (PNG
 bytes, a filename and the alt text). They import matplotlib lazily (it is heavy and builds a font
@@ -30,6 +31,7 @@ from bot.textfmt import ATTACHMENT_DESCRIPTION_MAX, CONTENT_MAX, truncate
 if TYPE_CHECKING:
     from bot.services.budget import BudgetChartData
     from bot.services.goals import GoalChartData
+    from bot.services.promo import PromoChartData
     from bot.services.releases import TimelineData
     from bot.services.tours import TourChartData
 
@@ -353,6 +355,62 @@ def draw_budget_bars(d: BudgetChartData, fmt: Callable[[Any], str]) -> Chart:
     return Chart(_png(fig), f"budget-release-{d.number}.png", alt)
 
 
+# --- promo campaign funnel
+
+FUNNEL_COLOURS = (OKABE_ITO["sky"], OKABE_ITO["blue"], OKABE_ITO["green"], OKABE_ITO["orange"])
+
+
+def _pct(n: int, of: int) -> str:
+    return f"{n * 100 // of}%" if of else "0%"
+
+
+def draw_promo_funnel(d: PromoChartData) -> Chart:
+    """``/promo chart``: one horizontal bar per funnel stage (pitched → replied → accepted →
+    published/added/aired), widest at the top, each labelled with its count and its share of the
+    pitches (whole percent, rounded down).
+
+    Raises:
+        ValueError: nothing pitched yet (the cog says so in text instead).
+    """
+    pitched = d.funnel[0][1] if d.funnel else 0
+    if not pitched:
+        raise ValueError("nothing to chart")
+    fig, ax = _figure()
+    names = [stage for stage, _ in d.funnel]
+    counts = [n for _, n in d.funnel]
+    ys = list(range(len(names)))[::-1]
+    colours = [FUNNEL_COLOURS[i % len(FUNNEL_COLOURS)] for i in range(len(names))]
+    # centred bars make the funnel shape; the stage's colour and its label both tell stages apart
+    ax.barh(
+        ys, counts, left=[(pitched - n) / 2 for n in counts], color=colours, edgecolor=INK, linewidth=0.4, height=0.7
+    )
+    for y, n in zip(ys, counts, strict=True):
+        ax.text(
+            pitched / 2,
+            y,
+            f"{n} ({_pct(n, pitched)})",
+            ha="center",
+            va="center",
+            fontsize=10,
+            color=INK,
+            bbox={"facecolor": CARD, "edgecolor": "none", "alpha": 0.8, "pad": 2},
+        )
+    ax.set_yticks(ys, names)
+    ax.set_xlim(0, pitched)
+    ax.set_xticks([])
+    ax.grid(False)
+    ax.spines["bottom"].set_visible(False)
+    _title(ax, f"Campaign funnel of release #{d.number}: {d.title}")
+    stages = ", ".join(f"{n} {stage}" for stage, n in d.funnel)
+    waiting = f"; {d.to_pitch} more still to pitch" if d.to_pitch else ""
+    last_stage, last_n = d.funnel[-1]
+    alt = _alt(
+        f"Funnel chart of the promo campaign of release #{d.number} {d.title}: {stages}{waiting}; "
+        f"{_pct(last_n, pitched)} of the pitches reached {last_stage}."
+    )
+    return Chart(_png(fig), f"promo-release-{d.number}-funnel.png", alt)
+
+
 # --- sending
 
 T = TypeVar("T")
@@ -405,3 +463,11 @@ def no_tour_chart(when: str) -> str:
 def no_budget_chart(number: int) -> str:
     """``/budget chart`` for a budget without lines or spending."""
     return f"💰 Release #{number}'s budget has no lines or expenses to chart yet."
+
+
+def no_promo_chart(number: int) -> str:
+    """``/promo chart`` for a release with nothing pitched yet."""
+    return (
+        f"📣 Release #{number}'s campaign has no pitches yet, so there is no funnel to chart. "
+        f"Log one with `/promo pitch release:#{number}`."
+    )

@@ -85,3 +85,23 @@ async def test_tour_and_budget_charts_arrive_with_alt_text(double: DiscordDouble
         "Bar chart of the budget of release #1 Night Drive: budget vs spent for 1 line(s) (studio); "
         "€2,500.00 spent of €2,000.00; over budget: studio."
     )
+
+
+async def test_promo_funnel_chart_arrives_with_alt_text(double: DiscordDouble, bot: Roadie) -> None:
+    await double.invoke(GUILD, GENERAL, ANA, "release add", {"title": "Night Drive", "date": f"{NEXT_YEAR}-09-03"})
+    res = await double.invoke(GUILD, GENERAL, ANA, "promo chart", {"release": "#1"})
+    assert res.ephemeral and res.content == (
+        "📣 Release #1's campaign has no pitches yet, so there is no funnel to chart. "
+        "Log one with `/promo pitch release:#1`."
+    )
+    for name in ("Radio X", "Loud Blog"):
+        await double.invoke(GUILD, GENERAL, ANA, "promo outlet-add", {"name": name, "kind": "radio"})
+    await double.invoke(GUILD, GENERAL, ANA, "promo pitch", {"release": "#1", "outlet": "#1"})
+    await double.invoke(GUILD, GENERAL, ANA, "promo pitch", {"release": "#1", "outlet": "#2"})
+    await double.invoke(GUILD, GENERAL, ANA, "promo update", {"pitch": "#1", "status": "replied"})
+    att = await chart_of(double, "promo chart", {"release": "#1"})
+    assert att["filename"] == "promo-release-1-funnel.png"
+    assert att["description"] == (
+        "Funnel chart of the promo campaign of release #1 Night Drive: 2 pitched, 1 replied, 0 accepted, "
+        "0 published/added/aired; 0% of the pitches reached published/added/aired."
+    )

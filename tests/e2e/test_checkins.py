@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
@@ -159,14 +160,42 @@ async def test_digest_is_an_embed_with_sections_posted_and_scheduled(double: Dis
     await double.submit_modal(opened, {"Wins": "Booked the **tour**", "Next steps": "Advance it"}, BEN)
     day = (datetime.now(UTC).date() + timedelta(days=3)).isoformat()
     await double.invoke(GUILD, GENERAL, ANA, "tour add", {"date": day, "city": "Leeds", "venue": "Brudenell"})
+    # a promo follow-up due in the period, and a confidential deal date in it
+    await double.invoke(GUILD, GENERAL, ANA, "release add", {"title": "Night Drive", "date": day})
+    await double.invoke(GUILD, GENERAL, ANA, "promo follow-up", {"days": 2})
+    await double.invoke(GUILD, GENERAL, ANA, "promo outlet-add", {"name": "Radio X", "kind": "radio"})
+    await double.invoke(GUILD, GENERAL, ANA, "promo pitch", {"release": "#1", "outlet": "#1"})
+    await double.invoke(
+        GUILD, GENERAL, ANA, "deal add", {"title": "Sync licence", "kind": "sync", "counterparty": "Netflix"}
+    )
+    await double.invoke(GUILD, GENERAL, ANA, "deal date", {"deal": "#1", "what": "offer-expires", "date": day})
     res = await double.invoke(GUILD, GENERAL, ANA, "checkin digest", {"days": 7})
+    assert not res.ephemeral
     [e] = res.embeds
     assert e["title"].startswith("🗞️ Check-in digest · ")
     fields = {f["name"]: f["value"] for f in e["fields"]}
-    assert list(fields) == ["📝 Check-ins: 1 from 1 person", "🎫 Shows, next 7 days: 1"]
+    follow = "📣 Promo follow-ups due: 1"
+    assert list(fields) == [
+        "📝 Check-ins: 1 from 1 person",
+        "🎫 Shows, next 7 days: 1",
+        "🗓️ Release tasks, next 7 days: 1",
+        follow,
+    ]
     assert fields["📝 Check-ins: 1 from 1 person"].startswith(f"<@{BEN}> <t:")
     assert fields["📝 Check-ins: 1 from 1 person"].endswith(": Booked the \\*\\*tour\\*\\*")
     assert fields["🎫 Shows, next 7 days: 1"].endswith(" · Leeds · Brudenell")
+    assert re.fullmatch(r"<t:\d+:d> · Night Drive: #1 Radio X \(radio\) · follow up", fields[follow])
+    assert "Netflix" not in str(e) and "Deal" not in str(e)  # a posted digest never lists deals
+    # only a manager's private (ephemeral) digest lists deal dates
+    res = await double.invoke(GUILD, GENERAL, BEN, "checkin digest", {"days": 7, "private": True})
+    assert res.ephemeral and [f["name"] for f in res.embeds[0]["fields"]] == list(fields)
+    res = await double.invoke(GUILD, GENERAL, ANA, "checkin digest", {"days": 7, "private": True})
+    assert res.ephemeral
+    mine = {f["name"]: f["value"] for f in res.embeds[0]["fields"]}
+    deal_field = "🤝 Deal dates, next 7 days (only you see this): 1"
+    assert list(mine) == [*list(fields), deal_field]
+    d = datetime.fromisoformat(day).date()
+    assert mine[deal_field] == f"{d:%a} {d.day} {d:%b %Y} · Deal #1 Sync licence (Netflix): offer expires"
     async with bot.uow() as s:
         await svc.add_schedule(
             s,
@@ -182,5 +211,6 @@ async def test_digest_is_an_embed_with_sections_posted_and_scheduled(double: Dis
         record_scheduled(s, None)
     posted = await double.wait_for_message(channel_id=OTHER, timeout=8)
     assert posted["embeds"][0]["title"] == e["title"]
-    assert [f["name"] for f in posted["embeds"][0]["fields"]] == list(fields)
+    assert [f["name"] for f in posted["embeds"][0]["fields"]] == list(fields)  # the scheduled one: no deal dates
+    assert "Netflix" not in str(posted["embeds"])
     assert posted["components"] == [] and double.pings(posted)["users"] == set()

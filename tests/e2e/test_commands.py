@@ -124,7 +124,7 @@ EXPECTED_COMMANDS = {
         "unschedule": ["schedule"],
         "schedules": [],
         "history": ["member", "limit"],
-        "digest": ["days"],
+        "digest": ["days", "private"],
         "team-add": ["member"],
         "team-remove": ["member"],
         "pulse": ["member"],
@@ -182,6 +182,7 @@ EXPECTED_COMMANDS = {
         "result": ["pitch", "kind", "value", "link"],
         "follow-up": ["days"],
         "campaign": ["release"],
+        "chart": ["release"],
     },
     "deal": {
         "add": DEAL_FIELDS,

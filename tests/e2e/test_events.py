@@ -49,6 +49,14 @@ async def test_confirmed_show_event_created_updated_deleted(double: DiscordDoubl
     [ev2] = events(double)
     assert ev2["id"] == ev["id"] and ev2["name"] == "The Night Shift @ Lido, Berlin"
     assert datetime.fromisoformat(ev2["scheduled_start_time"]) == start + timedelta(minutes=30)
+    assert datetime.fromisoformat(ev2["scheduled_end_time"]) == start + timedelta(minutes=30, hours=3)
+    # a curfew ends the event (00:30 follows the evening set: the next day, venue time)
+    await double.invoke(GUILD, GENERAL, ANA, "tour edit", {"show": "#1", "curfew": "00:30"})
+    [ev3] = events(double)
+    assert ev3["id"] == ev["id"]
+    curfew = datetime.combine(DAY + timedelta(days=1), datetime.min.time().replace(minute=30), tzinfo=start.tzinfo)
+    assert datetime.fromisoformat(ev3["scheduled_end_time"]) == curfew
+    assert ev3["scheduled_end_time"] == curfew.astimezone(UTC).isoformat()
 
     await double.invoke(GUILD, GENERAL, ANA, "tour cancel", {"show": "#1"})
     assert events(double) == []

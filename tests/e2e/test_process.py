@@ -135,6 +135,7 @@ async def test_process_answers_every_command_within_3_seconds(double: DiscordDou
                 "result",
                 "follow-up",
                 "campaign",
+                "chart",
             ],
             "deal": ["add", "status", "date", "date-remove", "list", "show", "edit", "delete"],
             "split": ["set", "remove", "show", "sheet"],

@@ -15,6 +15,7 @@ EXPECTED_TREE = {
     "goal": ["add", "chart", "delete", "done", "edit", "list", "progress"],
     "promo": [
         "campaign",
+        "chart",
         "follow-up",
         "import",
         "outlet-add",

@@ -11,7 +11,8 @@ import pytest
 from PIL import Image
 
 from bot.money import format_money
-from bot.services import budget, goals, releases, settings, tours
+from bot.services import budget, goals, promo, releases, settings, tours
+from bot.services.permissions import Actor
 from bot.ui import charts
 from bot.uow import UnitOfWork
 
@@ -160,6 +161,56 @@ async def test_budget_chart_exact_labels_and_overrun(sessionmaker) -> None:
     assert chart.alt == (
         "Bar chart of the budget of release #1 Night Drive: budget vs spent for 2 line(s) (studio, mixing); "
         "€350.05 spent of €1,300.10; over budget: mixing."
+    )
+
+
+async def test_promo_funnel_counts_and_shares(sessionmaker) -> None:
+    manager = Actor(ALICE, manage_guild=True)
+    async with UnitOfWork(sessionmaker) as s:
+        await releases.add_release(
+            s, G, title="Night Drive", date_text="2027-06-04", author_id=ALICE, channel_id=50, now=NOW
+        )
+    async with UnitOfWork(sessionmaker) as s:
+        data = await promo.chart_data(s, G, "#1", now=NOW)
+    assert data.funnel[0] == ("pitched", 0)
+    with pytest.raises(ValueError):
+        charts.draw_promo_funnel(data)
+    assert charts.no_promo_chart(1) == (
+        "📣 Release #1's campaign has no pitches yet, so there is no funnel to chart. "
+        "Log one with `/promo pitch release:#1`."
+    )
+    for i, name in enumerate(("Radio X", "Loud Blog", "Indie Mag", "Night FM")):
+        async with UnitOfWork(sessionmaker) as s:
+            await promo.add_outlet(
+                s, G, promo.parse_outlet_fields(name=name, kind="radio"), author_id=ALICE, now=NOW, actor=manager
+            )
+            await promo.add_pitch(
+                s,
+                G,
+                "#1",
+                f"#{i + 1}",
+                date_text=None,
+                note=None,
+                author_id=ALICE,
+                channel_id=50,
+                now=NOW,
+                actor=manager,
+            )
+    moves = (("#1", "replied"), ("#1", "accepted"), ("#1", "published"), ("#2", "replied"), ("#3", "passed"))
+    for ref, status in moves:
+        async with UnitOfWork(sessionmaker) as s:
+            await promo.update_pitch(s, G, ref, status, note=None, link=None, now=NOW, actor=manager)
+    async with UnitOfWork(sessionmaker) as s:
+        data = await promo.chart_data(s, G, "#1", now=NOW)
+    assert data.funnel == (("pitched", 4), ("replied", 3), ("accepted", 1), ("published/added/aired", 1))
+    chart = charts.draw_promo_funnel(data)
+    img = check_png(chart)
+    for colour in ("sky", "blue", "green", "orange"):  # one Okabe-Ito colour per stage
+        assert has_colour(img, charts.OKABE_ITO[colour])
+    assert chart.filename == "promo-release-1-funnel.png"
+    assert chart.alt == (
+        "Funnel chart of the promo campaign of release #1 Night Drive: 4 pitched, 3 replied, 1 accepted, "
+        "1 published/added/aired; 25% of the pitches reached published/added/aired."
     )
 
 

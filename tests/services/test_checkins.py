@@ -188,6 +188,62 @@ async def test_digest_embed_sections_fit_discord_with_lots_of_everything(session
         await svc.build_digest(session, G1, days=0, now=NOW)
 
 
+async def test_digest_promo_follow_ups_and_deal_dates_only_for_a_managers_private_digest(sessionmaker) -> None:
+    from bot.services import deals, promo, releases
+
+    async with UnitOfWork(sessionmaker) as s:
+        await settings.set_timezone(s, G1, "Europe/Berlin", can_manage=True)
+        await set_role(s, G1, "manager", MANAGER_ROLE, actor=ADMIN)
+        await releases.add_release(
+            s, G1, title="Night Drive", date_text="2027-04-02", author_id=1, channel_id=50, now=NOW
+        )
+        await promo.set_follow_up_days(s, G1, 3, actor=ADMIN)
+        for name in ("Radio X", "Loud Blog"):
+            await promo.add_outlet(
+                s, G1, promo.parse_outlet_fields(name=name, kind="radio"), author_id=1, now=NOW, actor=ADMIN
+            )
+        await promo.add_pitch(
+            s, G1, "#1", "#1", date_text=None, note=None, author_id=1, channel_id=50, now=NOW, actor=ADMIN
+        )
+        await promo.add_pitch(
+            s,
+            G1,
+            "#1",
+            "#2",
+            date_text=None,
+            note=None,
+            author_id=1,
+            channel_id=50,
+            now=NOW - timedelta(days=20),
+            actor=ADMIN,
+        )
+        for title in ("Sync licence", "Old offer"):
+            await deals.add_deal(s, G1, title=title, kind="sync", counterparty="Netflix", actor=ADMIN, now=NOW)
+        await deals.set_date(s, G1, "#1", "offer-expires", "2026-12-04", actor=ADMIN, now=NOW)
+        await deals.set_date(s, G1, "#2", "offer-expires", "2026-12-03", actor=ADMIN, now=NOW)
+        await deals.set_date(s, G1, "#1", "other", "2026-12-20", label="Renewal talk", actor=ADMIN, now=NOW)
+        await deals.set_status(s, G1, "#2", "declined", actor=ADMIN, now=NOW, note="no")
+    async with UnitOfWork(sessionmaker) as s:
+        public = await svc.build_digest(s, G1, days=7, now=NOW)
+        artist = await svc.build_digest(s, G1, days=7, now=NOW, private_for=ARTIST)
+        manager = await svc.build_digest(s, G1, days=7, now=NOW, private_for=MANAGER)
+    assert public.deal_dates is None and artist.deal_dates is None
+    tz = ZoneInfo("Europe/Berlin")
+    e = {f["name"]: f["value"] for f in svc.digest_embed(public, tz)["fields"]}
+    t1, t2 = int((NOW - timedelta(days=20) + timedelta(days=3)).timestamp()), int((NOW + timedelta(days=3)).timestamp())
+    assert e["📣 Promo follow-ups due: 2"] == (
+        f"<t:{t1}:d> · Night Drive: #2 Loud Blog (radio) · follow up\n"
+        f"<t:{t2}:d> · Night Drive: #1 Radio X (radio) · follow up"
+    )
+    assert not any("Deal" in k for k in e) and "Netflix" not in str(e)
+    assert svc.digest_embed(artist, tz) == svc.digest_embed(public, tz)
+    m = {f["name"]: f["value"] for f in svc.digest_embed(manager, tz)["fields"]}
+    # the declined deal's date and the date after the horizon are left out
+    assert m["🤝 Deal dates, next 7 days (only you see this): 1"] == (
+        "Fri 4 Dec 2026 · Deal #1 Sync licence (Netflix): offer expires"
+    )
+
+
 async def test_checkin_validation(session) -> None:
     with pytest.raises(InvalidInput) as err:
         await svc.post_checkin(session, G1, author_id=1, wins="  ", next_steps="x", channel_id=1, now=NOW)

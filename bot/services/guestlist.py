@@ -400,16 +400,13 @@ async def guest_autocomplete(
     return out[:limit]
 
 
-_cell = csvsafe.cell  # formula-safe text cells (CSV injection, OWASP)
-
-
 def list_csv(guests: list[Guest]) -> bytes:
     """The box office's list: ``name, plus_ones, requested_by, note`` (UTF-8 with a BOM for spreadsheets)."""
     buf = io.StringIO()
     w = csvsafe.writer(buf)
     w.writerow(CSV_COLUMNS)
     for g in guests:
-        w.writerow([_cell(g.name), g.plus_ones, _cell(g.requested_by_name), _cell(g.note or "")])
+        w.writerow([g.name, g.plus_ones, g.requested_by_name, g.note or ""])  # the writer makes text cells formula-safe
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
